@@ -1,0 +1,21 @@
+//! Guichet's domain core: the rules of DOMAIN.md as pure functions and plain data.
+//!
+//! No IO, no async, no clock: policies take `now` as an argument. The store, the service,
+//! the server and the desktop app all build on these types, so a rule lives here once.
+
+pub mod dossier;
+pub mod lookup;
+pub mod name;
+pub mod nir;
+pub mod policy;
+pub mod service_def;
+pub mod trace;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use dossier::Dossier;
+pub use lookup::LookupOutcome;
+pub use name::{FamilyName, NameError};
+pub use nir::{Nir, NirError};
+pub use service_def::{DossierView, Eligibility, Section, ServiceDef};

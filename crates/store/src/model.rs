@@ -1,0 +1,214 @@
+//! What the store keeps besides the domain types of guichet-core: partners, conventions,
+//! users, habilitations, sessions. Plain data; rules live in the core and the service.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use guichet_core::ServiceDef;
+use guichet_core::policy::hours::OpeningHours;
+use guichet_core::policy::scope::Scope;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-coded enum with stable codes stored in the database.
+macro_rules! coded_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::StoreError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_code(s).ok_or(crate::StoreError::Corrupt(
+                    concat!("unknown ", stringify!($name), " code"),
+                ))
+            }
+        }
+    };
+}
+
+coded_enum!(
+    /// The kind of partner organisation (tiers).
+    PartnerKind { Eaje = "eaje", Commune = "commune", Departement = "departement", Ccas = "ccas", Other = "other" }
+);
+coded_enum!(PartnerStatus { Active = "active", Suspended = "suspended" });
+coded_enum!(
+    /// a convention's lifecycle.
+    ConventionStatus { Active = "active", Suspended = "suspended", Terminated = "terminated" }
+);
+coded_enum!(UserStatus { Active = "active", Suspended = "suspended", Deactivated = "deactivated" });
+
+/// A caisse and the départements it covers, with its opening hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caisse {
+    pub code: String,
+    pub name: String,
+    pub departements: Vec<String>,
+    pub hours: OpeningHours,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPartner {
+    pub tiers: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub siret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Partner {
+    pub id: i64,
+    pub tiers: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub siret: Option<String>,
+    pub status: PartnerStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConvention {
+    pub number: String,
+    pub partner_id: i64,
+    pub caisse: String,
+    pub service: String,
+    pub departements: Vec<String>,
+    pub starts_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Convention {
+    pub id: i64,
+    pub number: String,
+    pub partner_id: i64,
+    pub caisse: String,
+    pub service: String,
+    pub departements: Vec<String>,
+    pub starts_on: NaiveDate,
+    pub status: ConventionStatus,
+    pub status_at: DateTime<Utc>,
+}
+
+impl Convention {
+    /// what this convention lets its users see.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            caisse: self.caisse.clone(),
+            departements: self.departements.clone(),
+        }
+    }
+}
+
+/// A password hash in PHC format. Not the password, but still kept out of `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(pub String);
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(***)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub partner_id: i64,
+    pub identifiant: String,
+    pub display_name: String,
+    pub email: String,
+    pub password_hash: PasswordHash,
+    pub test_account: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub partner_id: i64,
+    pub identifiant: String,
+    pub display_name: String,
+    pub email: String,
+    pub password_hash: PasswordHash,
+    pub must_change_password: bool,
+    pub password_changed_at: DateTime<Utc>,
+    pub status: UserStatus,
+    pub test_account: bool,
+    pub created_at: DateTime<Utc>,
+    pub status_at: DateTime<Utc>,
+}
+
+/// A user's habilitation on one convention, with everything a lookup needs to decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub habilitation_id: i64,
+    pub convention: Convention,
+    pub service: ServiceDef,
+    pub caisse_hours: OpeningHours,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 of the token, hex. The token itself is never stored.
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub idle_timeout_secs: u32,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub idle_timeout_secs: u32,
+    pub address: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Which files `sample` may pick (synthetic databases only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DossierFilter {
+    pub caisse: Option<String>,
+    pub departement: Option<String>,
+    pub opposition: Option<bool>,
+    /// Only files with an RSA right (open, suspended or closed).
+    pub with_rsa: Option<bool>,
+}
+
+/// The trace filter of `audit export`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TraceFilter {
+    pub identifiant: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One line of the monthly statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatsRow {
+    pub partner: Option<String>,
+    pub identifiant: Option<String>,
+    pub service: Option<String>,
+    pub kind: String,
+    pub outcome: String,
+    pub count: i64,
+}
