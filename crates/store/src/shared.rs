@@ -126,7 +126,7 @@ impl PartnerRow {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ConventionRow {
-    id: i64,
+    pub(crate) id: i64,
     number: String,
     partner_id: i64,
     caisse_code: String,
@@ -259,9 +259,6 @@ pub(crate) fn normalise_record(r: &TraceRecord) -> TraceRecord {
         ..r.clone()
     }
 }
-
-pub(crate) const TRACE_COLUMNS: &str =
-    "seq, at, kind, outcome, identifiant, partner, service, address, nir_digest, detail, prev_hash, hash";
 
 /// Expands the shared part of `Repository` for a store type with a `pool` field.
 /// `$bulk` is the store's inherent bulk-insert method for files.

@@ -17,7 +17,7 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 use crate::model::*;
 use crate::repo::Backend;
 use crate::shared::{DOSSIER_COLUMNS, DossierKeys, shared_repository};
-use crate::{Result, StoreError};
+use crate::Result;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 

@@ -1,0 +1,524 @@
+//! The store contract: every test runs on a fresh SQLite database and on a fresh
+//! PostgreSQL schema, and must pass identically on both.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use guichet_core::policy::hours::OpeningHours;
+use guichet_core::policy::lockout::LockoutState;
+use guichet_core::trace::{TraceKind, TraceRecord, verify_chain};
+use guichet_core::{Nir, Section};
+use guichet_store::seed::{SeedOptions, seed};
+use guichet_store::synth::Generator;
+use guichet_store::testing::TestDb;
+use guichet_store::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(guichet_store::testing::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(guichet_store::testing::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    r01_reference_data_round_trips,
+    partners_conventions_users_and_grants,
+    r24_uniqueness_is_enforced,
+    password_history_keeps_previous_hashes,
+    dossiers_round_trip_exactly,
+    dossier_filters_and_paging,
+    r16_sessions_touch_and_revoke,
+    r13_lockout_state_persists,
+    rate_counters_count_per_window,
+    r19_traces_chain_and_refuse_updates,
+    r19_concurrent_appends_keep_one_chain,
+    r20_purge_keeps_the_chain_verifiable,
+    r22_stats_count_per_partner_user_service,
+    seeding_is_resumable_and_guarded,
+    meta_settings,
+);
+
+async fn r01_reference_data_round_trips(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    reference::install(s, t0()).await.unwrap(); // idempotent
+    let mut expected = reference::caisses();
+    expected.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(s.caisses().await.unwrap(), expected);
+    let mut services = reference::services();
+    services.sort_by(|a, b| a.code.cmp(&b.code));
+    assert_eq!(s.services().await.unwrap(), services);
+    let rsacg = s.service("rsacg").await.unwrap().unwrap();
+    assert_eq!(rsacg.idle_timeout_secs, 1800);
+    assert!(rsacg.sections.contains(&Section::Rsa));
+    assert!(s.service("nope").await.unwrap().is_none());
+
+    // a new profile is a row, not code.
+    let mut t22 = services[0].clone();
+    t22.code = "cdap-t22".into();
+    t22.hours = Some("08:00-18:00".parse().unwrap());
+    s.put_service(&t22).await.unwrap();
+    assert_eq!(s.service("cdap-t22").await.unwrap().unwrap(), t22);
+
+    s.set_caisse_hours("MSA-CORSE", "07:00-21:00".parse().unwrap()).await.unwrap();
+    let corse = s.caisse("MSA-CORSE").await.unwrap().unwrap();
+    assert_eq!(corse.hours.to_string(), "07:00-21:00");
+    assert_eq!(corse.departements, vec!["2A", "2B"]);
+    assert_eq!(s.caisse("CAF-78").await.unwrap().unwrap().hours, OpeningHours::Always);
+    assert!(matches!(
+        s.set_caisse_hours("NOPE", OpeningHours::Always).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn new_user(s: &Store, partner_id: i64, identifiant: &str) -> User {
+    s.create_user(
+        &NewUser {
+            partner_id,
+            identifiant: identifiant.into(),
+            display_name: "Amélie Lefèvre".into(),
+            email: "amelie@example.org".into(),
+            password_hash: PasswordHash("$argon2id$v=19$fake".into()),
+            test_account: false,
+        },
+        t0(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn partners_conventions_users_and_grants(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s
+        .create_partner(
+            &NewPartner {
+                tiers: "T-6700123".into(),
+                name: "Multi-accueil Les Lutins".into(),
+                kind: PartnerKind::Eaje,
+                siret: Some("12345678900011".into()),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.status, PartnerStatus::Active);
+    assert_eq!(s.partner_by_tiers("T-6700123").await.unwrap().unwrap(), p);
+    assert_eq!(s.partner(p.id).await.unwrap().unwrap(), p);
+    assert!(s.partners().await.unwrap().contains(&p));
+
+    let c = s
+        .create_convention(
+            &NewConvention {
+                number: "PSU-2026-001".into(),
+                partner_id: p.id,
+                caisse: "MSA-ALSACE".into(),
+                service: "psu".into(),
+                departements: vec!["68".into(), "67".into(), "67".into()],
+                starts_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.departements, vec!["67", "68"]);
+    assert_eq!(c.status, ConventionStatus::Active);
+    assert_eq!(s.convention("PSU-2026-001").await.unwrap().unwrap(), c);
+    assert_eq!(s.conventions_of(p.id).await.unwrap(), vec![c.clone()]);
+
+    let u = new_user(s, p.id, "a.lefevre").await;
+    assert!(u.must_change_password, "R-11: a new user must change the password");
+    assert_eq!(u.status, UserStatus::Active);
+    assert_eq!(s.user_by_identifiant("a.lefevre").await.unwrap().unwrap(), u);
+    assert_eq!(s.user(u.id).await.unwrap().unwrap(), u);
+    assert_eq!(s.users(Some(p.id)).await.unwrap(), vec![u.clone()]);
+    assert!(s.users(Some(p.id + 1000)).await.unwrap().is_empty());
+    assert!(!format!("{u:?}").contains("argon2"), "hash hidden from Debug");
+
+    s.grant(u.id, c.id, t0()).await.unwrap();
+    s.grant(u.id, c.id, t0()).await.unwrap(); // idempotent
+    let grants = s.grants(u.id, t0()).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].service.code, "psu");
+    assert_eq!(grants[0].convention.scope().departements, vec!["67", "68"]);
+    assert_eq!(grants[0].caisse_hours.to_string(), "05:00-23:00");
+
+    let later = t0() + Duration::hours(1);
+    s.set_convention_status("PSU-2026-001", ConventionStatus::Suspended, later).await.unwrap();
+    let c2 = s.convention("PSU-2026-001").await.unwrap().unwrap();
+    assert_eq!((c2.status, c2.status_at), (ConventionStatus::Suspended, later));
+    // the grant still exists; the service decides from the convention's status.
+    assert_eq!(s.grants(u.id, later).await.unwrap()[0].convention.status, ConventionStatus::Suspended);
+
+    s.set_user_status(u.id, UserStatus::Deactivated, later).await.unwrap();
+    assert_eq!(s.user(u.id).await.unwrap().unwrap().status, UserStatus::Deactivated);
+    s.set_partner_status(p.id, PartnerStatus::Suspended).await.unwrap();
+    assert_eq!(s.partner(p.id).await.unwrap().unwrap().status, PartnerStatus::Suspended);
+    assert!(matches!(
+        s.set_user_status(999_999, UserStatus::Active, later).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_convention_status("NOPE", ConventionStatus::Active, later).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn r24_uniqueness_is_enforced(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
+    let dup = NewPartner { tiers: "DEMO-EAJE-67".into(), name: "x".into(), kind: PartnerKind::Other, siret: None };
+    assert!(matches!(s.create_partner(&dup, t0()).await, Err(StoreError::Conflict(_))));
+    let conv = NewConvention {
+        number: "DEMO-PSU-ALSACE".into(),
+        partner_id: p.id,
+        caisse: "MSA-ALSACE".into(),
+        service: "psu".into(),
+        departements: vec!["67".into()],
+        starts_on: reference::demo_convention_start(),
+    };
+    assert!(matches!(s.create_convention(&conv, t0()).await, Err(StoreError::Conflict(_))));
+    new_user(s, p.id, "dup.user").await;
+    let again = s
+        .create_user(
+            &NewUser {
+                partner_id: p.id,
+                identifiant: "dup.user".into(),
+                display_name: "X".into(),
+                email: "x@example.org".into(),
+                password_hash: PasswordHash("h".into()),
+                test_account: true,
+            },
+            t0(),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+}
+
+async fn password_history_keeps_previous_hashes(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s.partner_by_tiers("DEMO-CD-67").await.unwrap().unwrap();
+    let u = new_user(s, p.id, "h.user").await;
+    for i in 1..=6 {
+        let at = t0() + Duration::minutes(i);
+        s.set_password(u.id, &PasswordHash(format!("hash-{i}")), false, at).await.unwrap();
+    }
+    let user = s.user(u.id).await.unwrap().unwrap();
+    assert_eq!(user.password_hash.0, "hash-6");
+    assert!(!user.must_change_password);
+    assert_eq!(user.password_changed_at, t0() + Duration::minutes(6));
+    let history: Vec<_> = s.password_history(u.id, 5).await.unwrap().into_iter().map(|h| h.0).collect();
+    assert_eq!(history, vec!["hash-5", "hash-4", "hash-3", "hash-2", "hash-1"]);
+    assert!(matches!(
+        s.set_password(424_242, &PasswordHash("x".into()), true, t0()).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn dossiers_round_trip_exactly(db: TestDb) {
+    let s = &db.store;
+    let g = Generator::new(11);
+    let files: Vec<_> = (0..1_200).map(|i| g.dossier(i)).collect();
+    assert_eq!(s.insert_dossiers(&files).await.unwrap(), 1_200);
+    assert_eq!(s.count_dossiers().await.unwrap(), 1_200);
+    for f in files.iter().step_by(97) {
+        assert_eq!(s.dossier(&f.nir).await.unwrap().as_ref(), Some(f));
+    }
+    let with_rsa = files.iter().find(|f| f.rsa.is_some()).unwrap();
+    assert_eq!(s.dossier(&with_rsa.nir).await.unwrap().as_ref(), Some(with_rsa));
+    let unknown = Nir::parse("1 85 05 78 006 084 91").unwrap();
+    assert!(s.dossier(&unknown).await.unwrap().is_none());
+    // The hand-written fixture, with apostrophes, accents and every section filled.
+    let sample = guichet_core::testing::sample_dossier();
+    s.insert_dossiers(std::slice::from_ref(&sample)).await.unwrap();
+    assert_eq!(s.dossier(&sample.nir).await.unwrap(), Some(sample.clone()));
+    // A second insert of the same NIR is refused and loses nothing.
+    assert!(matches!(s.insert_dossiers(&[sample]).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.count_dossiers().await.unwrap(), 1_201);
+}
+
+async fn dossier_filters_and_paging(db: TestDb) {
+    let s = &db.store;
+    let g = Generator::new(5);
+    let files: Vec<_> = (0..2_000).map(|i| g.dossier(i)).collect();
+    s.insert_dossiers(&files).await.unwrap();
+    let filter = DossierFilter {
+        caisse: Some("MSA-ALSACE".into()),
+        departement: Some("67".into()),
+        opposition: Some(false),
+        with_rsa: None,
+    };
+    let mut expected: Vec<_> = files
+        .iter()
+        .filter(|f| f.caisse == "MSA-ALSACE" && f.departement == "67" && !f.opposition)
+        .map(|f| f.nir.expose().to_owned())
+        .collect();
+    expected.sort();
+    let mut got = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = s.dossiers(&filter, after.as_deref(), 17).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = Some(page.last().unwrap().nir.expose().to_owned());
+        got.extend(page.into_iter().map(|d| d.nir.expose().to_owned()));
+    }
+    assert!(expected.len() > 100);
+    assert_eq!(got, expected);
+    let opposed = s
+        .dossiers(&DossierFilter { opposition: Some(true), ..Default::default() }, None, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(opposed.len(), files.iter().filter(|f| f.opposition).count());
+    let rsa = s
+        .dossiers(&DossierFilter { with_rsa: Some(true), ..Default::default() }, None, 10_000)
+        .await
+        .unwrap();
+    assert!(!rsa.is_empty() && rsa.iter().all(|d| d.rsa.is_some()));
+}
+
+async fn r16_sessions_touch_and_revoke(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
+    let u = new_user(s, p.id, "s.user").await;
+    let new = |h: &str| NewSession {
+        token_hash: h.into(),
+        user_id: u.id,
+        created_at: t0(),
+        idle_timeout_secs: 900,
+        address: Some("192.0.2.10".into()),
+    };
+    s.create_session(&new("h1")).await.unwrap();
+    s.create_session(&new("h2")).await.unwrap();
+    assert!(matches!(s.create_session(&new("h1")).await, Err(StoreError::Conflict(_))));
+    let rec = s.session("h1").await.unwrap().unwrap();
+    assert_eq!((rec.created_at, rec.last_activity_at, rec.idle_timeout_secs), (t0(), t0(), 900));
+    assert!(rec.revoked_at.is_none());
+
+    let later = t0() + Duration::minutes(5);
+    s.touch_session("h1", later).await.unwrap();
+    s.touch_session("h1", t0() + Duration::minutes(1)).await.unwrap(); // never goes back
+    assert_eq!(s.session("h1").await.unwrap().unwrap().last_activity_at, later);
+
+    assert!(s.revoke_session("h1", later).await.unwrap());
+    assert!(!s.revoke_session("h1", later).await.unwrap(), "already revoked");
+    assert!(!s.revoke_session("unknown", later).await.unwrap());
+    assert_eq!(s.session("h1").await.unwrap().unwrap().revoked_at, Some(later));
+    s.create_session(&new("h3")).await.unwrap();
+    assert_eq!(s.revoke_user_sessions(u.id, later).await.unwrap(), 2);
+    assert!(s.session("none").await.unwrap().is_none());
+    assert_eq!(s.purge_sessions(t0() + Duration::seconds(1)).await.unwrap(), 3);
+    assert!(s.session("h2").await.unwrap().is_none());
+}
+
+async fn r13_lockout_state_persists(db: TestDb) {
+    let s = &db.store;
+    assert_eq!(s.lockout("nobody").await.unwrap(), LockoutState::default());
+    let state = LockoutState { consecutive_failures: 0, lock_count: 2, locked_until: Some(t0()) };
+    s.put_lockout("a.user", &state).await.unwrap();
+    assert_eq!(s.lockout("a.user").await.unwrap(), state);
+    let state = LockoutState { consecutive_failures: 3, lock_count: 2, locked_until: None };
+    s.put_lockout("a.user", &state).await.unwrap();
+    assert_eq!(s.lockout("a.user").await.unwrap(), state);
+}
+
+async fn rate_counters_count_per_window(db: TestDb) {
+    let s = &db.store;
+    let w1 = t0();
+    let w2 = t0() + Duration::minutes(1);
+    for expected in 1..=3 {
+        assert_eq!(s.hit_rate("lookup:7", w1).await.unwrap(), expected);
+    }
+    assert_eq!(s.hit_rate("lookup:8", w1).await.unwrap(), 1);
+    assert_eq!(s.hit_rate("lookup:7", w2).await.unwrap(), 1);
+    assert_eq!(s.purge_rate(w2).await.unwrap(), 2);
+    assert_eq!(s.hit_rate("lookup:7", w2).await.unwrap(), 2);
+}
+
+fn record(i: i64, identifiant: &str, outcome: &str) -> TraceRecord {
+    TraceRecord {
+        at: t0() + Duration::seconds(i) + Duration::nanoseconds(123_456_789),
+        kind: TraceKind::Lookup,
+        outcome: outcome.into(),
+        identifiant: Some(identifiant.into()),
+        partner: Some("DEMO-EAJE-67".into()),
+        service: Some("psu".into()),
+        address: Some("127.0.0.1".into()),
+        nir_digest: Some(format!("{i:064}")),
+        detail: None,
+    }
+}
+
+async fn verify_all(s: &Store) -> u64 {
+    let (anchor_seq, anchor) = s.trace_anchor().await.unwrap();
+    let all = s.traces(anchor_seq, 1_000_000).await.unwrap();
+    verify_chain(&anchor, anchor_seq, &all).unwrap()
+}
+
+async fn r19_traces_chain_and_refuse_updates(db: TestDb) {
+    let s = &db.store;
+    let first = s.append_traces(&[record(1, "a", "found"), record(2, "a", "not_found")]).await.unwrap();
+    assert_eq!(first.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![1, 2]);
+    let more = s.append_traces(&[record(3, "b", "found")]).await.unwrap();
+    assert_eq!(more[0].seq, 3);
+    assert_eq!(more[0].prev_hash, first[1].hash);
+    assert!(s.append_traces(&[]).await.unwrap().is_empty());
+    let stored = s.traces(0, 100).await.unwrap();
+    assert_eq!(stored.len(), 3);
+    assert_eq!(stored[0], first[0], "what is stored hashes as it was appended");
+    assert_eq!(verify_all(s).await, 3);
+    let only_b = s
+        .traces_filtered(&TraceFilter { identifiant: Some("b".into()), ..Default::default() }, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(only_b.len(), 1);
+    let since = s
+        .traces_filtered(&TraceFilter { since: Some(t0() + Duration::seconds(2)), ..Default::default() }, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(since.len(), 2);
+
+    // Append-only: the database itself refuses an update.
+    let update = "UPDATE traces SET outcome = 'found' WHERE seq = 2";
+    let refused = match s {
+        Store::Sqlite(x) => sqlx::query(update).execute(x.pool()).await.is_err(),
+        Store::Postgres(x) => sqlx::query(update).execute(x.pool()).await.is_err(),
+    };
+    assert!(refused, "traces must be append-only");
+}
+
+async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
+    let store = db.store.clone();
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let s = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..15 {
+                s.append_traces(&[record(i, &format!("w{w}"), "found")]).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(verify_all(&store).await, 120);
+}
+
+async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {
+    let s = &db.store;
+    let recs: Vec<_> = (1..=10).map(|i| record(i * 60, "a", "found")).collect();
+    s.append_traces(&recs).await.unwrap();
+    // Purge everything older than the 4th record.
+    let purged = s.purge_traces(t0() + Duration::seconds(4 * 60)).await.unwrap();
+    assert_eq!(purged, 3);
+    let (anchor_seq, _) = s.trace_anchor().await.unwrap();
+    assert_eq!(anchor_seq, 3);
+    assert_eq!(verify_all(s).await, 7);
+    assert_eq!(s.purge_traces(t0()).await.unwrap(), 0, "nothing older");
+    s.append_traces(&[record(700, "a", "found")]).await.unwrap();
+    assert_eq!(verify_all(s).await, 8);
+    assert_eq!(s.purge_traces(t0() + Duration::days(1)).await.unwrap(), 8);
+    assert_eq!(verify_all(s).await, 0);
+    s.append_traces(&[record(800, "a", "found")]).await.unwrap();
+    assert_eq!(verify_all(s).await, 1);
+}
+
+async fn r22_stats_count_per_partner_user_service(db: TestDb) {
+    let s = &db.store;
+    let mut recs = vec![record(1, "a", "found"), record(2, "a", "found"), record(3, "a", "not_found"), record(4, "b", "found")];
+    let mut sign_in = record(5, "a", "ok");
+    sign_in.kind = TraceKind::SignIn;
+    sign_in.service = None;
+    recs.push(sign_in);
+    let mut next_month = record(6, "a", "found");
+    next_month.at = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    recs.push(next_month);
+    s.append_traces(&recs).await.unwrap();
+    let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let to = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let rows = s.trace_stats(from, to).await.unwrap();
+    let count = |id: &str, kind: &str, outcome: &str| {
+        rows.iter()
+            .filter(|r| r.identifiant.as_deref() == Some(id) && r.kind == kind && r.outcome == outcome)
+            .map(|r| r.count)
+            .sum::<i64>()
+    };
+    assert_eq!(count("a", "lookup", "found"), 2);
+    assert_eq!(count("a", "lookup", "not_found"), 1);
+    assert_eq!(count("b", "lookup", "found"), 1);
+    assert_eq!(count("a", "sign_in", "ok"), 1);
+    assert_eq!(rows.iter().map(|r| r.count).sum::<i64>(), 5, "December is not in November");
+}
+
+async fn seeding_is_resumable_and_guarded(db: TestDb) {
+    let s = &db.store;
+    let opts = SeedOptions { files: 500, seed: 77, batch: 128, progress: false };
+    let r = seed(s, opts, t0()).await.unwrap();
+    assert_eq!((r.written, r.total), (500, 500));
+    let r = seed(s, SeedOptions { files: 700, ..opts }, t0()).await.unwrap();
+    assert_eq!((r.written, r.total), (200, 700));
+    let r = seed(s, SeedOptions { files: 300, ..opts }, t0()).await.unwrap();
+    assert_eq!((r.written, r.total), (0, 700), "never removes files");
+    assert_eq!(s.count_dossiers().await.unwrap(), 700);
+    let g = Generator::new(77);
+    let last = g.dossier(699);
+    assert_eq!(s.dossier(&last.nir).await.unwrap(), Some(last));
+    assert!(matches!(
+        seed(s, SeedOptions { files: 800, seed: 78, ..opts }, t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.meta(seed::META_SYNTHETIC).await.unwrap().as_deref(), Some("1"));
+    assert_eq!(s.caisses().await.unwrap().len(), 6);
+    assert_eq!(s.partners().await.unwrap().len(), 4);
+}
+
+async fn meta_settings(db: TestDb) {
+    let s = &db.store;
+    assert_eq!(s.meta("k").await.unwrap(), None);
+    s.set_meta("k", "v1").await.unwrap();
+    s.set_meta("k", "v2").await.unwrap();
+    assert_eq!(s.meta("k").await.unwrap().as_deref(), Some("v2"));
+    s.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn unsupported_and_unreachable_databases_give_clear_errors() {
+    assert!(matches!(Store::connect("mysql://x").await, Err(StoreError::UnsupportedUrl)));
+    // Nothing listens on port 1: the error says the database is unreachable, and its Debug
+    // output does not echo the URL.
+    let err = Store::connect_with_pool("postgres://u:secret@127.0.0.1:1/db", 1).await.unwrap_err();
+    assert!(err.is_unavailable(), "{err:?}");
+    assert!(!format!("{err:?}").contains("secret"));
+    assert_eq!(err.to_string(), "base de données injoignable ou en erreur");
+}
+
+#[tokio::test]
+async fn a_postgres_test_database_is_reachable() {
+    // Guard against a silently skipped PostgreSQL half: this fails loudly if the server
+    // that `make test` starts is not there.
+    let db = guichet_store::testing::postgres().await;
+    assert_eq!(db.store.backend(), Backend::Postgres);
+    let second = Store::connect(&db.url).await.unwrap();
+    second.set_meta("from", "second").await.unwrap();
+    assert_eq!(db.store.meta("from").await.unwrap().as_deref(), Some("second"), "same schema through the URL");
+}
