@@ -255,8 +255,14 @@ mod tests {
         let r = dossier.resources_in_force(d(2025, 6, 30)).unwrap();
         assert_eq!(r.reference_year, 2023);
         assert!(dossier.resources_in_force(d(2010, 1, 1)).is_none());
-        assert_eq!(dossier.quotient_in_force(d(2026, 3, 1)).unwrap().amount, 712);
-        assert_eq!(dossier.quotient_in_force(d(2025, 12, 31)).unwrap().amount, 690);
+        assert_eq!(
+            dossier.quotient_in_force(d(2026, 3, 1)).unwrap().amount,
+            712
+        );
+        assert_eq!(
+            dossier.quotient_in_force(d(2025, 12, 31)).unwrap().amount,
+            690
+        );
     }
 
     #[test]
@@ -267,7 +273,10 @@ mod tests {
         assert!(!dossier.rsa_beneficiary_within(today, 24));
         dossier.rsa = Some(RsaRight {
             state: RsaState::Closed,
-            period: Period { start: d(2023, 1, 1), end: Some(d(2024, 12, 31)) },
+            period: Period {
+                start: d(2023, 1, 1),
+                end: Some(d(2024, 12, 31)),
+            },
             monthly_cents: 0,
             payments: vec![],
         });

@@ -73,9 +73,9 @@ pub fn decide(
     today: NaiveDate,
     as_of: NaiveDate,
 ) -> (LookupOutcome, Option<DossierView>) {
-    let Some(dossier) = candidate.filter(|d| {
-        typed_name.matches(&d.contact.birth_name, d.contact.usage_name.as_deref())
-    }) else {
+    let Some(dossier) = candidate
+        .filter(|d| typed_name.matches(&d.contact.birth_name, d.contact.usage_name.as_deref()))
+    else {
         return (LookupOutcome::NotFound, None);
     };
     if !scope.covers(&dossier.caisse, &dossier.departement) {
@@ -105,7 +105,11 @@ mod tests {
         let service = ServiceDef {
             code: "psu".into(),
             label: "PSU".into(),
-            sections: vec![Section::Coordonnees, Section::Ressources, Section::Recherche],
+            sections: vec![
+                Section::Coordonnees,
+                Section::Ressources,
+                Section::Recherche,
+            ],
             eligibility: Eligibility::HasChildUnder { years: 6 },
             idle_timeout_secs: 900,
             hours: None,
@@ -113,24 +117,52 @@ mod tests {
         (dossier, scope, service)
     }
 
-    fn run(dossier: Option<&Dossier>, name: &str, scope: &Scope, service: &ServiceDef) -> LookupOutcome {
+    fn run(
+        dossier: Option<&Dossier>,
+        name: &str,
+        scope: &Scope,
+        service: &ServiceDef,
+    ) -> LookupOutcome {
         let today = d(2026, 11, 23);
-        decide(dossier, &FamilyName::parse(name).unwrap(), scope, service, today, today).0
+        decide(
+            dossier,
+            &FamilyName::parse(name).unwrap(),
+            scope,
+            service,
+            today,
+            today,
+        )
+        .0
     }
 
     #[test]
     fn r05_unknown_nir_and_wrong_name_are_the_same_answer() {
         let (dossier, scope, service) = setup();
-        assert_eq!(run(None, "Lefèvre", &scope, &service), LookupOutcome::NotFound);
-        assert_eq!(run(Some(&dossier), "Durand", &scope, &service), LookupOutcome::NotFound);
+        assert_eq!(
+            run(None, "Lefèvre", &scope, &service),
+            LookupOutcome::NotFound
+        );
+        assert_eq!(
+            run(Some(&dossier), "Durand", &scope, &service),
+            LookupOutcome::NotFound
+        );
     }
 
     #[test]
     fn r04_birth_or_usage_name_finds_the_file() {
         let (dossier, scope, service) = setup();
-        assert_eq!(run(Some(&dossier), "lefevre", &scope, &service), LookupOutcome::Found);
-        assert_eq!(run(Some(&dossier), "Martin-Durand", &scope, &service), LookupOutcome::Found);
-        assert_eq!(run(Some(&dossier), "Martin", &scope, &service), LookupOutcome::NotFound);
+        assert_eq!(
+            run(Some(&dossier), "lefevre", &scope, &service),
+            LookupOutcome::Found
+        );
+        assert_eq!(
+            run(Some(&dossier), "Martin-Durand", &scope, &service),
+            LookupOutcome::Found
+        );
+        assert_eq!(
+            run(Some(&dossier), "Martin", &scope, &service),
+            LookupOutcome::NotFound
+        );
     }
 
     #[test]
@@ -138,13 +170,24 @@ mod tests {
         let (mut dossier, mut scope, mut service) = setup();
         // Everything wrong at once: the name is checked first, then scope.
         dossier.opposition = true;
-        service.eligibility = Eligibility::HasBenefit { code: "AEEH".into() };
+        service.eligibility = Eligibility::HasBenefit {
+            code: "AEEH".into(),
+        };
         scope.departements = vec!["68".into()];
-        assert_eq!(run(Some(&dossier), "Lefevre", &scope, &service), LookupOutcome::OutOfScope);
+        assert_eq!(
+            run(Some(&dossier), "Lefevre", &scope, &service),
+            LookupOutcome::OutOfScope
+        );
         scope.departements = vec![dossier.departement.clone()];
-        assert_eq!(run(Some(&dossier), "Lefevre", &scope, &service), LookupOutcome::Opposition);
+        assert_eq!(
+            run(Some(&dossier), "Lefevre", &scope, &service),
+            LookupOutcome::Opposition
+        );
         dossier.opposition = false;
-        assert_eq!(run(Some(&dossier), "Lefevre", &scope, &service), LookupOutcome::NotEligible);
+        assert_eq!(
+            run(Some(&dossier), "Lefevre", &scope, &service),
+            LookupOutcome::NotEligible
+        );
     }
 
     #[test]
@@ -152,13 +195,27 @@ mod tests {
         let (dossier, scope, service) = setup();
         let today = d(2026, 11, 23);
         let name = FamilyName::parse("Lefevre").unwrap();
-        let (outcome, view) = decide(Some(&dossier), &name, &scope, &service, today, d(2026, 3, 1));
+        let (outcome, view) = decide(
+            Some(&dossier),
+            &name,
+            &scope,
+            &service,
+            today,
+            d(2026, 3, 1),
+        );
         assert_eq!(outcome, LookupOutcome::Found);
         let view = view.unwrap();
         assert_eq!(view.recherche.unwrap().date, d(2026, 3, 1));
         assert!(view.adresse.is_none());
-        let other = Scope { caisse: "CAF-78".into(), departements: vec!["78".into()] };
-        assert!(decide(Some(&dossier), &name, &other, &service, today, today).1.is_none());
+        let other = Scope {
+            caisse: "CAF-78".into(),
+            departements: vec!["78".into()],
+        };
+        assert!(
+            decide(Some(&dossier), &name, &other, &service, today, today)
+                .1
+                .is_none()
+        );
     }
 
     #[test]

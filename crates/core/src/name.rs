@@ -100,7 +100,15 @@ pub fn normalize(name: &str) -> Option<String> {
 fn is_ignored_punctuation(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\u{a0}' | '\u{202f}' | '-' | '\u{2010}' | '\u{2011}' | '\'' | '\u{2019}' | '\u{2bc}' | '.'
+        ' ' | '\u{a0}'
+            | '\u{202f}'
+            | '-'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\''
+            | '\u{2019}'
+            | '\u{2bc}'
+            | '.'
     )
 }
 
@@ -216,7 +224,10 @@ mod tests {
         assert_eq!(FamilyName::parse("--'"), Err(NameError::NoLetter));
         assert_eq!(FamilyName::parse(&"A".repeat(101)), Err(NameError::TooLong));
         assert!(FamilyName::parse(&"A".repeat(100)).is_ok());
-        assert_eq!(FamilyName::parse(&"é".repeat(10_000)), Err(NameError::TooLong));
+        assert_eq!(
+            FamilyName::parse(&"é".repeat(10_000)),
+            Err(NameError::TooLong)
+        );
         assert_eq!(
             FamilyName::parse("Dupont🙂"),
             Err(NameError::Character { position: 7 })

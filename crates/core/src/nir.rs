@@ -127,7 +127,8 @@ impl Nir {
         let b = &self.0;
         // Letters are allowed only as the second character of a Corsican département.
         for (i, &c) in b.iter().enumerate() {
-            if !c.is_ascii_digit() && !(i == 6 && b[5] == b'2' && matches!(c, b'A' | b'B')) {
+            let corsica = i == 6 && b[5] == b'2' && matches!(c, b'A' | b'B');
+            if !(c.is_ascii_digit() || corsica) {
                 return Err(NirError::Character { position: i + 1 });
             }
         }
@@ -187,7 +188,13 @@ impl Nir {
     /// `1 85 05 ** *** *** 91`.
     pub fn masked(&self) -> String {
         let s = self.expose();
-        format!("{} {} {} ** *** *** {}", &s[0..1], &s[1..3], &s[3..5], &s[13..15])
+        format!(
+            "{} {} {} ** *** *** {}",
+            &s[0..1],
+            &s[1..3],
+            &s[3..5],
+            &s[13..15]
+        )
     }
 
     /// The grouped form `1 85 05 78 006 084 91`, for a screen that shows the full value.
@@ -315,7 +322,10 @@ mod tests {
             ("1 85 05 78 006 084", NirError::Length { found: 13 }),
             ("1 85 05 78 006 084 366", NirError::Length { found: 16 }),
             ("1 85 05 78 0X6 084 36", NirError::Character { position: 9 }),
-            ("1 85 05 78 006 084 3🙂", NirError::Character { position: 15 }),
+            (
+                "1 85 05 78 006 084 3🙂",
+                NirError::Character { position: 15 },
+            ),
             ("3 85 05 78 006 084 36", NirError::Sex),
             ("1 85 13 78 006 084 36", NirError::Month),
             ("1 85 00 78 006 084 36", NirError::Month),

@@ -163,8 +163,7 @@ impl ServiceDef {
             service: self.code.clone(),
             sections: self.sections.clone(),
             coordonnees: show(Section::Coordonnees).then(|| dossier.contact.clone()),
-            situation_familiale: show(Section::SituationFamiliale)
-                .then(|| dossier.family.clone()),
+            situation_familiale: show(Section::SituationFamiliale).then(|| dossier.family.clone()),
             ressources: show(Section::Ressources).then(|| dossier.resources.clone()),
             quotient_familial: show(Section::QuotientFamilial).then(|| dossier.quotients.clone()),
             recherche: show(Section::Recherche).then(|| InForce {
@@ -181,7 +180,11 @@ impl ServiceDef {
                 },
             }),
             droits: show(Section::Droits).then(|| dossier.benefits.clone()),
-            rsa: if show(Section::Rsa) { dossier.rsa.clone() } else { None },
+            rsa: if show(Section::Rsa) {
+                dossier.rsa.clone()
+            } else {
+                None
+            },
             adresse: show(Section::Adresse).then(|| dossier.address.clone()),
         }
     }
@@ -276,11 +279,16 @@ mod tests {
         let today = d(2026, 11, 23);
         assert!(Eligibility::Any.admits(&dossier, today));
         assert!(Eligibility::HasBenefit { code: "CMG".into() }.admits(&dossier, today));
-        assert!(!Eligibility::HasBenefit { code: "AEEH".into() }.admits(&dossier, today));
+        assert!(
+            !Eligibility::HasBenefit {
+                code: "AEEH".into()
+            }
+            .admits(&dossier, today)
+        );
         assert!(Eligibility::HasChildUnder { years: 6 }.admits(&dossier, today));
         assert!(Eligibility::RsaBeneficiary { within_months: 24 }.admits(&dossier, today));
-        let json = serde_json::to_string(&Eligibility::RsaBeneficiary { within_months: 24 })
-            .unwrap();
+        let json =
+            serde_json::to_string(&Eligibility::RsaBeneficiary { within_months: 24 }).unwrap();
         assert_eq!(json, r#"{"kind":"rsa_beneficiary","within_months":24}"#);
     }
 

@@ -41,51 +41,83 @@ pub fn sample_dossier() -> Dossier {
                 birth_date: d(1986, 2, 3),
             }),
             children: vec![
-                Child { first_name: "Léa".into(), birth_date: d(2022, 5, 10), disabled: false },
-                Child { first_name: "Noé".into(), birth_date: d(2016, 9, 1), disabled: true },
+                Child {
+                    first_name: "Léa".into(),
+                    birth_date: d(2022, 5, 10),
+                    disabled: false,
+                },
+                Child {
+                    first_name: "Noé".into(),
+                    birth_date: d(2016, 9, 1),
+                    disabled: true,
+                },
             ],
         },
         resources: vec![
             YearlyResources {
                 reference_year: 2023,
-                validity: Period { start: d(2025, 1, 1), end: Some(d(2025, 12, 31)) },
+                validity: Period {
+                    start: d(2025, 1, 1),
+                    end: Some(d(2025, 12, 31)),
+                },
                 allocataire_cents: 2_310_000,
                 partner_cents: 2_875_000,
             },
             YearlyResources {
                 reference_year: 2024,
-                validity: Period { start: d(2026, 1, 1), end: Some(d(2026, 12, 31)) },
+                validity: Period {
+                    start: d(2026, 1, 1),
+                    end: Some(d(2026, 12, 31)),
+                },
                 allocataire_cents: 2_402_000,
                 partner_cents: 2_950_000,
             },
         ],
         quotients: vec![
             QuotientFamilial {
-                validity: Period { start: d(2025, 1, 1), end: Some(d(2025, 12, 31)) },
+                validity: Period {
+                    start: d(2025, 1, 1),
+                    end: Some(d(2025, 12, 31)),
+                },
                 amount: 690,
             },
             QuotientFamilial {
-                validity: Period { start: d(2026, 1, 1), end: None },
+                validity: Period {
+                    start: d(2026, 1, 1),
+                    end: None,
+                },
                 amount: 712,
             },
         ],
         rsa: Some(RsaRight {
             state: RsaState::Closed,
-            period: Period { start: d(2024, 2, 1), end: Some(d(2025, 6, 30)) },
+            period: Period {
+                start: d(2024, 2, 1),
+                end: Some(d(2025, 6, 30)),
+            },
             monthly_cents: 0,
-            payments: vec![RsaPayment { month: d(2025, 6, 1), amount_cents: 18_250 }],
+            payments: vec![RsaPayment {
+                month: d(2025, 6, 1),
+                amount_cents: 18_250,
+            }],
         }),
         benefits: vec![
             Benefit {
                 code: "AF".into(),
                 label: "Allocations familiales".into(),
-                period: Period { start: d(2022, 6, 1), end: None },
+                period: Period {
+                    start: d(2022, 6, 1),
+                    end: None,
+                },
                 monthly_cents: 14_894,
             },
             Benefit {
                 code: "CMG".into(),
                 label: "Complément de libre choix du mode de garde".into(),
-                period: Period { start: d(2022, 9, 1), end: Some(d(2025, 5, 31)) },
+                period: Period {
+                    start: d(2022, 9, 1),
+                    end: Some(d(2025, 5, 31)),
+                },
                 monthly_cents: 51_210,
             },
         ],

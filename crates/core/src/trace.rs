@@ -84,7 +84,11 @@ impl TraceRecord {
         };
         field(prev_hash.as_bytes());
         field(&seq.to_be_bytes());
-        field(self.at.to_rfc3339_opts(SecondsFormat::Micros, true).as_bytes());
+        field(
+            self.at
+                .to_rfc3339_opts(SecondsFormat::Micros, true)
+                .as_bytes(),
+        );
         field(self.kind.code().as_bytes());
         field(self.outcome.as_bytes());
         for opt in [
@@ -190,7 +194,12 @@ mod tests {
             .map(|i| {
                 let record = record(i);
                 let hash = record.chain_hash(i64::from(i), &prev);
-                let t = ChainedTrace { seq: i64::from(i), record, prev_hash: prev.clone(), hash };
+                let t = ChainedTrace {
+                    seq: i64::from(i),
+                    record,
+                    prev_hash: prev.clone(),
+                    hash,
+                };
                 prev = t.hash.clone();
                 t
             })
@@ -202,10 +211,16 @@ mod tests {
         let mut c = chain(5);
         assert_eq!(verify_chain(GENESIS_HASH, 0, &c), Ok(5));
         c[2].record.outcome = "not_found".into();
-        assert_eq!(verify_chain(GENESIS_HASH, 0, &c), Err(ChainError::Tampered { seq: 3 }));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, 0, &c),
+            Err(ChainError::Tampered { seq: 3 })
+        );
         let mut c = chain(5);
         c.remove(2);
-        assert_eq!(verify_chain(GENESIS_HASH, 0, &c), Err(ChainError::Gap { seq: 4 }));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, 0, &c),
+            Err(ChainError::Gap { seq: 4 })
+        );
     }
 
     #[test]

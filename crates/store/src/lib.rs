@@ -45,9 +45,13 @@ impl Store {
 
     pub async fn connect_with_pool(url: &str, max_connections: u32) -> Result<Self> {
         if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(SqliteStore::connect(url, max_connections).await?))
+            Ok(Store::Sqlite(
+                SqliteStore::connect(url, max_connections).await?,
+            ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(PgStore::connect(url, max_connections).await?))
+            Ok(Store::Postgres(
+                PgStore::connect(url, max_connections).await?,
+            ))
         } else {
             Err(StoreError::UnsupportedUrl)
         }

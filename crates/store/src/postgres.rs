@@ -122,7 +122,6 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 
 shared_repository!(PgStore, Backend::Postgres);
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

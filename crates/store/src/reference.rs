@@ -19,11 +19,26 @@ pub fn caisses() -> Vec<Caisse> {
     };
     vec![
         caisse("MSA-ALSACE", "MSA d'Alsace", &["67", "68"], DEFAULT_HOURS),
-        caisse("MSA-BOURGOGNE", "MSA de Bourgogne", &["21", "58", "71", "89"], DEFAULT_HOURS),
-        caisse("MSA-PICARDIE", "MSA de Picardie", &["02", "60", "80"], DEFAULT_HOURS),
+        caisse(
+            "MSA-BOURGOGNE",
+            "MSA de Bourgogne",
+            &["21", "58", "71", "89"],
+            DEFAULT_HOURS,
+        ),
+        caisse(
+            "MSA-PICARDIE",
+            "MSA de Picardie",
+            &["02", "60", "80"],
+            DEFAULT_HOURS,
+        ),
         caisse("MSA-CORSE", "MSA de la Corse", &["2A", "2B"], DEFAULT_HOURS),
         caisse("CAF-78", "CAF des Yvelines", &["78"], OpeningHours::Always),
-        caisse("CAF-974", "CAF de La Réunion", &["974"], OpeningHours::Always),
+        caisse(
+            "CAF-974",
+            "CAF de La Réunion",
+            &["974"],
+            OpeningHours::Always,
+        ),
     ]
 }
 
@@ -65,7 +80,14 @@ pub fn services() -> Vec<ServiceDef> {
         service(
             "cdap-t1",
             "CDAP T1 – Action sociale",
-            vec![Coordonnees, SituationFamiliale, Droits, Ressources, QuotientFamilial, Adresse],
+            vec![
+                Coordonnees,
+                SituationFamiliale,
+                Droits,
+                Ressources,
+                QuotientFamilial,
+                Adresse,
+            ],
             Eligibility::Any,
             idle,
         ),
@@ -93,7 +115,14 @@ pub fn services() -> Vec<ServiceDef> {
         service(
             "cdap-t19",
             "CDAP T19 – Contrôle RSA",
-            vec![Coordonnees, SituationFamiliale, Rsa, Droits, Ressources, Adresse],
+            vec![
+                Coordonnees,
+                SituationFamiliale,
+                Rsa,
+                Droits,
+                Ressources,
+                Adresse,
+            ],
             rsa_24(),
             idle,
         ),
@@ -127,28 +156,44 @@ pub fn demo_partners() -> Vec<DemoPartner> {
     };
     vec![
         DemoPartner {
-            partner: partner("DEMO-EAJE-67", "Crèche Les Petits Loups (démo)", PartnerKind::Eaje),
+            partner: partner(
+                "DEMO-EAJE-67",
+                "Crèche Les Petits Loups (démo)",
+                PartnerKind::Eaje,
+            ),
             convention: "DEMO-PSU-ALSACE",
             caisse: "MSA-ALSACE",
             service: "psu",
             departements: &["67", "68"],
         },
         DemoPartner {
-            partner: partner("DEMO-COMMUNE-21", "Ville de Dijon, service jeunesse (démo)", PartnerKind::Commune),
+            partner: partner(
+                "DEMO-COMMUNE-21",
+                "Ville de Dijon, service jeunesse (démo)",
+                PartnerKind::Commune,
+            ),
             convention: "DEMO-QF-BOURGOGNE",
             caisse: "MSA-BOURGOGNE",
             service: "qf",
             departements: &["21"],
         },
         DemoPartner {
-            partner: partner("DEMO-CD-67", "Conseil départemental du Bas-Rhin (démo)", PartnerKind::Departement),
+            partner: partner(
+                "DEMO-CD-67",
+                "Conseil départemental du Bas-Rhin (démo)",
+                PartnerKind::Departement,
+            ),
             convention: "DEMO-RSACG-ALSACE",
             caisse: "MSA-ALSACE",
             service: "rsacg",
             departements: &["67"],
         },
         DemoPartner {
-            partner: partner("DEMO-CCAS-78", "CCAS de Versailles (démo)", PartnerKind::Ccas),
+            partner: partner(
+                "DEMO-CCAS-78",
+                "CCAS de Versailles (démo)",
+                PartnerKind::Ccas,
+            ),
             convention: "DEMO-CDAP-78",
             caisse: "CAF-78",
             service: "cdap-t2",
@@ -206,7 +251,11 @@ mod tests {
             assert_eq!(s.validate(), Ok(()), "{}", s.code);
         }
         let rsacg = services.iter().find(|s| s.code == "rsacg").unwrap();
-        assert_eq!(rsacg.idle_timeout_secs, 30 * 60, "R-16: RSACG idle delay is 30 minutes");
+        assert_eq!(
+            rsacg.idle_timeout_secs,
+            30 * 60,
+            "R-16: RSACG idle delay is 30 minutes"
+        );
     }
 
     #[test]

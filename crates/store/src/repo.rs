@@ -65,8 +65,10 @@ pub trait Repository: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Convention>> + Send;
     fn convention(&self, number: &str) -> impl Future<Output = Result<Option<Convention>>> + Send;
-    fn conventions_of(&self, partner_id: i64)
-    -> impl Future<Output = Result<Vec<Convention>>> + Send;
+    fn conventions_of(
+        &self,
+        partner_id: i64,
+    ) -> impl Future<Output = Result<Vec<Convention>>> + Send;
     fn set_convention_status(
         &self,
         number: &str,

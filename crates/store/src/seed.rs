@@ -57,21 +57,31 @@ impl SeedReport {
 }
 
 /// Installs reference data and brings the synthetic files up to `options.files`.
-pub async fn seed(repo: &impl Repository, options: SeedOptions, now: DateTime<Utc>) -> Result<SeedReport> {
+pub async fn seed(
+    repo: &impl Repository,
+    options: SeedOptions,
+    now: DateTime<Utc>,
+) -> Result<SeedReport> {
     #[allow(clippy::disallowed_methods)] // measuring a duration, not reading the time of day
     let started = std::time::Instant::now();
     if options.files > MAX_FILES {
-        return Err(StoreError::Conflict("plus de fichiers que le générateur n'en distingue"));
+        return Err(StoreError::Conflict(
+            "plus de fichiers que le générateur n'en distingue",
+        ));
     }
     let existing = u64::try_from(repo.count_dossiers().await?).unwrap_or(0);
     match repo.meta(META_SEED).await? {
         Some(s) if s != options.seed.to_string() && existing > 0 => {
-            return Err(StoreError::Conflict("base déjà peuplée avec une autre graine"));
+            return Err(StoreError::Conflict(
+                "base déjà peuplée avec une autre graine",
+            ));
         }
         _ => {}
     }
     if existing > 0 && repo.meta(META_SYNTHETIC).await?.as_deref() != Some("1") {
-        return Err(StoreError::Conflict("base réelle : refus d'y ajouter des dossiers synthétiques"));
+        return Err(StoreError::Conflict(
+            "base réelle : refus d'y ajouter des dossiers synthétiques",
+        ));
     }
     reference::install(repo, now).await?;
     repo.set_meta(META_SYNTHETIC, "1").await?;

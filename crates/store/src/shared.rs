@@ -5,7 +5,9 @@
 //! bulk load of files (batched multi-row inserts vs `COPY`).
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use guichet_core::dossier::{Address, Benefit, ContactDetails, FamilySituation, QuotientFamilial, RsaRight, YearlyResources};
+use guichet_core::dossier::{
+    Address, Benefit, ContactDetails, FamilySituation, QuotientFamilial, RsaRight, YearlyResources,
+};
 use guichet_core::policy::hours::OpeningHours;
 use guichet_core::trace::{ChainedTrace, TraceKind, TraceRecord};
 use guichet_core::{Dossier, Eligibility, Nir, Section, ServiceDef};

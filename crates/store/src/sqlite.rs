@@ -14,10 +14,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
+use crate::Result;
 use crate::model::*;
 use crate::repo::Backend;
 use crate::shared::{DOSSIER_COLUMNS, DossierKeys, shared_repository};
-use crate::Result;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -40,7 +40,11 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // An in-memory database exists once per connection: keep a single one.
-        let max = if url.contains(":memory:") { 1 } else { max_connections.max(1) };
+        let max = if url.contains(":memory:") {
+            1
+        } else {
+            max_connections.max(1)
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
@@ -68,7 +72,10 @@ impl SqliteStore {
         let mut tx = self.begin_write().await?;
         let mut inserted = 0;
         for chunk in dossiers.chunks(ROWS_PER_STATEMENT) {
-            let keys = chunk.iter().map(DossierKeys::of).collect::<Result<Vec<_>>>()?;
+            let keys = chunk
+                .iter()
+                .map(DossierKeys::of)
+                .collect::<Result<Vec<_>>>()?;
             let mut qb: QueryBuilder<Sqlite> =
                 QueryBuilder::new(format!("INSERT INTO dossiers ({DOSSIER_COLUMNS}) "));
             qb.push_values(chunk.iter().zip(keys), |mut row, (d, k)| {
@@ -100,4 +107,3 @@ impl SqliteStore {
 }
 
 shared_repository!(SqliteStore, Backend::Sqlite);
-

@@ -42,45 +42,233 @@ const NIR_MIX: u64 = 1_000_003;
 pub const MAX_FILES: u64 = NIR_SPACE;
 
 const FAMILY_NAMES: &[&str] = &[
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
-    "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert",
-    "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc",
-    "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu",
-    "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson",
-    "Sanchez", "Gérard", "Nguyen", "Boyer", "Denis", "Lemaire", "Duval", "Joly", "Roger",
-    "Roche", "Noël", "Meyer", "Lucas", "Meunier", "Pérez", "Marchand", "Dufour", "Blanchard",
-    "Barbier", "Brun", "Dumas", "Brunet", "Schmitt", "Leroux", "Colin", "Fernandez",
-    "Renard", "Arnaud", "Caron", "Aubert", "Giraud", "Leclerc", "Vidal", "Bourgeois",
-    "Lemoine", "Picard", "Gaillard", "Lacroix", "Fabre", "Dupuis", "Olivier", "Da Silva",
-    "Hubert", "Rivière", "Le Gall", "Le Goff", "Le Bihan", "Ménard", "Fleury", "Deschamps",
-    "Carpentier", "Benoît", "Prévost", "Poirier", "Charpentier", "Carré", "Rémy",
-    "Schneider", "Kœnig", "Schaeffer", "Wolff", "Kieffer", "Hoffmann", "Zimmermann",
-    "N'Diaye", "N'Guessan", "D'Angelo", "de La Fontaine", "de Saint-Just", "du Pont",
-    "d'Arcy", "Haddad", "Benali", "Mebarki", "Diallo", "Traoré", "Santoni", "Paoli",
-    "Colonna", "Filippi", "Mattei", "Payet", "Hoarau", "Grondin", "Técher", "Lebreton",
-    "Œuvrard", "Lætitier", "Chênevert", "Béranger", "Ouédraogo", "Saint-Pierre",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Gérard",
+    "Nguyen",
+    "Boyer",
+    "Denis",
+    "Lemaire",
+    "Duval",
+    "Joly",
+    "Roger",
+    "Roche",
+    "Noël",
+    "Meyer",
+    "Lucas",
+    "Meunier",
+    "Pérez",
+    "Marchand",
+    "Dufour",
+    "Blanchard",
+    "Barbier",
+    "Brun",
+    "Dumas",
+    "Brunet",
+    "Schmitt",
+    "Leroux",
+    "Colin",
+    "Fernandez",
+    "Renard",
+    "Arnaud",
+    "Caron",
+    "Aubert",
+    "Giraud",
+    "Leclerc",
+    "Vidal",
+    "Bourgeois",
+    "Lemoine",
+    "Picard",
+    "Gaillard",
+    "Lacroix",
+    "Fabre",
+    "Dupuis",
+    "Olivier",
+    "Da Silva",
+    "Hubert",
+    "Rivière",
+    "Le Gall",
+    "Le Goff",
+    "Le Bihan",
+    "Ménard",
+    "Fleury",
+    "Deschamps",
+    "Carpentier",
+    "Benoît",
+    "Prévost",
+    "Poirier",
+    "Charpentier",
+    "Carré",
+    "Rémy",
+    "Schneider",
+    "Kœnig",
+    "Schaeffer",
+    "Wolff",
+    "Kieffer",
+    "Hoffmann",
+    "Zimmermann",
+    "N'Diaye",
+    "N'Guessan",
+    "D'Angelo",
+    "de La Fontaine",
+    "de Saint-Just",
+    "du Pont",
+    "d'Arcy",
+    "Haddad",
+    "Benali",
+    "Mebarki",
+    "Diallo",
+    "Traoré",
+    "Santoni",
+    "Paoli",
+    "Colonna",
+    "Filippi",
+    "Mattei",
+    "Payet",
+    "Hoarau",
+    "Grondin",
+    "Técher",
+    "Lebreton",
+    "Œuvrard",
+    "Lætitier",
+    "Chênevert",
+    "Béranger",
+    "Ouédraogo",
+    "Saint-Pierre",
 ];
 
 const FIRST_NAMES_F: &[&str] = &[
-    "Amélie", "Chloé", "Léa", "Zoé", "Inès", "Maëlle", "Anaïs", "Hélène", "Céline", "Sophie",
-    "Camille", "Manon", "Julie", "Émilie", "Lætitia", "Nadia", "Fatou", "Aïcha", "Marie-Claire",
-    "Anne-Sophie", "Clémence", "Laure", "Agnès", "Noémie", "Océane", "Sarah", "Yasmine",
-    "Élodie", "Gaëlle", "Françoise",
+    "Amélie",
+    "Chloé",
+    "Léa",
+    "Zoé",
+    "Inès",
+    "Maëlle",
+    "Anaïs",
+    "Hélène",
+    "Céline",
+    "Sophie",
+    "Camille",
+    "Manon",
+    "Julie",
+    "Émilie",
+    "Lætitia",
+    "Nadia",
+    "Fatou",
+    "Aïcha",
+    "Marie-Claire",
+    "Anne-Sophie",
+    "Clémence",
+    "Laure",
+    "Agnès",
+    "Noémie",
+    "Océane",
+    "Sarah",
+    "Yasmine",
+    "Élodie",
+    "Gaëlle",
+    "Françoise",
 ];
 
 const FIRST_NAMES_M: &[&str] = &[
-    "Jérôme", "Frédéric", "Stéphane", "Léo", "Noé", "Théo", "Hugo", "Lucas", "Mathéo",
-    "Raphaël", "Gaël", "Loïc", "Benoît", "François", "Jean-Pierre", "Jean-Baptiste", "Karim",
-    "Mamadou", "Yanis", "Éric", "Joël", "Cédric", "Hervé", "Anthony", "Nicolas", "Julien",
-    "Mickaël", "Rémi", "Sébastien", "Thierry",
+    "Jérôme",
+    "Frédéric",
+    "Stéphane",
+    "Léo",
+    "Noé",
+    "Théo",
+    "Hugo",
+    "Lucas",
+    "Mathéo",
+    "Raphaël",
+    "Gaël",
+    "Loïc",
+    "Benoît",
+    "François",
+    "Jean-Pierre",
+    "Jean-Baptiste",
+    "Karim",
+    "Mamadou",
+    "Yanis",
+    "Éric",
+    "Joël",
+    "Cédric",
+    "Hervé",
+    "Anthony",
+    "Nicolas",
+    "Julien",
+    "Mickaël",
+    "Rémi",
+    "Sébastien",
+    "Thierry",
 ];
 
 const STREETS: &[&str] = &[
-    "rue des Tanneurs", "rue de la République", "avenue Jean-Jaurès", "place du Marché",
-    "rue Victor-Hugo", "chemin des Vignes", "allée des Tilleuls", "rue de l'Église",
-    "boulevard Gambetta", "impasse des Lilas", "route de Strasbourg", "rue du Moulin",
-    "rue Pasteur", "avenue de la Gare", "rue des Écoles", "quai Saint-Nicolas",
+    "rue des Tanneurs",
+    "rue de la République",
+    "avenue Jean-Jaurès",
+    "place du Marché",
+    "rue Victor-Hugo",
+    "chemin des Vignes",
+    "allée des Tilleuls",
+    "rue de l'Église",
+    "boulevard Gambetta",
+    "impasse des Lilas",
+    "route de Strasbourg",
+    "rue du Moulin",
+    "rue Pasteur",
+    "avenue de la Gare",
+    "rue des Écoles",
+    "quai Saint-Nicolas",
 ];
 
 fn cities(departement: &str) -> &'static [&'static str] {
@@ -96,7 +284,12 @@ fn cities(departement: &str) -> &'static [&'static str] {
         "80" => &["Amiens", "Abbeville", "Péronne", "Albert"],
         "2A" => &["Ajaccio", "Porto-Vecchio", "Sartène", "Propriano"],
         "2B" => &["Bastia", "Corte", "Calvi", "L'Île-Rousse"],
-        "78" => &["Versailles", "Saint-Germain-en-Laye", "Mantes-la-Jolie", "Rambouillet"],
+        "78" => &[
+            "Versailles",
+            "Saint-Germain-en-Laye",
+            "Mantes-la-Jolie",
+            "Rambouillet",
+        ],
         "974" => &["Saint-Denis", "Saint-Pierre", "Le Tampon", "Saint-Paul"],
         _ => &["Paris"],
     }
@@ -104,8 +297,14 @@ fn cities(departement: &str) -> &'static [&'static str] {
 
 fn postcode_prefix(departement: &str, rng: &mut ChaCha8Rng) -> String {
     match departement {
-        "2A" => format!("20{}", ["000", "090", "100", "110", "137"][rng.random_range(0..5)]),
-        "2B" => format!("20{}", ["200", "220", "250", "260", "600"][rng.random_range(0..5)]),
+        "2A" => format!(
+            "20{}",
+            ["000", "090", "100", "110", "137"][rng.random_range(0..5)]
+        ),
+        "2B" => format!(
+            "20{}",
+            ["200", "220", "250", "260", "600"][rng.random_range(0..5)]
+        ),
         "974" => format!("974{:02}", rng.random_range(0..50)),
         d => format!("{d}{:03}", rng.random_range(0..10) * 10),
     }
@@ -159,22 +358,35 @@ impl Generator {
                 d => format!("{d}{}{commune:02}", rng.random_range(0..7)),
             },
             78..88 => {
-                let d = *pick(&mut rng, &["75", "13", "69", "59", "33", "31", "44", "57", "54", "2A"]);
+                let d = *pick(
+                    &mut rng,
+                    &["75", "13", "69", "59", "33", "31", "44", "57", "54", "2A"],
+                );
                 format!("{d}{}{commune:02}", rng.random_range(0..7))
             }
-            88..94 => format!("{}{commune:02}", pick(&mut rng, &["971", "972", "974", "976"])),
+            88..94 => format!(
+                "{}{commune:02}",
+                pick(&mut rng, &["971", "972", "974", "976"])
+            ),
             _ => format!("99{}{commune:02}", rng.random_range(1..5)),
         };
         let first13 = format!("{sex}{:02}{month:02}{birth_place}{order:03}", year % 100);
         let nir = Nir::with_computed_key(&first13).unwrap_or_else(|_| {
             // Every part above is in range by construction; fall back to a plain
             // métropole shape rather than fail.
-            Nir::with_computed_key(&format!("{sex}{:02}{month:02}75{commune:03}{order:03}", year % 100))
-                .unwrap_or_else(|_| fallback_nir())
+            Nir::with_computed_key(&format!(
+                "{sex}{:02}{month:02}75{commune:03}{order:03}",
+                year % 100
+            ))
+            .unwrap_or_else(|_| fallback_nir())
         });
 
         let birth_date = date(year, month, rng.random_range(1..=28));
-        let first_name = if woman { pick(&mut rng, FIRST_NAMES_F) } else { pick(&mut rng, FIRST_NAMES_M) };
+        let first_name = if woman {
+            pick(&mut rng, FIRST_NAMES_F)
+        } else {
+            pick(&mut rng, FIRST_NAMES_M)
+        };
         let mut birth_name = (*pick(&mut rng, FAMILY_NAMES)).to_owned();
         if rng.random_bool(0.05) {
             birth_name = format!("{birth_name}-{}", pick(&mut rng, FAMILY_NAMES));
@@ -185,8 +397,12 @@ impl Generator {
             let last_name = (*pick(&mut rng, FAMILY_NAMES)).to_owned();
             let py = (year + rng.random_range(-4..=4)).clamp(1945, 2006);
             Person {
-                first_name: (*if woman { pick(&mut rng, FIRST_NAMES_M) } else { pick(&mut rng, FIRST_NAMES_F) })
-                    .to_owned(),
+                first_name: (*if woman {
+                    pick(&mut rng, FIRST_NAMES_M)
+                } else {
+                    pick(&mut rng, FIRST_NAMES_F)
+                })
+                .to_owned(),
                 last_name,
                 birth_date: date(py, rng.random_range(1..=12), rng.random_range(1..=28)),
             }
@@ -215,8 +431,12 @@ impl Generator {
                 (d <= latest_birth).then(|| {
                     let girl = rng.random_bool(0.5);
                     Child {
-                        first_name: (*if girl { pick(&mut rng, FIRST_NAMES_F) } else { pick(&mut rng, FIRST_NAMES_M) })
-                            .to_owned(),
+                        first_name: (*if girl {
+                            pick(&mut rng, FIRST_NAMES_F)
+                        } else {
+                            pick(&mut rng, FIRST_NAMES_M)
+                        })
+                        .to_owned(),
                         birth_date: d,
                         disabled: rng.random_bool(0.03),
                     }
@@ -228,20 +448,34 @@ impl Generator {
         let rsa = rng.random_bool(0.10).then(|| rsa_right(&mut rng));
         let poor = rsa.is_some();
         let income = |rng: &mut ChaCha8Rng| -> i64 {
-            if poor { rng.random_range(0..900_000) } else { rng.random_range(800_000..5_500_000) }
+            if poor {
+                rng.random_range(0..900_000)
+            } else {
+                rng.random_range(800_000..5_500_000)
+            }
         };
         let (a23, a24) = (income(&mut rng), income(&mut rng));
-        let (p23, p24) = if couple { (income(&mut rng), income(&mut rng)) } else { (0, 0) };
+        let (p23, p24) = if couple {
+            (income(&mut rng), income(&mut rng))
+        } else {
+            (0, 0)
+        };
         let resources = vec![
             YearlyResources {
                 reference_year: REFERENCE_YEAR - 3,
-                validity: Period { start: date(REFERENCE_YEAR - 1, 1, 1), end: Some(date(REFERENCE_YEAR - 1, 12, 31)) },
+                validity: Period {
+                    start: date(REFERENCE_YEAR - 1, 1, 1),
+                    end: Some(date(REFERENCE_YEAR - 1, 12, 31)),
+                },
                 allocataire_cents: a23,
                 partner_cents: p23,
             },
             YearlyResources {
                 reference_year: REFERENCE_YEAR - 2,
-                validity: Period { start: date(REFERENCE_YEAR, 1, 1), end: Some(date(REFERENCE_YEAR, 12, 31)) },
+                validity: Period {
+                    start: date(REFERENCE_YEAR, 1, 1),
+                    end: Some(date(REFERENCE_YEAR, 12, 31)),
+                },
                 allocataire_cents: a24,
                 partner_cents: p24,
             },
@@ -252,10 +486,22 @@ impl Generator {
         let dependants = children.iter().filter(|c| age_at(c, today) < 20).count();
         let mut benefits = Vec::new();
         if dependants >= 2 {
-            benefits.push(benefit("AF", "Allocations familiales", date(REFERENCE_YEAR - 3, 1, 1), None, 14_894));
+            benefits.push(benefit(
+                "AF",
+                "Allocations familiales",
+                date(REFERENCE_YEAR - 3, 1, 1),
+                None,
+                14_894,
+            ));
         }
         if let Some(youngest) = children.iter().rev().find(|c| age_at(c, today) < 3) {
-            benefits.push(benefit("PAJE", "Allocation de base de la PAJE", youngest.birth_date, None, 18_424));
+            benefits.push(benefit(
+                "PAJE",
+                "Allocation de base de la PAJE",
+                youngest.birth_date,
+                None,
+                18_424,
+            ));
         }
         if children.iter().any(|c| age_at(c, today) < 6) && rng.random_bool(0.45) {
             benefits.push(benefit(
@@ -267,27 +513,67 @@ impl Generator {
             ));
         }
         if children.iter().any(|c| c.disabled && age_at(c, today) < 20) {
-            benefits.push(benefit("AEEH", "Allocation d'éducation de l'enfant handicapé", date(REFERENCE_YEAR - 2, 9, 1), None, 15_144));
+            benefits.push(benefit(
+                "AEEH",
+                "Allocation d'éducation de l'enfant handicapé",
+                date(REFERENCE_YEAR - 2, 9, 1),
+                None,
+                15_144,
+            ));
         }
         if rng.random_bool(0.3) {
-            let (code, label) = *pick(&mut rng, &[("APL", "Aide personnalisée au logement"), ("ALF", "Allocation de logement familiale")]);
-            benefits.push(benefit(code, label, date(REFERENCE_YEAR - 2, rng.random_range(1..=12), 1), None, rng.random_range(5_000..40_000)));
+            let (code, label) = *pick(
+                &mut rng,
+                &[
+                    ("APL", "Aide personnalisée au logement"),
+                    ("ALF", "Allocation de logement familiale"),
+                ],
+            );
+            benefits.push(benefit(
+                code,
+                label,
+                date(REFERENCE_YEAR - 2, rng.random_range(1..=12), 1),
+                None,
+                rng.random_range(5_000..40_000),
+            ));
         }
         if let Some(r) = rsa.as_ref().filter(|r| r.state != RsaState::Closed) {
-            benefits.push(benefit("RSA", "Revenu de solidarité active", r.period.start, r.period.end, r.monthly_cents));
+            benefits.push(benefit(
+                "RSA",
+                "Revenu de solidarité active",
+                r.period.start,
+                r.period.end,
+                r.monthly_cents,
+            ));
         }
 
-        let monthly_af: i64 = benefits.iter().filter(|b| b.code == "AF").map(|b| b.monthly_cents).sum();
+        let monthly_af: i64 = benefits
+            .iter()
+            .filter(|b| b.code == "AF")
+            .map(|b| b.monthly_cents)
+            .sum();
         let parts = if couple { 2.0 } else { 1.0 }
-            + match dependants { 0 => 0.0, 1 => 0.5, 2 => 1.0, n => 1.0 + (n - 2) as f64 };
-        let qf = |cents: i64| ((cents as f64 / 12.0 + monthly_af as f64) / parts / 100.0).round() as u32;
+            + match dependants {
+                0 => 0.0,
+                1 => 0.5,
+                2 => 1.0,
+                n => 1.0 + (n - 2) as f64,
+            };
+        let qf =
+            |cents: i64| ((cents as f64 / 12.0 + monthly_af as f64) / parts / 100.0).round() as u32;
         let quotients = vec![
             QuotientFamilial {
-                validity: Period { start: date(REFERENCE_YEAR - 1, 1, 1), end: Some(date(REFERENCE_YEAR - 1, 12, 31)) },
+                validity: Period {
+                    start: date(REFERENCE_YEAR - 1, 1, 1),
+                    end: Some(date(REFERENCE_YEAR - 1, 12, 31)),
+                },
                 amount: qf(a23 + p23),
             },
             QuotientFamilial {
-                validity: Period { start: date(REFERENCE_YEAR, 1, 1), end: None },
+                validity: Period {
+                    start: date(REFERENCE_YEAR, 1, 1),
+                    end: None,
+                },
                 amount: qf(a24 + p24),
             },
         ];
@@ -295,7 +581,9 @@ impl Generator {
         let city = (*pick(&mut rng, cities(departement))).to_owned();
         let address = Address {
             line1: format!("{} {}", rng.random_range(1..120), pick(&mut rng, STREETS)),
-            line2: rng.random_bool(0.1).then(|| format!("Bâtiment {}", pick(&mut rng, &["A", "B", "C"]))),
+            line2: rng
+                .random_bool(0.1)
+                .then(|| format!("Bâtiment {}", pick(&mut rng, &["A", "B", "C"]))),
             postcode: postcode_prefix(departement, &mut rng),
             city,
         };
@@ -306,8 +594,15 @@ impl Generator {
             departement: departement.to_owned(),
             opposition: rng.random_bool(0.03),
             contact: ContactDetails {
-                allocataire_number: format!("{:07}", (index.wrapping_mul(7919) + 1_234_567) % 10_000_000),
-                civility: if woman { Civility::Madame } else { Civility::Monsieur },
+                allocataire_number: format!(
+                    "{:07}",
+                    (index.wrapping_mul(7919) + 1_234_567) % 10_000_000
+                ),
+                civility: if woman {
+                    Civility::Madame
+                } else {
+                    Civility::Monsieur
+                },
                 first_name: (*first_name).to_owned(),
                 birth_name,
                 usage_name,
@@ -315,7 +610,11 @@ impl Generator {
             },
             address,
             family: FamilySituation {
-                status: if couple { FamilyStatus::Couple } else { FamilyStatus::Single },
+                status: if couple {
+                    FamilyStatus::Couple
+                } else {
+                    FamilyStatus::Single
+                },
                 partner,
                 children,
             },
@@ -336,12 +635,27 @@ fn fallback_nir() -> Nir {
     }
 }
 
-fn benefit(code: &str, label: &str, start: NaiveDate, end: Option<NaiveDate>, monthly_cents: i64) -> Benefit {
-    Benefit { code: code.into(), label: label.into(), period: Period { start, end }, monthly_cents }
+fn benefit(
+    code: &str,
+    label: &str,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    monthly_cents: i64,
+) -> Benefit {
+    Benefit {
+        code: code.into(),
+        label: label.into(),
+        period: Period { start, end },
+        monthly_cents,
+    }
 }
 
 fn rsa_right(rng: &mut ChaCha8Rng) -> RsaRight {
-    let start = date(rng.random_range(REFERENCE_YEAR - 7..=REFERENCE_YEAR - 1), rng.random_range(1..=12), 1);
+    let start = date(
+        rng.random_range(REFERENCE_YEAR - 7..=REFERENCE_YEAR - 1),
+        rng.random_range(1..=12),
+        1,
+    );
     let state = match rng.random_range(0..10) {
         0..6 => RsaState::Open,
         6 => RsaState::Suspended,
@@ -369,7 +683,11 @@ fn rsa_right(rng: &mut ChaCha8Rng) -> RsaRight {
     RsaRight {
         state,
         period: Period { start, end },
-        monthly_cents: if state == RsaState::Closed { 0 } else { monthly },
+        monthly_cents: if state == RsaState::Closed {
+            0
+        } else {
+            monthly
+        },
         payments,
     }
 }
@@ -405,11 +723,16 @@ mod tests {
                 x if x.len() == 3 => "overseas",
                 _ => "metro",
             });
-            assert!(seen.insert(d.nir.expose().to_owned()), "duplicate NIR at {i}");
+            assert!(
+                seen.insert(d.nir.expose().to_owned()),
+                "duplicate NIR at {i}"
+            );
         }
         assert_eq!(kinds.len(), 4, "every kind of NIR: {kinds:?}");
         // The bijection keeps NIRs distinct far beyond what we test here.
-        let far: HashSet<_> = (0..2000u64).map(|k| g.dossier(k * 4_999 + 9_000_000).nir.expose().to_owned()).collect();
+        let far: HashSet<_> = (0..2000u64)
+            .map(|k| g.dossier(k * 4_999 + 9_000_000).nir.expose().to_owned())
+            .collect();
         assert_eq!(far.len(), 2000);
     }
 
@@ -418,10 +741,14 @@ mod tests {
         let g = Generator::new(1);
         let n = 20_000;
         let files: Vec<_> = (0..n).map(|i| g.dossier(i)).collect();
-        let share = |f: &dyn Fn(&Dossier) -> bool| files.iter().filter(|d| f(d)).count() as f64 / n as f64;
+        let share =
+            |f: &dyn Fn(&Dossier) -> bool| files.iter().filter(|d| f(d)).count() as f64 / n as f64;
         let opposition = share(&|d| d.opposition);
         let rsa = share(&|d| d.rsa.is_some());
-        assert!((0.02..0.04).contains(&opposition), "opposition {opposition}");
+        assert!(
+            (0.02..0.04).contains(&opposition),
+            "opposition {opposition}"
+        );
         assert!((0.085..0.115).contains(&rsa), "rsa {rsa}");
         assert!(share(&|d| d.contact.usage_name.is_some()) > 0.1);
         assert!(share(&|d| d.family.children.iter().any(|c| c.disabled)) > 0.01);
@@ -433,7 +760,9 @@ mod tests {
     #[test]
     fn r04_names_have_french_shapes_and_normalise() {
         let g = Generator::new(3);
-        let names: Vec<String> = (0..5_000).map(|i| g.dossier(i).contact.birth_name).collect();
+        let names: Vec<String> = (0..5_000)
+            .map(|i| g.dossier(i).contact.birth_name)
+            .collect();
         assert!(names.iter().any(|n| n.contains('\'')));
         assert!(names.iter().any(|n| n.contains(' ')));
         assert!(names.iter().any(|n| n.contains('-')));
@@ -452,14 +781,20 @@ mod tests {
                 assert!(c.birth_date > d.contact.birth_date + chrono::Months::new(18 * 12));
                 assert!(c.birth_date <= date(REFERENCE_YEAR, 10, 31));
             }
-            assert_eq!(d.family.partner.is_some(), d.family.status == FamilyStatus::Couple);
+            assert_eq!(
+                d.family.partner.is_some(),
+                d.family.status == FamilyStatus::Couple
+            );
             if d.family.status == FamilyStatus::Single {
                 assert!(d.resources.iter().all(|r| r.partner_cents == 0));
             }
             if let Some(r) = &d.rsa {
                 assert!(r.period.end.is_none_or(|e| e >= r.period.start));
             }
-            assert_eq!(d.nir.expose()[3..5].parse::<u32>().unwrap(), d.contact.birth_date.month());
+            assert_eq!(
+                d.nir.expose()[3..5].parse::<u32>().unwrap(),
+                d.contact.birth_date.month()
+            );
         }
     }
 }

@@ -58,7 +58,11 @@ pub async fn sqlite() -> TestDb {
         .iter()
         .map(|s| PathBuf::from(format!("{}{s}", path.display())))
         .collect();
-    TestDb { store: Store::Sqlite(store), url, files }
+    TestDb {
+        store: Store::Sqlite(store),
+        url,
+        files,
+    }
 }
 
 /// A fresh, migrated PostgreSQL schema. Panics (fails the test) if PostgreSQL is unreachable.
@@ -67,18 +71,23 @@ pub async fn postgres() -> TestDb {
     let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL is required for this test and unreachable at {admin}: {e}")
     });
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'guichet_test')")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'guichet_test')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     if !exists {
         // Two test binaries may race here: a duplicate is fine.
-        let _ = sqlx::query("CREATE DATABASE guichet_test").execute(&mut conn).await;
+        let _ = sqlx::query("CREATE DATABASE guichet_test")
+            .execute(&mut conn)
+            .await;
     }
     conn.close().await.ok();
 
-    let base = PgConnectOptions::from_str(&admin).unwrap().database("guichet_test");
+    let base = PgConnectOptions::from_str(&admin)
+        .unwrap()
+        .database("guichet_test");
     let schema = unique_name("t");
     let mut conn = PgConnection::connect_with(&base).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
@@ -92,7 +101,12 @@ pub async fn postgres() -> TestDb {
     store.migrate().await.expect("migrate PostgreSQL");
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path("/guichet_test");
-    url.query_pairs_mut().append_pair("options[search_path]", &schema);
+    url.query_pairs_mut()
+        .append_pair("options[search_path]", &schema);
     let url = url.to_string();
-    TestDb { store: Store::Postgres(store), url, files: Vec::new() }
+    TestDb {
+        store: Store::Postgres(store),
+        url,
+        files: Vec::new(),
+    }
 }

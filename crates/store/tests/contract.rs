@@ -1,5 +1,6 @@
 //! The store contract: every test runs on a fresh SQLite database and on a fresh
 //! PostgreSQL schema, and must pass identically on both.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use guichet_core::policy::hours::OpeningHours;
@@ -76,11 +77,16 @@ async fn r01_reference_data_round_trips(db: TestDb) {
     s.put_service(&t22).await.unwrap();
     assert_eq!(s.service("cdap-t22").await.unwrap().unwrap(), t22);
 
-    s.set_caisse_hours("MSA-CORSE", "07:00-21:00".parse().unwrap()).await.unwrap();
+    s.set_caisse_hours("MSA-CORSE", "07:00-21:00".parse().unwrap())
+        .await
+        .unwrap();
     let corse = s.caisse("MSA-CORSE").await.unwrap().unwrap();
     assert_eq!(corse.hours.to_string(), "07:00-21:00");
     assert_eq!(corse.departements, vec!["2A", "2B"]);
-    assert_eq!(s.caisse("CAF-78").await.unwrap().unwrap().hours, OpeningHours::Always);
+    assert_eq!(
+        s.caisse("CAF-78").await.unwrap().unwrap().hours,
+        OpeningHours::Always
+    );
     assert!(matches!(
         s.set_caisse_hours("NOPE", OpeningHours::Always).await,
         Err(StoreError::NotFound(_))
@@ -143,13 +149,22 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
     assert_eq!(s.conventions_of(p.id).await.unwrap(), vec![c.clone()]);
 
     let u = new_user(s, p.id, "a.lefevre").await;
-    assert!(u.must_change_password, "R-11: a new user must change the password");
+    assert!(
+        u.must_change_password,
+        "R-11: a new user must change the password"
+    );
     assert_eq!(u.status, UserStatus::Active);
-    assert_eq!(s.user_by_identifiant("a.lefevre").await.unwrap().unwrap(), u);
+    assert_eq!(
+        s.user_by_identifiant("a.lefevre").await.unwrap().unwrap(),
+        u
+    );
     assert_eq!(s.user(u.id).await.unwrap().unwrap(), u);
     assert_eq!(s.users(Some(p.id)).await.unwrap(), vec![u.clone()]);
     assert!(s.users(Some(p.id + 1000)).await.unwrap().is_empty());
-    assert!(!format!("{u:?}").contains("argon2"), "hash hidden from Debug");
+    assert!(
+        !format!("{u:?}").contains("argon2"),
+        "hash hidden from Debug"
+    );
 
     s.grant(u.id, c.id, t0()).await.unwrap();
     s.grant(u.id, c.id, t0()).await.unwrap(); // idempotent
@@ -160,22 +175,41 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
     assert_eq!(grants[0].caisse_hours.to_string(), "05:00-23:00");
 
     let later = t0() + Duration::hours(1);
-    s.set_convention_status("PSU-2026-001", ConventionStatus::Suspended, later).await.unwrap();
+    s.set_convention_status("PSU-2026-001", ConventionStatus::Suspended, later)
+        .await
+        .unwrap();
     let c2 = s.convention("PSU-2026-001").await.unwrap().unwrap();
-    assert_eq!((c2.status, c2.status_at), (ConventionStatus::Suspended, later));
+    assert_eq!(
+        (c2.status, c2.status_at),
+        (ConventionStatus::Suspended, later)
+    );
     // the grant still exists; the service decides from the convention's status.
-    assert_eq!(s.grants(u.id, later).await.unwrap()[0].convention.status, ConventionStatus::Suspended);
+    assert_eq!(
+        s.grants(u.id, later).await.unwrap()[0].convention.status,
+        ConventionStatus::Suspended
+    );
 
-    s.set_user_status(u.id, UserStatus::Deactivated, later).await.unwrap();
-    assert_eq!(s.user(u.id).await.unwrap().unwrap().status, UserStatus::Deactivated);
-    s.set_partner_status(p.id, PartnerStatus::Suspended).await.unwrap();
-    assert_eq!(s.partner(p.id).await.unwrap().unwrap().status, PartnerStatus::Suspended);
+    s.set_user_status(u.id, UserStatus::Deactivated, later)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.user(u.id).await.unwrap().unwrap().status,
+        UserStatus::Deactivated
+    );
+    s.set_partner_status(p.id, PartnerStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.partner(p.id).await.unwrap().unwrap().status,
+        PartnerStatus::Suspended
+    );
     assert!(matches!(
         s.set_user_status(999_999, UserStatus::Active, later).await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
-        s.set_convention_status("NOPE", ConventionStatus::Active, later).await,
+        s.set_convention_status("NOPE", ConventionStatus::Active, later)
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -184,8 +218,16 @@ async fn r24_uniqueness_is_enforced(db: TestDb) {
     let s = &db.store;
     reference::install(s, t0()).await.unwrap();
     let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
-    let dup = NewPartner { tiers: "DEMO-EAJE-67".into(), name: "x".into(), kind: PartnerKind::Other, siret: None };
-    assert!(matches!(s.create_partner(&dup, t0()).await, Err(StoreError::Conflict(_))));
+    let dup = NewPartner {
+        tiers: "DEMO-EAJE-67".into(),
+        name: "x".into(),
+        kind: PartnerKind::Other,
+        siret: None,
+    };
+    assert!(matches!(
+        s.create_partner(&dup, t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
     let conv = NewConvention {
         number: "DEMO-PSU-ALSACE".into(),
         partner_id: p.id,
@@ -194,7 +236,10 @@ async fn r24_uniqueness_is_enforced(db: TestDb) {
         departements: vec!["67".into()],
         starts_on: reference::demo_convention_start(),
     };
-    assert!(matches!(s.create_convention(&conv, t0()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.create_convention(&conv, t0()).await,
+        Err(StoreError::Conflict(_))
+    ));
     new_user(s, p.id, "dup.user").await;
     let again = s
         .create_user(
@@ -219,16 +264,28 @@ async fn password_history_keeps_previous_hashes(db: TestDb) {
     let u = new_user(s, p.id, "h.user").await;
     for i in 1..=6 {
         let at = t0() + Duration::minutes(i);
-        s.set_password(u.id, &PasswordHash(format!("hash-{i}")), false, at).await.unwrap();
+        s.set_password(u.id, &PasswordHash(format!("hash-{i}")), false, at)
+            .await
+            .unwrap();
     }
     let user = s.user(u.id).await.unwrap().unwrap();
     assert_eq!(user.password_hash.0, "hash-6");
     assert!(!user.must_change_password);
     assert_eq!(user.password_changed_at, t0() + Duration::minutes(6));
-    let history: Vec<_> = s.password_history(u.id, 5).await.unwrap().into_iter().map(|h| h.0).collect();
-    assert_eq!(history, vec!["hash-5", "hash-4", "hash-3", "hash-2", "hash-1"]);
+    let history: Vec<_> = s
+        .password_history(u.id, 5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(
+        history,
+        vec!["hash-5", "hash-4", "hash-3", "hash-2", "hash-1"]
+    );
     assert!(matches!(
-        s.set_password(424_242, &PasswordHash("x".into()), true, t0()).await,
+        s.set_password(424_242, &PasswordHash("x".into()), true, t0())
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -243,15 +300,23 @@ async fn dossiers_round_trip_exactly(db: TestDb) {
         assert_eq!(s.dossier(&f.nir).await.unwrap().as_ref(), Some(f));
     }
     let with_rsa = files.iter().find(|f| f.rsa.is_some()).unwrap();
-    assert_eq!(s.dossier(&with_rsa.nir).await.unwrap().as_ref(), Some(with_rsa));
+    assert_eq!(
+        s.dossier(&with_rsa.nir).await.unwrap().as_ref(),
+        Some(with_rsa)
+    );
     let unknown = Nir::parse("1 85 05 78 006 084 91").unwrap();
     assert!(s.dossier(&unknown).await.unwrap().is_none());
     // The hand-written fixture, with apostrophes, accents and every section filled.
     let sample = guichet_core::testing::sample_dossier();
-    s.insert_dossiers(std::slice::from_ref(&sample)).await.unwrap();
+    s.insert_dossiers(std::slice::from_ref(&sample))
+        .await
+        .unwrap();
     assert_eq!(s.dossier(&sample.nir).await.unwrap(), Some(sample.clone()));
     // A second insert of the same NIR is refused and loses nothing.
-    assert!(matches!(s.insert_dossiers(&[sample]).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.insert_dossiers(&[sample]).await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(s.count_dossiers().await.unwrap(), 1_201);
 }
 
@@ -285,12 +350,26 @@ async fn dossier_filters_and_paging(db: TestDb) {
     assert!(expected.len() > 100);
     assert_eq!(got, expected);
     let opposed = s
-        .dossiers(&DossierFilter { opposition: Some(true), ..Default::default() }, None, 10_000)
+        .dossiers(
+            &DossierFilter {
+                opposition: Some(true),
+                ..Default::default()
+            },
+            None,
+            10_000,
+        )
         .await
         .unwrap();
     assert_eq!(opposed.len(), files.iter().filter(|f| f.opposition).count());
     let rsa = s
-        .dossiers(&DossierFilter { with_rsa: Some(true), ..Default::default() }, None, 10_000)
+        .dossiers(
+            &DossierFilter {
+                with_rsa: Some(true),
+                ..Default::default()
+            },
+            None,
+            10_000,
+        )
         .await
         .unwrap();
     assert!(!rsa.is_empty() && rsa.iter().all(|d| d.rsa.is_some()));
@@ -310,34 +389,62 @@ async fn r16_sessions_touch_and_revoke(db: TestDb) {
     };
     s.create_session(&new("h1")).await.unwrap();
     s.create_session(&new("h2")).await.unwrap();
-    assert!(matches!(s.create_session(&new("h1")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        s.create_session(&new("h1")).await,
+        Err(StoreError::Conflict(_))
+    ));
     let rec = s.session("h1").await.unwrap().unwrap();
-    assert_eq!((rec.created_at, rec.last_activity_at, rec.idle_timeout_secs), (t0(), t0(), 900));
+    assert_eq!(
+        (rec.created_at, rec.last_activity_at, rec.idle_timeout_secs),
+        (t0(), t0(), 900)
+    );
     assert!(rec.revoked_at.is_none());
 
     let later = t0() + Duration::minutes(5);
     s.touch_session("h1", later).await.unwrap();
-    s.touch_session("h1", t0() + Duration::minutes(1)).await.unwrap(); // never goes back
-    assert_eq!(s.session("h1").await.unwrap().unwrap().last_activity_at, later);
+    s.touch_session("h1", t0() + Duration::minutes(1))
+        .await
+        .unwrap(); // never goes back
+    assert_eq!(
+        s.session("h1").await.unwrap().unwrap().last_activity_at,
+        later
+    );
 
     assert!(s.revoke_session("h1", later).await.unwrap());
-    assert!(!s.revoke_session("h1", later).await.unwrap(), "already revoked");
+    assert!(
+        !s.revoke_session("h1", later).await.unwrap(),
+        "already revoked"
+    );
     assert!(!s.revoke_session("unknown", later).await.unwrap());
-    assert_eq!(s.session("h1").await.unwrap().unwrap().revoked_at, Some(later));
+    assert_eq!(
+        s.session("h1").await.unwrap().unwrap().revoked_at,
+        Some(later)
+    );
     s.create_session(&new("h3")).await.unwrap();
     assert_eq!(s.revoke_user_sessions(u.id, later).await.unwrap(), 2);
     assert!(s.session("none").await.unwrap().is_none());
-    assert_eq!(s.purge_sessions(t0() + Duration::seconds(1)).await.unwrap(), 3);
+    assert_eq!(
+        s.purge_sessions(t0() + Duration::seconds(1)).await.unwrap(),
+        3
+    );
     assert!(s.session("h2").await.unwrap().is_none());
 }
 
 async fn r13_lockout_state_persists(db: TestDb) {
     let s = &db.store;
     assert_eq!(s.lockout("nobody").await.unwrap(), LockoutState::default());
-    let state = LockoutState { consecutive_failures: 0, lock_count: 2, locked_until: Some(t0()) };
+    let state = LockoutState {
+        consecutive_failures: 0,
+        lock_count: 2,
+        locked_until: Some(t0()),
+    };
     s.put_lockout("a.user", &state).await.unwrap();
     assert_eq!(s.lockout("a.user").await.unwrap(), state);
-    let state = LockoutState { consecutive_failures: 3, lock_count: 2, locked_until: None };
+    let state = LockoutState {
+        consecutive_failures: 3,
+        lock_count: 2,
+        locked_until: None,
+    };
     s.put_lockout("a.user", &state).await.unwrap();
     assert_eq!(s.lockout("a.user").await.unwrap(), state);
 }
@@ -377,7 +484,10 @@ async fn verify_all(s: &Store) -> u64 {
 
 async fn r19_traces_chain_and_refuse_updates(db: TestDb) {
     let s = &db.store;
-    let first = s.append_traces(&[record(1, "a", "found"), record(2, "a", "not_found")]).await.unwrap();
+    let first = s
+        .append_traces(&[record(1, "a", "found"), record(2, "a", "not_found")])
+        .await
+        .unwrap();
     assert_eq!(first.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![1, 2]);
     let more = s.append_traces(&[record(3, "b", "found")]).await.unwrap();
     assert_eq!(more[0].seq, 3);
@@ -385,15 +495,32 @@ async fn r19_traces_chain_and_refuse_updates(db: TestDb) {
     assert!(s.append_traces(&[]).await.unwrap().is_empty());
     let stored = s.traces(0, 100).await.unwrap();
     assert_eq!(stored.len(), 3);
-    assert_eq!(stored[0], first[0], "what is stored hashes as it was appended");
+    assert_eq!(
+        stored[0], first[0],
+        "what is stored hashes as it was appended"
+    );
     assert_eq!(verify_all(s).await, 3);
     let only_b = s
-        .traces_filtered(&TraceFilter { identifiant: Some("b".into()), ..Default::default() }, 0, 10)
+        .traces_filtered(
+            &TraceFilter {
+                identifiant: Some("b".into()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(only_b.len(), 1);
     let since = s
-        .traces_filtered(&TraceFilter { since: Some(t0() + Duration::seconds(2)), ..Default::default() }, 0, 10)
+        .traces_filtered(
+            &TraceFilter {
+                since: Some(t0() + Duration::seconds(2)),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(since.len(), 2);
@@ -414,7 +541,9 @@ async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
         let s = store.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..15 {
-                s.append_traces(&[record(i, &format!("w{w}"), "found")]).await.unwrap();
+                s.append_traces(&[record(i, &format!("w{w}"), "found")])
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -429,7 +558,10 @@ async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {
     let recs: Vec<_> = (1..=10).map(|i| record(i * 60, "a", "found")).collect();
     s.append_traces(&recs).await.unwrap();
     // Purge everything older than the 4th record.
-    let purged = s.purge_traces(t0() + Duration::seconds(4 * 60)).await.unwrap();
+    let purged = s
+        .purge_traces(t0() + Duration::seconds(4 * 60))
+        .await
+        .unwrap();
     assert_eq!(purged, 3);
     let (anchor_seq, _) = s.trace_anchor().await.unwrap();
     assert_eq!(anchor_seq, 3);
@@ -445,7 +577,12 @@ async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {
 
 async fn r22_stats_count_per_partner_user_service(db: TestDb) {
     let s = &db.store;
-    let mut recs = vec![record(1, "a", "found"), record(2, "a", "found"), record(3, "a", "not_found"), record(4, "b", "found")];
+    let mut recs = vec![
+        record(1, "a", "found"),
+        record(2, "a", "found"),
+        record(3, "a", "not_found"),
+        record(4, "b", "found"),
+    ];
     let mut sign_in = record(5, "a", "ok");
     sign_in.kind = TraceKind::SignIn;
     sign_in.service = None;
@@ -459,7 +596,9 @@ async fn r22_stats_count_per_partner_user_service(db: TestDb) {
     let rows = s.trace_stats(from, to).await.unwrap();
     let count = |id: &str, kind: &str, outcome: &str| {
         rows.iter()
-            .filter(|r| r.identifiant.as_deref() == Some(id) && r.kind == kind && r.outcome == outcome)
+            .filter(|r| {
+                r.identifiant.as_deref() == Some(id) && r.kind == kind && r.outcome == outcome
+            })
             .map(|r| r.count)
             .sum::<i64>()
     };
@@ -467,27 +606,52 @@ async fn r22_stats_count_per_partner_user_service(db: TestDb) {
     assert_eq!(count("a", "lookup", "not_found"), 1);
     assert_eq!(count("b", "lookup", "found"), 1);
     assert_eq!(count("a", "sign_in", "ok"), 1);
-    assert_eq!(rows.iter().map(|r| r.count).sum::<i64>(), 5, "December is not in November");
+    assert_eq!(
+        rows.iter().map(|r| r.count).sum::<i64>(),
+        5,
+        "December is not in November"
+    );
 }
 
 async fn seeding_is_resumable_and_guarded(db: TestDb) {
     let s = &db.store;
-    let opts = SeedOptions { files: 500, seed: 77, batch: 128, progress: false };
+    let opts = SeedOptions {
+        files: 500,
+        seed: 77,
+        batch: 128,
+        progress: false,
+    };
     let r = seed(s, opts, t0()).await.unwrap();
     assert_eq!((r.written, r.total), (500, 500));
-    let r = seed(s, SeedOptions { files: 700, ..opts }, t0()).await.unwrap();
+    let r = seed(s, SeedOptions { files: 700, ..opts }, t0())
+        .await
+        .unwrap();
     assert_eq!((r.written, r.total), (200, 700));
-    let r = seed(s, SeedOptions { files: 300, ..opts }, t0()).await.unwrap();
+    let r = seed(s, SeedOptions { files: 300, ..opts }, t0())
+        .await
+        .unwrap();
     assert_eq!((r.written, r.total), (0, 700), "never removes files");
     assert_eq!(s.count_dossiers().await.unwrap(), 700);
     let g = Generator::new(77);
     let last = g.dossier(699);
     assert_eq!(s.dossier(&last.nir).await.unwrap(), Some(last));
     assert!(matches!(
-        seed(s, SeedOptions { files: 800, seed: 78, ..opts }, t0()).await,
+        seed(
+            s,
+            SeedOptions {
+                files: 800,
+                seed: 78,
+                ..opts
+            },
+            t0()
+        )
+        .await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.meta(seed::META_SYNTHETIC).await.unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        s.meta(seed::META_SYNTHETIC).await.unwrap().as_deref(),
+        Some("1")
+    );
     assert_eq!(s.caisses().await.unwrap().len(), 6);
     assert_eq!(s.partners().await.unwrap().len(), 4);
 }
@@ -503,10 +667,15 @@ async fn meta_settings(db: TestDb) {
 
 #[tokio::test]
 async fn unsupported_and_unreachable_databases_give_clear_errors() {
-    assert!(matches!(Store::connect("mysql://x").await, Err(StoreError::UnsupportedUrl)));
+    assert!(matches!(
+        Store::connect("mysql://x").await,
+        Err(StoreError::UnsupportedUrl)
+    ));
     // Nothing listens on port 1: the error says the database is unreachable, and its Debug
     // output does not echo the URL.
-    let err = Store::connect_with_pool("postgres://u:secret@127.0.0.1:1/db", 1).await.unwrap_err();
+    let err = Store::connect_with_pool("postgres://u:secret@127.0.0.1:1/db", 1)
+        .await
+        .unwrap_err();
     assert!(err.is_unavailable(), "{err:?}");
     assert!(!format!("{err:?}").contains("secret"));
     assert_eq!(err.to_string(), "base de données injoignable ou en erreur");
@@ -520,5 +689,9 @@ async fn a_postgres_test_database_is_reachable() {
     assert_eq!(db.store.backend(), Backend::Postgres);
     let second = Store::connect(&db.url).await.unwrap();
     second.set_meta("from", "second").await.unwrap();
-    assert_eq!(db.store.meta("from").await.unwrap().as_deref(), Some("second"), "same schema through the URL");
+    assert_eq!(
+        db.store.meta("from").await.unwrap().as_deref(),
+        Some("second"),
+        "same schema through the URL"
+    );
 }

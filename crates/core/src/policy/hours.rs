@@ -62,13 +62,19 @@ impl OpeningHours {
 
     /// Combines two sets of hours (a service's and its caisse's): open only when both are.
     /// Returns the first status that is closed, else open.
-    pub fn status_of_both(a: &OpeningHours, b: Option<&OpeningHours>, now: DateTime<Utc>) -> HoursStatus {
+    pub fn status_of_both(
+        a: &OpeningHours,
+        b: Option<&OpeningHours>,
+        now: DateTime<Utc>,
+    ) -> HoursStatus {
         let first = a.status(now);
         let second = b.map_or(HoursStatus::Open, |b| b.status(now));
         match (first, second) {
             (HoursStatus::Open, HoursStatus::Open) => HoursStatus::Open,
             (HoursStatus::Closed { reopens_at: x }, HoursStatus::Closed { reopens_at: y }) => {
-                HoursStatus::Closed { reopens_at: x.max(y) }
+                HoursStatus::Closed {
+                    reopens_at: x.max(y),
+                }
             }
             (closed @ HoursStatus::Closed { .. }, HoursStatus::Open)
             | (HoursStatus::Open, closed @ HoursStatus::Closed { .. }) => closed,
@@ -112,7 +118,8 @@ impl FromStr for OpeningHours {
             return Ok(OpeningHours::Always);
         }
         let (a, b) = s.split_once('-').ok_or(HoursParseError)?;
-        let parse = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| HoursParseError);
+        let parse =
+            |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| HoursParseError);
         let (opens, closes) = (parse(a)?, parse(b)?);
         if opens == closes {
             return Err(HoursParseError);
@@ -162,12 +169,16 @@ mod tests {
         // 03:30 UTC = 04:30 Paris: closed until 05:00 Paris = 04:00 UTC.
         assert_eq!(
             h.status(utc("2026-01-15T03:30:00Z")),
-            HoursStatus::Closed { reopens_at: utc("2026-01-15T04:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-01-15T04:00:00Z")
+            }
         );
         // Summer: Paris = UTC+2. 21:30 UTC = 23:30 Paris: closed until tomorrow 03:00 UTC.
         assert_eq!(
             h.status(utc("2026-07-01T21:30:00Z")),
-            HoursStatus::Closed { reopens_at: utc("2026-07-02T03:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-07-02T03:00:00Z")
+            }
         );
         // 20:59 UTC = 22:59 Paris: open.
         assert_eq!(h.status(utc("2026-07-01T20:59:00Z")), HoursStatus::Open);
@@ -180,13 +191,17 @@ mod tests {
         // the service reopens at 05:00 Paris on the 29th, which is already UTC+2: 03:00 UTC.
         assert_eq!(
             h.status(utc("2026-03-28T22:30:00Z")),
-            HoursStatus::Closed { reopens_at: utc("2026-03-29T03:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-03-29T03:00:00Z")
+            }
         );
         // Fall back 2026-10-25 (03:00 → 02:00). At 23:30 Paris on the 24th (UTC+2), it
         // reopens at 05:00 Paris on the 25th, which is UTC+1: 04:00 UTC.
         assert_eq!(
             h.status(utc("2026-10-24T21:30:00Z")),
-            HoursStatus::Closed { reopens_at: utc("2026-10-25T04:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-10-25T04:00:00Z")
+            }
         );
         assert_eq!(paris_hhmm(utc("2026-10-25T04:00:00Z")), "05:00");
     }
@@ -197,7 +212,9 @@ mod tests {
         assert_eq!(
             h.status(utc("2026-03-28T22:30:00Z")),
             // 02:30 does not exist on 2026-03-29: the service opens at 03:00 Paris = 01:00 UTC.
-            HoursStatus::Closed { reopens_at: utc("2026-03-29T01:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-03-29T01:00:00Z")
+            }
         );
     }
 
@@ -206,16 +223,35 @@ mod tests {
         let h: OpeningHours = "22:00-06:00".parse().unwrap();
         assert_eq!(h.status(utc("2026-01-15T23:30:00Z")), HoursStatus::Open);
         assert_eq!(h.status(utc("2026-01-15T04:30:00Z")), HoursStatus::Open);
-        assert!(matches!(h.status(utc("2026-01-15T12:00:00Z")), HoursStatus::Closed { .. }));
-        assert_eq!(OpeningHours::Always.status(utc("2026-01-15T02:00:00Z")), HoursStatus::Open);
+        assert!(matches!(
+            h.status(utc("2026-01-15T12:00:00Z")),
+            HoursStatus::Closed { .. }
+        ));
+        assert_eq!(
+            OpeningHours::Always.status(utc("2026-01-15T02:00:00Z")),
+            HoursStatus::Open
+        );
     }
 
     #[test]
     fn r18_parse_and_print() {
-        assert_eq!("05:00-23:00".parse::<OpeningHours>().unwrap(), DEFAULT_HOURS);
+        assert_eq!(
+            "05:00-23:00".parse::<OpeningHours>().unwrap(),
+            DEFAULT_HOURS
+        );
         assert_eq!(DEFAULT_HOURS.to_string(), "05:00-23:00");
-        assert_eq!("24/7".parse::<OpeningHours>().unwrap(), OpeningHours::Always);
-        for bad in ["", "5-23", "05:00", "25:00-23:00", "08:00-08:00", "ab:cd-ef:gh"] {
+        assert_eq!(
+            "24/7".parse::<OpeningHours>().unwrap(),
+            OpeningHours::Always
+        );
+        for bad in [
+            "",
+            "5-23",
+            "05:00",
+            "25:00-23:00",
+            "08:00-08:00",
+            "ab:cd-ef:gh",
+        ] {
             assert!(bad.parse::<OpeningHours>().is_err(), "{bad}");
         }
     }
@@ -227,7 +263,9 @@ mod tests {
         // 06:00 Paris in winter: caisse open, service closed until 08:00 Paris.
         assert_eq!(
             OpeningHours::status_of_both(&caisse, Some(&service), utc("2026-01-15T05:00:00Z")),
-            HoursStatus::Closed { reopens_at: utc("2026-01-15T07:00:00Z") }
+            HoursStatus::Closed {
+                reopens_at: utc("2026-01-15T07:00:00Z")
+            }
         );
         assert_eq!(
             OpeningHours::status_of_both(&caisse, None, utc("2026-01-15T05:00:00Z")),

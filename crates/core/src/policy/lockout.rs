@@ -89,7 +89,11 @@ impl LockoutPolicy {
     /// The length of the `lock_count`-th lock in a row: base, 2×, 4×… capped.
     pub fn lock_duration(&self, lock_count: u32) -> Duration {
         let factor = 1i64 << lock_count.saturating_sub(1).min(20);
-        Duration::seconds(self.base_lock_secs.saturating_mul(factor).min(self.max_lock_secs))
+        Duration::seconds(
+            self.base_lock_secs
+                .saturating_mul(factor)
+                .min(self.max_lock_secs),
+        )
     }
 }
 

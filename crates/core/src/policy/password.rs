@@ -144,7 +144,10 @@ impl PasswordPolicy {
             v.push(PasswordViolation::ContainsIdentifiant);
         }
         let list = common_passwords();
-        if common_forms(password).iter().any(|f| list.contains(f.as_str())) {
+        if common_forms(password)
+            .iter()
+            .any(|f| list.contains(f.as_str()))
+        {
             v.push(PasswordViolation::Common);
         }
         v
@@ -172,7 +175,10 @@ mod tests {
     #[test]
     fn r12_each_missing_class_is_listed() {
         let p = PasswordPolicy::default();
-        assert_eq!(p.check("court", "x.y"), vec![TooShort, MissingUppercase, MissingDigit, MissingSymbol]);
+        assert_eq!(
+            p.check("court", "x.y"),
+            vec![TooShort, MissingUppercase, MissingDigit, MissingSymbol]
+        );
         assert_eq!(p.check("TOUTMAJUSCULE-12", "x.y"), vec![MissingLowercase]);
         assert_eq!(p.check("Sanschiffre-ici", "x.y"), vec![MissingDigit]);
         assert_eq!(p.check("Sanssymbole1234", "x.y"), vec![MissingSymbol]);
@@ -182,7 +188,10 @@ mod tests {
     #[test]
     fn r12_identifiant_and_common_passwords_are_refused() {
         let p = PasswordPolicy::default();
-        assert_eq!(p.check("Demo.Creche-2026", "demo.creche"), vec![ContainsIdentifiant]);
+        assert_eq!(
+            p.check("Demo.Creche-2026", "demo.creche"),
+            vec![ContainsIdentifiant]
+        );
         assert_eq!(p.check("Azerty123456!", "x.y"), vec![Common]);
         assert_eq!(p.check("!!Motdepasse2026", "x.y"), vec![Common]);
         assert_eq!(p.check("P4ssw0rd-2026", "x.y"), vec![Common]);
@@ -193,7 +202,10 @@ mod tests {
         let p = PasswordPolicy::default();
         assert_eq!(TooShort.message(&p), "au moins 12 caractères");
         assert_eq!(RecentlyUsed.code(), "recently_used");
-        assert_eq!(serde_json::to_string(&ContainsIdentifiant).unwrap(), "\"contains_identifiant\"");
+        assert_eq!(
+            serde_json::to_string(&ContainsIdentifiant).unwrap(),
+            "\"contains_identifiant\""
+        );
     }
 
     #[test]

@@ -22,9 +22,9 @@ impl Scope {
 pub fn is_departement_code(code: &str) -> bool {
     match code {
         "2A" | "2B" => true,
-        _ if code.len() == 2 => code
-            .parse::<u8>()
-            .is_ok_and(|n| (1..=95).contains(&n) && n != 20 && code.bytes().all(|b| b.is_ascii_digit())),
+        _ if code.len() == 2 => code.parse::<u8>().is_ok_and(|n| {
+            (1..=95).contains(&n) && n != 20 && code.bytes().all(|b| b.is_ascii_digit())
+        }),
         _ if code.len() == 3 => code
             .parse::<u16>()
             .is_ok_and(|n| (971..=976).contains(&n) && code.bytes().all(|b| b.is_ascii_digit())),
@@ -43,8 +43,14 @@ mod tests {
             departements: vec!["67".into()],
         };
         assert!(scope.covers("MSA-ALSACE", "67"));
-        assert!(!scope.covers("MSA-ALSACE", "68"), "other département of the same caisse");
-        assert!(!scope.covers("MSA-BOURGOGNE", "67"), "same département, other caisse");
+        assert!(
+            !scope.covers("MSA-ALSACE", "68"),
+            "other département of the same caisse"
+        );
+        assert!(
+            !scope.covers("MSA-BOURGOGNE", "67"),
+            "same département, other caisse"
+        );
     }
 
     #[test]

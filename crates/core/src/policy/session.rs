@@ -74,11 +74,20 @@ mod tests {
         let p = SessionPolicy::default();
         let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
         let s = |last: i64, now: i64| {
-            p.state(t0, t0 + Duration::minutes(last), 900, t0 + Duration::minutes(now))
+            p.state(
+                t0,
+                t0 + Duration::minutes(last),
+                900,
+                t0 + Duration::minutes(now),
+            )
         };
         assert_eq!(s(0, 14), SessionState::Active);
         assert_eq!(s(0, 15), SessionState::IdleExpired);
         assert_eq!(s(470, 479), SessionState::Active);
-        assert_eq!(s(475, 480), SessionState::AbsoluteExpired, "8 h whatever the activity");
+        assert_eq!(
+            s(475, 480),
+            SessionState::AbsoluteExpired,
+            "8 h whatever the activity"
+        );
     }
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Guichet's build and tests need on Debian 12, and only what is missing, so
+# that running it twice costs a few dpkg queries. Usage: scripts/deps.sh [test|run|bench]
+set -euo pipefail
+
+packages=(build-essential pkg-config libssl-dev postgresql postgresql-client ca-certificates curl)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installation des paquets manquants : ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    echo "cargo est dans ~/.cargo/bin mais pas dans le PATH : export PATH=\$HOME/.cargo/bin:\$PATH" >&2
+  else
+    echo "Rust (cargo) est introuvable : installez la chaîne stable avec rustup." >&2
+  fi
+  exit 1
+fi
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
