@@ -24,7 +24,7 @@ unit:
 ## Figures, not assertions: seeding rate for GUICHET_BENCH_FILES files (default 1 000 000)
 ## on SQLite and PostgreSQL.
 bench: deps
-	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --locked
+	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --features testing --locked
 
 ## Coverage-guided fuzzing of every parser, FUZZ_SECONDS each (not part of `make test`).
 FUZZ_SECONDS ?= 60

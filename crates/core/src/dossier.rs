@@ -12,6 +12,7 @@ use crate::nir::Nir;
 /// An inclusive validity period; `end: None` means "until further notice".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
@@ -48,6 +49,7 @@ pub struct Dossier {
 /// "Coordonnées du dossier".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactDetails {
     pub allocataire_number: String,
     pub civility: Civility,
@@ -59,6 +61,7 @@ pub struct ContactDetails {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Civility {
     Madame,
     Monsieur,
@@ -67,6 +70,7 @@ pub enum Civility {
 /// "Adresse".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     pub line1: String,
     pub line2: Option<String>,
@@ -77,6 +81,7 @@ pub struct Address {
 /// "Situation familiale" (PSU) or "Famille" (RSACG).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FamilySituation {
     pub status: FamilyStatus,
     pub partner: Option<Person>,
@@ -85,6 +90,7 @@ pub struct FamilySituation {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FamilyStatus {
     Couple,
     Single,
@@ -92,6 +98,7 @@ pub enum FamilyStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub first_name: String,
     pub last_name: String,
@@ -100,6 +107,7 @@ pub struct Person {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Child {
     pub first_name: String,
     pub birth_date: NaiveDate,
@@ -110,6 +118,7 @@ pub struct Child {
 /// "Ressources hors prestations familiales" of one reference year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearlyResources {
     pub reference_year: i32,
     pub validity: Period,
@@ -126,6 +135,7 @@ impl YearlyResources {
 /// "Montant du QF" for one validity period, in euros.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuotientFamilial {
     pub validity: Period,
     pub amount: u32,
@@ -134,6 +144,7 @@ pub struct QuotientFamilial {
 /// "RSA": the right, its state and recent payments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RsaRight {
     pub state: RsaState,
     pub period: Period,
@@ -143,6 +154,7 @@ pub struct RsaRight {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RsaState {
     Open,
     Suspended,
@@ -151,6 +163,7 @@ pub enum RsaState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RsaPayment {
     /// First day of the month paid.
     pub month: NaiveDate,
@@ -160,6 +173,7 @@ pub struct RsaPayment {
 /// One benefit (droit), or a pending request for one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Benefit {
     /// Short code as the caisse writes it: `AF`, `ALF`, `APL`, `PAJE`, `CMG`, `AEEH`, `RSA`…
     pub code: String,
@@ -171,6 +185,7 @@ pub struct Benefit {
 /// "Recherche": the resources and QF in force at a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InForce {
     pub date: NaiveDate,
     pub resources: Option<YearlyResources>,

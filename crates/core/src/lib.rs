@@ -10,6 +10,7 @@ pub mod nir;
 pub mod policy;
 pub mod service_def;
 pub mod trace;
+pub mod wire;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -14,6 +14,7 @@ use crate::service_def::{DossierView, ServiceDef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LookupOutcome {
     Found,
     NotFound,
@@ -64,11 +65,12 @@ impl LookupOutcome {
     }
 }
 
-/// Decides what a lookup shows, given the file found by NIR (if any).
+/// Decides what a lookup shows, given the file found by NIR (if any). `scopes` are those of
+/// every convention through which the user holds the service (usually one, R-30).
 pub fn decide(
     candidate: Option<&Dossier>,
     typed_name: &FamilyName,
-    scope: &Scope,
+    scopes: &[Scope],
     service: &ServiceDef,
     today: NaiveDate,
     as_of: NaiveDate,
@@ -78,7 +80,7 @@ pub fn decide(
     else {
         return (LookupOutcome::NotFound, None);
     };
-    if !scope.covers(&dossier.caisse, &dossier.departement) {
+    if !scopes.iter().any(|s| s.covers(&dossier.caisse, &dossier.departement)) {
         return (LookupOutcome::OutOfScope, None);
     }
     if dossier.opposition {
@@ -127,7 +129,7 @@ mod tests {
         decide(
             dossier,
             &FamilyName::parse(name).unwrap(),
-            scope,
+            std::slice::from_ref(scope),
             service,
             today,
             today,
@@ -198,7 +200,7 @@ mod tests {
         let (outcome, view) = decide(
             Some(&dossier),
             &name,
-            &scope,
+            std::slice::from_ref(&scope),
             &service,
             today,
             d(2026, 3, 1),
@@ -212,7 +214,7 @@ mod tests {
             departements: vec!["78".into()],
         };
         assert!(
-            decide(Some(&dossier), &name, &other, &service, today, today)
+            decide(Some(&dossier), &name, &[other], &service, today, today)
                 .1
                 .is_none()
         );

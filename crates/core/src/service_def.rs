@@ -22,6 +22,7 @@ pub const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 15 * 60;
 /// A part of a file ("rubrique"). The codes are stable: they are stored and sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Section {
     Coordonnees,
     SituationFamiliale,
@@ -193,6 +194,7 @@ impl ServiceDef {
 /// A file projected onto one service: only the listed sections are present.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierView {
     pub service: String,
     pub sections: Vec<Section>,

@@ -100,6 +100,7 @@ dispatch! {
     fn ping(&self) -> Result<()>;
     fn meta(&self, key: &str) -> Result<Option<String>>;
     fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    fn init_meta(&self, key: &str, value: &str) -> Result<String>;
     fn put_caisse(&self, caisse: &Caisse) -> Result<()>;
     fn caisse(&self, code: &str) -> Result<Option<Caisse>>;
     fn caisses(&self) -> Result<Vec<Caisse>>;

@@ -30,6 +30,8 @@ pub trait Repository: Send + Sync {
     // Settings kept in the database (`synthetic`, keys…).
     fn meta(&self, key: &str) -> impl Future<Output = Result<Option<String>>> + Send;
     fn set_meta(&self, key: &str, value: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Sets `key` only if it has no value yet; returns the value in force afterwards.
+    fn init_meta(&self, key: &str, value: &str) -> impl Future<Output = Result<String>> + Send;
 
     // Reference data.
     fn put_caisse(&self, caisse: &Caisse) -> impl Future<Output = Result<()>> + Send;

@@ -299,6 +299,15 @@ macro_rules! shared_repository {
                 Ok(())
             }
 
+            async fn init_meta(&self, key: &str, value: &str) -> $crate::Result<String> {
+                sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                    .bind(key)
+                    .bind(value)
+                    .execute(&self.pool)
+                    .await?;
+                self.meta(key).await?.ok_or($crate::StoreError::NotFound("réglage"))
+            }
+
             async fn put_caisse(&self, caisse: &Caisse) -> $crate::Result<()> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(

@@ -35,6 +35,7 @@ impl Default for PasswordPolicy {
 /// One unmet requirement. The codes are stable (the API's `violations`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PasswordViolation {
     TooShort,
     TooLong,

@@ -1,5 +1,5 @@
 -- Guichet schema, PostgreSQL. Times are timestamptz (UTC), dates are date, JSON parts of
--- a file are jsonb. Keep in step with ../sqlite/0001_schema.sql (same tables and columns).
+-- a file are json. Keep in step with ../sqlite/0001_schema.sql (same tables and columns).
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -88,7 +88,9 @@ CREATE TABLE habilitations (
 );
 
 -- One row per allocataire file. Lookup columns in clear for the caisse's own database;
--- the parts shown by services are JSON documents, one column each.
+-- the parts shown by services are JSON documents, one column each, stored as `json` (kept
+-- as text: they are written and read whole, never queried inside, and text loads and reads
+-- faster than jsonb).
 CREATE TABLE dossiers (
     nir         TEXT PRIMARY KEY,
     caisse_code TEXT NOT NULL,
@@ -97,13 +99,13 @@ CREATE TABLE dossiers (
     usage_key   TEXT,
     opposition  BOOLEAN NOT NULL,
     rsa_since   DATE,
-    contact     JSONB NOT NULL,
-    address     JSONB NOT NULL,
-    family      JSONB NOT NULL,
-    resources   JSONB NOT NULL,
-    quotients   JSONB NOT NULL,
-    rsa         JSONB,
-    benefits    JSONB NOT NULL
+    contact     JSON NOT NULL,
+    address     JSON NOT NULL,
+    family      JSON NOT NULL,
+    resources   JSON NOT NULL,
+    quotients   JSON NOT NULL,
+    rsa         JSON,
+    benefits    JSON NOT NULL
 );
 CREATE INDEX dossiers_scope ON dossiers (caisse_code, departement);
 

@@ -88,6 +88,8 @@ CREATE TABLE habilitations (
     UNIQUE (user_id, convention_id)
 );
 
+-- A rowid table: rows are large (JSON parts), so the NIR lives in its own index rather
+-- than ordering the table itself.
 CREATE TABLE dossiers (
     nir         TEXT PRIMARY KEY,
     caisse_code TEXT NOT NULL,
@@ -103,7 +105,7 @@ CREATE TABLE dossiers (
     quotients   TEXT NOT NULL,
     rsa         TEXT,
     benefits    TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX dossiers_scope ON dossiers (caisse_code, departement);
 
 CREATE TABLE sessions (

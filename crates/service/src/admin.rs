@@ -1,0 +1,271 @@
+//! Caisse-managed administration: partners, conventions, users,
+//! temporary passwords, suspension. Reachable only through [`CaisseAdmin`], which
+//! [`Guichet::caisse_admin`] hands to an operator of the caisse (the server's command
+//! line, run on the caisse's machine); every action is traced under the operator's name.
+
+use chrono::NaiveDate;
+use guichet_core::policy::hours::OpeningHours;
+use guichet_core::policy::lockout::LockoutState;
+use guichet_core::policy::scope::is_departement_code;
+use guichet_core::service_def::ServiceDef;
+use guichet_core::trace::TraceKind;
+use guichet_store::{
+    Convention, ConventionStatus, NewConvention, NewPartner, NewUser, Partner, PartnerKind,
+    PartnerStatus, Repository, User, UserStatus,
+};
+use zeroize::Zeroizing;
+
+use crate::auth::normalize_identifiant;
+use crate::error::{Result, ServiceError};
+use crate::passwords::temporary_password;
+use crate::Guichet;
+
+/// A caisse operator's handle. Obtained from [`Guichet::caisse_admin`].
+#[derive(Debug)]
+pub struct CaisseAdmin<'a> {
+    guichet: &'a Guichet,
+    operator: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUserRequest {
+    pub partner_tiers: String,
+    pub identifiant: String,
+    pub display_name: String,
+    pub email: String,
+    pub services: Vec<String>,
+    pub test_account: bool,
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+        return Err(ServiceError::InvalidInput(format!(
+            "{field} : de 1 à {max} caractères imprimables"
+        )));
+    }
+    Ok(v.to_owned())
+}
+
+impl Guichet {
+    /// The administration handle of a caisse operator (named in every trace).
+    pub fn caisse_admin(&self, operator: &str) -> CaisseAdmin<'_> {
+        CaisseAdmin { guichet: self, operator: operator.to_owned() }
+    }
+}
+
+impl CaisseAdmin<'_> {
+    async fn traced(&self, action: &str, target: &str) -> Result<()> {
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.operator.clone());
+        t.detail = Some(format!("{action} {target}"));
+        self.guichet.trace(t).await?;
+        Ok(())
+    }
+
+    fn store(&self) -> &guichet_store::Store {
+        &self.guichet.inner.store
+    }
+
+    pub async fn add_partner(&self, tiers: &str, name: &str, kind: PartnerKind) -> Result<Partner> {
+        let tiers = text("numéro de tiers", tiers, 32)?;
+        let p = self
+            .store()
+            .create_partner(
+                &NewPartner { tiers: tiers.clone(), name: text("nom", name, 200)?, kind, siret: None },
+                self.guichet.now(),
+            )
+            .await?;
+        self.traced("partner.add", &tiers).await?;
+        Ok(p)
+    }
+
+    pub async fn partners(&self) -> Result<Vec<Partner>> {
+        Ok(self.store().partners().await?)
+    }
+
+    async fn partner(&self, tiers: &str) -> Result<Partner> {
+        self.store().partner_by_tiers(tiers).await?.ok_or(ServiceError::NotFound("partenaire"))
+    }
+
+    /// suspends or reactivates a whole partner at once; its sessions end.
+    pub async fn set_partner_status(&self, tiers: &str, status: PartnerStatus) -> Result<()> {
+        let p = self.partner(tiers).await?;
+        self.store().set_partner_status(p.id, status).await?;
+        for u in self.store().users(Some(p.id)).await? {
+            self.store().revoke_user_sessions(u.id, self.guichet.now()).await?;
+        }
+        self.traced(&format!("partner.{status}"), tiers).await
+    }
+
+    /// Registers a convention: partner × caisse × service, with départements of that caisse.
+    pub async fn add_convention(
+        &self,
+        partner_tiers: &str,
+        caisse: &str,
+        service: &str,
+        departements: &[String],
+        number: Option<&str>,
+        starts_on: Option<NaiveDate>,
+    ) -> Result<Convention> {
+        let partner = self.partner(partner_tiers).await?;
+        let caisse_def = self.store().caisse(caisse).await?.ok_or(ServiceError::NotFound("caisse"))?;
+        self.store().service(service).await?.ok_or(ServiceError::UnknownService)?;
+        if departements.is_empty() {
+            return Err(ServiceError::InvalidInput("au moins un département".into()));
+        }
+        for d in departements {
+            if !is_departement_code(d) || !caisse_def.departements.contains(d) {
+                return Err(ServiceError::InvalidInput(format!(
+                    "le département {d} n'est pas couvert par la caisse {caisse}"
+                )));
+            }
+        }
+        let number = match number {
+            Some(n) => text("numéro de convention", n, 40)?,
+            None => format!(
+                "{caisse}-{}-{}",
+                service.to_uppercase(),
+                self.store().conventions_of(partner.id).await?.len() + 1
+            ) + &format!("-{}", partner.tiers),
+        };
+        let c = self
+            .store()
+            .create_convention(
+                &NewConvention {
+                    number: number.clone(),
+                    partner_id: partner.id,
+                    caisse: caisse.into(),
+                    service: service.into(),
+                    departements: departements.to_vec(),
+                    starts_on: starts_on.unwrap_or_else(|| self.guichet.today()),
+                },
+                self.guichet.now(),
+            )
+            .await?;
+        self.traced("convention.add", &number).await?;
+        Ok(c)
+    }
+
+    /// suspension and termination end every session of the convention's users at once
+    /// (and the service refuses their next call, whatever the session).
+    pub async fn set_convention_status(&self, number: &str, status: ConventionStatus) -> Result<()> {
+        let now = self.guichet.now();
+        let c = self.store().convention(number).await?.ok_or(ServiceError::NotFound("convention"))?;
+        self.store().set_convention_status(number, status, now).await?;
+        if status != ConventionStatus::Active {
+            for u in self.store().users(Some(c.partner_id)).await? {
+                let holds = self.store().grants(u.id, now).await?.iter().any(|g| g.convention.id == c.id);
+                if holds {
+                    self.store().revoke_user_sessions(u.id, now).await?;
+                }
+            }
+        }
+        self.traced(&format!("convention.{status}"), number).await
+    }
+
+    /// registers a named user with habilitations on the partner's conventions for the
+    /// given services. Returns the user and the temporary password, to hand over separately
+    /// from the identifiant.
+    pub async fn add_user(&self, request: &NewUserRequest) -> Result<(User, Zeroizing<String>)> {
+        let identifiant = normalize_identifiant(&request.identifiant).ok_or_else(|| {
+            ServiceError::InvalidInput("identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into())
+        })?;
+        let display_name = text("nom", &request.display_name, 200)?;
+        let email = text("courriel", &request.email, 200)?;
+        if !email.contains('@') {
+            return Err(ServiceError::InvalidInput("courriel sans @".into()));
+        }
+        let partner = self.partner(&request.partner_tiers).await?;
+        let conventions = self.store().conventions_of(partner.id).await?;
+        let mut chosen = Vec::new();
+        for code in &request.services {
+            let c = conventions
+                .iter()
+                .find(|c| &c.service == code && c.status == ConventionStatus::Active)
+                .ok_or_else(|| {
+                    ServiceError::InvalidInput(format!("aucune convention active du partenaire pour le service {code}"))
+                })?;
+            chosen.push(c.id);
+        }
+        if chosen.is_empty() {
+            return Err(ServiceError::InvalidInput("au moins un service".into()));
+        }
+        let password = temporary_password(&self.guichet.inner.config.password);
+        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
+        let now = self.guichet.now();
+        let user = self
+            .store()
+            .create_user(
+                &NewUser {
+                    partner_id: partner.id,
+                    identifiant: identifiant.clone(),
+                    display_name,
+                    email,
+                    password_hash: hash,
+                    test_account: request.test_account,
+                },
+                now,
+            )
+            .await?;
+        for id in chosen {
+            self.store().grant(user.id, id, now).await?;
+        }
+        self.traced("user.add", &identifiant).await?;
+        Ok((user, password))
+    }
+
+    async fn user(&self, identifiant: &str) -> Result<User> {
+        let ident = normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
+        self.store().user_by_identifiant(&ident).await?.ok_or(ServiceError::NotFound("utilisateur"))
+    }
+
+    /// lost or stolen credentials: new temporary password, sessions ended, lockout
+    /// cleared; the user must change it at next sign-in.
+    pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
+        let user = self.user(identifiant).await?;
+        let password = temporary_password(&self.guichet.inner.config.password);
+        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
+        let now = self.guichet.now();
+        self.store().set_password(user.id, &hash, true, now).await?;
+        self.store().revoke_user_sessions(user.id, now).await?;
+        self.store().put_lockout(&user.identifiant, &LockoutState::default()).await?;
+        self.traced("user.reset_password", &user.identifiant).await?;
+        Ok(password)
+    }
+
+    /// Suspension, reactivation, deactivation (departure, change of function).
+    pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let now = self.guichet.now();
+        self.store().set_user_status(user.id, status, now).await?;
+        if status != UserStatus::Active {
+            self.store().revoke_user_sessions(user.id, now).await?;
+        }
+        self.traced(&format!("user.{status}"), &user.identifiant).await
+    }
+
+    pub async fn users(&self, partner_tiers: Option<&str>) -> Result<Vec<User>> {
+        let partner_id = match partner_tiers {
+            Some(t) => Some(self.partner(t).await?.id),
+            None => None,
+        };
+        Ok(self.store().users(partner_id).await?)
+    }
+
+    /// a service's idle delay (never above 30 minutes).
+    pub async fn set_service_idle_timeout(&self, code: &str, secs: u32) -> Result<ServiceDef> {
+        let mut service = self.store().service(code).await?.ok_or(ServiceError::UnknownService)?;
+        service.idle_timeout_secs = secs;
+        service.validate().map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        self.store().put_service(&service).await?;
+        self.traced("service.idle_timeout", &format!("{code}={secs}")).await?;
+        Ok(service)
+    }
+
+    /// a caisse's opening hours.
+    pub async fn set_caisse_hours(&self, code: &str, hours: OpeningHours) -> Result<()> {
+        self.store().set_caisse_hours(code, hours).await?;
+        self.traced("caisse.hours", &format!("{code}={hours}")).await
+    }
+}

@@ -1,0 +1,200 @@
+//! Traces for auditors: chain verification, export, monthly statistics,
+//! retention purge and abuse signals.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use guichet_core::policy::hours::paris_to_utc;
+use guichet_core::trace::{ChainError, ChainedTrace, TraceKind, verify_chain};
+use guichet_store::{Repository, StatsRow, TraceFilter};
+use serde::Serialize;
+
+use crate::auth::Session;
+use crate::error::{Result, ServiceError};
+use crate::Guichet;
+
+const PAGE: u32 = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Records checked after the anchor.
+    pub records: u64,
+    /// Sequence number of the last purged record (0 if none).
+    pub anchor_seq: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    pub traces: u64,
+    pub sessions: u64,
+    pub rate_counters: u64,
+}
+
+/// a user worth a look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AbuseFlag {
+    pub identifiant: String,
+    pub partner: Option<String>,
+    pub reason: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// `YYYY-MM` → the month's bounds, Paris time.
+pub(crate) fn month_bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| ServiceError::InvalidInput("mois attendu sous la forme AAAA-MM".into()))?;
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(|| ServiceError::InvalidInput("mois hors limites".into()))?;
+    Ok((paris_to_utc(first.and_time(chrono::NaiveTime::MIN)), paris_to_utc(next.and_time(chrono::NaiveTime::MIN))))
+}
+
+impl Guichet {
+    /// checks the whole chain from its anchor. `Err` says where it breaks.
+    pub async fn verify_traces(&self) -> Result<std::result::Result<VerifyReport, ChainError>> {
+        let store = &self.inner.store;
+        let (anchor_seq, anchor) = store.trace_anchor().await?;
+        let (mut prev_seq, mut prev_hash) = (anchor_seq, anchor);
+        let mut records = 0;
+        loop {
+            let page = store.traces(prev_seq, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            match verify_chain(&prev_hash, prev_seq, &page) {
+                Ok(n) => records += n,
+                Err(e) => return Ok(Err(e)),
+            }
+            prev_seq = last.seq;
+            prev_hash = last.hash.clone();
+        }
+        Ok(Ok(VerifyReport { records, anchor_seq }))
+    }
+
+    /// Every record matching `filter`, in order, page by page into `sink`.
+    pub async fn export_traces(
+        &self,
+        filter: &TraceFilter,
+        mut sink: impl FnMut(&ChainedTrace) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut after = 0;
+        let mut n = 0;
+        loop {
+            let page = self.inner.store.traces_filtered(filter, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for t in &page {
+                sink(t).map_err(|_| ServiceError::Internal)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// a user's own traces (GDPR art. 15), most recent last.
+    pub async fn my_traces(&self, session: &Session, since: Option<DateTime<Utc>>) -> Result<Vec<ChainedTrace>> {
+        let filter = TraceFilter {
+            identifiant: Some(session.user.identifiant.clone()),
+            since,
+            until: None,
+        };
+        let mut out = Vec::new();
+        self.export_traces(&filter, |t| {
+            out.push(t.clone());
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// counts per partner, user, service and outcome for a month (`YYYY-MM`, Paris).
+    pub async fn monthly_stats(&self, month: &str) -> Result<Vec<StatsRow>> {
+        let (from, to) = month_bounds(month)?;
+        Ok(self.inner.store.trace_stats(from, to).await?)
+    }
+
+    /// drops traces past retention (the chain stays verifiable), sessions past any
+    /// lifetime and old rate-limit windows. Traced itself.
+    pub async fn purge(&self, operator: &str) -> Result<PurgeReport> {
+        let now = self.now();
+        let config = &self.inner.config;
+        let store = &self.inner.store;
+        let traces = store.purge_traces(now - Duration::days(i64::from(config.trace_retention_days))).await?;
+        let sessions = store
+            .purge_sessions(now - Duration::seconds(config.session.absolute_lifetime_secs) - Duration::days(1))
+            .await?;
+        let rate_counters = store.purge_rate(now - Duration::hours(1)).await?;
+        let mut t = self.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(operator.to_owned());
+        t.detail = Some(format!("purge traces={traces} sessions={sessions}"));
+        self.trace(t).await?;
+        Ok(PurgeReport { traces, sessions, rate_counters })
+    }
+
+    /// users with a long run of "no file" answers, or an unusual daily volume, since
+    /// `since`.
+    pub async fn abuse_flags(&self, since: DateTime<Utc>) -> Result<Vec<AbuseFlag>> {
+        let config = &self.inner.config;
+        // identifiant → (partner, current streak start, streak length, flagged)
+        let mut streaks: BTreeMap<String, (Option<String>, DateTime<Utc>, u32)> = BTreeMap::new();
+        let mut daily: BTreeMap<(String, NaiveDate), (Option<String>, u32, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        let mut flags = Vec::new();
+        let filter = TraceFilter { since: Some(since), ..Default::default() };
+        self.export_traces(&filter, |t| {
+            let r = &t.record;
+            let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else { return Ok(()) };
+            let entry = streaks.entry(id.clone()).or_insert((r.partner.clone(), r.at, 0));
+            if r.outcome == "not_found" {
+                if entry.2 == 0 {
+                    entry.1 = r.at;
+                }
+                entry.2 += 1;
+                if entry.2 == config.abuse_not_found_streak {
+                    flags.push(AbuseFlag {
+                        identifiant: id.clone(),
+                        partner: r.partner.clone(),
+                        reason: format!("{} réponses « aucun dossier » d'affilée", entry.2),
+                        from: entry.1,
+                        to: r.at,
+                    });
+                }
+            } else if r.outcome != "rate_limited" {
+                entry.2 = 0;
+            }
+            let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            let d = daily.entry((id.clone(), day)).or_insert((r.partner.clone(), 0, r.at, r.at));
+            d.1 += 1;
+            d.3 = r.at;
+            Ok(())
+        })
+        .await?;
+        for ((id, day), (partner, count, from, to)) in daily {
+            if count > config.abuse_daily_lookups {
+                flags.push(AbuseFlag {
+                    identifiant: id,
+                    partner,
+                    reason: format!("{count} consultations le {}", day.format("%d/%m/%Y")),
+                    from,
+                    to,
+                });
+            }
+        }
+        Ok(flags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn r22_months_are_paris_months() {
+        let (from, to) = month_bounds("2026-11").unwrap();
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 11, 30, 23, 0, 0).unwrap());
+        let (from, _) = month_bounds("2026-07").unwrap();
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap());
+        assert!(month_bounds("2026-13").is_err());
+        assert!(month_bounds("novembre").is_err());
+    }
+}

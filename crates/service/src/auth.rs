@@ -1,0 +1,389 @@
+//! Signing in, sessions and password changes.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use guichet_core::policy::lockout::LockoutState;
+use guichet_core::policy::password::PasswordViolation;
+use guichet_core::policy::session::{SessionState, effective_idle_secs};
+use guichet_core::trace::TraceKind;
+use guichet_core::wire::{PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
+use guichet_store::{
+    ConventionStatus, Grant, NewSession, Partner, PartnerStatus, Repository, User, UserStatus,
+};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Result, ServiceError};
+use crate::Guichet;
+
+/// An authenticated session, loaded fresh on every call (so a suspension takes effect at
+/// once, R-28). Holds no token: only its hash.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) token_hash: String,
+    pub user: User,
+    pub partner: Partner,
+    /// Habilitations usable now: convention active and started.
+    pub grants: Vec<Grant>,
+    pub idle_timeout_secs: u32,
+    pub created_at: DateTime<Utc>,
+    pub address: Option<String>,
+}
+
+impl Session {
+    pub fn must_change_password(&self) -> bool {
+        self.user.must_change_password
+    }
+}
+
+/// The identifiant as stored: trimmed, lower case, 1–64 characters of `a-z 0-9 . _ - @`.
+/// `None` for anything else (treated as an unknown identifiant).
+pub(crate) fn normalize_identifiant(input: &str) -> Option<String> {
+    let s = input.trim().to_lowercase();
+    let ok = (1..=64).contains(&s.chars().count())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    ok.then_some(s)
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rand::rng().fill_bytes(bytes.as_mut());
+    Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
+}
+
+impl Guichet {
+    /// checks the credentials and opens a session.
+    pub async fn sign_in(
+        &self,
+        identifiant: &str,
+        password: Zeroizing<String>,
+        address: Option<&str>,
+    ) -> Result<SessionInfo> {
+        let store = &self.inner.store;
+        let now = self.now();
+        let ident = normalize_identifiant(identifiant);
+        let mut trace = self.trace_record(TraceKind::SignIn, "");
+        trace.identifiant = ident.clone();
+        trace.address = address.map(str::to_owned);
+
+        if let Err(e) = self.limit_sign_ins(address, now).await {
+            trace.outcome = e.code().into();
+            self.trace(trace).await?;
+            return Err(e);
+        }
+        // Lockout is kept per identifiant typed, known or not.
+        let lock_key = ident.clone().unwrap_or_else(|| "~".into());
+        let lock = store.lockout(&lock_key).await?;
+        let policy = &self.inner.config.lockout;
+        if let Err(locked) = policy.check(&lock, now) {
+            trace.outcome = "account_locked".into();
+            self.trace(trace).await?;
+            return Err(ServiceError::AccountLocked { retry_after_s: locked.retry_after_secs });
+        }
+        let user = match &ident {
+            Some(i) => store.user_by_identifiant(i).await?,
+            None => None,
+        };
+        // Same work whether the identifiant exists or not.
+        let hash = user.as_ref().map_or(&self.inner.dummy_hash, |u| &u.password_hash);
+        let verified = self.inner.hasher.verify(hash, password).await;
+        let Some(user) = user.filter(|_| verified) else {
+            let next = policy.record_failure(&lock, now);
+            store.put_lockout(&lock_key, &next).await?;
+            trace.outcome = if next.locked_until.is_some() {
+                "invalid_credentials_locked".into()
+            } else {
+                "invalid_credentials".into()
+            };
+            self.trace(trace).await?;
+            return Err(ServiceError::InvalidCredentials);
+        };
+        if lock != LockoutState::default() {
+            store.put_lockout(&lock_key, &policy.record_success()).await?;
+        }
+        let (partner, grants) = match self.allowed(&user, now).await {
+            Ok(x) => x,
+            Err(e) => {
+                trace.outcome = e.code().into();
+                self.trace(trace).await?;
+                return Err(e);
+            }
+        };
+        trace.partner = Some(partner.tiers.clone());
+        let idle = effective_idle_secs(grants.iter().map(|g| g.service.idle_timeout_secs));
+        let token = new_token();
+        store
+            .create_session(&NewSession {
+                token_hash: token_hash(&token),
+                user_id: user.id,
+                created_at: now,
+                idle_timeout_secs: idle,
+                address: address.map(str::to_owned),
+            })
+            .await?;
+        trace.outcome = "ok".into();
+        self.trace(trace).await?;
+        Ok(self.session_info(token, &user, &partner, &grants, idle, now))
+    }
+
+    fn session_info(
+        &self,
+        token: Zeroizing<String>,
+        user: &User,
+        partner: &Partner,
+        grants: &[Grant],
+        idle: u32,
+        created_at: DateTime<Utc>,
+    ) -> SessionInfo {
+        let policy = &self.inner.config;
+        SessionInfo {
+            token,
+            user: UserInfo {
+                identifiant: user.identifiant.clone(),
+                display_name: user.display_name.clone(),
+                test_account: user.test_account,
+            },
+            partner: PartnerInfo { tiers: partner.tiers.clone(), name: partner.name.clone() },
+            services: grants
+                .iter()
+                .map(|g| ServiceInfo {
+                    code: g.service.code.clone(),
+                    label: g.service.label.clone(),
+                    sections: g.service.sections.clone(),
+                    idle_timeout_s: g.service.idle_timeout_secs.min(idle),
+                    caisse: g.convention.caisse.clone(),
+                    departements: g.convention.departements.clone(),
+                    hours: g.service.hours.unwrap_or(g.caisse_hours).to_string(),
+                })
+                .collect(),
+            must_change_password: user.must_change_password,
+            password_age_warning: policy
+                .password
+                .reminder_due(user.password_changed_at, self.now()),
+            idle_timeout_s: idle,
+            expires_at: created_at + Duration::seconds(policy.session.absolute_lifetime_secs),
+        }
+    }
+
+    /// the user, their partner and at least one convention must be active.
+    async fn allowed(&self, user: &User, now: DateTime<Utc>) -> Result<(Partner, Vec<Grant>)> {
+        let store = &self.inner.store;
+        if user.status != UserStatus::Active {
+            return Err(ServiceError::AccountDisabled);
+        }
+        let partner = store
+            .partner(user.partner_id)
+            .await?
+            .filter(|p| p.status == PartnerStatus::Active)
+            .ok_or(ServiceError::AccountDisabled)?;
+        let today = self.today();
+        let grants: Vec<Grant> = store
+            .grants(user.id, now)
+            .await?
+            .into_iter()
+            .filter(|g| g.convention.status == ConventionStatus::Active && g.convention.starts_on <= today)
+            .collect();
+        if grants.is_empty() {
+            return Err(ServiceError::AccountDisabled);
+        }
+        Ok((partner, grants))
+    }
+
+    /// Sign-in attempts per client address per minute, across instances.
+    async fn limit_sign_ins(&self, address: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        let Some(address) = address else { return Ok(()) };
+        let limit = self.inner.config.sign_ins_per_minute;
+        let info = self.hit(&format!("sign_in:{address}"), limit, now).await?;
+        if info.remaining < 0 {
+            return Err(ServiceError::RateLimited { retry_after_s: info.reset_s });
+        }
+        Ok(())
+    }
+
+    /// Counts a hit in a one-minute window; `remaining` goes negative past the limit.
+    pub(crate) async fn hit(
+        &self,
+        bucket: &str,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<crate::lookup::RateInfo> {
+        let window = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
+        let hits = self.inner.store.hit_rate(bucket, window).await?;
+        let reset_s = ((window + Duration::minutes(1)) - now).num_seconds().max(1);
+        Ok(crate::lookup::RateInfo { limit, remaining: i64::from(limit) - hits, reset_s })
+    }
+
+    /// the session behind a bearer token, if it is still valid. Every
+    /// call counts as activity.
+    pub async fn authenticate(&self, token: &str, address: Option<&str>) -> Result<Session> {
+        let store = &self.inner.store;
+        let now = self.now();
+        let hash = token_hash(token);
+        let record = store
+            .session(&hash)
+            .await?
+            .filter(|r| r.revoked_at.is_none())
+            .ok_or(ServiceError::SessionExpired)?;
+        let user = store.user(record.user_id).await?.ok_or(ServiceError::SessionExpired)?;
+        let (partner, grants) = match self.allowed(&user, now).await {
+            Ok(x) => x,
+            Err(ServiceError::AccountDisabled) => {
+                self.end_session(&hash, &user, None, "account_disabled", address).await?;
+                return Err(ServiceError::SessionExpired);
+            }
+            Err(e) => return Err(e),
+        };
+        // An administrator may have lowered a delay since sign-in: the strictest applies.
+        let idle = effective_idle_secs(
+            grants.iter().map(|g| g.service.idle_timeout_secs).chain([record.idle_timeout_secs]),
+        );
+        let state = self
+            .inner
+            .config
+            .session
+            .state(record.created_at, record.last_activity_at, idle, now);
+        let outcome = match state {
+            SessionState::Active => {
+                store.touch_session(&hash, now).await?;
+                return Ok(Session {
+                    token_hash: hash,
+                    user,
+                    partner,
+                    grants,
+                    idle_timeout_secs: idle,
+                    created_at: record.created_at,
+                    address: address.map(str::to_owned),
+                });
+            }
+            SessionState::IdleExpired => "idle",
+            SessionState::AbsoluteExpired => "absolute",
+        };
+        self.end_session(&hash, &user, Some(&partner), outcome, address).await?;
+        Err(ServiceError::SessionExpired)
+    }
+
+    /// Revokes a session that ran out and traces it, once even under concurrent calls.
+    async fn end_session(
+        &self,
+        hash: &str,
+        user: &User,
+        partner: Option<&Partner>,
+        outcome: &str,
+        address: Option<&str>,
+    ) -> Result<()> {
+        if self.inner.store.revoke_session(hash, self.now()).await? {
+            let mut t = self.trace_record(TraceKind::Timeout, outcome);
+            t.identifiant = Some(user.identifiant.clone());
+            t.partner = partner.map(|p| p.tiers.clone());
+            t.address = address.map(str::to_owned);
+            self.trace(t).await?;
+        }
+        Ok(())
+    }
+
+    /// changes the password of the signed-in user.
+    pub async fn change_password(
+        &self,
+        session: &Session,
+        current: Zeroizing<String>,
+        new: Zeroizing<String>,
+    ) -> Result<()> {
+        let inner = &self.inner;
+        let user = &session.user;
+        let mut trace = self.session_trace(session, TraceKind::PasswordChange);
+        if !inner.hasher.verify(&user.password_hash, current.clone()).await {
+            trace.outcome = "invalid_credentials".into();
+            self.trace(trace).await?;
+            return Err(ServiceError::InvalidCredentials);
+        }
+        let mut violations = inner.config.password.check(&new, &user.identifiant);
+        if *new == *current {
+            violations.push(PasswordViolation::SameAsCurrent);
+        } else if violations.is_empty() {
+            // Not one of the last N, the current one included.
+            let history = inner
+                .store
+                .password_history(user.id, inner.config.password.history.saturating_sub(1) as u32)
+                .await?;
+            for old in &history {
+                if inner.hasher.verify(old, new.clone()).await {
+                    violations.push(PasswordViolation::RecentlyUsed);
+                    break;
+                }
+            }
+        }
+        if !violations.is_empty() {
+            trace.outcome = "password_policy".into();
+            self.trace(trace).await?;
+            return Err(ServiceError::PasswordPolicy { violations });
+        }
+        let hash = inner.hasher.hash(new).await?;
+        inner.store.set_password(user.id, &hash, false, self.now()).await?;
+        trace.outcome = "ok".into();
+        self.trace(trace).await?;
+        Ok(())
+    }
+
+    /// Ends the session (R-16: the client wipes; the server forgets the token).
+    pub async fn sign_out(&self, session: &Session) -> Result<()> {
+        self.inner.store.revoke_session(&session.token_hash, self.now()).await?;
+        let mut t = self.session_trace(session, TraceKind::SignOut);
+        t.outcome = "ok".into();
+        self.trace(t).await?;
+        Ok(())
+    }
+
+    /// The session as a client sees it (without its token, which the client already has).
+    pub fn describe(&self, session: &Session) -> SessionInfo {
+        self.session_info(
+            Zeroizing::new(String::new()),
+            &session.user,
+            &session.partner,
+            &session.grants,
+            session.idle_timeout_secs,
+            session.created_at,
+        )
+    }
+
+    pub(crate) fn session_trace(
+        &self,
+        session: &Session,
+        kind: TraceKind,
+    ) -> guichet_core::trace::TraceRecord {
+        let mut t = self.trace_record(kind, "");
+        t.identifiant = Some(session.user.identifiant.clone());
+        t.partner = Some(session.partner.tiers.clone());
+        t.address.clone_from(&session.address);
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiants_are_normalised() {
+        assert_eq!(normalize_identifiant("  Demo.Creche "), Some("demo.creche".into()));
+        assert_eq!(normalize_identifiant("a@b.fr"), Some("a@b.fr".into()));
+        assert_eq!(normalize_identifiant(""), None);
+        assert_eq!(normalize_identifiant("x y"), None);
+        assert_eq!(normalize_identifiant(&"a".repeat(65)), None);
+        assert_eq!(normalize_identifiant("dupont🙂"), None);
+    }
+
+    #[test]
+    fn tokens_are_256_bits_and_hashed() {
+        let t = new_token();
+        assert_eq!(URL_SAFE_NO_PAD.decode(t.as_bytes()).unwrap().len(), 32);
+        assert_ne!(*t, *new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_ne!(token_hash(&t), *t);
+    }
+}

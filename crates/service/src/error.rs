@@ -1,0 +1,239 @@
+//! The service's errors, each with a stable wire code and a French message. The server maps
+//! them to HTTP statuses, the desktop app to IPC errors; both send `{code, message}`.
+
+use chrono::{DateTime, Utc};
+use guichet_core::policy::hours::paris_hhmm;
+use guichet_core::policy::password::{PasswordPolicy, PasswordViolation};
+use guichet_core::wire::{ErrorBody, Violation};
+use guichet_core::{NameError, NirError};
+use guichet_store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("identifiant ou mot de passe incorrect")]
+    InvalidCredentials,
+    #[error("compte verrouillé après plusieurs échecs")]
+    AccountLocked { retry_after_s: i64 },
+    #[error("compte inactif")]
+    AccountDisabled,
+    #[error("session expirée")]
+    SessionExpired,
+    #[error("changement de mot de passe requis")]
+    PasswordChangeRequired,
+    #[error("mot de passe refusé par la politique")]
+    PasswordPolicy { violations: Vec<PasswordViolation> },
+    #[error("service non attribué")]
+    ServiceNotGranted,
+    #[error("service inconnu")]
+    UnknownService,
+    #[error("service fermé")]
+    ServiceClosed { reopens_at: DateTime<Utc> },
+    #[error("trop de demandes")]
+    RateLimited { retry_after_s: i64 },
+    #[error(transparent)]
+    Nir(NirError),
+    #[error(transparent)]
+    Name(NameError),
+    #[error("saisie invalide : {0}")]
+    InvalidInput(String),
+    #[error("introuvable : {0}")]
+    NotFound(&'static str),
+    #[error("existe déjà : {0}")]
+    Conflict(&'static str),
+    #[error("base de données indisponible")]
+    Unavailable,
+    #[error("erreur interne")]
+    Internal,
+}
+
+impl ServiceError {
+    /// The stable wire code (DESIGN.md "Contracts").
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::InvalidCredentials => "invalid_credentials",
+            ServiceError::AccountLocked { .. } => "account_locked",
+            ServiceError::AccountDisabled => "account_disabled",
+            ServiceError::SessionExpired => "session_expired",
+            ServiceError::PasswordChangeRequired => "password_change_required",
+            ServiceError::PasswordPolicy { .. } => "password_policy",
+            ServiceError::ServiceNotGranted => "service_not_granted",
+            ServiceError::UnknownService => "unknown_service",
+            ServiceError::ServiceClosed { .. } => "service_closed",
+            ServiceError::RateLimited { .. } => "rate_limited",
+            ServiceError::Nir(e) => e.code(),
+            ServiceError::Name(e) => e.code(),
+            ServiceError::InvalidInput(_) => "invalid_input",
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Conflict(_) => "conflict",
+            ServiceError::Unavailable => "unavailable",
+            ServiceError::Internal => "internal",
+        }
+    }
+
+    /// What the user reads.
+    pub fn message(&self) -> String {
+        match self {
+            ServiceError::InvalidCredentials => "Identifiant ou mot de passe incorrect.".into(),
+            ServiceError::AccountLocked { retry_after_s } => format!(
+                "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans {}.",
+                minutes(*retry_after_s)
+            ),
+            ServiceError::AccountDisabled => {
+                "Votre compte ne permet pas de vous connecter. Contactez votre administrateur.".into()
+            }
+            ServiceError::SessionExpired => {
+                "Votre session a expiré. Reconnectez-vous avec votre identifiant et votre mot de passe."
+                    .into()
+            }
+            ServiceError::PasswordChangeRequired => {
+                "Vous devez changer votre mot de passe avant de continuer.".into()
+            }
+            ServiceError::PasswordPolicy { violations } => {
+                let policy = PasswordPolicy::default();
+                let list: Vec<_> = violations.iter().map(|v| v.message(&policy)).collect();
+                format!("Mot de passe refusé : {}.", list.join(", "))
+            }
+            ServiceError::ServiceNotGranted => {
+                "Vous n'êtes pas habilité à ce service.".into()
+            }
+            ServiceError::UnknownService => "Ce service n'existe pas.".into(),
+            ServiceError::ServiceClosed { reopens_at } => format!(
+                "Service fermé, réouverture à {}.",
+                paris_hhmm(*reopens_at)
+            ),
+            ServiceError::RateLimited { retry_after_s } => format!(
+                "Trop de demandes en peu de temps. Réessayez dans {retry_after_s} s."
+            ),
+            ServiceError::Nir(e) => {
+                let mut m = e.to_string();
+                capitalize(&mut m);
+                format!("{m}.")
+            }
+            ServiceError::Name(e) => {
+                let mut m = e.to_string();
+                capitalize(&mut m);
+                format!("{m}.")
+            }
+            ServiceError::InvalidInput(m) => format!("Saisie invalide : {m}."),
+            ServiceError::NotFound(what) => format!("Introuvable : {what}."),
+            ServiceError::Conflict(what) => format!("Existe déjà : {what}."),
+            ServiceError::Unavailable => {
+                "Le service est momentanément indisponible. Réessayez dans quelques instants.".into()
+            }
+            ServiceError::Internal => "Une erreur interne est survenue.".into(),
+        }
+    }
+
+    /// The `{code, message, …}` body of this error.
+    pub fn body(&self) -> ErrorBody {
+        let policy = PasswordPolicy::default();
+        ErrorBody {
+            code: self.code().into(),
+            message: self.message(),
+            retry_after_s: match self {
+                ServiceError::AccountLocked { retry_after_s }
+                | ServiceError::RateLimited { retry_after_s } => Some(*retry_after_s),
+                _ => None,
+            },
+            violations: match self {
+                ServiceError::PasswordPolicy { violations } => Some(
+                    violations
+                        .iter()
+                        .map(|v| Violation { code: v.code().into(), message: v.message(&policy) })
+                        .collect(),
+                ),
+                _ => None,
+            },
+            reopens_at: match self {
+                ServiceError::ServiceClosed { reopens_at } => Some(*reopens_at),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn minutes(secs: i64) -> String {
+    let m = (secs + 59) / 60;
+    if m <= 1 { "1 minute".into() } else { format!("{m} minutes") }
+}
+
+fn capitalize(s: &mut String) {
+    if let Some(first) = s.chars().next() {
+        let upper: String = first.to_uppercase().collect();
+        s.replace_range(..first.len_utf8(), &upper);
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => ServiceError::Conflict(what),
+            StoreError::NotFound(what) => ServiceError::NotFound(what),
+            e if e.is_unavailable() => {
+                tracing::error!(error = ?e, "database unavailable");
+                ServiceError::Unavailable
+            }
+            e => {
+                // Debug of StoreError keeps the kind only (no values from rows).
+                tracing::error!(error = ?e, "store error");
+                ServiceError::Internal
+            }
+        }
+    }
+}
+
+impl From<NirError> for ServiceError {
+    fn from(e: NirError) -> Self {
+        ServiceError::Nir(e)
+    }
+}
+
+impl From<NameError> for ServiceError {
+    fn from(e: NameError) -> Self {
+        ServiceError::Name(e)
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn codes_are_stable() {
+        let cases: [(ServiceError, &str); 6] = [
+            (ServiceError::InvalidCredentials, "invalid_credentials"),
+            (ServiceError::AccountLocked { retry_after_s: 60 }, "account_locked"),
+            (ServiceError::Nir(NirError::KeyMismatch), "nir_key_mismatch"),
+            (ServiceError::Nir(NirError::Month), "nir_malformed"),
+            (ServiceError::Name(NameError::TooLong), "name_malformed"),
+            (ServiceError::ServiceClosed { reopens_at: Utc.with_ymd_and_hms(2026, 1, 15, 23, 30, 0).unwrap() }, "service_closed"),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.code(), code);
+        }
+    }
+
+    #[test]
+    fn r18_closed_message_gives_paris_time() {
+        let e = ServiceError::ServiceClosed { reopens_at: Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap() };
+        assert_eq!(e.message(), "Service fermé, réouverture à 05:00.");
+        assert_eq!(e.body().reopens_at, Some(Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap()));
+    }
+
+    #[test]
+    fn messages_are_french_sentences() {
+        assert_eq!(
+            ServiceError::Nir(NirError::KeyMismatch).message(),
+            "La clé du NIR ne correspond pas aux 13 premiers caractères."
+        );
+        assert_eq!(
+            ServiceError::AccountLocked { retry_after_s: 900 }.message(),
+            "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes."
+        );
+        let body = ServiceError::PasswordPolicy { violations: vec![PasswordViolation::TooShort] }.body();
+        assert_eq!(body.violations.unwrap()[0].code, "too_short");
+    }
+}
