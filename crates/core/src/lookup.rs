@@ -80,7 +80,10 @@ pub fn decide(
     else {
         return (LookupOutcome::NotFound, None);
     };
-    if !scopes.iter().any(|s| s.covers(&dossier.caisse, &dossier.departement)) {
+    if !scopes
+        .iter()
+        .any(|s| s.covers(&dossier.caisse, &dossier.departement))
+    {
         return (LookupOutcome::OutOfScope, None);
     }
     if dossier.opposition {

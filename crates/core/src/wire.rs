@@ -174,9 +174,20 @@ macro_rules! redacted_debug {
 }
 
 redacted_debug!(
-    SignInRequest { identifiant, password },
-    ChangePasswordRequest { current_password, new_password },
-    LookupRequest { service, nir, name, as_of },
+    SignInRequest {
+        identifiant,
+        password
+    },
+    ChangePasswordRequest {
+        current_password,
+        new_password
+    },
+    LookupRequest {
+        service,
+        nir,
+        name,
+        as_of
+    },
 );
 
 #[cfg(test)]
@@ -194,8 +205,12 @@ mod tests {
     #[test]
     fn debug_never_prints_secrets() {
         let r: SignInRequest =
-            serde_json::from_str(r#"{"identifiant":"demo.creche","password":"S3cret-pass!"}"#).unwrap();
+            serde_json::from_str(r#"{"identifiant":"demo.creche","password":"S3cret-pass!"}"#)
+                .unwrap();
         let shown = format!("{r:?}");
-        assert!(!shown.contains("S3cret") && !shown.contains("demo.creche"), "{shown}");
+        assert!(
+            !shown.contains("S3cret") && !shown.contains("demo.creche"),
+            "{shown}"
+        );
     }
 }

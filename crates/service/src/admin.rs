@@ -15,10 +15,10 @@ use guichet_store::{
 };
 use zeroize::Zeroizing;
 
+use crate::Guichet;
 use crate::auth::normalize_identifiant;
 use crate::error::{Result, ServiceError};
 use crate::passwords::temporary_password;
-use crate::Guichet;
 
 /// A caisse operator's handle. Obtained from [`Guichet::caisse_admin`].
 #[derive(Debug)]
@@ -50,7 +50,10 @@ fn text(field: &str, value: &str, max: usize) -> Result<String> {
 impl Guichet {
     /// The administration handle of a caisse operator (named in every trace).
     pub fn caisse_admin(&self, operator: &str) -> CaisseAdmin<'_> {
-        CaisseAdmin { guichet: self, operator: operator.to_owned() }
+        CaisseAdmin {
+            guichet: self,
+            operator: operator.to_owned(),
+        }
     }
 }
 
@@ -72,7 +75,12 @@ impl CaisseAdmin<'_> {
         let p = self
             .store()
             .create_partner(
-                &NewPartner { tiers: tiers.clone(), name: text("nom", name, 200)?, kind, siret: None },
+                &NewPartner {
+                    tiers: tiers.clone(),
+                    name: text("nom", name, 200)?,
+                    kind,
+                    siret: None,
+                },
                 self.guichet.now(),
             )
             .await?;
@@ -85,7 +93,10 @@ impl CaisseAdmin<'_> {
     }
 
     async fn partner(&self, tiers: &str) -> Result<Partner> {
-        self.store().partner_by_tiers(tiers).await?.ok_or(ServiceError::NotFound("partenaire"))
+        self.store()
+            .partner_by_tiers(tiers)
+            .await?
+            .ok_or(ServiceError::NotFound("partenaire"))
     }
 
     /// suspends or reactivates a whole partner at once; its sessions end.
@@ -93,7 +104,9 @@ impl CaisseAdmin<'_> {
         let p = self.partner(tiers).await?;
         self.store().set_partner_status(p.id, status).await?;
         for u in self.store().users(Some(p.id)).await? {
-            self.store().revoke_user_sessions(u.id, self.guichet.now()).await?;
+            self.store()
+                .revoke_user_sessions(u.id, self.guichet.now())
+                .await?;
         }
         self.traced(&format!("partner.{status}"), tiers).await
     }
@@ -109,8 +122,15 @@ impl CaisseAdmin<'_> {
         starts_on: Option<NaiveDate>,
     ) -> Result<Convention> {
         let partner = self.partner(partner_tiers).await?;
-        let caisse_def = self.store().caisse(caisse).await?.ok_or(ServiceError::NotFound("caisse"))?;
-        self.store().service(service).await?.ok_or(ServiceError::UnknownService)?;
+        let caisse_def = self
+            .store()
+            .caisse(caisse)
+            .await?
+            .ok_or(ServiceError::NotFound("caisse"))?;
+        self.store()
+            .service(service)
+            .await?
+            .ok_or(ServiceError::UnknownService)?;
         if departements.is_empty() {
             return Err(ServiceError::InvalidInput("au moins un département".into()));
         }
@@ -123,11 +143,13 @@ impl CaisseAdmin<'_> {
         }
         let number = match number {
             Some(n) => text("numéro de convention", n, 40)?,
-            None => format!(
-                "{caisse}-{}-{}",
-                service.to_uppercase(),
-                self.store().conventions_of(partner.id).await?.len() + 1
-            ) + &format!("-{}", partner.tiers),
+            None => {
+                format!(
+                    "{caisse}-{}-{}",
+                    service.to_uppercase(),
+                    self.store().conventions_of(partner.id).await?.len() + 1
+                ) + &format!("-{}", partner.tiers)
+            }
         };
         let c = self
             .store()
@@ -149,13 +171,28 @@ impl CaisseAdmin<'_> {
 
     /// suspension and termination end every session of the convention's users at once
     /// (and the service refuses their next call, whatever the session).
-    pub async fn set_convention_status(&self, number: &str, status: ConventionStatus) -> Result<()> {
+    pub async fn set_convention_status(
+        &self,
+        number: &str,
+        status: ConventionStatus,
+    ) -> Result<()> {
         let now = self.guichet.now();
-        let c = self.store().convention(number).await?.ok_or(ServiceError::NotFound("convention"))?;
-        self.store().set_convention_status(number, status, now).await?;
+        let c = self
+            .store()
+            .convention(number)
+            .await?
+            .ok_or(ServiceError::NotFound("convention"))?;
+        self.store()
+            .set_convention_status(number, status, now)
+            .await?;
         if status != ConventionStatus::Active {
             for u in self.store().users(Some(c.partner_id)).await? {
-                let holds = self.store().grants(u.id, now).await?.iter().any(|g| g.convention.id == c.id);
+                let holds = self
+                    .store()
+                    .grants(u.id, now)
+                    .await?
+                    .iter()
+                    .any(|g| g.convention.id == c.id);
                 if holds {
                     self.store().revoke_user_sessions(u.id, now).await?;
                 }
@@ -169,7 +206,9 @@ impl CaisseAdmin<'_> {
     /// from the identifiant.
     pub async fn add_user(&self, request: &NewUserRequest) -> Result<(User, Zeroizing<String>)> {
         let identifiant = normalize_identifiant(&request.identifiant).ok_or_else(|| {
-            ServiceError::InvalidInput("identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into())
+            ServiceError::InvalidInput(
+                "identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into(),
+            )
         })?;
         let display_name = text("nom", &request.display_name, 200)?;
         let email = text("courriel", &request.email, 200)?;
@@ -184,14 +223,16 @@ impl CaisseAdmin<'_> {
                 .iter()
                 .find(|c| &c.service == code && c.status == ConventionStatus::Active)
                 .ok_or_else(|| {
-                    ServiceError::InvalidInput(format!("aucune convention active du partenaire pour le service {code}"))
+                    ServiceError::InvalidInput(format!(
+                        "aucune convention active du partenaire pour le service {code}"
+                    ))
                 })?;
             chosen.push(c.id);
         }
         if chosen.is_empty() {
             return Err(ServiceError::InvalidInput("au moins un service".into()));
         }
-        let password = temporary_password(&self.guichet.inner.config.password);
+        let password = temporary_password(&self.guichet.inner.config.password, &identifiant);
         let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
         let now = self.guichet.now();
         let user = self
@@ -216,21 +257,28 @@ impl CaisseAdmin<'_> {
     }
 
     async fn user(&self, identifiant: &str) -> Result<User> {
-        let ident = normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
-        self.store().user_by_identifiant(&ident).await?.ok_or(ServiceError::NotFound("utilisateur"))
+        let ident =
+            normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
+        self.store()
+            .user_by_identifiant(&ident)
+            .await?
+            .ok_or(ServiceError::NotFound("utilisateur"))
     }
 
     /// lost or stolen credentials: new temporary password, sessions ended, lockout
     /// cleared; the user must change it at next sign-in.
     pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
         let user = self.user(identifiant).await?;
-        let password = temporary_password(&self.guichet.inner.config.password);
+        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
         let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
         let now = self.guichet.now();
         self.store().set_password(user.id, &hash, true, now).await?;
         self.store().revoke_user_sessions(user.id, now).await?;
-        self.store().put_lockout(&user.identifiant, &LockoutState::default()).await?;
-        self.traced("user.reset_password", &user.identifiant).await?;
+        self.store()
+            .put_lockout(&user.identifiant, &LockoutState::default())
+            .await?;
+        self.traced("user.reset_password", &user.identifiant)
+            .await?;
         Ok(password)
     }
 
@@ -242,7 +290,8 @@ impl CaisseAdmin<'_> {
         if status != UserStatus::Active {
             self.store().revoke_user_sessions(user.id, now).await?;
         }
-        self.traced(&format!("user.{status}"), &user.identifiant).await
+        self.traced(&format!("user.{status}"), &user.identifiant)
+            .await
     }
 
     pub async fn users(&self, partner_tiers: Option<&str>) -> Result<Vec<User>> {
@@ -255,17 +304,25 @@ impl CaisseAdmin<'_> {
 
     /// a service's idle delay (never above 30 minutes).
     pub async fn set_service_idle_timeout(&self, code: &str, secs: u32) -> Result<ServiceDef> {
-        let mut service = self.store().service(code).await?.ok_or(ServiceError::UnknownService)?;
+        let mut service = self
+            .store()
+            .service(code)
+            .await?
+            .ok_or(ServiceError::UnknownService)?;
         service.idle_timeout_secs = secs;
-        service.validate().map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        service
+            .validate()
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
         self.store().put_service(&service).await?;
-        self.traced("service.idle_timeout", &format!("{code}={secs}")).await?;
+        self.traced("service.idle_timeout", &format!("{code}={secs}"))
+            .await?;
         Ok(service)
     }
 
     /// a caisse's opening hours.
     pub async fn set_caisse_hours(&self, code: &str, hours: OpeningHours) -> Result<()> {
         self.store().set_caisse_hours(code, hours).await?;
-        self.traced("caisse.hours", &format!("{code}={hours}")).await
+        self.traced("caisse.hours", &format!("{code}={hours}"))
+            .await
     }
 }

@@ -9,11 +9,14 @@ use guichet_core::trace::{ChainError, ChainedTrace, TraceKind, verify_chain};
 use guichet_store::{Repository, StatsRow, TraceFilter};
 use serde::Serialize;
 
+use crate::Guichet;
 use crate::auth::Session;
 use crate::error::{Result, ServiceError};
-use crate::Guichet;
 
 const PAGE: u32 = 10_000;
+
+/// Per user and day: partner, lookups, first and last lookup.
+type DayCount = (Option<String>, u32, DateTime<Utc>, DateTime<Utc>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
@@ -47,7 +50,10 @@ pub(crate) fn month_bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)
     let next = first
         .checked_add_months(chrono::Months::new(1))
         .ok_or_else(|| ServiceError::InvalidInput("mois hors limites".into()))?;
-    Ok((paris_to_utc(first.and_time(chrono::NaiveTime::MIN)), paris_to_utc(next.and_time(chrono::NaiveTime::MIN))))
+    Ok((
+        paris_to_utc(first.and_time(chrono::NaiveTime::MIN)),
+        paris_to_utc(next.and_time(chrono::NaiveTime::MIN)),
+    ))
 }
 
 impl Guichet {
@@ -67,7 +73,10 @@ impl Guichet {
             prev_seq = last.seq;
             prev_hash = last.hash.clone();
         }
-        Ok(Ok(VerifyReport { records, anchor_seq }))
+        Ok(Ok(VerifyReport {
+            records,
+            anchor_seq,
+        }))
     }
 
     /// Every record matching `filter`, in order, page by page into `sink`.
@@ -79,7 +88,11 @@ impl Guichet {
         let mut after = 0;
         let mut n = 0;
         loop {
-            let page = self.inner.store.traces_filtered(filter, after, PAGE).await?;
+            let page = self
+                .inner
+                .store
+                .traces_filtered(filter, after, PAGE)
+                .await?;
             let Some(last) = page.last() else { break };
             after = last.seq;
             for t in &page {
@@ -91,7 +104,11 @@ impl Guichet {
     }
 
     /// a user's own traces (GDPR art. 15), most recent last.
-    pub async fn my_traces(&self, session: &Session, since: Option<DateTime<Utc>>) -> Result<Vec<ChainedTrace>> {
+    pub async fn my_traces(
+        &self,
+        session: &Session,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ChainedTrace>> {
         let filter = TraceFilter {
             identifiant: Some(session.user.identifiant.clone()),
             since,
@@ -118,16 +135,24 @@ impl Guichet {
         let now = self.now();
         let config = &self.inner.config;
         let store = &self.inner.store;
-        let traces = store.purge_traces(now - Duration::days(i64::from(config.trace_retention_days))).await?;
+        let traces = store
+            .purge_traces(now - Duration::days(i64::from(config.trace_retention_days)))
+            .await?;
         let sessions = store
-            .purge_sessions(now - Duration::seconds(config.session.absolute_lifetime_secs) - Duration::days(1))
+            .purge_sessions(
+                now - Duration::seconds(config.session.absolute_lifetime_secs) - Duration::days(1),
+            )
             .await?;
         let rate_counters = store.purge_rate(now - Duration::hours(1)).await?;
         let mut t = self.trace_record(TraceKind::Admin, "ok");
         t.identifiant = Some(operator.to_owned());
         t.detail = Some(format!("purge traces={traces} sessions={sessions}"));
         self.trace(t).await?;
-        Ok(PurgeReport { traces, sessions, rate_counters })
+        Ok(PurgeReport {
+            traces,
+            sessions,
+            rate_counters,
+        })
     }
 
     /// users with a long run of "no file" answers, or an unusual daily volume, since
@@ -136,13 +161,20 @@ impl Guichet {
         let config = &self.inner.config;
         // identifiant → (partner, current streak start, streak length, flagged)
         let mut streaks: BTreeMap<String, (Option<String>, DateTime<Utc>, u32)> = BTreeMap::new();
-        let mut daily: BTreeMap<(String, NaiveDate), (Option<String>, u32, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        let mut daily: BTreeMap<(String, NaiveDate), DayCount> = BTreeMap::new();
         let mut flags = Vec::new();
-        let filter = TraceFilter { since: Some(since), ..Default::default() };
+        let filter = TraceFilter {
+            since: Some(since),
+            ..Default::default()
+        };
         self.export_traces(&filter, |t| {
             let r = &t.record;
-            let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else { return Ok(()) };
-            let entry = streaks.entry(id.clone()).or_insert((r.partner.clone(), r.at, 0));
+            let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else {
+                return Ok(());
+            };
+            let entry = streaks
+                .entry(id.clone())
+                .or_insert((r.partner.clone(), r.at, 0));
             if r.outcome == "not_found" {
                 if entry.2 == 0 {
                     entry.1 = r.at;
@@ -161,7 +193,9 @@ impl Guichet {
                 entry.2 = 0;
             }
             let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            let d = daily.entry((id.clone(), day)).or_insert((r.partner.clone(), 0, r.at, r.at));
+            let d = daily
+                .entry((id.clone(), day))
+                .or_insert((r.partner.clone(), 0, r.at, r.at));
             d.1 += 1;
             d.3 = r.at;
             Ok(())

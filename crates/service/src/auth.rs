@@ -15,8 +15,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::{Result, ServiceError};
 use crate::Guichet;
+use crate::error::{Result, ServiceError};
 
 /// An authenticated session, loaded fresh on every call (so a suspension takes effect at
 /// once, R-28). Holds no token: only its hash.
@@ -43,7 +43,8 @@ impl Session {
 pub(crate) fn normalize_identifiant(input: &str) -> Option<String> {
     let s = input.trim().to_lowercase();
     let ok = (1..=64).contains(&s.chars().count())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     ok.then_some(s)
 }
 
@@ -84,14 +85,18 @@ impl Guichet {
         if let Err(locked) = policy.check(&lock, now) {
             trace.outcome = "account_locked".into();
             self.trace(trace).await?;
-            return Err(ServiceError::AccountLocked { retry_after_s: locked.retry_after_secs });
+            return Err(ServiceError::AccountLocked {
+                retry_after_s: locked.retry_after_secs,
+            });
         }
         let user = match &ident {
             Some(i) => store.user_by_identifiant(i).await?,
             None => None,
         };
         // Same work whether the identifiant exists or not.
-        let hash = user.as_ref().map_or(&self.inner.dummy_hash, |u| &u.password_hash);
+        let hash = user
+            .as_ref()
+            .map_or(&self.inner.dummy_hash, |u| &u.password_hash);
         let verified = self.inner.hasher.verify(hash, password).await;
         let Some(user) = user.filter(|_| verified) else {
             let next = policy.record_failure(&lock, now);
@@ -105,7 +110,9 @@ impl Guichet {
             return Err(ServiceError::InvalidCredentials);
         };
         if lock != LockoutState::default() {
-            store.put_lockout(&lock_key, &policy.record_success()).await?;
+            store
+                .put_lockout(&lock_key, &policy.record_success())
+                .await?;
         }
         let (partner, grants) = match self.allowed(&user, now).await {
             Ok(x) => x,
@@ -149,7 +156,10 @@ impl Guichet {
                 display_name: user.display_name.clone(),
                 test_account: user.test_account,
             },
-            partner: PartnerInfo { tiers: partner.tiers.clone(), name: partner.name.clone() },
+            partner: PartnerInfo {
+                tiers: partner.tiers.clone(),
+                name: partner.name.clone(),
+            },
             services: grants
                 .iter()
                 .map(|g| ServiceInfo {
@@ -187,7 +197,9 @@ impl Guichet {
             .grants(user.id, now)
             .await?
             .into_iter()
-            .filter(|g| g.convention.status == ConventionStatus::Active && g.convention.starts_on <= today)
+            .filter(|g| {
+                g.convention.status == ConventionStatus::Active && g.convention.starts_on <= today
+            })
             .collect();
         if grants.is_empty() {
             return Err(ServiceError::AccountDisabled);
@@ -197,11 +209,15 @@ impl Guichet {
 
     /// Sign-in attempts per client address per minute, across instances.
     async fn limit_sign_ins(&self, address: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let Some(address) = address else { return Ok(()) };
+        let Some(address) = address else {
+            return Ok(());
+        };
         let limit = self.inner.config.sign_ins_per_minute;
         let info = self.hit(&format!("sign_in:{address}"), limit, now).await?;
         if info.remaining < 0 {
-            return Err(ServiceError::RateLimited { retry_after_s: info.reset_s });
+            return Err(ServiceError::RateLimited {
+                retry_after_s: info.reset_s,
+            });
         }
         Ok(())
     }
@@ -216,7 +232,11 @@ impl Guichet {
         let window = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
         let hits = self.inner.store.hit_rate(bucket, window).await?;
         let reset_s = ((window + Duration::minutes(1)) - now).num_seconds().max(1);
-        Ok(crate::lookup::RateInfo { limit, remaining: i64::from(limit) - hits, reset_s })
+        Ok(crate::lookup::RateInfo {
+            limit,
+            remaining: i64::from(limit) - hits,
+            reset_s,
+        })
     }
 
     /// the session behind a bearer token, if it is still valid. Every
@@ -230,24 +250,31 @@ impl Guichet {
             .await?
             .filter(|r| r.revoked_at.is_none())
             .ok_or(ServiceError::SessionExpired)?;
-        let user = store.user(record.user_id).await?.ok_or(ServiceError::SessionExpired)?;
+        let user = store
+            .user(record.user_id)
+            .await?
+            .ok_or(ServiceError::SessionExpired)?;
         let (partner, grants) = match self.allowed(&user, now).await {
             Ok(x) => x,
             Err(ServiceError::AccountDisabled) => {
-                self.end_session(&hash, &user, None, "account_disabled", address).await?;
+                self.end_session(&hash, &user, None, "account_disabled", address)
+                    .await?;
                 return Err(ServiceError::SessionExpired);
             }
             Err(e) => return Err(e),
         };
         // An administrator may have lowered a delay since sign-in: the strictest applies.
         let idle = effective_idle_secs(
-            grants.iter().map(|g| g.service.idle_timeout_secs).chain([record.idle_timeout_secs]),
+            grants
+                .iter()
+                .map(|g| g.service.idle_timeout_secs)
+                .chain([record.idle_timeout_secs]),
         );
-        let state = self
-            .inner
-            .config
-            .session
-            .state(record.created_at, record.last_activity_at, idle, now);
+        let state =
+            self.inner
+                .config
+                .session
+                .state(record.created_at, record.last_activity_at, idle, now);
         let outcome = match state {
             SessionState::Active => {
                 store.touch_session(&hash, now).await?;
@@ -264,7 +291,8 @@ impl Guichet {
             SessionState::IdleExpired => "idle",
             SessionState::AbsoluteExpired => "absolute",
         };
-        self.end_session(&hash, &user, Some(&partner), outcome, address).await?;
+        self.end_session(&hash, &user, Some(&partner), outcome, address)
+            .await?;
         Err(ServiceError::SessionExpired)
     }
 
@@ -297,7 +325,11 @@ impl Guichet {
         let inner = &self.inner;
         let user = &session.user;
         let mut trace = self.session_trace(session, TraceKind::PasswordChange);
-        if !inner.hasher.verify(&user.password_hash, current.clone()).await {
+        if !inner
+            .hasher
+            .verify(&user.password_hash, current.clone())
+            .await
+        {
             trace.outcome = "invalid_credentials".into();
             self.trace(trace).await?;
             return Err(ServiceError::InvalidCredentials);
@@ -309,7 +341,10 @@ impl Guichet {
             // Not one of the last N, the current one included.
             let history = inner
                 .store
-                .password_history(user.id, inner.config.password.history.saturating_sub(1) as u32)
+                .password_history(
+                    user.id,
+                    inner.config.password.history.saturating_sub(1) as u32,
+                )
                 .await?;
             for old in &history {
                 if inner.hasher.verify(old, new.clone()).await {
@@ -324,7 +359,10 @@ impl Guichet {
             return Err(ServiceError::PasswordPolicy { violations });
         }
         let hash = inner.hasher.hash(new).await?;
-        inner.store.set_password(user.id, &hash, false, self.now()).await?;
+        inner
+            .store
+            .set_password(user.id, &hash, false, self.now())
+            .await?;
         trace.outcome = "ok".into();
         self.trace(trace).await?;
         Ok(())
@@ -332,7 +370,10 @@ impl Guichet {
 
     /// Ends the session (R-16: the client wipes; the server forgets the token).
     pub async fn sign_out(&self, session: &Session) -> Result<()> {
-        self.inner.store.revoke_session(&session.token_hash, self.now()).await?;
+        self.inner
+            .store
+            .revoke_session(&session.token_hash, self.now())
+            .await?;
         let mut t = self.session_trace(session, TraceKind::SignOut);
         t.outcome = "ok".into();
         self.trace(t).await?;
@@ -370,7 +411,10 @@ mod tests {
 
     #[test]
     fn identifiants_are_normalised() {
-        assert_eq!(normalize_identifiant("  Demo.Creche "), Some("demo.creche".into()));
+        assert_eq!(
+            normalize_identifiant("  Demo.Creche "),
+            Some("demo.creche".into())
+        );
         assert_eq!(normalize_identifiant("a@b.fr"), Some("a@b.fr".into()));
         assert_eq!(normalize_identifiant(""), None);
         assert_eq!(normalize_identifiant("x y"), None);

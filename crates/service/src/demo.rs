@@ -4,17 +4,29 @@
 use guichet_store::{NewUser, Repository, StoreError};
 use zeroize::Zeroizing;
 
-use crate::error::{Result, ServiceError};
 use crate::Guichet;
+use crate::error::{Result, ServiceError};
 
 /// The temporary password of every demo account.
 pub const DEMO_PASSWORD: &str = "Demo-Guichet-2026!";
 
 /// (identifiant, display name, demo convention).
 pub const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
-    ("demo.creche", "Directrice de crèche (démo)", "DEMO-PSU-ALSACE"),
-    ("demo.mairie", "Agent du service jeunesse (démo)", "DEMO-QF-BOURGOGNE"),
-    ("demo.departement", "Agent RSA du département (démo)", "DEMO-RSACG-ALSACE"),
+    (
+        "demo.creche",
+        "Directrice de crèche (démo)",
+        "DEMO-PSU-ALSACE",
+    ),
+    (
+        "demo.mairie",
+        "Agent du service jeunesse (démo)",
+        "DEMO-QF-BOURGOGNE",
+    ),
+    (
+        "demo.departement",
+        "Agent RSA du département (démo)",
+        "DEMO-RSACG-ALSACE",
+    ),
     ("demo.caf", "Travailleur social (démo)", "DEMO-CDAP-78"),
 ];
 
@@ -23,7 +35,12 @@ impl Guichet {
     /// Returns the identifiants created.
     pub async fn install_demo_accounts(&self) -> Result<Vec<&'static str>> {
         let store = &self.inner.store;
-        if store.meta(guichet_store::seed::META_SYNTHETIC).await?.as_deref() != Some("1") {
+        if store
+            .meta(guichet_store::seed::META_SYNTHETIC)
+            .await?
+            .as_deref()
+            != Some("1")
+        {
             return Err(ServiceError::InvalidInput(
                 "les comptes de démonstration ne se créent que sur une base synthétique".into(),
             ));
@@ -37,7 +54,11 @@ impl Guichet {
                 .convention(number)
                 .await?
                 .ok_or(ServiceError::NotFound("convention de démonstration"))?;
-            let hash = self.inner.hasher.hash(Zeroizing::new(DEMO_PASSWORD.into())).await?;
+            let hash = self
+                .inner
+                .hasher
+                .hash(Zeroizing::new(DEMO_PASSWORD.into()))
+                .await?;
             let user = match store
                 .create_user(
                     &NewUser {

@@ -139,7 +139,10 @@ impl ServiceError {
                 ServiceError::PasswordPolicy { violations } => Some(
                     violations
                         .iter()
-                        .map(|v| Violation { code: v.code().into(), message: v.message(&policy) })
+                        .map(|v| Violation {
+                            code: v.code().into(),
+                            message: v.message(&policy),
+                        })
                         .collect(),
                 ),
                 _ => None,
@@ -154,7 +157,11 @@ impl ServiceError {
 
 fn minutes(secs: i64) -> String {
     let m = (secs + 59) / 60;
-    if m <= 1 { "1 minute".into() } else { format!("{m} minutes") }
+    if m <= 1 {
+        "1 minute".into()
+    } else {
+        format!("{m} minutes")
+    }
 }
 
 fn capitalize(s: &mut String) {
@@ -205,11 +212,19 @@ mod tests {
     fn codes_are_stable() {
         let cases: [(ServiceError, &str); 6] = [
             (ServiceError::InvalidCredentials, "invalid_credentials"),
-            (ServiceError::AccountLocked { retry_after_s: 60 }, "account_locked"),
+            (
+                ServiceError::AccountLocked { retry_after_s: 60 },
+                "account_locked",
+            ),
             (ServiceError::Nir(NirError::KeyMismatch), "nir_key_mismatch"),
             (ServiceError::Nir(NirError::Month), "nir_malformed"),
             (ServiceError::Name(NameError::TooLong), "name_malformed"),
-            (ServiceError::ServiceClosed { reopens_at: Utc.with_ymd_and_hms(2026, 1, 15, 23, 30, 0).unwrap() }, "service_closed"),
+            (
+                ServiceError::ServiceClosed {
+                    reopens_at: Utc.with_ymd_and_hms(2026, 1, 15, 23, 30, 0).unwrap(),
+                },
+                "service_closed",
+            ),
         ];
         for (e, code) in cases {
             assert_eq!(e.code(), code);
@@ -218,9 +233,14 @@ mod tests {
 
     #[test]
     fn r18_closed_message_gives_paris_time() {
-        let e = ServiceError::ServiceClosed { reopens_at: Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap() };
+        let e = ServiceError::ServiceClosed {
+            reopens_at: Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap(),
+        };
         assert_eq!(e.message(), "Service fermé, réouverture à 05:00.");
-        assert_eq!(e.body().reopens_at, Some(Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap()));
+        assert_eq!(
+            e.body().reopens_at,
+            Some(Utc.with_ymd_and_hms(2026, 1, 16, 4, 0, 0).unwrap())
+        );
     }
 
     #[test]
@@ -233,7 +253,10 @@ mod tests {
             ServiceError::AccountLocked { retry_after_s: 900 }.message(),
             "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes."
         );
-        let body = ServiceError::PasswordPolicy { violations: vec![PasswordViolation::TooShort] }.body();
+        let body = ServiceError::PasswordPolicy {
+            violations: vec![PasswordViolation::TooShort],
+        }
+        .body();
         assert_eq!(body.violations.unwrap()[0].code, "too_short");
     }
 }

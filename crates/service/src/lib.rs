@@ -81,10 +81,20 @@ impl Guichet {
         let hasher = Hasher::new(&config);
         let mut random = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(random.as_mut());
-        let dummy_hash = hasher.hash(Zeroizing::new(hex::encode(random.as_ref()))).await?;
+        let dummy_hash = hasher
+            .hash(Zeroizing::new(hex::encode(random.as_ref())))
+            .await?;
         let traces = TraceWriter::start(store.clone());
         Ok(Guichet {
-            inner: Arc::new(Inner { store, clock, config, trace_key, hasher, dummy_hash, traces }),
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                trace_key,
+                hasher,
+                dummy_hash,
+                traces,
+            }),
         })
     }
 
@@ -133,6 +143,12 @@ async fn stored_trace_key(store: &Store) -> Result<Zeroizing<Vec<u8>>> {
     let mut key = Zeroizing::new(vec![0u8; 32]);
     rand::rng().fill_bytes(&mut key);
     // The first instance to start sets the key; every other one reads it.
-    let stored = Zeroizing::new(store.init_meta(META_TRACE_KEY, &hex::encode(key.as_slice())).await?);
-    hex::decode(stored.as_str()).map(Zeroizing::new).map_err(|_| ServiceError::Internal)
+    let stored = Zeroizing::new(
+        store
+            .init_meta(META_TRACE_KEY, &hex::encode(key.as_slice()))
+            .await?,
+    );
+    hex::decode(stored.as_str())
+        .map(Zeroizing::new)
+        .map_err(|_| ServiceError::Internal)
 }

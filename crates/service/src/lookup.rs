@@ -12,9 +12,9 @@ use guichet_core::{Dossier, FamilyName, Nir};
 use guichet_store::Repository;
 use std::sync::OnceLock;
 
+use crate::Guichet;
 use crate::auth::Session;
 use crate::error::{Result, ServiceError};
-use crate::Guichet;
 
 /// Rate-limit state after a call, for `RateLimit-*` headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,8 @@ pub struct LookupAnswer {
 fn decoy() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| {
-        serde_json::to_string(&guichet_store::synth::Generator::new(0).dossier(0)).unwrap_or_default()
+        serde_json::to_string(&guichet_store::synth::Generator::new(0).dossier(0))
+            .unwrap_or_default()
     })
 }
 
@@ -61,10 +62,18 @@ impl Guichet {
         if session.must_change_password() {
             return Err(ServiceError::PasswordChangeRequired);
         }
-        let grants: Vec<_> = session.grants.iter().filter(|g| g.service.code == request.service).collect();
+        let grants: Vec<_> = session
+            .grants
+            .iter()
+            .filter(|g| g.service.code == request.service)
+            .collect();
         let Some(first) = grants.first() else {
             let known = self.inner.store.service(&request.service).await?.is_some();
-            let err = if known { ServiceError::ServiceNotGranted } else { ServiceError::UnknownService };
+            let err = if known {
+                ServiceError::ServiceNotGranted
+            } else {
+                ServiceError::UnknownService
+            };
             if !known {
                 trace.service = None; // never store what was typed in place of a code
             }
@@ -83,17 +92,25 @@ impl Guichet {
         }
 
         let limit = self.inner.config.lookups_per_minute;
-        let rate = self.hit(&format!("lookup:{}", session.user.id), limit, now).await?;
+        let rate = self
+            .hit(&format!("lookup:{}", session.user.id), limit, now)
+            .await?;
         if rate.remaining < 0 {
             trace.outcome = "rate_limited".into();
             self.trace(trace).await?;
-            return Err(ServiceError::RateLimited { retry_after_s: rate.reset_s });
+            return Err(ServiceError::RateLimited {
+                retry_after_s: rate.reset_s,
+            });
         }
 
         // refused before any access to files.
-        let parsed = Nir::parse(&request.nir).map_err(ServiceError::from).and_then(|nir| {
-            FamilyName::parse(&request.name).map(|name| (nir, name)).map_err(ServiceError::from)
-        });
+        let parsed = Nir::parse(&request.nir)
+            .map_err(ServiceError::from)
+            .and_then(|nir| {
+                FamilyName::parse(&request.name)
+                    .map(|name| (nir, name))
+                    .map_err(ServiceError::from)
+            });
         let (nir, name) = match parsed {
             Ok(x) => x,
             Err(e) => {
@@ -120,7 +137,11 @@ impl Guichet {
         trace.outcome = outcome.code().into();
         let trace_seq = self.trace(trace).await?;
         Ok(LookupAnswer {
-            response: LookupResponse { outcome, message: outcome.message().into(), dossier },
+            response: LookupResponse {
+                outcome,
+                message: outcome.message().into(),
+                dossier,
+            },
             rate,
             trace_seq,
         })
@@ -130,6 +151,10 @@ impl Guichet {
     /// client can say so before the user types).
     pub fn service_hours(&self, session: &Session, service: &str) -> Option<HoursStatus> {
         let g = session.grants.iter().find(|g| g.service.code == service)?;
-        Some(OpeningHours::status_of_both(&g.caisse_hours, g.service.hours.as_ref(), self.now()))
+        Some(OpeningHours::status_of_both(
+            &g.caisse_hours,
+            g.service.hours.as_ref(),
+            self.now(),
+        ))
     }
 }

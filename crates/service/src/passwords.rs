@@ -48,8 +48,12 @@ impl Hasher {
     pub(crate) async fn verify(&self, hash: &PasswordHash, password: Zeroizing<String>) -> bool {
         let hash = hash.0.clone();
         tokio::task::spawn_blocking(move || {
-            let Ok(parsed) = PhcHash::new(&hash) else { return false };
-            Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+            let Ok(parsed) = PhcHash::new(&hash) else {
+                return false;
+            };
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
         })
         .await
         .unwrap_or(false)
@@ -58,7 +62,7 @@ impl Hasher {
 
 /// A temporary password that satisfies the policy: four groups of random characters from
 /// unambiguous alphabets (`Kq7m-Xw3p-…`), shown once to the caisse agent.
-pub fn temporary_password(policy: &PasswordPolicy) -> Zeroizing<String> {
+pub fn temporary_password(policy: &PasswordPolicy, identifiant: &str) -> Zeroizing<String> {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
     const DIGIT: &[u8] = b"23456789";
@@ -74,7 +78,7 @@ pub fn temporary_password(policy: &PasswordPolicy) -> Zeroizing<String> {
             s.push(DIGIT[rng.random_range(0..DIGIT.len())] as char);
             s.push(LOWER[rng.random_range(0..LOWER.len())] as char);
         }
-        if policy.check(&s, "").is_empty() {
+        if policy.check(&s, identifiant).is_empty() {
             return s;
         }
     }
@@ -87,20 +91,32 @@ mod tests {
     #[test]
     fn r12_temporary_passwords_meet_the_policy() {
         let policy = PasswordPolicy::default();
-        let a = temporary_password(&policy);
-        let b = temporary_password(&policy);
+        let a = temporary_password(&policy, "m.petit");
+        let b = temporary_password(&policy, "m.petit");
         assert_ne!(*a, *b);
         assert_eq!(a.len(), 19);
-        assert!(policy.check(&a, "x").is_empty());
+        assert!(policy.check(&a, "m.petit").is_empty());
     }
 
     #[tokio::test]
     async fn hash_and_verify() {
-        let h = Hasher { memory_kib: 1024, iterations: 1 };
-        let hash = h.hash(Zeroizing::new("Correct-Horse-9!".into())).await.unwrap();
+        let h = Hasher {
+            memory_kib: 1024,
+            iterations: 1,
+        };
+        let hash = h
+            .hash(Zeroizing::new("Correct-Horse-9!".into()))
+            .await
+            .unwrap();
         assert!(hash.0.starts_with("$argon2id$"));
-        assert!(h.verify(&hash, Zeroizing::new("Correct-Horse-9!".into())).await);
+        assert!(
+            h.verify(&hash, Zeroizing::new("Correct-Horse-9!".into()))
+                .await
+        );
         assert!(!h.verify(&hash, Zeroizing::new("wrong".into())).await);
-        assert!(!h.verify(&PasswordHash("garbage".into()), Zeroizing::new("x".into())).await);
+        assert!(
+            !h.verify(&PasswordHash("garbage".into()), Zeroizing::new("x".into()))
+                .await
+        );
     }
 }

@@ -662,7 +662,11 @@ async fn meta_settings(db: TestDb) {
     s.set_meta("k", "v1").await.unwrap();
     s.set_meta("k", "v2").await.unwrap();
     assert_eq!(s.meta("k").await.unwrap().as_deref(), Some("v2"));
-    assert_eq!(s.init_meta("k", "v3").await.unwrap(), "v2", "init never overwrites");
+    assert_eq!(
+        s.init_meta("k", "v3").await.unwrap(),
+        "v2",
+        "init never overwrites"
+    );
     assert_eq!(s.init_meta("fresh", "v4").await.unwrap(), "v4");
     s.ping().await.unwrap();
 }

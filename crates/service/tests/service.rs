@@ -1,0 +1,1056 @@
+//! The application service end to end on a real database, SQLite and PostgreSQL, with a
+//! driven clock. Each test cites the rules it checks.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use guichet_core::lookup::LookupOutcome;
+use guichet_core::policy::password::PasswordViolation;
+use guichet_core::trace::TraceKind;
+use guichet_core::wire::{LookupRequest, SessionInfo};
+use guichet_core::{Dossier, Section};
+use guichet_service::*;
+use guichet_store::seed::{SeedOptions, seed};
+use guichet_store::testing::TestDb;
+use guichet_store::*;
+use zeroize::Zeroizing;
+
+const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
+
+/// 10:00 in Paris on a Monday in November.
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+struct Env {
+    g: Guichet,
+    clock: Arc<ManualClock>,
+    _db: TestDb,
+}
+
+fn fast_config() -> ServiceConfig {
+    ServiceConfig {
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        ..ServiceConfig::default()
+    }
+}
+
+async fn env_with(db: TestDb, config: ServiceConfig) -> Env {
+    let clock = Arc::new(ManualClock::new(t0()));
+    seed(
+        &db.store,
+        SeedOptions {
+            files: 1_500,
+            seed: 3,
+            batch: 500,
+            progress: false,
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    let g = Guichet::new(db.store.clone(), clock.clone(), config, None)
+        .await
+        .unwrap();
+    g.install_demo_accounts().await.unwrap();
+    Env { g, clock, _db: db }
+}
+
+async fn env(db: TestDb) -> Env {
+    env_with(db, fast_config()).await
+}
+
+fn pw(s: &str) -> Zeroizing<String> {
+    Zeroizing::new(s.to_owned())
+}
+
+/// Signs a demo account in and changes its password: a session ready for lookups.
+async fn ready(e: &Env, identifiant: &str) -> (SessionInfo, Session) {
+    let info =
+        e.g.sign_in(identifiant, pw(DEMO_PASSWORD), Some("192.0.2.1"))
+            .await
+            .unwrap();
+    let s =
+        e.g.authenticate(&info.token, Some("192.0.2.1"))
+            .await
+            .unwrap();
+    e.g.change_password(&s, pw(DEMO_PASSWORD), pw(NEW_PASSWORD))
+        .await
+        .unwrap();
+    let s =
+        e.g.authenticate(&info.token, Some("192.0.2.1"))
+            .await
+            .unwrap();
+    (info, s)
+}
+
+fn req(service: &str, nir: &str, name: &str) -> LookupRequest {
+    LookupRequest {
+        service: service.into(),
+        nir: pw(nir),
+        name: pw(name),
+        as_of: None,
+    }
+}
+
+/// A file of the database matching `pred`.
+async fn file(e: &Env, pred: impl Fn(&Dossier) -> bool) -> Dossier {
+    e.g.store()
+        .dossiers(&DossierFilter::default(), None, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| pred(d))
+        .expect("a synthetic file with that shape")
+}
+
+async fn lookup_outcome(
+    e: &Env,
+    s: &Session,
+    service: &str,
+    d: &Dossier,
+    name: &str,
+) -> LookupOutcome {
+    e.g.lookup(s, req(service, d.nir.expose(), name), None)
+        .await
+        .unwrap()
+        .response
+        .outcome
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(guichet_store::testing::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(guichet_store::testing::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+
+on_both!(
+    r11_r12_first_sign_in_forces_a_compliant_password_change,
+    r12_last_passwords_cannot_be_reused,
+    r13_lockout_after_five_failures_for_known_and_unknown_identifiants,
+    r14_r28_inactive_accounts_and_conventions_cannot_sign_in,
+    r16_r17_idle_and_absolute_expiry,
+    r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins,
+    r03_r04_malformed_input_is_refused_before_any_lookup,
+    r05_unknown_nir_and_wrong_name_are_indistinguishable,
+    r02_r06_r07_r08_outcomes_and_projection,
+    r18_opening_hours_in_paris,
+    rate_limit_per_user_per_minute,
+    r19_r20_every_attempt_is_traced_and_the_chain_survives_purge,
+    r22_r23_statistics_and_abuse_flags,
+    r24_caisse_administration_end_to_end,
+    sign_out_revokes_the_session,
+);
+
+async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
+    let e = env(db).await;
+    let info =
+        e.g.sign_in("Demo.Creche", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap();
+    assert!(info.must_change_password, "R-11");
+    assert_eq!(info.services.len(), 1);
+    assert_eq!(info.services[0].code, "psu");
+    assert_eq!(info.services[0].departements, vec!["67", "68"]);
+    assert_eq!(info.idle_timeout_s, 900);
+    let s = e.g.authenticate(&info.token, None).await.unwrap();
+    let d = file(&e, |_| true).await;
+    let err =
+        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::PasswordChangeRequired,
+        "R-11: nothing else before the change"
+    );
+
+    let err =
+        e.g.change_password(&s, pw("wrong"), pw(NEW_PASSWORD))
+            .await
+            .unwrap_err();
+    assert_eq!(err, ServiceError::InvalidCredentials);
+    let err =
+        e.g.change_password(&s, pw(DEMO_PASSWORD), pw("court"))
+            .await
+            .unwrap_err();
+    let ServiceError::PasswordPolicy { violations } = err else {
+        panic!()
+    };
+    assert!(violations.contains(&PasswordViolation::TooShort));
+    let err =
+        e.g.change_password(&s, pw(DEMO_PASSWORD), pw("Demo.Creche-2026-x"))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::PasswordPolicy {
+            violations: vec![PasswordViolation::ContainsIdentifiant]
+        }
+    );
+    let err =
+        e.g.change_password(&s, pw(DEMO_PASSWORD), pw(DEMO_PASSWORD))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::PasswordPolicy {
+            violations: vec![PasswordViolation::SameAsCurrent]
+        }
+    );
+
+    e.g.change_password(&s, pw(DEMO_PASSWORD), pw(NEW_PASSWORD))
+        .await
+        .unwrap();
+    let s = e.g.authenticate(&info.token, None).await.unwrap();
+    assert!(!s.must_change_password());
+    assert!(
+        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        e.g.sign_in("demo.creche", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::InvalidCredentials,
+        "the temporary password no longer works"
+    );
+    let again =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    assert!(!again.must_change_password && !again.password_age_warning);
+    e.clock.advance(Duration::days(366));
+    let old =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    assert!(old.password_age_warning, "R-12: reminder after a year");
+}
+
+async fn r12_last_passwords_cannot_be_reused(db: TestDb) {
+    let e = env(db).await;
+    let (info, _) = ready(&e, "demo.mairie").await;
+    let mut current = NEW_PASSWORD.to_owned();
+    for i in 1..=4 {
+        let s = e.g.authenticate(&info.token, None).await.unwrap();
+        let next = format!("Nouveau-Secret-{i}-Zèbre");
+        e.g.change_password(&s, pw(&current), pw(&next))
+            .await
+            .unwrap();
+        current = next;
+    }
+    // The last five: NEW_PASSWORD and the four above. NEW_PASSWORD is refused…
+    let s = e.g.authenticate(&info.token, None).await.unwrap();
+    let err =
+        e.g.change_password(&s, pw(&current), pw(NEW_PASSWORD))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::PasswordPolicy {
+            violations: vec![PasswordViolation::RecentlyUsed]
+        }
+    );
+    // …but the demo password, six changes ago, would be accepted by the history rule.
+    let s = e.g.authenticate(&info.token, None).await.unwrap();
+    e.g.change_password(&s, pw(&current), pw("Cinquième-Essai-77-Orge"))
+        .await
+        .unwrap();
+}
+
+async fn r13_lockout_after_five_failures_for_known_and_unknown_identifiants(db: TestDb) {
+    let e = env(db).await;
+    for _ in 0..5 {
+        assert_eq!(
+            e.g.sign_in("demo.caf", pw("mauvais"), None)
+                .await
+                .unwrap_err(),
+            ServiceError::InvalidCredentials
+        );
+    }
+    let err =
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::AccountLocked { retry_after_s: 900 },
+        "locked even with the right password"
+    );
+    e.clock.advance(Duration::minutes(15));
+    assert!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+            .await
+            .is_ok()
+    );
+
+    // An unknown identifiant gets the same answers: no oracle on which accounts exist.
+    for _ in 0..5 {
+        assert_eq!(
+            e.g.sign_in("personne.inconnue", pw("x"), None)
+                .await
+                .unwrap_err(),
+            ServiceError::InvalidCredentials
+        );
+    }
+    assert!(matches!(
+        e.g.sign_in("personne.inconnue", pw("x"), None)
+            .await
+            .unwrap_err(),
+        ServiceError::AccountLocked { .. }
+    ));
+    // Malformed identifiants are just unknown ones.
+    assert_eq!(
+        e.g.sign_in(&"é".repeat(10_000), pw("x"), None)
+            .await
+            .unwrap_err(),
+        ServiceError::InvalidCredentials
+    );
+}
+
+async fn r14_r28_inactive_accounts_and_conventions_cannot_sign_in(db: TestDb) {
+    let e = env(db).await;
+    let admin = e.g.caisse_admin("agent.caisse");
+    let (info, _) = ready(&e, "demo.creche").await;
+
+    admin
+        .set_user_status("demo.creche", UserStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert_eq!(
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::AccountDisabled,
+        "R-14"
+    );
+    // A wrong password on a suspended account says nothing about the suspension.
+    assert_eq!(
+        e.g.sign_in("demo.creche", pw("x"), None).await.unwrap_err(),
+        ServiceError::InvalidCredentials
+    );
+    admin
+        .set_user_status("demo.creche", UserStatus::Active)
+        .await
+        .unwrap();
+    let info =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    e.g.authenticate(&info.token, None).await.unwrap();
+
+    // suspending the convention ends the session at once and blocks sign-in.
+    admin
+        .set_convention_status("DEMO-PSU-ALSACE", ConventionStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert_eq!(
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    admin
+        .set_convention_status("DEMO-PSU-ALSACE", ConventionStatus::Active)
+        .await
+        .unwrap();
+    let info =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    // A partner suspended as a whole.
+    admin
+        .set_partner_status("DEMO-EAJE-67", PartnerStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert_eq!(
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+}
+
+async fn r16_r17_idle_and_absolute_expiry(db: TestDb) {
+    let e = env(db).await;
+    let (info, _) = ready(&e, "demo.creche").await;
+    e.clock.advance(Duration::minutes(14));
+    e.g.authenticate(&info.token, None)
+        .await
+        .expect("activity within 15 minutes");
+    e.clock.advance(Duration::minutes(14));
+    e.g.authenticate(&info.token, None)
+        .await
+        .expect("activity resets the delay");
+    e.clock.advance(Duration::minutes(15));
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    e.clock.advance(Duration::minutes(1));
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired,
+        "stays expired"
+    );
+    let again =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    let again = e.g.authenticate(&again.token, None).await.unwrap();
+    let timeouts = e.g.my_traces(&again, None).await.unwrap();
+    assert_eq!(
+        timeouts
+            .iter()
+            .filter(|t| t.record.kind == TraceKind::Timeout && t.record.outcome == "idle")
+            .count(),
+        1,
+        "the timeout is traced once"
+    );
+
+    // eight hours at most, however active.
+    let info =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    for _ in 0..47 {
+        e.clock.advance(Duration::minutes(10));
+        e.g.authenticate(&info.token, None).await.unwrap();
+    }
+    e.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert_eq!(
+        e.g.authenticate("not-a-token", None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+}
+
+async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb) {
+    let e = env(db).await;
+    let (info, _) = ready(&e, "demo.departement").await;
+    assert_eq!(info.idle_timeout_s, 1800);
+    e.clock.advance(Duration::minutes(29));
+    e.g.authenticate(&info.token, None).await.unwrap();
+
+    // A user holding both PSU (15 min) and RSACG (30 min): 15 minutes.
+    let admin = e.g.caisse_admin("agent.caisse");
+    admin
+        .add_convention(
+            "DEMO-CD-67",
+            "MSA-ALSACE",
+            "psu",
+            &["67".into()],
+            Some("CD67-PSU"),
+            None,
+        )
+        .await
+        .unwrap();
+    let (_, temp) = admin
+        .add_user(&NewUserRequest {
+            partner_tiers: "DEMO-CD-67".into(),
+            identifiant: "double.service".into(),
+            display_name: "Agent polyvalent".into(),
+            email: "agent@cd67.example".into(),
+            services: vec!["psu".into(), "rsacg".into()],
+            test_account: false,
+        })
+        .await
+        .unwrap();
+    let info = e.g.sign_in("double.service", temp, None).await.unwrap();
+    assert_eq!(info.services.len(), 2);
+    assert_eq!(info.idle_timeout_s, 900);
+    // And an administrator lowering a delay applies to open sessions.
+    let (info, _) = ready(&e, "demo.mairie").await;
+    admin.set_service_idle_timeout("qf", 300).await.unwrap();
+    e.clock.advance(Duration::minutes(6));
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert!(
+        admin.set_service_idle_timeout("qf", 3600).await.is_err(),
+        "R-16: never above 30 minutes"
+    );
+}
+
+async fn r03_r04_malformed_input_is_refused_before_any_lookup(db: TestDb) {
+    let e = env(db).await;
+    let (_, s) = ready(&e, "demo.creche").await;
+    let d = file(&e, |_| true).await;
+    let err = |nir: &str, name: &str, service: &str| {
+        let g = e.g.clone();
+        let s = s.clone();
+        let r = req(service, nir, name);
+        async move { g.lookup(&s, r, None).await.unwrap_err().code() }
+    };
+    assert_eq!(err("1 85 05", "Dupont", "psu").await, "nir_malformed");
+    assert_eq!(
+        err("1 85 13 78 006 084 91", "Dupont", "psu").await,
+        "nir_malformed"
+    );
+    assert_eq!(
+        err("1 85 05 78 006 084 92", "Dupont", "psu").await,
+        "nir_key_mismatch"
+    );
+    assert_eq!(err(d.nir.expose(), "", "psu").await, "name_malformed");
+    assert_eq!(
+        err(d.nir.expose(), "Dupont🙂", "psu").await,
+        "name_malformed"
+    );
+    assert_eq!(
+        err(d.nir.expose(), &"A".repeat(10_000), "psu").await,
+        "name_malformed"
+    );
+    assert_eq!(
+        err(d.nir.expose(), "Dupont", "qf").await,
+        "service_not_granted"
+    );
+    assert_eq!(
+        err(d.nir.expose(), "Dupont", "nimporte-quoi").await,
+        "unknown_service"
+    );
+}
+
+async fn r05_unknown_nir_and_wrong_name_are_indistinguishable(db: TestDb) {
+    let e = env(db).await;
+    let (_, s) = ready(&e, "demo.creche").await;
+    let d = file(&e, |d| d.caisse == "MSA-ALSACE").await;
+    let unknown = guichet_core::Nir::with_computed_key("1850578006084").unwrap();
+    assert!(e.g.store().dossier(&unknown).await.unwrap().is_none());
+    let a =
+        e.g.lookup(
+            &s,
+            req("psu", unknown.expose(), &d.contact.birth_name),
+            None,
+        )
+        .await
+        .unwrap();
+    let b =
+        e.g.lookup(&s, req("psu", d.nir.expose(), "Nomquinexistepas"), None)
+            .await
+            .unwrap();
+    assert_eq!(a.response.outcome, LookupOutcome::NotFound);
+    assert_eq!(
+        serde_json::to_vec(&a.response).unwrap(),
+        serde_json::to_vec(&b.response).unwrap()
+    );
+    assert_eq!(
+        a.response.message,
+        "Aucun dossier ne correspond à ce NIR et à ce nom."
+    );
+}
+
+async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
+    let e = env(db).await;
+    let today = e.g.today();
+    let (_, psu) = ready(&e, "demo.creche").await;
+    let young = |d: &Dossier| d.has_child_under(today, 6);
+
+    // Found, by birth name and by usage name in any case; only PSU's sections.
+    let d = file(&e, |d| {
+        d.caisse == "MSA-ALSACE" && !d.opposition && young(d) && d.contact.usage_name.is_some()
+    })
+    .await;
+    let answer =
+        e.g.lookup(
+            &psu,
+            req(
+                "psu",
+                &d.nir.grouped(),
+                &d.contact.birth_name.to_uppercase(),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer.response.outcome, LookupOutcome::Found);
+    let view = answer.response.dossier.unwrap();
+    assert_eq!(
+        view.sections,
+        vec![
+            Section::Coordonnees,
+            Section::SituationFamiliale,
+            Section::Ressources,
+            Section::Recherche
+        ]
+    );
+    assert!(
+        view.adresse.is_none()
+            && view.rsa.is_none()
+            && view.droits.is_none()
+            && view.quotient_familial.is_none()
+    );
+    assert_eq!(view.coordonnees.unwrap().birth_name, d.contact.birth_name);
+    assert!(view.recherche.unwrap().resources.is_some());
+    assert_eq!(
+        lookup_outcome(
+            &e,
+            &psu,
+            "psu",
+            &d,
+            d.contact.usage_name.as_deref().unwrap()
+        )
+        .await,
+        LookupOutcome::Found
+    );
+
+    // another caisse, or a département outside the convention.
+    let other = file(&e, |d| d.caisse == "CAF-78" && young(d)).await;
+    assert_eq!(
+        lookup_outcome(&e, &psu, "psu", &other, &other.contact.birth_name).await,
+        LookupOutcome::OutOfScope
+    );
+    let (_, rsacg) = ready(&e, "demo.departement").await;
+    let d68 = file(&e, |d| d.departement == "68" && d.rsa.is_some()).await;
+    assert_eq!(
+        lookup_outcome(&e, &rsacg, "rsacg", &d68, &d68.contact.birth_name).await,
+        LookupOutcome::OutOfScope
+    );
+
+    // opposition, with no data.
+    let opposed = file(&e, |d| d.caisse == "MSA-ALSACE" && d.opposition).await;
+    let a =
+        e.g.lookup(
+            &psu,
+            req("psu", opposed.nir.expose(), &opposed.contact.birth_name),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.response.outcome, LookupOutcome::Opposition);
+    assert!(a.response.dossier.is_none());
+
+    // not eligible (no child under six for PSU; no RSA right for RSACG).
+    let old = file(&e, |d| {
+        d.caisse == "MSA-ALSACE" && !d.opposition && !young(d)
+    })
+    .await;
+    assert_eq!(
+        lookup_outcome(&e, &psu, "psu", &old, &old.contact.birth_name).await,
+        LookupOutcome::NotEligible
+    );
+    let no_rsa = file(&e, |d| {
+        d.departement == "67" && !d.opposition && d.rsa.is_none()
+    })
+    .await;
+    assert_eq!(
+        lookup_outcome(&e, &rsacg, "rsacg", &no_rsa, &no_rsa.contact.birth_name).await,
+        LookupOutcome::NotEligible
+    );
+    let rsa = file(&e, |d| {
+        d.departement == "67" && !d.opposition && d.rsa_beneficiary_within(today, 0)
+    })
+    .await;
+    let a =
+        e.g.lookup(
+            &rsacg,
+            req("rsacg", rsa.nir.expose(), &rsa.contact.birth_name),
+            None,
+        )
+        .await
+        .unwrap();
+    let view = a.response.dossier.unwrap();
+    assert!(
+        view.rsa.is_some() && view.adresse.is_some() && view.coordonnees.is_none(),
+        "RSACG's five sections"
+    );
+
+    // QF with a "Recherche" date.
+    let (_, qf) = ready(&e, "demo.mairie").await;
+    let q = file(&e, |d| d.departement == "21" && !d.opposition).await;
+    let mut r = req("qf", q.nir.expose(), &q.contact.birth_name);
+    r.as_of = Some(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    let view =
+        e.g.lookup(&qf, r, None)
+            .await
+            .unwrap()
+            .response
+            .dossier
+            .unwrap();
+    assert_eq!(
+        view.recherche.unwrap().quotient,
+        q.quotient_in_force(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap())
+    );
+    assert!(view.ressources.is_none(), "QF shows no resources");
+}
+
+async fn r18_opening_hours_in_paris(db: TestDb) {
+    let e = env(db).await;
+    let d = file(&e, |_| true).await;
+    // 23:30 in Paris (22:30 UTC in winter).
+    e.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 23, 22, 30, 0).unwrap());
+    let (psu_info, psu) = ready(&e, "demo.creche").await;
+    let (_, caf) = ready(&e, "demo.caf").await;
+    assert!(matches!(
+        e.g.service_hours(&psu, "psu"),
+        Some(guichet_core::policy::hours::HoursStatus::Closed { .. })
+    ));
+    let err =
+        e.g.lookup(&psu, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err,
+        ServiceError::ServiceClosed {
+            reopens_at: Utc.with_ymd_and_hms(2026, 11, 24, 4, 0, 0).unwrap()
+        }
+    );
+    assert_eq!(err.message(), "Service fermé, réouverture à 05:00.");
+    // The CAF answers around the clock.
+    assert!(
+        e.g.lookup(&caf, req("cdap-t2", d.nir.expose(), "X"), None)
+            .await
+            .is_ok()
+    );
+    // The caisse can change its hours; the next call sees them.
+    e.g.caisse_admin("agent")
+        .set_caisse_hours("MSA-ALSACE", "00:00-23:59".parse().unwrap())
+        .await
+        .unwrap();
+    let psu = e.g.authenticate(&psu_info.token, None).await.unwrap();
+    assert!(
+        e.g.lookup(&psu, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .is_ok()
+    );
+}
+
+async fn rate_limit_per_user_per_minute(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            lookups_per_minute: 3,
+            ..fast_config()
+        },
+    )
+    .await;
+    let (_, s) = ready(&e, "demo.creche").await;
+    let d = file(&e, |_| true).await;
+    for left in [2, 1, 0] {
+        let a =
+            e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+                .await
+                .unwrap();
+        assert_eq!((a.rate.limit, a.rate.remaining), (3, left));
+    }
+    let err =
+        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .unwrap_err();
+    assert_eq!(err, ServiceError::RateLimited { retry_after_s: 60 });
+    e.clock.advance(Duration::seconds(61));
+    assert!(
+        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+            .await
+            .is_ok()
+    );
+}
+
+async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb) {
+    let e = env(db).await;
+    let _ =
+        e.g.sign_in("demo.creche", pw("faux"), Some("198.51.100.7"))
+            .await;
+    let (_, s) = ready(&e, "demo.creche").await;
+    let d = file(&e, |d| d.caisse == "MSA-ALSACE").await;
+    let answer =
+        e.g.lookup(
+            &s,
+            req("psu", d.nir.expose(), &d.contact.birth_name),
+            Some("req-42"),
+        )
+        .await
+        .unwrap();
+    let _ = e.g.lookup(&s, req("psu", "123", "X"), None).await;
+    let mine = e.g.my_traces(&s, None).await.unwrap();
+    let kinds: Vec<_> = mine
+        .iter()
+        .map(|t| (t.record.kind, t.record.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (TraceKind::SignIn, "invalid_credentials"),
+            (TraceKind::SignIn, "ok"),
+            (TraceKind::PasswordChange, "ok"),
+            (TraceKind::Lookup, answer.response.outcome.code()),
+            (TraceKind::Lookup, "nir_malformed"),
+        ]
+    );
+    let lookup = mine.iter().find(|t| t.seq == answer.trace_seq).unwrap();
+    assert_eq!(lookup.record.detail.as_deref(), Some("request_id=req-42"));
+    assert_eq!(lookup.record.partner.as_deref(), Some("DEMO-EAJE-67"));
+    assert_eq!(mine[0].record.address.as_deref(), Some("198.51.100.7"));
+    let digest = lookup.record.nir_digest.as_deref().unwrap();
+    assert_eq!(digest.len(), 64);
+    for t in &mine {
+        let json = serde_json::to_string(t).unwrap();
+        assert!(
+            !json.contains(d.nir.expose()) && !json.contains(&d.contact.birth_name),
+            "R-19: no NIR or name in traces"
+        );
+    }
+    let report = e.g.verify_traces().await.unwrap().unwrap();
+    assert!(report.records >= 5);
+
+    // six months later the old traces go, and what is kept still verifies.
+    e.clock.advance(Duration::days(200));
+    let (_, s2) = ready(&e, "demo.mairie").await;
+    let purged = e.g.purge("agent.caisse").await.unwrap();
+    assert!(purged.traces >= 5 && purged.sessions >= 1);
+    assert!(
+        e.g.my_traces(&s, None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.record.kind == TraceKind::Admin || t.record.at > t0())
+    );
+    let after = e.g.verify_traces().await.unwrap().unwrap();
+    assert!(after.anchor_seq > 0);
+    assert!(!e.g.my_traces(&s2, None).await.unwrap().is_empty());
+}
+
+async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            lookups_per_minute: 1_000,
+            abuse_not_found_streak: 20,
+            ..fast_config()
+        },
+    )
+    .await;
+    let (_, s) = ready(&e, "demo.creche").await;
+    for i in 0..25u64 {
+        let nir =
+            guichet_core::Nir::with_computed_key(&format!("1850578006{:03}", 100 + i)).unwrap();
+        e.g.lookup(&s, req("psu", nir.expose(), "Personne"), None)
+            .await
+            .unwrap();
+    }
+    let rows = e.g.monthly_stats("2026-11").await.unwrap();
+    let not_found: i64 = rows
+        .iter()
+        .filter(|r| {
+            r.identifiant.as_deref() == Some("demo.creche")
+                && r.kind == "lookup"
+                && r.outcome == "not_found"
+        })
+        .map(|r| r.count)
+        .sum();
+    assert_eq!(not_found, 25);
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "sign_in" && r.partner.as_deref() == Some("DEMO-EAJE-67"))
+    );
+    let flags = e.g.abuse_flags(t0() - Duration::days(1)).await.unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].identifiant, "demo.creche");
+    assert!(flags[0].reason.contains("20 réponses"));
+}
+
+async fn r24_caisse_administration_end_to_end(db: TestDb) {
+    let e = env(db).await;
+    let admin = e.g.caisse_admin("agent.caisse");
+    admin
+        .add_partner("T-2101", "Mairie de Beaune", PartnerKind::Commune)
+        .await
+        .unwrap();
+    assert!(matches!(
+        admin.add_partner("T-2101", "x", PartnerKind::Other).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(
+        admin
+            .add_convention("T-2101", "MSA-BOURGOGNE", "qf", &["67".into()], None, None)
+            .await
+            .is_err(),
+        "67 is not Bourgogne"
+    );
+    let c = admin
+        .add_convention("T-2101", "MSA-BOURGOGNE", "qf", &["21".into()], None, None)
+        .await
+        .unwrap();
+    let request = NewUserRequest {
+        partner_tiers: "T-2101".into(),
+        identifiant: "M.Petit".into(),
+        display_name: "Marc Petit".into(),
+        email: "marc.petit@beaune.example".into(),
+        services: vec!["qf".into()],
+        test_account: false,
+    };
+    let (user, temp) = admin.add_user(&request).await.unwrap();
+    assert_eq!(user.identifiant, "m.petit");
+    assert!(matches!(
+        admin.add_user(&request).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(
+        admin
+            .add_user(&NewUserRequest {
+                services: vec!["psu".into()],
+                identifiant: "x".into(),
+                ..request.clone()
+            })
+            .await
+            .is_err()
+    );
+    let info = e.g.sign_in("m.petit", temp.clone(), None).await.unwrap();
+    assert!(info.must_change_password);
+    assert_eq!(info.services[0].caisse, "MSA-BOURGOGNE");
+
+    let fresh = admin.reset_password("m.petit").await.unwrap();
+    assert_ne!(*fresh, *temp);
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired,
+        "reset ends sessions"
+    );
+    assert_eq!(
+        e.g.sign_in("m.petit", temp, None).await.unwrap_err(),
+        ServiceError::InvalidCredentials
+    );
+    assert!(
+        e.g.sign_in("m.petit", fresh.clone(), None)
+            .await
+            .unwrap()
+            .must_change_password
+    );
+    admin
+        .set_user_status("m.petit", UserStatus::Deactivated)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.sign_in("m.petit", fresh, None).await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    admin
+        .set_convention_status(&c.number, ConventionStatus::Terminated)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.store()
+            .convention(&c.number)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ConventionStatus::Terminated
+    );
+    let users = admin.users(Some("T-2101")).await.unwrap();
+    assert_eq!(users.len(), 1);
+    let admin_traces = e.g.store().traces(0, 10_000).await.unwrap();
+    assert!(
+        admin_traces
+            .iter()
+            .filter(|t| t.record.kind == TraceKind::Admin)
+            .count()
+            >= 6,
+        "admin actions are traced"
+    );
+}
+
+async fn sign_out_revokes_the_session(db: TestDb) {
+    let e = env(db).await;
+    let (info, s) = ready(&e, "demo.caf").await;
+    e.g.sign_out(&s).await.unwrap();
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+}
+
+/// Two service instances on one PostgreSQL database behave as one (scale-out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_sessions_lockouts_and_rate_limits() {
+    let db = guichet_store::testing::postgres().await;
+    let config = ServiceConfig {
+        lookups_per_minute: 4,
+        ..fast_config()
+    };
+    let a = env_with(db, config.clone()).await;
+    let other = Store::open(&a._db.url).await.unwrap();
+    let b = Guichet::new(other, a.clock.clone(), config, None)
+        .await
+        .unwrap();
+
+    let (info, _) = ready(&a, "demo.creche").await;
+    let on_b = b
+        .authenticate(&info.token, None)
+        .await
+        .expect("a session opened on A works on B");
+    let d = file(&a, |_| true).await;
+    let s_a = a.g.authenticate(&info.token, None).await.unwrap();
+    a.g.lookup(&s_a, req("psu", d.nir.expose(), "X"), None)
+        .await
+        .unwrap();
+    b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None)
+        .await
+        .unwrap();
+    a.g.lookup(&s_a, req("psu", d.nir.expose(), "X"), None)
+        .await
+        .unwrap();
+    b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None).await,
+        Err(ServiceError::RateLimited { .. })
+    ));
+    for i in 0..5 {
+        let g = if i % 2 == 0 { &a.g } else { &b };
+        let _ = g.sign_in("demo.mairie", pw("faux"), None).await;
+    }
+    assert!(matches!(
+        a.g.sign_in("demo.mairie", pw(DEMO_PASSWORD), None).await,
+        Err(ServiceError::AccountLocked { .. })
+    ));
+    assert!(matches!(
+        b.sign_in("demo.mairie", pw(DEMO_PASSWORD), None).await,
+        Err(ServiceError::AccountLocked { .. })
+    ));
+    b.sign_out(&on_b).await.unwrap();
+    assert_eq!(
+        a.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert!(
+        b.verify_traces().await.unwrap().is_ok(),
+        "one chain for both instances"
+    );
+}
