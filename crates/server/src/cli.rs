@@ -1,0 +1,574 @@
+//! The `guichet-server` command line (DESIGN.md "Server command line").
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a command line prints
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use guichet_core::lookup::decide;
+use guichet_core::policy::scope::Scope;
+use guichet_core::{FamilyName, LookupOutcome};
+use guichet_service::{Guichet, NewUserRequest, ServiceConfig, ServiceError, SystemClock};
+use guichet_store::seed::{META_SYNTHETIC, SeedOptions};
+use guichet_store::{ConventionStatus, DossierFilter, PartnerKind, Repository, Store, TraceFilter, UserStatus};
+
+use crate::config::{FileConfig, read_trace_key};
+
+#[derive(Debug, Parser)]
+#[command(name = "guichet-server", version, about = "Serveur Guichet : API HTTPS, administration, traces.")]
+struct Cli {
+    /// Fichier de configuration TOML.
+    #[arg(long, env = "GUICHET_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Base de données : sqlite://CHEMIN ou postgres://…
+    #[arg(long, env = "GUICHET_DATABASE_URL", global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sert l'API (HTTPS, ou HTTP sur l'adresse de bouclage seulement).
+    Serve(ServeArgs),
+    /// Applique les migrations.
+    Migrate,
+    /// Crée des dossiers synthétiques, les caisses, les services et les partenaires de démonstration.
+    Seed {
+        #[arg(long)]
+        files: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Extrait des dossiers d'une base synthétique (lignes JSON).
+    Sample(SampleArgs),
+    /// Administration par la caisse.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Traces : vérification de la chaîne, export, signaux d'abus.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Statistiques mensuelles.
+    Stats {
+        #[arg(long)]
+        month: String,
+    },
+    /// Purge des traces et sessions échues.
+    Purge,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[arg(long, env = "GUICHET_LISTEN")]
+    listen: Option<SocketAddr>,
+    #[arg(long, env = "GUICHET_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, env = "GUICHET_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    #[arg(long, env = "GUICHET_LOOKUPS_PER_MINUTE")]
+    lookups_per_minute: Option<u32>,
+    #[arg(long, env = "GUICHET_MAX_CONNECTIONS")]
+    max_connections: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+struct SampleArgs {
+    #[arg(long, default_value_t = 10)]
+    count: u32,
+    #[arg(long)]
+    caisse: Option<String>,
+    #[arg(long)]
+    departement: Option<String>,
+    #[arg(long, value_enum)]
+    outcome: Option<SampleOutcome>,
+    /// Service whose eligibility decides `found` / `not_eligible`.
+    #[arg(long)]
+    service: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SampleOutcome {
+    Found,
+    Opposition,
+    NotEligible,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+    #[command(subcommand)]
+    Convention(ConventionCommand),
+    #[command(subcommand)]
+    User(UserCommand),
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    #[command(subcommand)]
+    Caisse(CaisseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PartnerCommand {
+    Add {
+        #[arg(long)]
+        tiers: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_kind)]
+        kind: PartnerKind,
+    },
+    List,
+    Suspend { tiers: String },
+    Reactivate { tiers: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConventionCommand {
+    Add {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        caisse: String,
+        #[arg(long)]
+        service: String,
+        #[arg(long, value_delimiter = ',')]
+        departements: Vec<String>,
+        #[arg(long)]
+        number: Option<String>,
+        #[arg(long)]
+        starts: Option<NaiveDate>,
+    },
+    Suspend { number: String },
+    Reactivate { number: String },
+    Terminate { number: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    Add {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        identifiant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_delimiter = ',')]
+        service: Vec<String>,
+        #[arg(long)]
+        test_account: bool,
+    },
+    ResetPassword { identifiant: String },
+    Suspend { identifiant: String },
+    Reactivate { identifiant: String },
+    Deactivate { identifiant: String },
+    List {
+        #[arg(long)]
+        partner: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ServiceCommand {
+    Set {
+        code: String,
+        #[arg(long)]
+        idle_timeout: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaisseCommand {
+    Set {
+        code: String,
+        /// HH:MM-HH:MM (heure de Paris) ou 24/7.
+        #[arg(long)]
+        hours: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    Verify,
+    Export {
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        since: Option<NaiveDate>,
+    },
+    /// Utilisateurs à examiner depuis une date.
+    Flags {
+        #[arg(long)]
+        since: NaiveDate,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<PartnerKind, String> {
+    PartnerKind::from_code(s).ok_or_else(|| "attendu : eaje, commune, departement, ccas ou other".into())
+}
+
+/// Failure of a command: its message goes to stderr, exit code 1.
+struct Failure(String);
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure(e.message())
+    }
+}
+
+impl From<guichet_store::StoreError> for Failure {
+    fn from(e: guichet_store::StoreError) -> Self {
+        Failure(ServiceError::from(e).message())
+    }
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure(e)
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(matches!(cli.command, Command::Serve(_)));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("démarrage impossible : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("guichet-server : {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn operator() -> String {
+    std::env::var("GUICHET_OPERATOR")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "cli".into())
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let database = cli
+        .database
+        .clone()
+        .or_else(|| file.database.clone())
+        .ok_or_else(|| Failure("base de données non précisée (--database ou GUICHET_DATABASE_URL)".into()))?;
+    let max_connections = match &cli.command {
+        Command::Serve(a) => a.max_connections.or(file.max_connections),
+        _ => file.max_connections,
+    }
+    .unwrap_or(guichet_store::DEFAULT_MAX_CONNECTIONS);
+    let store = Store::connect_with_pool(&database, max_connections).await?;
+    store.migrate().await?;
+    let mut service_config = file.service.clone();
+    if let Command::Serve(a) = &cli.command {
+        if let Some(n) = a.lookups_per_minute {
+            service_config.lookups_per_minute = n;
+        }
+    }
+    let trace_key_file = std::env::var_os("GUICHET_TRACE_KEY_FILE").map(PathBuf::from).or(file.trace_key_file.clone());
+    let trace_key = trace_key_file.as_deref().map(read_trace_key).transpose()?;
+
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations appliquées");
+            Ok(())
+        }
+        Command::Seed { files, seed } => {
+            let report = guichet_store::seed::seed(
+                &store,
+                SeedOptions { files, seed, batch: 5_000, progress: true },
+                now(),
+            )
+            .await?;
+            let g = service(store, service_config, trace_key).await?;
+            let created = g.install_demo_accounts().await?;
+            println!(
+                "{} dossiers écrits ({} au total) en {:.1} s ({:.0}/s); comptes de démonstration créés : {}",
+                report.written,
+                report.total,
+                report.elapsed.as_secs_f64(),
+                report.files_per_sec(),
+                if created.is_empty() { "aucun".into() } else { created.join(", ") }
+            );
+            Ok(())
+        }
+        Command::Sample(args) => sample(&store, args).await,
+        Command::Serve(args) => {
+            let g = service(store, service_config, trace_key).await?;
+            serve(g, args, &file).await
+        }
+        Command::Admin(cmd) => {
+            let g = service(store, service_config, trace_key).await?;
+            admin(&g, cmd).await
+        }
+        Command::Audit(cmd) => {
+            let g = service(store, service_config, trace_key).await?;
+            audit(&g, cmd).await
+        }
+        Command::Stats { month } => {
+            let g = service(store, service_config, trace_key).await?;
+            for row in g.monthly_stats(&month).await? {
+                println!("{}", serde_json::to_string(&row).unwrap_or_default());
+            }
+            Ok(())
+        }
+        Command::Purge => {
+            let g = service(store, service_config, trace_key).await?;
+            let r = g.purge(&operator()).await?;
+            println!("purgé : {} traces, {} sessions, {} compteurs", r.traces, r.sessions, r.rate_counters);
+            Ok(())
+        }
+    }
+}
+
+/// Now, from the system clock (the one place the command line needs it).
+fn now() -> chrono::DateTime<Utc> {
+    guichet_service::Clock::now(&SystemClock)
+}
+
+async fn service(
+    store: Store,
+    config: ServiceConfig,
+    trace_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+) -> Result<Guichet, Failure> {
+    Ok(Guichet::new(store, Arc::new(SystemClock), config, trace_key).await?)
+}
+
+async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Failure> {
+    let listen = args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443)));
+    let cert = args.tls_cert.or_else(|| file.tls_cert.clone());
+    let key = args.tls_key.or_else(|| file.tls_key.clone());
+    let app = crate::router(crate::AppState { guichet: g }).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    match (cert, key) {
+        (Some(cert), Some(key)) => {
+            let tls = crate::tls::rustls_config(&cert, &key).await?;
+            tracing::info!(%listen, tls = true, "listening");
+            eprintln!("Guichet écoute sur https://{listen}");
+            axum_server::bind_rustls(listen, tls)
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|e| Failure(format!("écoute impossible sur {listen} : {e}")))
+        }
+        _ => {
+            crate::tls::check_plain_http_allowed(&listen)?;
+            tracing::info!(%listen, tls = false, "listening");
+            eprintln!("Guichet écoute sur http://{listen} (bouclage seulement, sans TLS)");
+            axum_server::bind(listen)
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|e| Failure(format!("écoute impossible sur {listen} : {e}")))
+        }
+    }
+}
+
+async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
+    if store.meta(META_SYNTHETIC).await?.as_deref() != Some("1") {
+        return Err(Failure("refusé : cette base n'est pas synthétique".into()));
+    }
+    let service = match &args.service {
+        Some(code) => Some(store.service(code).await?.ok_or_else(|| Failure(format!("service inconnu : {code}")))?),
+        None => None,
+    };
+    let filter = DossierFilter {
+        caisse: args.caisse.clone(),
+        departement: args.departement.clone(),
+        opposition: match args.outcome {
+            Some(SampleOutcome::Opposition) => Some(true),
+            Some(_) => Some(false),
+            None => None,
+        },
+        with_rsa: None,
+    };
+    let today = now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let mut out = std::io::stdout().lock();
+    let mut printed = 0;
+    let mut after: Option<String> = None;
+    while printed < args.count {
+        let page = store.dossiers(&filter, after.as_deref(), 1_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.nir.expose().to_owned());
+        for d in &page {
+            if let (Some(s), Some(wanted)) = (&service, args.outcome) {
+                let scope = Scope { caisse: d.caisse.clone(), departements: vec![d.departement.clone()] };
+                let Ok(name) = FamilyName::parse(&d.contact.birth_name) else { continue };
+                let (outcome, _) = decide(Some(d), &name, &[scope], s, today, today);
+                let expected = match wanted {
+                    SampleOutcome::Found => LookupOutcome::Found,
+                    SampleOutcome::Opposition => LookupOutcome::Opposition,
+                    SampleOutcome::NotEligible => LookupOutcome::NotEligible,
+                };
+                if outcome != expected {
+                    continue;
+                }
+            }
+            let line = serde_json::json!({
+                "nir": d.nir.expose(),
+                "birth_name": d.contact.birth_name,
+                "usage_name": d.contact.usage_name,
+                "caisse": d.caisse,
+                "departement": d.departement,
+                "opposition": d.opposition,
+                "rsa_since": d.rsa.as_ref().map(|r| r.period.start),
+            });
+            writeln!(out, "{line}").map_err(|e| Failure(e.to_string()))?;
+            printed += 1;
+            if printed >= args.count {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
+    let a = g.caisse_admin(&operator());
+    match cmd {
+        AdminCommand::Partner(PartnerCommand::Add { tiers, name, kind }) => {
+            let p = a.add_partner(&tiers, &name, kind).await?;
+            println!("partenaire {} créé : {}", p.tiers, p.name);
+        }
+        AdminCommand::Partner(PartnerCommand::List) => {
+            for p in a.partners().await? {
+                println!("{}\t{}\t{}\t{}", p.tiers, p.kind, p.status, p.name);
+            }
+        }
+        AdminCommand::Partner(PartnerCommand::Suspend { tiers }) => {
+            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Suspended).await?;
+            println!("partenaire {tiers} suspendu");
+        }
+        AdminCommand::Partner(PartnerCommand::Reactivate { tiers }) => {
+            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Active).await?;
+            println!("partenaire {tiers} réactivé");
+        }
+        AdminCommand::Convention(ConventionCommand::Add { partner, caisse, service, departements, number, starts }) => {
+            let c = a.add_convention(&partner, &caisse, &service, &departements, number.as_deref(), starts).await?;
+            println!("convention {} créée ({} {} : {})", c.number, c.caisse, c.service, c.departements.join(","));
+        }
+        AdminCommand::Convention(ConventionCommand::Suspend { number }) => {
+            a.set_convention_status(&number, ConventionStatus::Suspended).await?;
+            println!("convention {number} suspendue");
+        }
+        AdminCommand::Convention(ConventionCommand::Reactivate { number }) => {
+            a.set_convention_status(&number, ConventionStatus::Active).await?;
+            println!("convention {number} réactivée");
+        }
+        AdminCommand::Convention(ConventionCommand::Terminate { number }) => {
+            a.set_convention_status(&number, ConventionStatus::Terminated).await?;
+            println!("convention {number} résiliée");
+        }
+        AdminCommand::User(UserCommand::Add { partner, identifiant, name, email, service, test_account }) => {
+            let (user, password) = a
+                .add_user(&NewUserRequest {
+                    partner_tiers: partner,
+                    identifiant,
+                    display_name: name,
+                    email,
+                    services: service,
+                    test_account,
+                })
+                .await?;
+            println!("utilisateur {} créé ; mot de passe provisoire (à changer à la première connexion) :", user.identifiant);
+            println!("{}", password.as_str());
+        }
+        AdminCommand::User(UserCommand::ResetPassword { identifiant }) => {
+            let password = a.reset_password(&identifiant).await?;
+            println!("mot de passe réinitialisé, sessions fermées ; mot de passe provisoire :");
+            println!("{}", password.as_str());
+        }
+        AdminCommand::User(UserCommand::Suspend { identifiant }) => {
+            a.set_user_status(&identifiant, UserStatus::Suspended).await?;
+            println!("utilisateur {identifiant} suspendu");
+        }
+        AdminCommand::User(UserCommand::Reactivate { identifiant }) => {
+            a.set_user_status(&identifiant, UserStatus::Active).await?;
+            println!("utilisateur {identifiant} réactivé");
+        }
+        AdminCommand::User(UserCommand::Deactivate { identifiant }) => {
+            a.set_user_status(&identifiant, UserStatus::Deactivated).await?;
+            println!("utilisateur {identifiant} désactivé");
+        }
+        AdminCommand::User(UserCommand::List { partner }) => {
+            for u in a.users(partner.as_deref()).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.identifiant,
+                    u.status,
+                    if u.must_change_password { "mot de passe provisoire" } else { "-" },
+                    u.display_name
+                );
+            }
+        }
+        AdminCommand::Service(ServiceCommand::Set { code, idle_timeout }) => {
+            if let Some(secs) = idle_timeout {
+                let s = a.set_service_idle_timeout(&code, secs).await?;
+                println!("service {} : inactivité {} s", s.code, s.idle_timeout_secs);
+            }
+        }
+        AdminCommand::Caisse(CaisseCommand::Set { code, hours }) => {
+            if let Some(h) = hours {
+                let hours = h.parse().map_err(|e: guichet_core::policy::hours::HoursParseError| Failure(e.to_string()))?;
+                a.set_caisse_hours(&code, hours).await?;
+                println!("caisse {code} : horaires {hours}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
+    match cmd {
+        AuditCommand::Verify => match g.verify_traces().await? {
+            Ok(r) => {
+                println!("chaîne de traces intègre : {} traces vérifiées après l'ancre {}", r.records, r.anchor_seq);
+                Ok(())
+            }
+            Err(e) => Err(Failure(format!("chaîne de traces rompue : {e}"))),
+        },
+        AuditCommand::Export { user, since } => {
+            let filter = TraceFilter {
+                identifiant: user,
+                since: since.map(|d| guichet_core::policy::hours::paris_to_utc(d.and_time(chrono::NaiveTime::MIN))),
+                until: None,
+            };
+            let mut out = std::io::stdout().lock();
+            g.export_traces(&filter, |t| writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default()))
+                .await?;
+            Ok(())
+        }
+        AuditCommand::Flags { since } => {
+            let since = guichet_core::policy::hours::paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
+            for f in g.abuse_flags(since).await? {
+                println!("{}", serde_json::to_string(&f).unwrap_or_default());
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Guichet's server: the HTTP API over `guichet-service` ([`api`]), its configuration
+//! ([`config`]) and the `guichet-server` command line ([`cli`]).
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod tls;
+
+pub use api::{AppState, router};
