@@ -29,7 +29,10 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/sessions", post(sign_in))
-        .route("/api/v1/sessions/current", get(current_session).delete(sign_out))
+        .route(
+            "/api/v1/sessions/current",
+            get(current_session).delete(sign_out),
+        )
         .route("/api/v1/sessions/current/password", put(change_password))
         .route("/api/v1/lookups", post(lookup))
         .route("/api/v1/health", get(health))
@@ -49,7 +52,11 @@ pub fn router(state: AppState) -> Router {
 #[derive(Debug)]
 pub enum ApiError {
     Service(ServiceError),
-    Transport { status: StatusCode, code: &'static str, message: &'static str },
+    Transport {
+        status: StatusCode,
+        code: &'static str,
+        message: &'static str,
+    },
 }
 
 impl From<ServiceError> for ApiError {
@@ -88,14 +95,19 @@ impl IntoResponse for ApiError {
                 let status = status_of(&e);
                 let body = e.body();
                 let mut response = (status, Json(body)).into_response();
-                if let ServiceError::RateLimited { retry_after_s } | ServiceError::AccountLocked { retry_after_s } = e {
-                    if let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string()) {
-                        response.headers_mut().insert(header::RETRY_AFTER, v);
-                    }
+                if let ServiceError::RateLimited { retry_after_s }
+                | ServiceError::AccountLocked { retry_after_s } = e
+                    && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+                {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
                 }
                 response
             }
-            ApiError::Transport { status, code, message } => (
+            ApiError::Transport {
+                status,
+                code,
+                message,
+            } => (
                 status,
                 Json(ErrorBody {
                     code: code.into(),
@@ -127,7 +139,9 @@ where
         use axum::extract::rejection::JsonRejection;
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::BytesRejection(r)) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(JsonRejection::BytesRejection(r))
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Err(ApiError::Transport {
                     status: StatusCode::PAYLOAD_TOO_LARGE,
                     code: "payload_too_large",
@@ -150,13 +164,18 @@ where
 
 /// The client's address, when the connection gives one.
 fn client_address(parts: &Parts) -> Option<String> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 /// A client correlation id (`Request-Id`), kept only if it is a short plain token.
 fn request_id(headers: &HeaderMap) -> Option<String> {
     let v = headers.get("request-id")?.to_str().ok()?;
-    let ok = (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (1..=64).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     ok.then(|| v.to_owned())
 }
 
@@ -167,7 +186,10 @@ pub struct Authenticated(pub Session);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -176,7 +198,10 @@ impl FromRequestParts<AppState> for Authenticated {
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Service(ServiceError::SessionExpired))?;
         let address = client_address(parts);
-        let session = state.guichet.authenticate(token, address.as_deref()).await?;
+        let session = state
+            .guichet
+            .authenticate(token, address.as_deref())
+            .await?;
         Ok(Authenticated(session))
     }
 }
@@ -195,7 +220,10 @@ async fn sign_in(
     ConnectInfoOpt(address): ConnectInfoOpt,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> Result<(StatusCode, Json<SessionInfo>), ApiError> {
-    let info = state.guichet.sign_in(&body.identifiant, body.password, address.as_deref()).await?;
+    let info = state
+        .guichet
+        .sign_in(&body.identifiant, body.password, address.as_deref())
+        .await?;
     Ok((StatusCode::CREATED, Json(info)))
 }
 
@@ -241,7 +269,10 @@ async fn change_password(
     Authenticated(session): Authenticated,
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    state.guichet.change_password(&session, body.current_password, body.new_password).await?;
+    state
+        .guichet
+        .change_password(&session, body.current_password, body.new_password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -268,7 +299,14 @@ async fn lookup(
         Err(e @ ServiceError::RateLimited { retry_after_s }) => {
             let limit = state.guichet.config().lookups_per_minute;
             let mut response = ApiError::Service(e).into_response();
-            rate_headers(response.headers_mut(), &RateInfo { limit, remaining: 0, reset_s: retry_after_s });
+            rate_headers(
+                response.headers_mut(),
+                &RateInfo {
+                    limit,
+                    remaining: 0,
+                    reset_s: retry_after_s,
+                },
+            );
             Ok(response)
         }
         Err(e) => Err(e.into()),
@@ -291,7 +329,11 @@ fn rate_headers(headers: &mut HeaderMap, rate: &RateInfo) {
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = state.guichet.health().await.is_ok();
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(Health {
@@ -307,7 +349,11 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 async fn unknown_route() -> ApiError {
-    ApiError::Transport { status: StatusCode::NOT_FOUND, code: "not_found", message: "Adresse inconnue." }
+    ApiError::Transport {
+        status: StatusCode::NOT_FOUND,
+        code: "not_found",
+        message: "Adresse inconnue.",
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -14,12 +14,18 @@ use guichet_core::policy::scope::Scope;
 use guichet_core::{FamilyName, LookupOutcome};
 use guichet_service::{Guichet, NewUserRequest, ServiceConfig, ServiceError, SystemClock};
 use guichet_store::seed::{META_SYNTHETIC, SeedOptions};
-use guichet_store::{ConventionStatus, DossierFilter, PartnerKind, Repository, Store, TraceFilter, UserStatus};
+use guichet_store::{
+    ConventionStatus, DossierFilter, PartnerKind, Repository, Store, TraceFilter, UserStatus,
+};
 
 use crate::config::{FileConfig, read_trace_key};
 
 #[derive(Debug, Parser)]
-#[command(name = "guichet-server", version, about = "Serveur Guichet : API HTTPS, administration, traces.")]
+#[command(
+    name = "guichet-server",
+    version,
+    about = "Serveur Guichet : API HTTPS, administration, traces."
+)]
 struct Cli {
     /// Fichier de configuration TOML.
     #[arg(long, env = "GUICHET_CONFIG", global = true)]
@@ -122,8 +128,12 @@ enum PartnerCommand {
         kind: PartnerKind,
     },
     List,
-    Suspend { tiers: String },
-    Reactivate { tiers: String },
+    Suspend {
+        tiers: String,
+    },
+    Reactivate {
+        tiers: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,9 +152,15 @@ enum ConventionCommand {
         #[arg(long)]
         starts: Option<NaiveDate>,
     },
-    Suspend { number: String },
-    Reactivate { number: String },
-    Terminate { number: String },
+    Suspend {
+        number: String,
+    },
+    Reactivate {
+        number: String,
+    },
+    Terminate {
+        number: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,10 +179,18 @@ enum UserCommand {
         #[arg(long)]
         test_account: bool,
     },
-    ResetPassword { identifiant: String },
-    Suspend { identifiant: String },
-    Reactivate { identifiant: String },
-    Deactivate { identifiant: String },
+    ResetPassword {
+        identifiant: String,
+    },
+    Suspend {
+        identifiant: String,
+    },
+    Reactivate {
+        identifiant: String,
+    },
+    Deactivate {
+        identifiant: String,
+    },
     List {
         #[arg(long)]
         partner: Option<String>,
@@ -209,7 +233,8 @@ enum AuditCommand {
 }
 
 fn parse_kind(s: &str) -> Result<PartnerKind, String> {
-    PartnerKind::from_code(s).ok_or_else(|| "attendu : eaje, commune, departement, ccas ou other".into())
+    PartnerKind::from_code(s)
+        .ok_or_else(|| "attendu : eaje, commune, departement, ccas ou other".into())
 }
 
 /// Failure of a command: its message goes to stderr, exit code 1.
@@ -223,7 +248,8 @@ impl From<ServiceError> for Failure {
 
 impl From<guichet_store::StoreError> for Failure {
     fn from(e: guichet_store::StoreError) -> Self {
-        Failure(ServiceError::from(e).message())
+        // The store's own messages are French and carry no stored values.
+        Failure(e.to_string())
     }
 }
 
@@ -236,7 +262,10 @@ impl From<String> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(matches!(cli.command, Command::Serve(_)));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("démarrage impossible : {e}");
@@ -256,7 +285,11 @@ fn init_logs(serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn operator() -> String {
@@ -271,7 +304,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         .database
         .clone()
         .or_else(|| file.database.clone())
-        .ok_or_else(|| Failure("base de données non précisée (--database ou GUICHET_DATABASE_URL)".into()))?;
+        .ok_or_else(|| {
+            Failure("base de données non précisée (--database ou GUICHET_DATABASE_URL)".into())
+        })?;
     let max_connections = match &cli.command {
         Command::Serve(a) => a.max_connections.or(file.max_connections),
         _ => file.max_connections,
@@ -280,12 +315,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let store = Store::connect_with_pool(&database, max_connections).await?;
     store.migrate().await?;
     let mut service_config = file.service.clone();
-    if let Command::Serve(a) = &cli.command {
-        if let Some(n) = a.lookups_per_minute {
-            service_config.lookups_per_minute = n;
-        }
+    if let Command::Serve(a) = &cli.command
+        && let Some(n) = a.lookups_per_minute
+    {
+        service_config.lookups_per_minute = n;
     }
-    let trace_key_file = std::env::var_os("GUICHET_TRACE_KEY_FILE").map(PathBuf::from).or(file.trace_key_file.clone());
+    let trace_key_file = std::env::var_os("GUICHET_TRACE_KEY_FILE")
+        .map(PathBuf::from)
+        .or(file.trace_key_file.clone());
     let trace_key = trace_key_file.as_deref().map(read_trace_key).transpose()?;
 
     match cli.command {
@@ -296,7 +333,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Seed { files, seed } => {
             let report = guichet_store::seed::seed(
                 &store,
-                SeedOptions { files, seed, batch: 5_000, progress: true },
+                SeedOptions {
+                    files,
+                    seed,
+                    batch: 5_000,
+                    progress: true,
+                },
                 now(),
             )
             .await?;
@@ -308,7 +350,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 report.total,
                 report.elapsed.as_secs_f64(),
                 report.files_per_sec(),
-                if created.is_empty() { "aucun".into() } else { created.join(", ") }
+                if created.is_empty() {
+                    "aucun".into()
+                } else {
+                    created.join(", ")
+                }
             );
             Ok(())
         }
@@ -335,7 +381,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Purge => {
             let g = service(store, service_config, trace_key).await?;
             let r = g.purge(&operator()).await?;
-            println!("purgé : {} traces, {} sessions, {} compteurs", r.traces, r.sessions, r.rate_counters);
+            println!(
+                "purgé : {} traces, {} sessions, {} compteurs",
+                r.traces, r.sessions, r.rate_counters
+            );
             Ok(())
         }
     }
@@ -355,10 +404,14 @@ async fn service(
 }
 
 async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Failure> {
-    let listen = args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443)));
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443)));
     let cert = args.tls_cert.or_else(|| file.tls_cert.clone());
     let key = args.tls_key.or_else(|| file.tls_key.clone());
-    let app = crate::router(crate::AppState { guichet: g }).into_make_service_with_connect_info::<SocketAddr>();
+    let app = crate::router(crate::AppState { guichet: g })
+        .into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
@@ -394,7 +447,12 @@ async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
         return Err(Failure("refusé : cette base n'est pas synthétique".into()));
     }
     let service = match &args.service {
-        Some(code) => Some(store.service(code).await?.ok_or_else(|| Failure(format!("service inconnu : {code}")))?),
+        Some(code) => Some(
+            store
+                .service(code)
+                .await?
+                .ok_or_else(|| Failure(format!("service inconnu : {code}")))?,
+        ),
         None => None,
     };
     let filter = DossierFilter {
@@ -417,8 +475,13 @@ async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
         after = Some(last.nir.expose().to_owned());
         for d in &page {
             if let (Some(s), Some(wanted)) = (&service, args.outcome) {
-                let scope = Scope { caisse: d.caisse.clone(), departements: vec![d.departement.clone()] };
-                let Ok(name) = FamilyName::parse(&d.contact.birth_name) else { continue };
+                let scope = Scope {
+                    caisse: d.caisse.clone(),
+                    departements: vec![d.departement.clone()],
+                };
+                let Ok(name) = FamilyName::parse(&d.contact.birth_name) else {
+                    continue;
+                };
                 let (outcome, _) = decide(Some(d), &name, &[scope], s, today, today);
                 let expected = match wanted {
                     SampleOutcome::Found => LookupOutcome::Found,
@@ -461,30 +524,64 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             }
         }
         AdminCommand::Partner(PartnerCommand::Suspend { tiers }) => {
-            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Suspended).await?;
+            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Suspended)
+                .await?;
             println!("partenaire {tiers} suspendu");
         }
         AdminCommand::Partner(PartnerCommand::Reactivate { tiers }) => {
-            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Active).await?;
+            a.set_partner_status(&tiers, guichet_store::PartnerStatus::Active)
+                .await?;
             println!("partenaire {tiers} réactivé");
         }
-        AdminCommand::Convention(ConventionCommand::Add { partner, caisse, service, departements, number, starts }) => {
-            let c = a.add_convention(&partner, &caisse, &service, &departements, number.as_deref(), starts).await?;
-            println!("convention {} créée ({} {} : {})", c.number, c.caisse, c.service, c.departements.join(","));
+        AdminCommand::Convention(ConventionCommand::Add {
+            partner,
+            caisse,
+            service,
+            departements,
+            number,
+            starts,
+        }) => {
+            let c = a
+                .add_convention(
+                    &partner,
+                    &caisse,
+                    &service,
+                    &departements,
+                    number.as_deref(),
+                    starts,
+                )
+                .await?;
+            println!(
+                "convention {} créée ({} {} : {})",
+                c.number,
+                c.caisse,
+                c.service,
+                c.departements.join(",")
+            );
         }
         AdminCommand::Convention(ConventionCommand::Suspend { number }) => {
-            a.set_convention_status(&number, ConventionStatus::Suspended).await?;
+            a.set_convention_status(&number, ConventionStatus::Suspended)
+                .await?;
             println!("convention {number} suspendue");
         }
         AdminCommand::Convention(ConventionCommand::Reactivate { number }) => {
-            a.set_convention_status(&number, ConventionStatus::Active).await?;
+            a.set_convention_status(&number, ConventionStatus::Active)
+                .await?;
             println!("convention {number} réactivée");
         }
         AdminCommand::Convention(ConventionCommand::Terminate { number }) => {
-            a.set_convention_status(&number, ConventionStatus::Terminated).await?;
+            a.set_convention_status(&number, ConventionStatus::Terminated)
+                .await?;
             println!("convention {number} résiliée");
         }
-        AdminCommand::User(UserCommand::Add { partner, identifiant, name, email, service, test_account }) => {
+        AdminCommand::User(UserCommand::Add {
+            partner,
+            identifiant,
+            name,
+            email,
+            service,
+            test_account,
+        }) => {
             let (user, password) = a
                 .add_user(&NewUserRequest {
                     partner_tiers: partner,
@@ -495,7 +592,10 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                     test_account,
                 })
                 .await?;
-            println!("utilisateur {} créé ; mot de passe provisoire (à changer à la première connexion) :", user.identifiant);
+            println!(
+                "utilisateur {} créé ; mot de passe provisoire (à changer à la première connexion) :",
+                user.identifiant
+            );
             println!("{}", password.as_str());
         }
         AdminCommand::User(UserCommand::ResetPassword { identifiant }) => {
@@ -504,7 +604,8 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             println!("{}", password.as_str());
         }
         AdminCommand::User(UserCommand::Suspend { identifiant }) => {
-            a.set_user_status(&identifiant, UserStatus::Suspended).await?;
+            a.set_user_status(&identifiant, UserStatus::Suspended)
+                .await?;
             println!("utilisateur {identifiant} suspendu");
         }
         AdminCommand::User(UserCommand::Reactivate { identifiant }) => {
@@ -512,7 +613,8 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             println!("utilisateur {identifiant} réactivé");
         }
         AdminCommand::User(UserCommand::Deactivate { identifiant }) => {
-            a.set_user_status(&identifiant, UserStatus::Deactivated).await?;
+            a.set_user_status(&identifiant, UserStatus::Deactivated)
+                .await?;
             println!("utilisateur {identifiant} désactivé");
         }
         AdminCommand::User(UserCommand::List { partner }) => {
@@ -521,7 +623,11 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                     "{}\t{}\t{}\t{}",
                     u.identifiant,
                     u.status,
-                    if u.must_change_password { "mot de passe provisoire" } else { "-" },
+                    if u.must_change_password {
+                        "mot de passe provisoire"
+                    } else {
+                        "-"
+                    },
                     u.display_name
                 );
             }
@@ -534,7 +640,11 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
         }
         AdminCommand::Caisse(CaisseCommand::Set { code, hours }) => {
             if let Some(h) = hours {
-                let hours = h.parse().map_err(|e: guichet_core::policy::hours::HoursParseError| Failure(e.to_string()))?;
+                let hours =
+                    h.parse()
+                        .map_err(|e: guichet_core::policy::hours::HoursParseError| {
+                            Failure(e.to_string())
+                        })?;
                 a.set_caisse_hours(&code, hours).await?;
                 println!("caisse {code} : horaires {hours}");
             }
@@ -547,7 +657,10 @@ async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
     match cmd {
         AuditCommand::Verify => match g.verify_traces().await? {
             Ok(r) => {
-                println!("chaîne de traces intègre : {} traces vérifiées après l'ancre {}", r.records, r.anchor_seq);
+                println!(
+                    "chaîne de traces intègre : {} traces vérifiées après l'ancre {}",
+                    r.records, r.anchor_seq
+                );
                 Ok(())
             }
             Err(e) => Err(Failure(format!("chaîne de traces rompue : {e}"))),
@@ -555,16 +668,21 @@ async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
         AuditCommand::Export { user, since } => {
             let filter = TraceFilter {
                 identifiant: user,
-                since: since.map(|d| guichet_core::policy::hours::paris_to_utc(d.and_time(chrono::NaiveTime::MIN))),
+                since: since.map(|d| {
+                    guichet_core::policy::hours::paris_to_utc(d.and_time(chrono::NaiveTime::MIN))
+                }),
                 until: None,
             };
             let mut out = std::io::stdout().lock();
-            g.export_traces(&filter, |t| writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default()))
-                .await?;
+            g.export_traces(&filter, |t| {
+                writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default())
+            })
+            .await?;
             Ok(())
         }
         AuditCommand::Flags { since } => {
-            let since = guichet_core::policy::hours::paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
+            let since =
+                guichet_core::policy::hours::paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
             for f in g.abuse_flags(since).await? {
                 println!("{}", serde_json::to_string(&f).unwrap_or_default());
             }

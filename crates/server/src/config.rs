@@ -23,19 +23,24 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: Option<&Path>) -> Result<Self, String> {
-        let Some(path) = path else { return Ok(FileConfig::default()) };
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("lecture de {} impossible : {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| format!("configuration {} invalide : {e}", path.display()))
+        toml::from_str(&text)
+            .map_err(|e| format!("configuration {} invalide : {e}", path.display()))
     }
 }
 
 /// Reads a trace key file: hex, at least 16 bytes.
 pub fn read_trace_key(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
     let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| format!("clé de traces illisible ({}) : {e}", path.display()))?,
+        std::fs::read_to_string(path)
+            .map_err(|e| format!("clé de traces illisible ({}) : {e}", path.display()))?,
     );
-    let key = hex::decode(text.trim()).map_err(|_| "clé de traces : hexadécimal attendu".to_owned())?;
+    let key =
+        hex::decode(text.trim()).map_err(|_| "clé de traces : hexadécimal attendu".to_owned())?;
     if key.len() < 16 {
         return Err("clé de traces : 16 octets au moins".into());
     }

@@ -35,55 +35,196 @@ on_both!(
 
 async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     let s = server(db, fast_config()).await;
-    let body = |id: &str, pw: &str| Some(serde_json::json!({"identifiant": id, "password": pw}).to_string());
-    let a = call(&s.app, "POST", "/api/v1/sessions", None, body("demo.creche", DEMO_PASSWORD)).await;
+    let body = |id: &str, pw: &str| {
+        Some(serde_json::json!({"identifiant": id, "password": pw}).to_string())
+    };
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        body("demo.creche", DEMO_PASSWORD),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CREATED);
     let j = a.json();
     assert_eq!(j["must_change_password"], true, "R-11");
     assert_eq!(j["services"][0]["code"], "psu");
     assert_eq!(j["services"][0]["idle_timeout_s"], 900);
     assert_eq!(j["partner"]["tiers"], "DEMO-EAJE-67");
-    assert_eq!(j["token"].as_str().unwrap().len(), 43, "256-bit token, base64url");
+    assert_eq!(
+        j["token"].as_str().unwrap().len(),
+        43,
+        "256-bit token, base64url"
+    );
     let token = j["token"].as_str().unwrap().to_owned();
-    let l = call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(lookup_body("psu", "185057800608491", "X"))).await;
-    assert_eq!((l.status, l.code()), (StatusCode::FORBIDDEN, "password_change_required".into()));
+    let l = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(lookup_body("psu", "185057800608491", "X")),
+    )
+    .await;
+    assert_eq!(
+        (l.status, l.code()),
+        (StatusCode::FORBIDDEN, "password_change_required".into())
+    );
 
     for _ in 0..5 {
-        let a = call(&s.app, "POST", "/api/v1/sessions", None, body("demo.mairie", "faux")).await;
-        assert_eq!((a.status, a.code()), (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
+        let a = call(
+            &s.app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            body("demo.mairie", "faux"),
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+        );
     }
-    let a = call(&s.app, "POST", "/api/v1/sessions", None, body("demo.mairie", DEMO_PASSWORD)).await;
-    assert_eq!((a.status, a.code()), (StatusCode::LOCKED, "account_locked".into()), "R-13");
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        body("demo.mairie", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::LOCKED, "account_locked".into()),
+        "R-13"
+    );
     assert_eq!(a.json()["retry_after_s"], 900);
     assert_eq!(a.headers["retry-after"], "900");
-    let unknown = call(&s.app, "POST", "/api/v1/sessions", None, body("inconnu", "faux")).await;
-    assert_eq!(unknown.body, call(&s.app, "POST", "/api/v1/sessions", None, body("demo.caf", "faux")).await.body);
+    let unknown = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        body("inconnu", "faux"),
+    )
+    .await;
+    assert_eq!(
+        unknown.body,
+        call(
+            &s.app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            body("demo.caf", "faux")
+        )
+        .await
+        .body
+    );
 
-    s.guichet.caisse_admin("agent").set_user_status("demo.caf", guichet_store::UserStatus::Suspended).await.unwrap();
-    let a = call(&s.app, "POST", "/api/v1/sessions", None, body("demo.caf", DEMO_PASSWORD)).await;
-    assert_eq!((a.status, a.code()), (StatusCode::FORBIDDEN, "account_disabled".into()), "R-14");
-    assert!(a.json()["message"].as_str().unwrap().contains("administrateur"));
+    s.guichet
+        .caisse_admin("agent")
+        .set_user_status("demo.caf", guichet_store::UserStatus::Suspended)
+        .await
+        .unwrap();
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        body("demo.caf", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::FORBIDDEN, "account_disabled".into()),
+        "R-14"
+    );
+    assert!(
+        a.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("administrateur")
+    );
 }
 
 async fn r12_password_change_codes(db: TestDb) {
     let s = server(db, fast_config()).await;
-    let a = call(&s.app, "POST", "/api/v1/sessions", None, Some(serde_json::json!({"identifiant": "demo.creche", "password": DEMO_PASSWORD}).to_string())).await;
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(
+            serde_json::json!({"identifiant": "demo.creche", "password": DEMO_PASSWORD})
+                .to_string(),
+        ),
+    )
+    .await;
     let token = a.json()["token"].as_str().unwrap().to_owned();
-    let change = |cur: &str, new: &str| Some(serde_json::json!({"current_password": cur, "new_password": new}).to_string());
-    let r = call(&s.app, "PUT", "/api/v1/sessions/current/password", Some(&token), change(DEMO_PASSWORD, "azerty")).await;
-    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "password_policy".into()));
-    let codes: Vec<_> = r.json()["violations"].as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap().to_owned()).collect();
-    assert!(codes.contains(&"too_short".into()) && codes.contains(&"common".into()), "{codes:?}");
-    let r = call(&s.app, "PUT", "/api/v1/sessions/current/password", Some(&token), change("faux", NEW_PASSWORD)).await;
-    assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "invalid_credentials".into()));
-    let r = call(&s.app, "PUT", "/api/v1/sessions/current/password", Some(&token), change(DEMO_PASSWORD, NEW_PASSWORD)).await;
+    let change = |cur: &str, new: &str| {
+        Some(serde_json::json!({"current_password": cur, "new_password": new}).to_string())
+    };
+    let r = call(
+        &s.app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        change(DEMO_PASSWORD, "azerty"),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "password_policy".into())
+    );
+    let codes: Vec<_> = r.json()["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        codes.contains(&"too_short".into()) && codes.contains(&"common".into()),
+        "{codes:?}"
+    );
+    let r = call(
+        &s.app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        change("faux", NEW_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+    );
+    let r = call(
+        &s.app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        change(DEMO_PASSWORD, NEW_PASSWORD),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
 }
 
 async fn r03_r05_lookup_codes_and_identical_not_found(db: TestDb) {
     let s = server(db, fast_config()).await;
     let token = ready(&s.app, "demo.creche").await;
-    let files = s.db.store.dossiers(&DossierFilter { caisse: Some("MSA-ALSACE".into()), opposition: Some(false), ..Default::default() }, None, 500).await.unwrap();
+    let files =
+        s.db.store
+            .dossiers(
+                &DossierFilter {
+                    caisse: Some("MSA-ALSACE".into()),
+                    opposition: Some(false),
+                    ..Default::default()
+                },
+                None,
+                500,
+            )
+            .await
+            .unwrap();
     let today = s.guichet.today();
     let d = files.iter().find(|d| d.has_child_under(today, 6)).unwrap();
     let post = |body: String| call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(body));
@@ -93,34 +234,91 @@ async fn r03_r05_lookup_codes_and_identical_not_found(db: TestDb) {
     let j = found.json();
     assert_eq!(j["outcome"], "found");
     let keys: Vec<_> = j["dossier"].as_object().unwrap().keys().cloned().collect();
-    assert!(!keys.contains(&"adresse".to_owned()) && !keys.contains(&"rsa".to_owned()), "R-02: {keys:?}");
+    assert!(
+        !keys.contains(&"adresse".to_owned()) && !keys.contains(&"rsa".to_owned()),
+        "R-02: {keys:?}"
+    );
 
-    let unknown = post(lookup_body("psu", "1 85 05 78 006 084 91", &d.contact.birth_name)).await;
+    let unknown = post(lookup_body(
+        "psu",
+        "1 85 05 78 006 084 91",
+        &d.contact.birth_name,
+    ))
+    .await;
     let wrong_name = post(lookup_body("psu", d.nir.expose(), "Nomquinexistepas")).await;
     assert_eq!(unknown.status, StatusCode::OK);
     assert_eq!(unknown.json()["outcome"], "not_found");
     assert_eq!(unknown.body, wrong_name.body, "R-05: byte-identical");
 
     for (body, status, code) in [
-        (lookup_body("psu", "1 85 05", "X"), StatusCode::BAD_REQUEST, "nir_malformed"),
-        (lookup_body("psu", "1 85 05 78 006 084 92", "X"), StatusCode::BAD_REQUEST, "nir_key_mismatch"),
-        (lookup_body("psu", d.nir.expose(), "👀"), StatusCode::BAD_REQUEST, "name_malformed"),
-        (lookup_body("psu", d.nir.expose(), &"é".repeat(10_000)), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-        (lookup_body("psu", d.nir.expose(), &"é".repeat(500)), StatusCode::BAD_REQUEST, "name_malformed"),
-        (lookup_body("zzz", d.nir.expose(), "X"), StatusCode::BAD_REQUEST, "unknown_service"),
-        (lookup_body("qf", d.nir.expose(), "X"), StatusCode::FORBIDDEN, "service_not_granted"),
+        (
+            lookup_body("psu", "1 85 05", "X"),
+            StatusCode::BAD_REQUEST,
+            "nir_malformed",
+        ),
+        (
+            lookup_body("psu", "1 85 05 78 006 084 92", "X"),
+            StatusCode::BAD_REQUEST,
+            "nir_key_mismatch",
+        ),
+        (
+            lookup_body("psu", d.nir.expose(), "👀"),
+            StatusCode::BAD_REQUEST,
+            "name_malformed",
+        ),
+        (
+            lookup_body("psu", d.nir.expose(), &"é".repeat(10_000)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            lookup_body("psu", d.nir.expose(), &"é".repeat(500)),
+            StatusCode::BAD_REQUEST,
+            "name_malformed",
+        ),
+        (
+            lookup_body("zzz", d.nir.expose(), "X"),
+            StatusCode::BAD_REQUEST,
+            "unknown_service",
+        ),
+        (
+            lookup_body("qf", d.nir.expose(), "X"),
+            StatusCode::FORBIDDEN,
+            "service_not_granted",
+        ),
     ] {
         let a = post(body).await;
         assert_eq!((a.status, a.code()), (status, code.to_owned()));
         assert!(!a.json()["message"].as_str().unwrap().is_empty());
     }
-    let none = call(&s.app, "POST", "/api/v1/lookups", None, Some(lookup_body("psu", d.nir.expose(), "X"))).await;
-    assert_eq!((none.status, none.code()), (StatusCode::UNAUTHORIZED, "session_expired".into()));
-    let bad = call(&s.app, "POST", "/api/v1/lookups", Some("forged"), Some(lookup_body("psu", d.nir.expose(), "X"))).await;
+    let none = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        None,
+        Some(lookup_body("psu", d.nir.expose(), "X")),
+    )
+    .await;
+    assert_eq!(
+        (none.status, none.code()),
+        (StatusCode::UNAUTHORIZED, "session_expired".into())
+    );
+    let bad = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some("forged"),
+        Some(lookup_body("psu", d.nir.expose(), "X")),
+    )
+    .await;
     assert_eq!(bad.code(), "session_expired");
     s.clock.advance(chrono::Duration::minutes(16));
     let idle = post(lookup_body("psu", d.nir.expose(), "X")).await;
-    assert_eq!((idle.status, idle.code()), (StatusCode::UNAUTHORIZED, "session_expired".into()), "R-16/R-17 on the server");
+    assert_eq!(
+        (idle.status, idle.code()),
+        (StatusCode::UNAUTHORIZED, "session_expired".into()),
+        "R-16/R-17 on the server"
+    );
 }
 
 async fn bad_bodies_get_stable_codes(db: TestDb) {
@@ -129,44 +327,128 @@ async fn bad_bodies_get_stable_codes(db: TestDb) {
     for (body, status, code) in [
         ("{".to_owned(), StatusCode::BAD_REQUEST, "invalid_body"),
         ("[]".into(), StatusCode::BAD_REQUEST, "invalid_body"),
-        (r#"{"service":"psu","nir":"1","name":"x","admin":true}"#.into(), StatusCode::BAD_REQUEST, "invalid_body"),
-        (r#"{"service":"psu","nir":185057800608491,"name":"x"}"#.into(), StatusCode::BAD_REQUEST, "invalid_body"),
-        (format!(r#"{{"service":"psu","nir":"{}","name":"x"}}"#, "1".repeat(20_000)), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        (
+            r#"{"service":"psu","nir":"1","name":"x","admin":true}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            r#"{"service":"psu","nir":185057800608491,"name":"x"}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            format!(
+                r#"{{"service":"psu","nir":"{}","name":"x"}}"#,
+                "1".repeat(20_000)
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
     ] {
-        let a = call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(body.clone())).await;
-        assert_eq!((a.status, a.code()), (status, code.to_owned()), "{}", &body[..body.len().min(60)]);
-        assert!(!String::from_utf8_lossy(&a.body).contains("185057800608491"), "the body is never echoed");
+        let a = call(
+            &s.app,
+            "POST",
+            "/api/v1/lookups",
+            Some(&token),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.code()),
+            (status, code.to_owned()),
+            "{}",
+            &body[..body.len().min(60)]
+        );
+        assert!(
+            !String::from_utf8_lossy(&a.body).contains("185057800608491"),
+            "the body is never echoed"
+        );
     }
     let a = call(&s.app, "GET", "/api/v1/nope", None, None).await;
-    assert_eq!((a.status, a.code()), (StatusCode::NOT_FOUND, "not_found".into()));
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::NOT_FOUND, "not_found".into())
+    );
     let a = call(&s.app, "GET", "/api/v1/lookups", Some(&token), None).await;
-    assert_eq!((a.status, a.code()), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into()));
-    let mut req = axum::http::Request::builder().method("POST").uri("/api/v1/sessions").body(axum::body::Body::from("{}")).unwrap();
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into())
+    );
+    let mut req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/sessions")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
     req.headers_mut().remove("content-type");
-    let res = tower::ServiceExt::oneshot(s.app.clone(), req).await.unwrap();
+    let res = tower::ServiceExt::oneshot(s.app.clone(), req)
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
 async fn rate_limit_headers_and_429(db: TestDb) {
-    let s = server(db, ServiceConfig { lookups_per_minute: 2, ..fast_config() }).await;
+    let s = server(
+        db,
+        ServiceConfig {
+            lookups_per_minute: 2,
+            ..fast_config()
+        },
+    )
+    .await;
     let token = ready(&s.app, "demo.creche").await;
-    let a = call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(lookup_body("psu", "1 85 05 78 006 084 91", "X"))).await;
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+    )
+    .await;
     assert_eq!(a.headers["ratelimit-limit"], "2");
     assert_eq!(a.headers["ratelimit-remaining"], "1");
     assert_eq!(a.headers["ratelimit-reset"], "60");
-    call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(lookup_body("psu", "1 85 05 78 006 084 91", "X"))).await;
-    let a = call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(lookup_body("psu", "1 85 05 78 006 084 91", "X"))).await;
-    assert_eq!((a.status, a.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+    )
+    .await;
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
+    );
     assert_eq!(a.headers["retry-after"], "60");
     assert_eq!(a.headers["ratelimit-remaining"], "0");
 }
 
 async fn r18_closed_service_is_503_with_reopening_time(db: TestDb) {
     let s = server(db, fast_config()).await;
-    s.clock.set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 7, 1, 21, 30, 0).unwrap());
+    s.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 7, 1, 21, 30, 0).unwrap());
     let token = ready(&s.app, "demo.creche").await;
-    let a = call(&s.app, "POST", "/api/v1/lookups", Some(&token), Some(lookup_body("psu", "1 85 05 78 006 084 91", "X"))).await;
-    assert_eq!((a.status, a.code()), (StatusCode::SERVICE_UNAVAILABLE, "service_closed".into()));
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "service_closed".into())
+    );
     assert_eq!(a.json()["reopens_at"], "2026-07-02T03:00:00Z");
     assert_eq!(a.json()["message"], "Service fermé, réouverture à 05:00.");
 }
@@ -181,20 +463,64 @@ async fn health_openapi_and_sign_out(db: TestDb) {
     let o = call(&s.app, "GET", "/openapi.json", None, None).await;
     let spec = o.json();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/sessions/current/password", "/api/v1/lookups", "/api/v1/health"] {
+    for p in [
+        "/api/v1/sessions",
+        "/api/v1/sessions/current",
+        "/api/v1/sessions/current/password",
+        "/api/v1/lookups",
+        "/api/v1/health",
+    ] {
         assert!(spec["paths"][p].is_object(), "{p} documented");
     }
     let token = ready(&s.app, "demo.caf").await;
-    let me = call(&s.app, "GET", "/api/v1/sessions/current", Some(&token), None).await;
+    let me = call(
+        &s.app,
+        "GET",
+        "/api/v1/sessions/current",
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(me.json()["user"]["identifiant"], "demo.caf");
     assert_eq!(me.json()["token"], "", "the token is never sent back");
-    assert_eq!(call(&s.app, "DELETE", "/api/v1/sessions/current", Some(&token), None).await.status, StatusCode::NO_CONTENT);
-    let again = call(&s.app, "DELETE", "/api/v1/sessions/current", Some(&token), None).await;
-    assert_eq!((again.status, again.code()), (StatusCode::UNAUTHORIZED, "session_expired".into()));
+    assert_eq!(
+        call(
+            &s.app,
+            "DELETE",
+            "/api/v1/sessions/current",
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let again = call(
+        &s.app,
+        "DELETE",
+        "/api/v1/sessions/current",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::UNAUTHORIZED, "session_expired".into())
+    );
     // A database that goes away: health says so with a 503.
     s.db.store.close().await;
     let h = call(&s.app, "GET", "/health", None, None).await;
     assert_eq!(h.status, StatusCode::SERVICE_UNAVAILABLE);
-    let l = call(&s.app, "POST", "/api/v1/sessions", None, Some(serde_json::json!({"identifiant": "demo.caf", "password": "x"}).to_string())).await;
-    assert_eq!((l.status, l.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into()));
+    let l = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(serde_json::json!({"identifiant": "demo.caf", "password": "x"}).to_string()),
+    )
+    .await;
+    assert_eq!(
+        (l.status, l.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into())
+    );
 }

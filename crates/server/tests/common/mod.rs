@@ -1,5 +1,11 @@
 //! Shared set-up of the server tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    missing_debug_implementations,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::sync::Arc;
 
@@ -22,17 +28,43 @@ pub struct Server {
 }
 
 pub fn fast_config() -> ServiceConfig {
-    ServiceConfig { argon2_memory_kib: 1024, argon2_iterations: 1, ..ServiceConfig::default() }
+    ServiceConfig {
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        ..ServiceConfig::default()
+    }
 }
 
 pub async fn server(db: TestDb, config: ServiceConfig) -> Server {
     // 10:00 in Paris.
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
-    seed(&db.store, SeedOptions { files: 1_500, seed: 3, batch: 500, progress: false }, guichet_service::Clock::now(clock.as_ref())).await.unwrap();
-    let guichet = Guichet::new(db.store.clone(), clock.clone(), config, None).await.unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    ));
+    seed(
+        &db.store,
+        SeedOptions {
+            files: 1_500,
+            seed: 3,
+            batch: 500,
+            progress: false,
+        },
+        guichet_service::Clock::now(clock.as_ref()),
+    )
+    .await
+    .unwrap();
+    let guichet = Guichet::new(db.store.clone(), clock.clone(), config, None)
+        .await
+        .unwrap();
     guichet.install_demo_accounts().await.unwrap();
-    let app = guichet_server::router(guichet_server::AppState { guichet: guichet.clone() });
-    Server { app, guichet, clock, db }
+    let app = guichet_server::router(guichet_server::AppState {
+        guichet: guichet.clone(),
+    });
+    Server {
+        app,
+        guichet,
+        clock,
+        db,
+    }
 }
 
 pub struct Answer {
@@ -51,28 +83,65 @@ impl Answer {
     }
 }
 
-pub async fn call(app: &axum::Router, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Answer {
+pub async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Answer {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
     let req = match body {
-        Some(b) => req.header("content-type", "application/json").body(Body::from(b)).unwrap(),
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b))
+            .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Signs a demo account in and changes its password; returns the token.
 pub async fn ready(app: &axum::Router, identifiant: &str) -> String {
-    let a = call(app, "POST", "/api/v1/sessions", None, Some(serde_json::json!({"identifiant": identifiant, "password": DEMO_PASSWORD}).to_string())).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&a.body));
+    let a = call(
+        app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(
+            serde_json::json!({"identifiant": identifiant, "password": DEMO_PASSWORD}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
     let token = a.json()["token"].as_str().unwrap().to_owned();
-    let c = call(app, "PUT", "/api/v1/sessions/current/password", Some(&token), Some(serde_json::json!({"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD}).to_string())).await;
+    let c = call(
+        app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        Some(
+            serde_json::json!({"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD})
+                .to_string(),
+        ),
+    )
+    .await;
     assert_eq!(c.status, StatusCode::NO_CONTENT);
     token
 }
