@@ -20,11 +20,13 @@ lint:
 
 unit:
 	scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
+	scripts/schemathesis.sh
 
-## Figures, not assertions: seeding rate for GUICHET_BENCH_FILES files (default 1 000 000)
-## on SQLite and PostgreSQL.
+## Figures, not assertions: seeding rate (GUICHET_BENCH_FILES, default 1 000 000 files) and
+## traced lookups per second at 64 connections, on SQLite and PostgreSQL, next to pgbench.
 bench: deps
 	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --features testing --locked
+	scripts/with-postgres.sh scripts/bench-server.sh
 
 ## Coverage-guided fuzzing of every parser, FUZZ_SECONDS each (not part of `make test`).
 FUZZ_SECONDS ?= 60
@@ -34,8 +36,12 @@ fuzz: deps
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 
-run serve:
-	@echo "« make $@ » arrive avec le serveur (issue 3) et l'application de bureau (issue 4)." >&2
+## The server on a seeded SQLite database, on loopback; prints how to sign in.
+serve: deps
+	scripts/serve.sh
+
+run:
+	@echo "« make run » arrive avec l'application de bureau (issue 4) ; « make serve » lance le serveur." >&2
 	@exit 2
 
 clean:

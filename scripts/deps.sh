@@ -3,7 +3,7 @@
 # that running it twice costs a few dpkg queries. Usage: scripts/deps.sh [test|run|bench]
 set -euo pipefail
 
-packages=(build-essential pkg-config libssl-dev postgresql postgresql-client ca-certificates curl)
+packages=(build-essential pkg-config libssl-dev postgresql postgresql-client postgresql-contrib ca-certificates curl python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do

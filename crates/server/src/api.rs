@@ -213,7 +213,7 @@ impl FromRequestParts<AppState> for Authenticated {
         (status = 201, body = SessionInfo, description = "Session ouverte"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
         (status = 403, body = ErrorBody, description = "account_disabled"),
-        (status = 413, body = ErrorBody), (status = 423, body = ErrorBody, description = "account_locked"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 423, body = ErrorBody, description = "account_locked"),
         (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn sign_in(
     State(state): State<AppState>,
@@ -262,7 +262,7 @@ async fn sign_out(
     request_body = ChangePasswordRequest,
     responses((status = 204, description = "Mot de passe changé"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 413, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "password_policy, avec violations")))]
 async fn change_password(
     State(state): State<AppState>,
@@ -281,7 +281,7 @@ async fn change_password(
         (status = 400, body = ErrorBody, description = "nir_malformed, nir_key_mismatch, name_malformed, unknown_service"),
         (status = 401, body = ErrorBody, description = "session_expired"),
         (status = 403, body = ErrorBody, description = "password_change_required, service_not_granted"),
-        (status = 413, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited"),
         (status = 503, body = ErrorBody, description = "service_closed, avec reopens_at")))]
 async fn lookup(
     State(state): State<AppState>,
