@@ -10,20 +10,7 @@ use guichet_service::{DEMO_PASSWORD, ServiceConfig};
 use guichet_store::testing::TestDb;
 use guichet_store::{DossierFilter, Repository};
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(guichet_store::testing::sqlite().await).await }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(guichet_store::testing::postgres().await).await }
-        )* }
-    };
-}
-
-on_both!(
+guichet_store::on_both_backends!(
     r10_r11_r13_sign_in_codes,
     r12_password_change_codes,
     r03_r05_lookup_codes_and_identical_not_found,

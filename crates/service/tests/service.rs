@@ -120,28 +120,7 @@ async fn lookup_outcome(
         .outcome
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(guichet_store::testing::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(guichet_store::testing::postgres().await).await
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+guichet_store::on_both_backends!(
     r11_r12_first_sign_in_forces_a_compliant_password_change,
     r12_last_passwords_cannot_be_reused,
     r13_lockout_after_five_failures_for_known_and_unknown_identifiants,

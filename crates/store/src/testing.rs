@@ -110,3 +110,27 @@ pub async fn postgres() -> TestDb {
         files: Vec::new(),
     }
 }
+
+/// Declares each named `async fn(TestDb)` as two tests, one on a fresh SQLite database
+/// (module `sqlite`) and one on a fresh PostgreSQL schema (module `postgres`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::testing::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::testing::postgres().await).await
+                }
+            )*
+        }
+    };
+}

@@ -16,28 +16,7 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
 }
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(guichet_store::testing::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(guichet_store::testing::postgres().await).await
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+guichet_store::on_both_backends!(
     r01_reference_data_round_trips,
     partners_conventions_users_and_grants,
     r24_uniqueness_is_enforced,
