@@ -253,6 +253,45 @@ impl TraceRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct GrantRow {
+    habilitation_id: i64,
+    #[sqlx(flatten)]
+    convention: ConventionRow,
+    departement: Option<String>,
+    #[sqlx(flatten)]
+    service: ServiceRow,
+    caisse_hours: String,
+}
+
+impl GrantRow {
+    /// Folds the rows of one habilitation (one per département) into a `Grant`.
+    pub(crate) fn group(rows: Vec<GrantRow>) -> Result<Vec<Grant>> {
+        let mut out: Vec<Grant> = Vec::new();
+        for row in rows {
+            if let Some(last) = out
+                .last_mut()
+                .filter(|g| g.habilitation_id == row.habilitation_id)
+            {
+                last.convention.departements.extend(row.departement);
+                continue;
+            }
+            out.push(Grant {
+                habilitation_id: row.habilitation_id,
+                convention: row
+                    .convention
+                    .into_convention(row.departement.into_iter().collect())?,
+                service: row.service.into_def()?,
+                caisse_hours: row
+                    .caisse_hours
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt("horaires de caisse"))?,
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// Timestamps are kept to the microsecond (PostgreSQL's precision), so that a record
 /// hashes the same before and after a round trip through either database.
 pub(crate) fn normalise_record(r: &TraceRecord) -> TraceRecord {
@@ -734,38 +773,25 @@ macro_rules! shared_repository {
             }
 
             async fn grants(&self, user_id: i64, now: DateTime<Utc>) -> $crate::Result<Vec<Grant>> {
-                let rows: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT h.id, c.number FROM habilitations h \
+                // One round trip: a row per (habilitation, département), grouped below.
+                let rows = sqlx::query_as::<_, $crate::shared::GrantRow>(
+                    "SELECT h.id AS habilitation_id, c.id, c.number, c.partner_id, c.caisse_code, \
+                     c.service_code, c.starts_on, c.status, c.status_at, d.departement, \
+                     s.code, s.label, s.sections, s.eligibility, s.idle_timeout_secs, s.hours, \
+                     k.hours AS caisse_hours \
+                     FROM habilitations h \
                      JOIN conventions c ON c.id = h.convention_id \
+                     JOIN services s ON s.code = c.service_code \
+                     JOIN caisses k ON k.code = c.caisse_code \
+                     LEFT JOIN convention_departements d ON d.convention_id = c.id \
                      WHERE h.user_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
-                     ORDER BY c.service_code, c.number",
+                     ORDER BY c.service_code, c.number, d.departement",
                 )
                 .bind(user_id)
                 .bind(now)
                 .fetch_all(&self.pool)
                 .await?;
-                let mut out = Vec::with_capacity(rows.len());
-                for (habilitation_id, number) in rows {
-                    let convention = self
-                        .convention(&number)
-                        .await?
-                        .ok_or($crate::StoreError::NotFound("convention"))?;
-                    let service = self
-                        .service(&convention.service)
-                        .await?
-                        .ok_or($crate::StoreError::NotFound("service"))?;
-                    let caisse = self
-                        .caisse(&convention.caisse)
-                        .await?
-                        .ok_or($crate::StoreError::NotFound("caisse"))?;
-                    out.push(Grant {
-                        habilitation_id,
-                        convention,
-                        service,
-                        caisse_hours: caisse.hours,
-                    });
-                }
-                Ok(out)
+                $crate::shared::GrantRow::group(rows)
             }
 
             async fn insert_dossiers(&self, dossiers: &[Dossier]) -> $crate::Result<u64> {
