@@ -52,6 +52,17 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// A transaction whose commit does not wait for the WAL flush: for session activity and
+    /// rate-limit counters only, where losing the last few hundred milliseconds in a
+    /// database crash is harmless. Traces and everything else commit synchronously.
+    async fn begin_relaxed(&self) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
         if dossiers.is_empty() {
             return Ok(0);

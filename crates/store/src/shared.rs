@@ -872,14 +872,16 @@ macro_rules! shared_repository {
             }
 
             async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> $crate::Result<()> {
+                let mut tx = self.begin_relaxed().await?;
                 sqlx::query(
                     "UPDATE sessions SET last_activity_at = $2 \
                      WHERE token_hash = $1 AND revoked_at IS NULL AND last_activity_at < $2",
                 )
                 .bind(token_hash)
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -954,15 +956,18 @@ macro_rules! shared_repository {
             }
 
             async fn hit_rate(&self, bucket: &str, window_start: DateTime<Utc>) -> $crate::Result<i64> {
-                Ok(sqlx::query_scalar(
+                let mut tx = self.begin_relaxed().await?;
+                let hits = sqlx::query_scalar(
                     "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
                      ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
                      RETURNING hits",
                 )
                 .bind(bucket)
                 .bind(window_start)
-                .fetch_one(&self.pool)
-                .await?)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(hits)
             }
 
             async fn purge_rate(&self, before: DateTime<Utc>) -> $crate::Result<u64> {

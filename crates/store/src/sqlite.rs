@@ -71,6 +71,12 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Session activity and rate counters (PostgreSQL relaxes their durability; SQLite in
+    /// WAL mode with `synchronous = NORMAL` already does not sync on commit).
+    async fn begin_relaxed(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.begin_write().await
+    }
+
     async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut inserted = 0;
