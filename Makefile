@@ -19,8 +19,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 unit:
-	scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
 	scripts/schemathesis.sh
+	scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
 
 ## Figures, not assertions: seeding rate (GUICHET_BENCH_FILES, default 1 000 000 files) and
 ## traced lookups per second at 64 connections, on SQLite and PostgreSQL, next to pgbench.
