@@ -38,5 +38,5 @@ if ! pg_isready -q -d "$url" -t 3; then
 fi
 
 export GUICHET_TEST_POSTGRES_URL="$url"
-psql "$url" -qX -c 'DROP DATABASE IF EXISTS guichet_test WITH (FORCE)' >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql "$url" -qX -c 'DROP DATABASE IF EXISTS guichet_test WITH (FORCE)' >/dev/null
 "$@"
