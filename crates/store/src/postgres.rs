@@ -131,7 +131,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|_| StoreError::Corrupt("sérialisation JSON"))
 }
 
-shared_repository!(PgStore, Backend::Postgres);
+shared_repository!(PgStore, Backend::Postgres, Postgres);
 
 #[cfg(test)]
 mod tests {

@@ -304,7 +304,7 @@ pub(crate) fn normalise_record(r: &TraceRecord) -> TraceRecord {
 /// Expands the shared part of `Repository` for a store type with a `pool` field.
 /// `$bulk` is the store's inherent bulk-insert method for files.
 macro_rules! shared_repository {
-    ($store:ty, $backend:expr) => {
+    ($store:ty, $backend:expr, $db:ty) => {
         impl $crate::repo::Repository for $store {
             fn backend(&self) -> $crate::repo::Backend {
                 $backend
@@ -998,28 +998,30 @@ macro_rules! shared_repository {
                     seq += 1;
                     let record = $crate::shared::normalise_record(record);
                     let hash = record.chain_hash(seq, &prev);
-                    sqlx::query(
-                        "INSERT INTO traces (seq, at, kind, outcome, identifiant, partner, service, \
-                         address, nir_digest, detail, prev_hash, hash) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(seq)
-                    .bind(record.at)
-                    .bind(record.kind.code())
-                    .bind(&record.outcome)
-                    .bind(&record.identifiant)
-                    .bind(&record.partner)
-                    .bind(&record.service)
-                    .bind(&record.address)
-                    .bind(&record.nir_digest)
-                    .bind(&record.detail)
-                    .bind(&prev)
-                    .bind(&hash)
-                    .execute(&mut *tx)
-                    .await?;
-                    let chained = ChainedTrace { seq, record, prev_hash: prev, hash: hash.clone() };
-                    out.push(chained);
+                    out.push(ChainedTrace { seq, record, prev_hash: prev, hash: hash.clone() });
                     prev = hash;
+                }
+                // One multi-row INSERT per 500 records (12 parameters each).
+                for chunk in out.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO traces (seq, at, kind, outcome, identifiant, partner, service, \
+                         address, nir_digest, detail, prev_hash, hash) ",
+                    );
+                    qb.push_values(chunk, |mut row, t| {
+                        row.push_bind(t.seq)
+                            .push_bind(t.record.at)
+                            .push_bind(t.record.kind.code())
+                            .push_bind(t.record.outcome.clone())
+                            .push_bind(t.record.identifiant.clone())
+                            .push_bind(t.record.partner.clone())
+                            .push_bind(t.record.service.clone())
+                            .push_bind(t.record.address.clone())
+                            .push_bind(t.record.nir_digest.clone())
+                            .push_bind(t.record.detail.clone())
+                            .push_bind(t.prev_hash.clone())
+                            .push_bind(t.hash.clone());
+                    });
+                    qb.build().execute(&mut *tx).await?;
                 }
                 sqlx::query("UPDATE trace_head SET hash = $1 WHERE id = 1")
                     .bind(&prev)

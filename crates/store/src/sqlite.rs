@@ -115,4 +115,4 @@ impl SqliteStore {
     }
 }
 
-shared_repository!(SqliteStore, Backend::Sqlite);
+shared_repository!(SqliteStore, Backend::Sqlite, Sqlite);
