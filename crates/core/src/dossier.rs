@@ -13,6 +13,7 @@ use crate::nir::Nir;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Period {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
@@ -50,6 +51,7 @@ pub struct Dossier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactDetails {
     pub allocataire_number: String,
     pub civility: Civility,
@@ -62,6 +64,7 @@ pub struct ContactDetails {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Civility {
     Madame,
     Monsieur,
@@ -71,6 +74,7 @@ pub enum Civility {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Address {
     pub line1: String,
     pub line2: Option<String>,
@@ -82,6 +86,7 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FamilySituation {
     pub status: FamilyStatus,
     pub partner: Option<Person>,
@@ -91,6 +96,7 @@ pub struct FamilySituation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FamilyStatus {
     Couple,
     Single,
@@ -99,6 +105,7 @@ pub enum FamilyStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub first_name: String,
     pub last_name: String,
@@ -108,6 +115,7 @@ pub struct Person {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Child {
     pub first_name: String,
     pub birth_date: NaiveDate,
@@ -119,10 +127,13 @@ pub struct Child {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct YearlyResources {
     pub reference_year: i32,
     pub validity: Period,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub allocataire_cents: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub partner_cents: i64,
 }
 
@@ -136,6 +147,7 @@ impl YearlyResources {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QuotientFamilial {
     pub validity: Period,
     pub amount: u32,
@@ -145,9 +157,11 @@ pub struct QuotientFamilial {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RsaRight {
     pub state: RsaState,
     pub period: Period,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub monthly_cents: i64,
     pub payments: Vec<RsaPayment>,
 }
@@ -155,6 +169,7 @@ pub struct RsaRight {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RsaState {
     Open,
     Suspended,
@@ -164,9 +179,11 @@ pub enum RsaState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RsaPayment {
     /// First day of the month paid.
     pub month: NaiveDate,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub amount_cents: i64,
 }
 
@@ -174,11 +191,13 @@ pub struct RsaPayment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Benefit {
     /// Short code as the caisse writes it: `AF`, `ALF`, `APL`, `PAJE`, `CMG`, `AEEH`, `RSA`…
     pub code: String,
     pub label: String,
     pub period: Period,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub monthly_cents: i64,
 }
 
@@ -186,6 +205,7 @@ pub struct Benefit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InForce {
     pub date: NaiveDate,
     pub resources: Option<YearlyResources>,

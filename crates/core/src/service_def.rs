@@ -23,6 +23,7 @@ pub const DEFAULT_IDLE_TIMEOUT_SECS: u32 = 15 * 60;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Section {
     Coordonnees,
     SituationFamiliale,
@@ -195,6 +196,7 @@ impl ServiceDef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DossierView {
     pub service: String,
     pub sections: Vec<Section>,

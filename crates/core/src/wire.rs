@@ -13,20 +13,24 @@ use crate::service_def::{DossierView, Section};
 /// `POST /api/v1/sessions`.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub identifiant: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Password))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub password: Zeroizing<String>,
 }
 
 /// The answer to a sign-in: who is signed in, with which services, and the session token.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SessionInfo {
     /// Bearer token of the session. Kept in memory only by clients.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub token: Zeroizing<String>,
     pub user: UserInfo,
     pub partner: PartnerInfo,
@@ -54,6 +58,7 @@ impl std::fmt::Debug for SessionInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct UserInfo {
     pub identifiant: String,
@@ -65,6 +70,7 @@ pub struct UserInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PartnerInfo {
     pub tiers: String,
@@ -74,6 +80,7 @@ pub struct PartnerInfo {
 /// A service the user holds, with what a client needs to show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInfo {
     pub code: String,
@@ -89,24 +96,30 @@ pub struct ServiceInfo {
 /// `PUT /api/v1/sessions/current/password`.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Password))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub current_password: Zeroizing<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Password))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub new_password: Zeroizing<String>,
 }
 
 /// `POST /api/v1/lookups`.
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
     pub service: String,
     /// As typed: spaces and dots between groups are accepted.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1 85 05 78 006 084 91"))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub nir: Zeroizing<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Lefèvre"))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub name: Zeroizing<String>,
     /// Date of the "Recherche" (resources and QF in force); today when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +129,7 @@ pub struct LookupRequest {
 /// The answer to a lookup. `dossier` only with `found`, holding only the service's sections.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LookupResponse {
     pub outcome: LookupOutcome,
@@ -127,12 +141,14 @@ pub struct LookupResponse {
 /// Every error answer: a stable `code`, a French `message`, and the details some codes add.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
     /// `account_locked`, `rate_limited`: seconds before trying again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub retry_after_s: Option<i64>,
     /// `password_policy`: every rule the new password breaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +160,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Violation {
     pub code: String,
@@ -153,6 +170,7 @@ pub struct Violation {
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Health {
     pub status: String,

@@ -1,0 +1,283 @@
+//! HTTPS client of Guichet's API (DESIGN.md "Contracts"), the desktop app's remote backend.
+//!
+//! TLS is rustls with the platform verifier (the OS trust store, as the browser would), plus
+//! the machine policy's extra CA when there is one; the proxy comes from the environment
+//! (`HTTPS_PROXY`, `NO_PROXY`). Every failure is an [`ErrorBody`] with a stable `code`:
+//! the server's own, or one of [`codes`] for what happened before an answer came back.
+
+use std::time::Duration;
+
+use guichet_core::wire::{
+    ChangePasswordRequest, ErrorBody, Health, LookupRequest, LookupResponse, SessionInfo,
+    SignInRequest,
+};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+/// Codes of the failures that happen on the client's side of the wire.
+pub mod codes {
+    /// The server URL is not an `https://` URL (plain `http://` only to loopback).
+    pub const INVALID_URL: &str = "invalid_url";
+    /// The extra CA file is not a PEM certificate.
+    pub const INVALID_CA: &str = "invalid_ca";
+    /// No connection (DNS, refused, proxy, timeout).
+    pub const SERVER_UNREACHABLE: &str = "server_unreachable";
+    /// The server's certificate is not trusted or the handshake failed.
+    pub const TLS_ERROR: &str = "tls_error";
+    /// The server answered something that is not the contract.
+    pub const BAD_RESPONSE: &str = "bad_response";
+}
+
+/// Time allowed for one call, connection included.
+const TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// A client of one server. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    api: Url,
+}
+
+pub type Result<T> = std::result::Result<T, ErrorBody>;
+
+fn error(code: &str, message: impl Into<String>) -> ErrorBody {
+    ErrorBody {
+        code: code.into(),
+        message: message.into(),
+        retry_after_s: None,
+        violations: None,
+        reopens_at: None,
+    }
+}
+
+/// Installs rustls' process-wide crypto provider (ring) if none is set yet.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Client {
+    /// A client of the server at `base_url` (`https://host[:port][/prefix]`). `extra_ca_pem`:
+    /// certificates trusted on top of the OS store (the machine policy's `extra_ca_pem`).
+    pub fn new(base_url: &str, extra_ca_pem: Option<&[u8]>) -> Result<Self> {
+        install_crypto_provider();
+        let base = Url::parse(base_url.trim()).map_err(|_| {
+            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+        })?;
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        };
+        match base.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(error(
+                    codes::INVALID_URL,
+                    "L'adresse du serveur doit commencer par https://.",
+                ));
+            }
+        }
+        let mut api = base;
+        if !api.path().ends_with('/') {
+            let path = format!("{}/", api.path());
+            api.set_path(&path);
+        }
+        let api = api.join("api/v1/").map_err(|_| {
+            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+        })?;
+
+        let mut builder = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .https_only(!loopback)
+            .user_agent(concat!("guichet/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = extra_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    error(
+                        codes::INVALID_CA,
+                        "Le certificat d'autorité ajouté par la politique du poste est illisible.",
+                    )
+                })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder.build().map_err(|_| {
+            error(
+                codes::TLS_ERROR,
+                "La connexion sécurisée n'a pas pu être préparée.",
+            )
+        })?;
+        Ok(Client { http, api })
+    }
+
+    /// The API's base URL (`…/api/v1/`).
+    pub fn api_url(&self) -> &Url {
+        &self.api
+    }
+
+    fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder> {
+        let url = self.api.join(path).map_err(|_| {
+            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+        })?;
+        let mut r = self.http.request(method, url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        Ok(r)
+    }
+
+    /// `POST /sessions`.
+    pub async fn sign_in(&self, request: &SignInRequest) -> Result<SessionInfo> {
+        let r = self.request(Method::POST, "sessions", None)?.json(request);
+        json(send(r).await?).await
+    }
+
+    /// `GET /sessions/current`: the session as the server sees it (without its token).
+    pub async fn current(&self, token: &str) -> Result<SessionInfo> {
+        let r = self.request(Method::GET, "sessions/current", Some(token))?;
+        json(send(r).await?).await
+    }
+
+    /// `PUT /sessions/current/password`.
+    pub async fn change_password(&self, token: &str, request: &ChangePasswordRequest) -> Result<()> {
+        let r = self
+            .request(Method::PUT, "sessions/current/password", Some(token))?
+            .json(request);
+        send(r).await.map(drop)
+    }
+
+    /// `DELETE /sessions/current`.
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        let r = self.request(Method::DELETE, "sessions/current", Some(token))?;
+        send(r).await.map(drop)
+    }
+
+    /// `POST /lookups`.
+    pub async fn lookup(&self, token: &str, request: &LookupRequest) -> Result<LookupResponse> {
+        let r = self
+            .request(Method::POST, "lookups", Some(token))?
+            .json(request);
+        json(send(r).await?).await
+    }
+
+    /// `GET /health`: 200 when the server and its database answer.
+    pub async fn health(&self) -> Result<Health> {
+        let r = self.request(Method::GET, "health", None)?;
+        json(send(r).await?).await
+    }
+}
+
+/// Sends and turns every non-2xx answer into the server's [`ErrorBody`].
+async fn send(request: RequestBuilder) -> Result<reqwest::Response> {
+    let response = request.send().await.map_err(transport_error)?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let bytes = response.bytes().await.map_err(transport_error)?;
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => Err(body),
+        Err(_) => Err(unexpected_status(status)),
+    }
+}
+
+async fn json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(transport_error)?;
+    serde_json::from_slice(&bytes).map_err(|_| unexpected_status(status))
+}
+
+fn unexpected_status(status: StatusCode) -> ErrorBody {
+    error(
+        codes::BAD_RESPONSE,
+        format!(
+            "Le serveur a répondu de façon inattendue (HTTP {}). Vérifiez l'adresse du profil.",
+            status.as_u16()
+        ),
+    )
+}
+
+/// A failure before any answer: says which, without the URL (it can carry a token in a
+/// misconfigured proxy) or any request data.
+fn transport_error(e: reqwest::Error) -> ErrorBody {
+    if is_tls(&e) {
+        return error(
+            codes::TLS_ERROR,
+            "Le certificat du serveur n'est pas reconnu : la connexion sécurisée a été refusée.",
+        );
+    }
+    if e.is_timeout() {
+        return error(
+            codes::SERVER_UNREACHABLE,
+            "Le serveur ne répond pas (délai dépassé). Réessayez dans un instant.",
+        );
+    }
+    if e.is_decode() || e.is_body() {
+        return error(
+            codes::BAD_RESPONSE,
+            "La réponse du serveur est incomplète ou illisible.",
+        );
+    }
+    error(
+        codes::SERVER_UNREACHABLE,
+        "Le serveur est injoignable. Vérifiez la connexion réseau et l'adresse du profil.",
+    )
+}
+
+/// Whether the error chain holds a rustls error (certificate or handshake).
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn urls_must_be_https_except_loopback() {
+        assert_eq!(
+            Client::new("http://guichet.example.fr", None).unwrap_err().code,
+            codes::INVALID_URL
+        );
+        assert_eq!(Client::new("pas une url", None).unwrap_err().code, codes::INVALID_URL);
+        assert!(Client::new("http://127.0.0.1:8080", None).is_ok());
+        let c = Client::new("https://guichet.example.fr/msa", None).unwrap();
+        assert_eq!(c.api_url().as_str(), "https://guichet.example.fr/msa/api/v1/");
+    }
+
+    #[test]
+    fn an_unreadable_extra_ca_is_refused() {
+        let e = Client::new("https://guichet.example.fr", Some(b"not a pem")).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_CA);
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let c = Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap();
+        assert_eq!(c.health().await.unwrap_err().code, codes::SERVER_UNREACHABLE);
+    }
+}

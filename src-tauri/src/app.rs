@@ -1,0 +1,601 @@
+//! The app's state and every operation behind the commands, free of Tauri so that the
+//! backend contract suite and the watchdog tests drive it directly. What the window does
+//! (reload, clipboard, events) goes through [`Surface`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex as StdMutex};
+
+use chrono::{DateTime, Duration, Utc};
+use guichet_core::nir::{Nir, NirError};
+use guichet_core::policy::password::PasswordPolicy;
+use guichet_core::wire::{
+    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, SessionInfo, SignInRequest,
+    Violation,
+};
+use guichet_service::Clock;
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
+use zeroize::Zeroizing;
+
+use crate::backend::{self, ActiveSession, Backend, Result, error};
+use crate::config::{self, Effective, Environment, Profile, UserSettings};
+use crate::ipc::{
+    NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs, StartupView,
+    WipeReason,
+};
+use crate::keychain;
+use crate::watchdog::{Tick, Watchdog};
+
+/// A copied value is cleared from the clipboard after this long.
+pub const CLIPBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What the app asks of its window. The Tauri implementation reloads the webview, uses
+/// the OS clipboard and emits events; tests record the calls.
+pub trait Surface: Send + Sync {
+    /// Reloads the webview onto the sign-in screen: no DOM or JS heap survives.
+    fn reload(&self);
+    fn clipboard_text(&self) -> Option<String>;
+    fn set_clipboard_text(&self, text: &str) -> bool;
+    fn clear_clipboard(&self);
+    fn watchdog(&self, tick: Tick);
+    fn prepare_progress(&self, progress: PrepareProgress);
+}
+
+/// Where the app's files are and what it runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub policy_path: PathBuf,
+    /// Synthetic files of the bundled database.
+    pub bundled_files: u64,
+}
+
+pub struct AppCore {
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    effective: StdMutex<Effective>,
+    keychain_error: Option<String>,
+    /// Backends by profile URL (the bundled one is opened once).
+    backends: Mutex<HashMap<String, Backend>>,
+    session: Mutex<Option<ActiveSession>>,
+    watchdog: StdMutex<Watchdog>,
+    /// SHA-256 of the text we last put in the clipboard (never the text itself).
+    copied: StdMutex<Option<[u8; 32]>>,
+    last_wipe: StdMutex<Option<WipeReason>>,
+}
+
+impl std::fmt::Debug for AppCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCore")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn digest(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// Runs a keychain call off the async runtime (it blocks on D-Bus).
+async fn keychain_call<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
+) -> std::result::Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| Err("Le trousseau du système n'a pas répondu.".into()))
+}
+
+impl AppCore {
+    /// Reads the policy and the user's settings. `keychain_error`: the keychain's status,
+    /// checked once at start (a failed set-up sticks for the process).
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>, keychain_error: Option<String>) -> Self {
+        let effective = config::resolve(
+            config::read_policy(&settings.policy_path),
+            &UserSettings::load(&settings.data_dir),
+        );
+        AppCore {
+            settings,
+            clock,
+            effective: StdMutex::new(effective),
+            keychain_error,
+            backends: Mutex::new(HashMap::new()),
+            session: Mutex::new(None),
+            watchdog: StdMutex::new(Watchdog::default()),
+            copied: StdMutex::new(None),
+            last_wipe: StdMutex::new(None),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn effective(&self) -> Effective {
+        lock(&self.effective).clone()
+    }
+
+    fn profile(&self, name: &str) -> Result<Profile> {
+        self.effective()
+            .profiles
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                error(
+                    "unknown_profile",
+                    "Ce profil de connexion n'existe pas ou n'est plus autorisé sur ce poste.",
+                )
+            })
+    }
+
+    pub async fn startup(&self) -> StartupView {
+        let effective = self.effective();
+        let mut profiles = Vec::new();
+        for p in &effective.profiles {
+            let name = p.name.clone();
+            let (identifiant, password) = if self.keychain_error.is_some() {
+                (None, false)
+            } else {
+                let n = name.clone();
+                let ident = keychain_call(move || keychain::identifiant(&n))
+                    .await
+                    .ok()
+                    .flatten();
+                let n = name.clone();
+                let pw = keychain_call(move || keychain::password(&n).map(|p| p.is_some()))
+                    .await
+                    .unwrap_or(false);
+                (ident, pw)
+            };
+            profiles.push(ProfileView {
+                bundled: p.is_bundled(),
+                profile: p.clone(),
+                remembered_identifiant: identifiant,
+                remembered_password: password && remember_allowed(&effective, p),
+            });
+        }
+        let session = self.session.lock().await.as_ref().map(|s| self.view(s));
+        StartupView {
+            version: env!("CARGO_PKG_VERSION").into(),
+            profiles,
+            policy: PolicyView {
+                managed: effective.managed,
+                profiles_pinned: effective.profiles_pinned,
+                allow_bundled: effective.allow_bundled,
+                allow_remember_password: effective.allow_remember_password,
+                idle_timeout_secs: effective.idle_timeout_secs,
+                error: effective.policy_error.clone(),
+            },
+            keychain_error: self.keychain_error.clone(),
+            last_wipe: lock(&self.last_wipe).take(),
+            session,
+        }
+    }
+
+    /// The backend of a profile, opening it (and seeding the bundled database on first
+    /// start, with progress) when needed.
+    pub async fn prepare(&self, profile: &str, surface: &dyn Surface) -> Result<Backend> {
+        let profile = self.profile(profile)?;
+        let mut backends = self.backends.lock().await;
+        if let Some(b) = backends.get(&profile.url) {
+            return Ok(b.clone());
+        }
+        let backend = if profile.is_bundled() {
+            let guichet = backend::open_bundled(
+                &self.settings.data_dir,
+                self.settings.bundled_files,
+                |done, total| surface.prepare_progress(PrepareProgress { done, total }),
+            )
+            .await?;
+            Backend::Bundled(guichet)
+        } else {
+            let ca = self.effective().extra_ca_pem;
+            Backend::Remote(guichet_client::Client::new(&profile.url, ca.as_deref())?)
+        };
+        backends.insert(profile.url.clone(), backend.clone());
+        Ok(backend)
+    }
+
+    fn view(&self, s: &ActiveSession) -> SessionView {
+        let effective = self.effective();
+        let environment = effective
+            .profiles
+            .iter()
+            .find(|p| p.name == s.profile)
+            .map_or(Environment::Production, |p| p.environment);
+        let idle = effective
+            .idle_timeout_secs
+            .map_or(s.info.idle_timeout_s, |p| p.min(s.info.idle_timeout_s));
+        let can_remember = s.info.user.test_account
+            && environment != Environment::Production
+            && effective.allow_remember_password
+            && self.keychain_error.is_none();
+        SessionView {
+            profile: s.profile.clone(),
+            environment,
+            user: s.info.user.clone(),
+            partner: s.info.partner.clone(),
+            services: s.info.services.clone(),
+            must_change_password: s.info.must_change_password,
+            password_age_warning: s.info.password_age_warning,
+            idle_timeout_s: idle,
+            expires_at: s.info.expires_at,
+            can_remember_password: can_remember,
+        }
+    }
+
+    fn arm(&self, idle_s: u32) {
+        lock(&self.watchdog).arm(self.now(), Duration::seconds(i64::from(idle_s)));
+    }
+
+    pub async fn sign_in(&self, args: SignInArgs, surface: &dyn Surface) -> Result<SessionView> {
+        let profile = self.profile(&args.profile)?;
+        // One session at a time: a previous one is ended first.
+        if let Some(previous) = self.session.lock().await.take() {
+            let _ = previous.backend.sign_out(&previous.token).await;
+        }
+        let backend = self.prepare(&profile.name, surface).await?;
+        let effective = self.effective();
+        let mut password = args.password;
+        let mut used_remembered = false;
+        if password.is_empty() && remember_allowed(&effective, &profile) {
+            let name = profile.name.clone();
+            if let Ok(Some(p)) = keychain_call(move || keychain::password(&name)).await {
+                password = p;
+                used_remembered = true;
+            }
+        }
+        let identifiant = args.identifiant.trim().to_owned();
+        let request = SignInRequest {
+            identifiant: identifiant.clone(),
+            password: password.clone(),
+        };
+        let mut info = match backend.sign_in(request).await {
+            Ok(info) => info,
+            Err(e) => {
+                if used_remembered && e.code == "invalid_credentials" {
+                    // A remembered password that no longer works is forgotten.
+                    let name = profile.name.clone();
+                    let _ = keychain_call(move || keychain::forget_password(&name)).await;
+                }
+                return Err(e);
+            }
+        };
+        let token = std::mem::take(&mut info.token);
+        let session = ActiveSession {
+            profile: profile.name.clone(),
+            backend,
+            token,
+            info,
+            remember_after_change: args.remember_password,
+        };
+        let view = self.view(&session);
+        // Remember what the user asked for, where allowed; failures only mean "not kept".
+        if self.keychain_error.is_none() {
+            let name = profile.name.clone();
+            let keep_ident = args.remember_identifiant;
+            let keep_password = args.remember_password && view.can_remember_password;
+            let ident = identifiant.clone();
+            let must_change = view.must_change_password;
+            let _ = keychain_call(move || {
+                if keep_ident {
+                    keychain::set_identifiant(&name, &ident)?;
+                } else {
+                    keychain::forget(&name)?;
+                }
+                // A temporary password is kept only once it has been changed.
+                match (keep_password, must_change) {
+                    (true, false) => keychain::set_password(&name, &password),
+                    (true, true) => Ok(()),
+                    (false, _) => keychain::forget_password(&name),
+                }
+            })
+            .await;
+        }
+        self.arm(view.idle_timeout_s);
+        *self.session.lock().await = Some(session);
+        Ok(view)
+    }
+
+    /// Runs `f` with the open session; a `session_expired` answer wipes at once.
+    async fn with_session<T>(
+        &self,
+        surface: &dyn Surface,
+        f: impl AsyncFnOnce(&Backend, &str) -> Result<T>,
+    ) -> Result<T> {
+        let (backend, token) = {
+            let guard = self.session.lock().await;
+            let s = guard.as_ref().ok_or_else(expired)?;
+            (s.backend.clone(), s.token.clone())
+        };
+        let result = f(&backend, &token).await;
+        if let Err(e) = &result
+            && e.code == "session_expired"
+        {
+            self.wipe(WipeReason::SessionExpired, surface).await;
+        }
+        result
+    }
+
+    pub async fn change_password(
+        &self,
+        current: Zeroizing<String>,
+        new: Zeroizing<String>,
+        surface: &dyn Surface,
+    ) -> Result<SessionView> {
+        let new_for_keychain = new.clone();
+        let info: SessionInfo = self
+            .with_session(surface, async |b, token| {
+                b.change_password(
+                    token,
+                    ChangePasswordRequest {
+                        current_password: current,
+                        new_password: new,
+                    },
+                )
+                .await?;
+                b.current(token).await
+            })
+            .await?;
+        let mut guard = self.session.lock().await;
+        let s = guard.as_mut().ok_or_else(expired)?;
+        s.info = SessionInfo {
+            token: Zeroizing::new(String::new()),
+            ..info
+        };
+        let view = self.view(s);
+        let asked = s.remember_after_change;
+        drop(guard);
+        // A remembered test password follows the change (or is kept now, if the user asked
+        // for it while signing in with a temporary one).
+        if view.can_remember_password && self.keychain_error.is_none() {
+            let name = view.profile.clone();
+            let _ = keychain_call(move || {
+                if asked || keychain::password(&name)?.is_some() {
+                    keychain::set_password(&name, &new_for_keychain)?;
+                }
+                Ok(())
+            })
+            .await;
+        }
+        self.arm(view.idle_timeout_s);
+        Ok(view)
+    }
+
+    pub async fn lookup(
+        &self,
+        request: LookupRequest,
+        surface: &dyn Surface,
+    ) -> Result<LookupResponse> {
+        // The same pure checks as the server, before any round trip.
+        Nir::parse(&request.nir).map_err(|e| error(e.code(), capitalize(&e.to_string())))?;
+        guichet_core::name::FamilyName::parse(&request.name)
+            .map_err(|e| error(e.code(), capitalize(&e.to_string())))?;
+        self.with_session(surface, async |b, token| b.lookup(token, request).await)
+            .await
+    }
+
+    /// User input: pushes the idle deadline back.
+    pub fn activity(&self) {
+        lock(&self.watchdog).touch(self.now());
+    }
+
+    pub fn tick(&self) -> Tick {
+        lock(&self.watchdog).tick(self.now())
+    }
+
+    pub async fn sign_out(&self, surface: &dyn Surface) {
+        self.wipe(WipeReason::SignOut, surface).await;
+    }
+
+    /// forgets the session at once. The session leaves shared state first, the
+    /// webview is reloaded, the clipboard cleared if it holds what we copied; only then is
+    /// the session revoked on the backend (best effort: it expires there anyway), after
+    /// which the token is zeroized on drop.
+    pub async fn wipe(&self, reason: WipeReason, surface: &dyn Surface) {
+        let session = self.session.lock().await.take();
+        lock(&self.watchdog).disarm();
+        self.clear_clipboard_if_ours(surface);
+        *lock(&self.last_wipe) = Some(reason);
+        surface.reload();
+        if let Some(s) = session
+            && reason != WipeReason::SessionExpired
+        {
+            let revoke = s.backend.sign_out(&s.token);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), revoke).await;
+        }
+    }
+
+    /// Whether a session is open.
+    pub async fn signed_in(&self) -> bool {
+        self.session.lock().await.is_some()
+    }
+
+    /// Puts `text` in the clipboard and remembers its digest, to clear it later.
+    pub fn copy(&self, text: &str, surface: &dyn Surface) -> Result<[u8; 32]> {
+        if !surface.set_clipboard_text(text) {
+            return Err(error(
+                "clipboard_unavailable",
+                "Le presse-papiers n'est pas disponible.",
+            ));
+        }
+        let d = digest(text);
+        *lock(&self.copied) = Some(d);
+        Ok(d)
+    }
+
+    /// Clears the clipboard if it still holds what we put there (`only`: that copy only).
+    pub fn clear_clipboard_if_ours(&self, surface: &dyn Surface) {
+        self.clear_copied(None, surface);
+    }
+
+    pub fn clear_copied(&self, only: Option<[u8; 32]>, surface: &dyn Surface) {
+        let mut copied = lock(&self.copied);
+        let Some(ours) = *copied else { return };
+        if only.is_some_and(|o| o != ours) {
+            return;
+        }
+        if surface
+            .clipboard_text()
+            .is_some_and(|now| digest(&now) == ours)
+        {
+            surface.clear_clipboard();
+        }
+        *copied = None;
+    }
+
+    pub async fn save_profile(&self, profile: Profile) -> Result<()> {
+        let effective = self.effective();
+        if effective.profiles_pinned {
+            return Err(error(
+                "profiles_pinned",
+                "Les profils de ce poste sont fixés par la politique informatique.",
+            ));
+        }
+        profile
+            .validate()
+            .map_err(|m| error("invalid_profile", m))?;
+        if profile.is_bundled() && !effective.allow_bundled {
+            return Err(error(
+                "bundled_forbidden",
+                "La base de démonstration intégrée est interdite sur ce poste.",
+            ));
+        }
+        let profile = Profile {
+            name: profile.name.trim().to_owned(),
+            ..profile
+        };
+        let mut user = UserSettings::load(&self.settings.data_dir);
+        if user.profiles.is_empty() {
+            user.profiles = effective.profiles.clone();
+        }
+        user.profiles.retain(|p| p.name != profile.name);
+        user.profiles.push(profile);
+        self.store_settings(user)
+    }
+
+    pub async fn delete_profile(&self, name: &str) -> Result<()> {
+        let effective = self.effective();
+        if effective.profiles_pinned {
+            return Err(error(
+                "profiles_pinned",
+                "Les profils de ce poste sont fixés par la politique informatique.",
+            ));
+        }
+        let mut user = UserSettings::load(&self.settings.data_dir);
+        if user.profiles.is_empty() {
+            user.profiles = effective.profiles.clone();
+        }
+        user.profiles.retain(|p| p.name != name);
+        if user.profiles.is_empty() {
+            return Err(error(
+                "last_profile",
+                "Le dernier profil ne peut pas être supprimé.",
+            ));
+        }
+        self.store_settings(user)?;
+        if self.keychain_error.is_none() {
+            let n = name.to_owned();
+            let _ = keychain_call(move || keychain::forget(&n)).await;
+        }
+        Ok(())
+    }
+
+    fn store_settings(&self, user: UserSettings) -> Result<()> {
+        user.save(&self.settings.data_dir).map_err(|_| {
+            error(
+                "settings_unwritable",
+                "Les profils n'ont pas pu être enregistrés dans le dossier de données.",
+            )
+        })?;
+        let effective = config::resolve(config::read_policy(&self.settings.policy_path), &user);
+        *lock(&self.effective) = effective;
+        Ok(())
+    }
+
+    pub async fn forget_credentials(&self, profile: &str) -> Result<()> {
+        let name = profile.to_owned();
+        keychain_call(move || keychain::forget(&name))
+            .await
+            .map_err(|m| error("keychain_unavailable", m))
+    }
+}
+
+/// A password is remembered only for non-production profiles, if the policy allows it.
+fn remember_allowed(effective: &Effective, profile: &Profile) -> bool {
+    effective.allow_remember_password && profile.environment != Environment::Production
+}
+
+fn expired() -> ErrorBody {
+    error(
+        "session_expired",
+        "Votre session a expiré. Reconnectez-vous.",
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str() + ".",
+        None => String::new(),
+    }
+}
+
+/// The NIR as typed, checked with the core's rules (the UI calls this on every keystroke).
+pub fn check_nir(text: &str) -> NirCheck {
+    match Nir::parse(text) {
+        Ok(_) => NirCheck {
+            valid: true,
+            code: None,
+            message: None,
+            incomplete: false,
+        },
+        Err(e) => NirCheck {
+            valid: false,
+            code: Some(e.code().into()),
+            message: Some(capitalize(&e.to_string())),
+            incomplete: match e {
+                NirError::Empty => true,
+                // Too short: incomplete only if what is there can start a valid NIR
+                // (completed with a template of valid parts, the key computed).
+                NirError::Length { found } if found < 15 => {
+                    let typed: Vec<char> = text
+                        .chars()
+                        .filter(|c| !matches!(c, ' ' | '.' | '\u{a0}' | '\u{202f}' | '\t'))
+                        .collect();
+                    typed.iter().all(char::is_ascii_alphanumeric) && {
+                        let first13: String = typed
+                            .iter()
+                            .copied()
+                            .chain("1850175001001".chars().skip(typed.len()))
+                            .take(13)
+                            .collect();
+                        Nir::with_computed_key(&first13).is_ok()
+                    }
+                }
+                _ => false,
+            },
+        },
+    }
+}
+
+/// R-12, shown live on the password change screen (the server checks again, with history).
+pub fn check_password(candidate: &str, identifiant: &str) -> Vec<Violation> {
+    let policy = PasswordPolicy::default();
+    policy
+        .check(candidate, identifiant)
+        .into_iter()
+        .map(|v| Violation {
+            code: v.code().into(),
+            message: v.message(&policy),
+        })
+        .collect()
+}

@@ -1,0 +1,240 @@
+//! The Tauri side: window, commands (one per operation), the watchdog loop, OS lock and
+//! sleep hooks, and the [`Surface`] of the real window.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use guichet_core::wire::{ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation};
+use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+use crate::app::{self, AppCore, CLIPBOARD_TTL, Surface};
+use crate::config::Profile;
+use crate::ipc::{NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView, WipeReason};
+use crate::watchdog::Tick;
+use crate::{Args, keychain, oslock};
+
+type Core<'a> = State<'a, Arc<AppCore>>;
+type Result<T> = std::result::Result<T, ErrorBody>;
+
+const MAIN: &str = "main";
+
+/// The real window.
+struct Window(AppHandle);
+
+impl Surface for Window {
+    fn reload(&self) {
+        if let Some(w) = self.0.get_webview_window(MAIN) {
+            let _ = w.reload();
+        }
+    }
+    fn clipboard_text(&self) -> Option<String> {
+        self.0.clipboard().read_text().ok()
+    }
+    fn set_clipboard_text(&self, text: &str) -> bool {
+        self.0.clipboard().write_text(text).is_ok()
+    }
+    fn clear_clipboard(&self) {
+        // Some platforms refuse `clear` on text they did not own: overwrite as well.
+        let _ = self.0.clipboard().write_text("");
+        let _ = self.0.clipboard().clear();
+    }
+    fn watchdog(&self, tick: Tick) {
+        let _ = self.0.emit("watchdog", tick);
+    }
+    fn prepare_progress(&self, progress: PrepareProgress) {
+        let _ = self.0.emit("prepare-progress", progress);
+    }
+}
+
+#[tauri::command]
+async fn startup(core: Core<'_>) -> Result<StartupView> {
+    Ok(core.startup().await)
+}
+
+#[tauri::command]
+async fn prepare(core: Core<'_>, app: AppHandle, profile: String) -> Result<()> {
+    core.prepare(&profile, &Window(app)).await.map(drop)
+}
+
+#[tauri::command]
+async fn sign_in(core: Core<'_>, app: AppHandle, args: SignInArgs) -> Result<SessionView> {
+    core.sign_in(args, &Window(app)).await
+}
+
+#[tauri::command]
+async fn change_password(
+    core: Core<'_>,
+    app: AppHandle,
+    request: ChangePasswordRequest,
+) -> Result<SessionView> {
+    core.change_password(request.current_password, request.new_password, &Window(app))
+        .await
+}
+
+#[tauri::command]
+fn check_password(candidate: String, identifiant: String) -> Vec<Violation> {
+    let candidate = zeroize::Zeroizing::new(candidate);
+    app::check_password(&candidate, &identifiant)
+}
+
+#[tauri::command]
+fn check_nir(nir: String) -> NirCheck {
+    let nir = zeroize::Zeroizing::new(nir);
+    app::check_nir(&nir)
+}
+
+#[tauri::command]
+async fn lookup(core: Core<'_>, app: AppHandle, request: LookupRequest) -> Result<LookupResponse> {
+    core.lookup(request, &Window(app)).await
+}
+
+#[tauri::command]
+fn activity(core: Core<'_>) {
+    core.activity();
+}
+
+#[tauri::command]
+async fn sign_out(core: Core<'_>, app: AppHandle) -> Result<()> {
+    core.sign_out(&Window(app)).await;
+    Ok(())
+}
+
+/// Copies a value shown on screen (a NIR); cleared after 30 s if still there.
+#[tauri::command]
+fn copy_text(core: Core<'_>, app: AppHandle, text: String) -> Result<()> {
+    let text = zeroize::Zeroizing::new(text);
+    let digest = core.copy(&text, &Window(app.clone()))?;
+    let core = core.inner().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(CLIPBOARD_TTL).await;
+        core.clear_copied(Some(digest), &Window(app));
+    });
+    Ok(())
+}
+
+#[tauri::command]
+async fn save_profile(core: Core<'_>, profile: Profile) -> Result<()> {
+    core.save_profile(profile).await
+}
+
+#[tauri::command]
+async fn delete_profile(core: Core<'_>, name: String) -> Result<()> {
+    core.delete_profile(&name).await
+}
+
+#[tauri::command]
+async fn forget_credentials(core: Core<'_>, profile: String) -> Result<()> {
+    core.forget_credentials(&profile).await
+}
+
+/// Ticks the watchdog 4 times a second on the wall clock; tells the UI when the countdown
+/// starts, moves or is cancelled, and wipes at the deadline.
+fn spawn_watchdog(core: Arc<AppCore>, app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let surface = Window(app);
+        let mut last = Tick::Disarmed;
+        let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            interval.tick().await;
+            let tick = core.tick();
+            match tick {
+                Tick::Expired => {
+                    core.wipe(WipeReason::Idle, &surface).await;
+                    last = Tick::Disarmed;
+                }
+                Tick::Warning { .. } if tick != last => surface.watchdog(tick),
+                Tick::Active { .. } if matches!(last, Tick::Warning { .. }) => {
+                    surface.watchdog(tick)
+                }
+                _ => {}
+            }
+            if tick != Tick::Expired {
+                last = tick;
+            }
+        }
+    });
+}
+
+/// Wipes when the OS session locks or the machine goes to sleep; on wake-up the watchdog's
+/// next tick fires at once if the deadline passed meanwhile (it runs on the wall clock).
+fn spawn_os_hooks(core: Arc<AppCore>, app: AppHandle) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    oslock::watch(tx);
+    tauri::async_runtime::spawn(async move {
+        let surface = Window(app);
+        while let Some(event) = rx.recv().await {
+            let reason = match event {
+                oslock::Event::Locked => WipeReason::ScreenLocked,
+                oslock::Event::Sleeping => WipeReason::Sleep,
+            };
+            if core.signed_in().await {
+                core.wipe(reason, &surface).await;
+            }
+        }
+    });
+}
+
+pub fn run_app() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    guichet_client::install_crypto_provider();
+    // The keychain's set-up is tried once; its failure sticks for the process.
+    let keychain_error = keychain::status().err();
+    let core = crate::core(args.settings(), keychain_error);
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window(MAIN) {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(core.clone())
+        .invoke_handler(tauri::generate_handler![
+            startup,
+            prepare,
+            sign_in,
+            change_password,
+            check_password,
+            check_nir,
+            lookup,
+            activity,
+            sign_out,
+            copy_text,
+            save_profile,
+            delete_profile,
+            forget_credentials,
+        ])
+        .setup(move |app| {
+            // No cache or storage on disk (incognito: an ephemeral web context), screen
+            // capture refused where the OS supports it, no devtools in release.
+            WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+                .title("Guichet")
+                .inner_size(1120.0, 780.0)
+                .min_inner_size(760.0, 560.0)
+                .incognito(true)
+                .content_protected(true)
+                .devtools(cfg!(debug_assertions))
+                .build()?;
+            spawn_watchdog(core.clone(), app.handle().clone());
+            spawn_os_hooks(core.clone(), app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "l'application n'a pas pu démarrer");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The types that cross the IPC boundary, besides the wire types of guichet-core. Their
+//! TypeScript declarations are generated (ts-rs) into `ui/src/lib/ipc.ts`; a test fails when
+//! that file is stale (`make bindings` rewrites it).
+
+use chrono::{DateTime, Utc};
+use guichet_core::wire::{PartnerInfo, ServiceInfo, UserInfo};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::config::{Environment, Profile};
+
+/// A profile as the sign-in screen shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProfileView {
+    pub profile: Profile,
+    pub bundled: bool,
+    /// The last identifiant used with this profile, from the keychain.
+    pub remembered_identifiant: Option<String>,
+    /// A password is remembered for this profile (it never reaches the webview).
+    pub remembered_password: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PolicyView {
+    /// A machine policy file is in force.
+    pub managed: bool,
+    pub profiles_pinned: bool,
+    pub allow_bundled: bool,
+    pub allow_remember_password: bool,
+    pub idle_timeout_secs: Option<u32>,
+    pub error: Option<String>,
+}
+
+/// Why the last session ended, shown once on the sign-in screen after the reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeReason {
+    SignOut,
+    Idle,
+    ScreenLocked,
+    Sleep,
+    SessionExpired,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StartupView {
+    pub version: String,
+    pub profiles: Vec<ProfileView>,
+    pub policy: PolicyView,
+    /// `None` when the keychain works; otherwise why it does not, in French.
+    pub keychain_error: Option<String>,
+    pub last_wipe: Option<WipeReason>,
+    /// The session still open (after a reload that was not a wipe).
+    pub session: Option<SessionView>,
+}
+
+/// A signed-in session as the UI sees it: never the token.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionView {
+    pub profile: String,
+    pub environment: Environment,
+    pub user: UserInfo,
+    pub partner: PartnerInfo,
+    pub services: Vec<ServiceInfo>,
+    pub must_change_password: bool,
+    pub password_age_warning: bool,
+    /// The idle delay the watchdog applies (the service's, lowered by the policy).
+    pub idle_timeout_s: u32,
+    pub expires_at: DateTime<Utc>,
+    /// The password of this account may be remembered on this profile.
+    pub can_remember_password: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SignInArgs {
+    pub profile: String,
+    pub identifiant: String,
+    /// Empty to use the password remembered in the keychain.
+    #[ts(type = "string")]
+    pub password: zeroize::Zeroizing<String>,
+    pub remember_identifiant: bool,
+    pub remember_password: bool,
+}
+
+/// The NIR as typed, checked with the core's rules.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NirCheck {
+    pub valid: bool,
+    /// `nir_malformed` or `nir_key_mismatch`.
+    pub code: Option<String>,
+    pub message: Option<String>,
+    /// Shorter than a NIR and otherwise fine so far: not worth a red message while typing.
+    pub incomplete: bool,
+}
+
+/// Progress of the bundled database's first start.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+pub struct PrepareProgress {
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// The TypeScript declarations of every type that crosses the IPC boundary, in one module.
+pub fn typescript() -> String {
+    use guichet_core::dossier::*;
+    use guichet_core::lookup::LookupOutcome;
+    use guichet_core::service_def::{DossierView, Section};
+    use guichet_core::wire::*;
+
+    use crate::config::{Environment, Profile};
+    use crate::watchdog::Tick;
+
+    let cfg = ts_rs::Config::new();
+    macro_rules! decls {
+        ($($t:ty),* $(,)?) => {
+            [$(<$t as TS>::decl(&cfg)),*]
+        };
+    }
+    let decls = decls![
+        // The wire contract (guichet-core).
+        UserInfo, PartnerInfo, ServiceInfo, Section, ChangePasswordRequest, LookupRequest,
+        LookupResponse, LookupOutcome, ErrorBody, Violation, DossierView, Period,
+        ContactDetails, Civility, Address, FamilySituation, FamilyStatus, Person, Child,
+        YearlyResources, QuotientFamilial, RsaRight, RsaState, RsaPayment, Benefit, InForce,
+        // The desktop's own.
+        Environment, Profile, ProfileView, PolicyView, WipeReason, StartupView, SessionView,
+        SignInArgs, NirCheck, PrepareProgress, Tick,
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by ts-rs (src-tauri/src/ipc.rs): do not edit.\n\
+         // `make bindings` rewrites it; a test fails when it is stale.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    /// The UI's `ipc.ts` is what the Rust types say (`UPDATE_BINDINGS=1` rewrites it).
+    #[test]
+    fn typescript_bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc.ts");
+        let expected = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        if actual != expected {
+            panic!("ui/src/lib/ipc.ts is stale: run `make bindings`");
+        }
+    }
+}

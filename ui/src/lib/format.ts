@@ -1,0 +1,138 @@
+// Pure presentation helpers (French formats). Unit-tested in format.test.ts.
+import type {
+  Environment,
+  ErrorBody,
+  LookupOutcome,
+  Period,
+  Section,
+  WipeReason,
+} from "./ipc";
+
+const euroFormat = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
+
+/** 123456 → "1 234,56 €" (French spacing). */
+export function euros(cents: number): string {
+  return euroFormat.format(cents / 100);
+}
+
+/** "2026-11-23" → "23/11/2026"; no time zone involved. */
+export function dateFr(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+/** "2026-11" (a month as a date "2026-11-01") → "novembre 2026". */
+export function monthFr(iso: string): string {
+  const m = /^(\d{4})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const months = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+  ];
+  return `${months[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+}
+
+export function periodFr(p: Period): string {
+  return p.end ? `du ${dateFr(p.start)} au ${dateFr(p.end)}` : `depuis le ${dateFr(p.start)}`;
+}
+
+/** A NIR as typed → its 15 characters grouped "1 85 05 78 006 084 91" (display only). */
+export function groupNir(text: string): string {
+  const raw = text.replace(/[\s.\u00a0\u202f]/g, "").toUpperCase();
+  const sizes = [1, 2, 2, 2, 3, 3, 2];
+  const parts: string[] = [];
+  let i = 0;
+  for (const n of sizes) {
+    if (i >= raw.length) break;
+    parts.push(raw.slice(i, i + n));
+    i += n;
+  }
+  if (i < raw.length) parts.push(raw.slice(i));
+  return parts.join(" ");
+}
+
+/** The instant a closed service reopens, in Paris time: "lundi 24 novembre à 05:00". */
+export function reopensFr(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const day = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: "Europe/Paris",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  }).format(d);
+  const time = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: "Europe/Paris",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(d);
+  return `${day} à ${time.replace(/\s/g, "")}`;
+}
+
+/** The message of an error, with what the code adds (reopening time, delay). */
+export function errorText(e: ErrorBody): string {
+  if (e.code === "service_closed" && e.reopens_at) {
+    return `${e.message} Réouverture ${reopensFr(e.reopens_at)} (heure de Paris).`;
+  }
+  if ((e.code === "account_locked" || e.code === "rate_limited") && e.retry_after_s != null) {
+    return `${e.message} Réessayez dans ${durationFr(e.retry_after_s)}.`;
+  }
+  return e.message;
+}
+
+export function durationFr(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.ceil(s / 60);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")}`;
+}
+
+export const outcomeTitle: Record<LookupOutcome, string> = {
+  found: "Dossier trouvé",
+  not_found: "Aucun dossier",
+  out_of_scope: "Hors de votre territoire",
+  opposition: "Consultation refusée",
+  not_eligible: "Dossier non éligible",
+};
+
+export const sectionLabel: Record<Section, string> = {
+  coordonnees: "Coordonnées",
+  situation_familiale: "Situation familiale",
+  ressources: "Ressources",
+  recherche: "Recherche par date",
+  quotient_familial: "Quotient familial",
+  droits: "Droits",
+  rsa: "RSA",
+  adresse: "Adresse",
+};
+
+export const environmentLabel: Record<Environment, string> = {
+  production: "Production",
+  recette: "Recette",
+  demo: "Démonstration",
+};
+
+export function wipeMessage(reason: WipeReason): string {
+  switch (reason) {
+    case "sign_out":
+      return "Vous êtes déconnecté. Les données consultées ont été effacées.";
+    case "idle":
+      return "Session fermée après une période d'inactivité. Les données consultées ont été effacées.";
+    case "screen_locked":
+      return "Session fermée au verrouillage du poste. Les données consultées ont été effacées.";
+    case "sleep":
+      return "Session fermée à la mise en veille du poste. Les données consultées ont été effacées.";
+    case "session_expired":
+      return "Votre session a expiré. Reconnectez-vous.";
+  }
+}
+
+/** Today in Paris as "YYYY-MM-DD" (the max of the date field). */
+export function todayParis(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
+}
