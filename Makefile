@@ -1,32 +1,59 @@
-# Guichet. `make test` and `make bench` install what they need (Debian packages) first.
+# Guichet. `make run`, `make test` and `make bench` install what they need (Debian packages,
+# npm packages, tauri-driver) first; running them twice redoes nothing.
 SHELL := /bin/bash
 CARGO ?= cargo
+NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps test lint unit bench fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e bench fuzz run serve clean
 
 all: test
 
 deps:
 	@scripts/deps.sh
 
-## Everything CI runs: formatting, lints, unit, property and contract tests on SQLite and
-## PostgreSQL (a PostgreSQL server is started where none answers).
-test: deps lint unit
+## The front end's npm packages, from the lock file (only when it changed).
+ui-deps: deps
+	@if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
+	  cd ui && $(NPM) ci --no-audit --no-fund --loglevel=error; fi
 
-lint:
+## ui/dist, which the desktop binary embeds.
+ui: ui-deps
+	cd ui && $(NPM) run --silent build
+
+## Rewrites ui/src/lib/ipc.ts from the Rust types (a test fails when it is stale).
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p guichet-desktop --lib ipc::tests --locked -q
+
+## Everything CI runs: formatting, lints and type checks, unit, property and contract tests
+## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
+## axe-core on every screen, and the real app window end to end.
+test: deps ui lint unit ui-test a11y e2e
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
+	cd ui && $(NPM) run --silent check
 
-unit:
+unit: ui
 	scripts/schemathesis.sh
 	scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
 
-## Figures, not assertions: seeding rate (GUICHET_BENCH_FILES, default 1 000 000 files) and
-## traced lookups per second at 64 connections, on SQLite and PostgreSQL, next to pgbench.
-bench: deps
+ui-test: ui-deps
+	cd ui && $(NPM) run --silent test
+
+a11y: ui-deps
+	cd ui && npx vite build --mode axe --logLevel warn && $(NPM) run --silent a11y
+
+e2e: ui
+	scripts/e2e.sh
+
+## Figures, not assertions: seeding rate and traced lookups/s (server), then the desktop app:
+## release binary size, cold start to the sign-in screen, RSS after 100 lookups, wipe delay.
+bench: deps ui
 	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --features testing --locked
 	scripts/with-postgres.sh scripts/bench-server.sh
+	scripts/bench-desktop.sh
 
 ## Coverage-guided fuzzing of every parser, FUZZ_SECONDS each (not part of `make test`).
 FUZZ_SECONDS ?= 60
@@ -36,13 +63,17 @@ fuzz: deps
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 
+## The desktop app on the bundled backend (synthetic data, demo accounts).
+run: deps ui
+	$(CARGO) build --release -p guichet-desktop --locked
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "Aucun écran graphique (DISPLAY) : lancez « xvfb-run -a make run » sur une machine sans écran." >&2; exit 1; fi
+	target/release/guichet
+
 ## The server on a seeded SQLite database, on loopback; prints how to sign in.
 serve: deps
 	scripts/serve.sh
 
-run:
-	@echo "« make run » arrive avec l'application de bureau (issue 4) ; « make serve » lance le serveur." >&2
-	@exit 2
-
 clean:
 	$(CARGO) clean
+	rm -rf ui/dist ui/dist-axe ui/node_modules

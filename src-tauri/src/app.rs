@@ -21,11 +21,15 @@ use zeroize::Zeroizing;
 use crate::backend::{self, ActiveSession, Backend, Result, error};
 use crate::config::{self, Effective, Environment, Profile, UserSettings};
 use crate::ipc::{
-    NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs, StartupView,
-    WipeReason,
+    HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs,
+    StartupView, WipeReason,
 };
 use crate::keychain;
 use crate::watchdog::{Tick, Watchdog};
+
+/// How often the watchdog looks at the wall clock: the wipe comes at most this long after
+/// the deadline (plus the wipe itself).
+pub const WATCHDOG_PERIOD: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A copied value is cleared from the clipboard after this long.
 pub const CLIPBOARD_TTL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -192,6 +196,7 @@ impl AppCore {
             let guichet = backend::open_bundled(
                 &self.settings.data_dir,
                 self.settings.bundled_files,
+                self.clock.clone(),
                 |done, total| surface.prepare_progress(PrepareProgress { done, total }),
             )
             .await?;
@@ -392,6 +397,59 @@ impl AppCore {
         lock(&self.watchdog).tick(self.now())
     }
 
+    /// The idle deadline of the open session.
+    pub fn deadline(&self) -> Option<DateTime<Utc>> {
+        lock(&self.watchdog).deadline()
+    }
+
+    /// ticks the watchdog every `period` on the app's wall clock, tells the surface
+    /// when the countdown starts, moves or is cancelled, and wipes at the deadline. Runs
+    /// until its task is dropped. A machine that slept past the deadline wipes at the first
+    /// tick after wake-up, since the clock kept counting.
+    pub async fn watch(&self, surface: &dyn Surface, period: std::time::Duration) {
+        let mut last = Tick::Disarmed;
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let deadline = self.deadline();
+            let tick = self.tick();
+            match tick {
+                Tick::Expired => {
+                    self.wipe(WipeReason::Idle, surface).await;
+                    let late = deadline.map(|d| (self.now() - d).num_milliseconds());
+                    tracing::info!(late_ms = late, "session effacée après inactivité");
+                    last = Tick::Disarmed;
+                    continue;
+                }
+                Tick::Warning { .. } if tick != last => surface.watchdog(tick),
+                Tick::Active { .. } if matches!(last, Tick::Warning { .. }) => {
+                    surface.watchdog(tick);
+                }
+                _ => {}
+            }
+            last = tick;
+        }
+    }
+
+    /// whether the signed-in user's `service` answers now.
+    pub async fn hours(&self, service: &str) -> Result<HoursView> {
+        let guard = self.session.lock().await;
+        let s = guard.as_ref().ok_or_else(expired)?;
+        let info = s
+            .info
+            .services
+            .iter()
+            .find(|x| x.code == service)
+            .ok_or_else(|| {
+                error(
+                    "service_not_granted",
+                    "Vous n'êtes pas habilité à ce service.",
+                )
+            })?;
+        Ok(hours_view(&info.hours, self.now()))
+    }
+
     pub async fn sign_out(&self, surface: &dyn Surface) {
         self.wipe(WipeReason::SignOut, surface).await;
     }
@@ -583,6 +641,24 @@ pub fn check_nir(text: &str) -> NirCheck {
                 }
                 _ => false,
             },
+        },
+    }
+}
+
+/// The status of `hours` (`05:00-23:00`, `24/7`) at `now`; unreadable hours count as open
+/// (the backend decides anyway).
+pub fn hours_view(hours: &str, now: DateTime<Utc>) -> HoursView {
+    use guichet_core::policy::hours::{HoursStatus, OpeningHours, paris_hhmm};
+    match hours.parse::<OpeningHours>().map(|h| h.status(now)) {
+        Ok(HoursStatus::Closed { reopens_at }) => HoursView {
+            open: false,
+            reopens_hhmm: Some(paris_hhmm(reopens_at)),
+            reopens_at: Some(reopens_at),
+        },
+        Ok(HoursStatus::Open) | Err(_) => HoursView {
+            open: true,
+            reopens_hhmm: None,
+            reopens_at: None,
         },
     }
 }

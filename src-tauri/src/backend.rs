@@ -9,7 +9,7 @@ use guichet_client::Client;
 use guichet_core::wire::{
     ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, SessionInfo, SignInRequest,
 };
-use guichet_service::{Guichet, ServiceConfig, ServiceError, SystemClock};
+use guichet_service::{Clock, Guichet, ServiceConfig, ServiceError};
 use guichet_store::Store;
 use guichet_store::seed::{SeedOptions, seed};
 use zeroize::Zeroizing;
@@ -48,6 +48,7 @@ fn service_error(e: ServiceError) -> ErrorBody {
 pub async fn open_bundled(
     data_dir: &Path,
     files: u64,
+    clock: Arc<dyn Clock>,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Guichet> {
     let unavailable = |_| {
@@ -65,7 +66,7 @@ pub async fn open_bundled(
             "La base de démonstration est illisible. Supprimez-la du dossier de données pour la recréer.",
         )
     })?;
-    let now = guichet_service::Clock::now(&SystemClock);
+    let now = clock.now();
     // Resumable: each step adds what is missing, so an interrupted first start resumes.
     let step = 2_000;
     let mut target = 0;
@@ -93,7 +94,7 @@ pub async fn open_bundled(
             break;
         }
     }
-    let guichet = Guichet::new(store, Arc::new(SystemClock), ServiceConfig::default(), None)
+    let guichet = Guichet::new(store, clock, ServiceConfig::default(), None)
         .await
         .map_err(service_error)?;
     guichet

@@ -5,13 +5,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use guichet_core::wire::{ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation};
+use guichet_core::wire::{
+    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation,
+};
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use crate::app::{self, AppCore, CLIPBOARD_TTL, Surface};
+use crate::app::{self, AppCore, CLIPBOARD_TTL, Surface, WATCHDOG_PERIOD};
 use crate::config::Profile;
-use crate::ipc::{NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView, WipeReason};
+use crate::ipc::{
+    HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView, WipeReason,
+};
 use crate::watchdog::Tick;
 use crate::{Args, keychain, oslock};
 
@@ -91,6 +95,11 @@ async fn lookup(core: Core<'_>, app: AppHandle, request: LookupRequest) -> Resul
 }
 
 #[tauri::command]
+async fn hours(core: Core<'_>, service: String) -> Result<HoursView> {
+    core.hours(&service).await
+}
+
+#[tauri::command]
 fn activity(core: Core<'_>) {
     core.activity();
 }
@@ -129,32 +138,9 @@ async fn forget_credentials(core: Core<'_>, profile: String) -> Result<()> {
     core.forget_credentials(&profile).await
 }
 
-/// Ticks the watchdog 4 times a second on the wall clock; tells the UI when the countdown
-/// starts, moves or is cancelled, and wipes at the deadline.
+/// The idle watchdog of the window, on its own task for the app's lifetime.
 fn spawn_watchdog(core: Arc<AppCore>, app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let surface = Window(app);
-        let mut last = Tick::Disarmed;
-        let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
-        loop {
-            interval.tick().await;
-            let tick = core.tick();
-            match tick {
-                Tick::Expired => {
-                    core.wipe(WipeReason::Idle, &surface).await;
-                    last = Tick::Disarmed;
-                }
-                Tick::Warning { .. } if tick != last => surface.watchdog(tick),
-                Tick::Active { .. } if matches!(last, Tick::Warning { .. }) => {
-                    surface.watchdog(tick)
-                }
-                _ => {}
-            }
-            if tick != Tick::Expired {
-                last = tick;
-            }
-        }
-    });
+    tauri::async_runtime::spawn(async move { core.watch(&Window(app), WATCHDOG_PERIOD).await });
 }
 
 /// Wipes when the OS session locks or the machine goes to sleep; on wake-up the watchdog's
@@ -207,6 +193,7 @@ pub fn run_app() -> ExitCode {
             check_password,
             check_nir,
             lookup,
+            hours,
             activity,
             sign_out,
             copy_text,

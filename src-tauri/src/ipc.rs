@@ -94,6 +94,16 @@ pub struct NirCheck {
     pub incomplete: bool,
 }
 
+/// Whether a service answers lookups now (R-18), so the screen can say so before the user
+/// types. The backend decides again on every lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HoursView {
+    pub open: bool,
+    /// When it reopens, Paris time `HH:MM`.
+    pub reopens_hhmm: Option<String>,
+    pub reopens_at: Option<DateTime<Utc>>,
+}
+
 /// Progress of the bundled database's first start.
 #[derive(Debug, Clone, Copy, Serialize, TS)]
 pub struct PrepareProgress {
@@ -121,13 +131,45 @@ pub fn typescript() -> String {
     }
     let decls = decls![
         // The wire contract (guichet-core).
-        UserInfo, PartnerInfo, ServiceInfo, Section, ChangePasswordRequest, LookupRequest,
-        LookupResponse, LookupOutcome, ErrorBody, Violation, DossierView, Period,
-        ContactDetails, Civility, Address, FamilySituation, FamilyStatus, Person, Child,
-        YearlyResources, QuotientFamilial, RsaRight, RsaState, RsaPayment, Benefit, InForce,
+        UserInfo,
+        PartnerInfo,
+        ServiceInfo,
+        Section,
+        ChangePasswordRequest,
+        LookupRequest,
+        LookupResponse,
+        LookupOutcome,
+        ErrorBody,
+        Violation,
+        DossierView,
+        Period,
+        ContactDetails,
+        Civility,
+        Address,
+        FamilySituation,
+        FamilyStatus,
+        Person,
+        Child,
+        YearlyResources,
+        QuotientFamilial,
+        RsaRight,
+        RsaState,
+        RsaPayment,
+        Benefit,
+        InForce,
         // The desktop's own.
-        Environment, Profile, ProfileView, PolicyView, WipeReason, StartupView, SessionView,
-        SignInArgs, NirCheck, PrepareProgress, Tick,
+        Environment,
+        Profile,
+        ProfileView,
+        PolicyView,
+        WipeReason,
+        StartupView,
+        SessionView,
+        SignInArgs,
+        NirCheck,
+        HoursView,
+        PrepareProgress,
+        Tick,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by ts-rs (src-tauri/src/ipc.rs): do not edit.\n\

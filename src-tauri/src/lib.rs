@@ -20,7 +20,11 @@ pub use commands::run_app;
 
 /// Command line of `guichet` (each flag also from the environment).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "guichet", version, about = "Guichet : consultation des dossiers allocataires")]
+#[command(
+    name = "guichet",
+    version,
+    about = "Guichet : consultation des dossiers allocataires"
+)]
 pub struct Args {
     /// Data folder (bundled database, profiles). Default: the OS app-data folder.
     #[arg(long, env = "GUICHET_DATA_DIR")]

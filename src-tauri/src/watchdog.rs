@@ -15,9 +15,15 @@ pub const WARNING: Duration = Duration::seconds(60);
 pub enum Tick {
     /// No session: nothing to watch.
     Disarmed,
-    Active { remaining_s: i64 },
+    Active {
+        #[ts(type = "number")]
+        remaining_s: i64,
+    },
     /// Shown to the user as a countdown that any input cancels.
-    Warning { remaining_s: i64 },
+    Warning {
+        #[ts(type = "number")]
+        remaining_s: i64,
+    },
     /// The deadline has passed: wipe now.
     Expired,
 }
@@ -94,9 +100,9 @@ mod tests {
         assert_eq!(w.tick(c.now()), Tick::Disarmed);
         w.arm(c.now(), Duration::seconds(300));
         assert_eq!(w.tick(c.now()), Tick::Active { remaining_s: 300 });
-        c.advance(std::time::Duration::from_secs(200));
+        c.advance(Duration::seconds(200));
         w.touch(c.now());
-        c.advance(std::time::Duration::from_secs(200));
+        c.advance(Duration::seconds(200));
         assert_eq!(w.tick(c.now()), Tick::Active { remaining_s: 100 });
     }
 
@@ -105,13 +111,13 @@ mod tests {
         let c = clock();
         let mut w = Watchdog::default();
         w.arm(c.now(), Duration::seconds(300));
-        c.advance(std::time::Duration::from_secs(239));
+        c.advance(Duration::seconds(239));
         assert!(matches!(w.tick(c.now()), Tick::Active { .. }));
-        c.advance(std::time::Duration::from_secs(1));
+        c.advance(Duration::seconds(1));
         assert_eq!(w.tick(c.now()), Tick::Warning { remaining_s: 60 });
-        c.advance(std::time::Duration::from_millis(59_500));
+        c.advance(Duration::milliseconds(59_500));
         assert_eq!(w.tick(c.now()), Tick::Warning { remaining_s: 1 });
-        c.advance(std::time::Duration::from_millis(500));
+        c.advance(Duration::milliseconds(500));
         assert_eq!(w.tick(c.now()), Tick::Expired);
     }
 
@@ -120,7 +126,7 @@ mod tests {
         let c = clock();
         let mut w = Watchdog::default();
         w.arm(c.now(), Duration::seconds(300));
-        c.advance(std::time::Duration::from_secs(280));
+        c.advance(Duration::seconds(280));
         assert!(matches!(w.tick(c.now()), Tick::Warning { .. }));
         w.touch(c.now());
         assert_eq!(w.tick(c.now()), Tick::Active { remaining_s: 300 });
@@ -132,7 +138,7 @@ mod tests {
         let mut w = Watchdog::default();
         w.arm(c.now(), Duration::seconds(900));
         // The machine sleeps two hours: the wall clock jumps.
-        c.advance(std::time::Duration::from_secs(7_200));
+        c.advance(Duration::seconds(7_200));
         // Input arriving first (the wake-up keystroke) must not revive the session.
         w.touch(c.now());
         assert_eq!(w.tick(c.now()), Tick::Expired);
@@ -144,7 +150,7 @@ mod tests {
         let mut w = Watchdog::default();
         w.arm(c.now(), Duration::seconds(10));
         w.disarm();
-        c.advance(std::time::Duration::from_secs(60));
+        c.advance(Duration::seconds(60));
         w.touch(c.now());
         assert_eq!(w.tick(c.now()), Tick::Disarmed);
         assert_eq!(w.deadline(), None);

@@ -63,7 +63,10 @@ impl Client {
     pub fn new(base_url: &str, extra_ca_pem: Option<&[u8]>) -> Result<Self> {
         install_crypto_provider();
         let base = Url::parse(base_url.trim()).map_err(|_| {
-            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+            error(
+                codes::INVALID_URL,
+                "L'adresse du serveur n'est pas une URL valide.",
+            )
         })?;
         let loopback = match base.host() {
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -87,7 +90,10 @@ impl Client {
             api.set_path(&path);
         }
         let api = api.join("api/v1/").map_err(|_| {
-            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+            error(
+                codes::INVALID_URL,
+                "L'adresse du serveur n'est pas une URL valide.",
+            )
         })?;
 
         let mut builder = reqwest::Client::builder()
@@ -123,7 +129,10 @@ impl Client {
 
     fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder> {
         let url = self.api.join(path).map_err(|_| {
-            error(codes::INVALID_URL, "L'adresse du serveur n'est pas une URL valide.")
+            error(
+                codes::INVALID_URL,
+                "L'adresse du serveur n'est pas une URL valide.",
+            )
         })?;
         let mut r = self.http.request(method, url);
         if let Some(t) = token {
@@ -145,7 +154,11 @@ impl Client {
     }
 
     /// `PUT /sessions/current/password`.
-    pub async fn change_password(&self, token: &str, request: &ChangePasswordRequest) -> Result<()> {
+    pub async fn change_password(
+        &self,
+        token: &str,
+        request: &ChangePasswordRequest,
+    ) -> Result<()> {
         let r = self
             .request(Method::PUT, "sessions/current/password", Some(token))?
             .json(request);
@@ -230,21 +243,20 @@ fn transport_error(e: reqwest::Error) -> ErrorBody {
     )
 }
 
-/// Whether the error chain holds a rustls error (certificate or handshake).
+/// Whether the error chain holds a rustls error (certificate or handshake). An `io::Error`
+/// wrapping another error skips it in `source()`: its `get_ref()` is followed instead.
 fn is_tls(e: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if s.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && io
+        source = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io
                 .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-        {
-            return true;
-        }
-        source = s.source();
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
     }
     false
 }
@@ -257,13 +269,21 @@ mod tests {
     #[test]
     fn urls_must_be_https_except_loopback() {
         assert_eq!(
-            Client::new("http://guichet.example.fr", None).unwrap_err().code,
+            Client::new("http://guichet.example.fr", None)
+                .unwrap_err()
+                .code,
             codes::INVALID_URL
         );
-        assert_eq!(Client::new("pas une url", None).unwrap_err().code, codes::INVALID_URL);
+        assert_eq!(
+            Client::new("pas une url", None).unwrap_err().code,
+            codes::INVALID_URL
+        );
         assert!(Client::new("http://127.0.0.1:8080", None).is_ok());
         let c = Client::new("https://guichet.example.fr/msa", None).unwrap();
-        assert_eq!(c.api_url().as_str(), "https://guichet.example.fr/msa/api/v1/");
+        assert_eq!(
+            c.api_url().as_str(),
+            "https://guichet.example.fr/msa/api/v1/"
+        );
     }
 
     #[test]
@@ -278,6 +298,9 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         drop(listener);
         let c = Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap();
-        assert_eq!(c.health().await.unwrap_err().code, codes::SERVER_UNREACHABLE);
+        assert_eq!(
+            c.health().await.unwrap_err().code,
+            codes::SERVER_UNREACHABLE
+        );
     }
 }

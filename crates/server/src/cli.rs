@@ -9,14 +9,12 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use guichet_core::lookup::decide;
-use guichet_core::policy::scope::Scope;
-use guichet_core::{FamilyName, LookupOutcome};
-use guichet_service::{Guichet, NewUserRequest, ServiceConfig, ServiceError, SystemClock};
-use guichet_store::seed::{META_SYNTHETIC, SeedOptions};
-use guichet_store::{
-    ConventionStatus, DossierFilter, PartnerKind, Repository, Store, TraceFilter, UserStatus,
+use guichet_core::LookupOutcome;
+use guichet_service::{
+    Guichet, NewUserRequest, SampleQuery, ServiceConfig, ServiceError, SystemClock, sample_files,
 };
+use guichet_store::seed::SeedOptions;
+use guichet_store::{ConventionStatus, PartnerKind, Repository, Store, TraceFilter, UserStatus};
 
 use crate::config::{FileConfig, read_trace_key};
 
@@ -84,7 +82,7 @@ struct ServeArgs {
 #[derive(Debug, Args)]
 struct SampleArgs {
     #[arg(long, default_value_t = 10)]
-    count: u32,
+    count: usize,
     #[arg(long)]
     caisse: Option<String>,
     #[arg(long)]
@@ -443,70 +441,42 @@ async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Fai
 }
 
 async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
-    if store.meta(META_SYNTHETIC).await?.as_deref() != Some("1") {
-        return Err(Failure("refusé : cette base n'est pas synthétique".into()));
-    }
-    let service = match &args.service {
-        Some(code) => Some(
-            store
-                .service(code)
-                .await?
-                .ok_or_else(|| Failure(format!("service inconnu : {code}")))?,
-        ),
-        None => None,
-    };
-    let filter = DossierFilter {
-        caisse: args.caisse.clone(),
-        departement: args.departement.clone(),
-        opposition: match args.outcome {
-            Some(SampleOutcome::Opposition) => Some(true),
-            Some(_) => Some(false),
-            None => None,
-        },
-        with_rsa: None,
+    let query = SampleQuery {
+        caisse: args.caisse,
+        departement: args.departement,
+        outcome: args.outcome.map(|o| match o {
+            SampleOutcome::Found => LookupOutcome::Found,
+            SampleOutcome::Opposition => LookupOutcome::Opposition,
+            SampleOutcome::NotEligible => LookupOutcome::NotEligible,
+        }),
+        service: args.service,
+        count: args.count,
     };
     let today = now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let files = sample_files(store, &query, today)
+        .await
+        .map_err(|e| match e {
+            ServiceError::InvalidInput(_) => {
+                Failure("refusé : cette base n'est pas synthétique".into())
+            }
+            ServiceError::NotFound(_) => Failure(format!(
+                "service inconnu : {}",
+                query.service.as_deref().unwrap_or_default()
+            )),
+            e => e.into(),
+        })?;
     let mut out = std::io::stdout().lock();
-    let mut printed = 0;
-    let mut after: Option<String> = None;
-    while printed < args.count {
-        let page = store.dossiers(&filter, after.as_deref(), 1_000).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.nir.expose().to_owned());
-        for d in &page {
-            if let (Some(s), Some(wanted)) = (&service, args.outcome) {
-                let scope = Scope {
-                    caisse: d.caisse.clone(),
-                    departements: vec![d.departement.clone()],
-                };
-                let Ok(name) = FamilyName::parse(&d.contact.birth_name) else {
-                    continue;
-                };
-                let (outcome, _) = decide(Some(d), &name, &[scope], s, today, today);
-                let expected = match wanted {
-                    SampleOutcome::Found => LookupOutcome::Found,
-                    SampleOutcome::Opposition => LookupOutcome::Opposition,
-                    SampleOutcome::NotEligible => LookupOutcome::NotEligible,
-                };
-                if outcome != expected {
-                    continue;
-                }
-            }
-            let line = serde_json::json!({
-                "nir": d.nir.expose(),
-                "birth_name": d.contact.birth_name,
-                "usage_name": d.contact.usage_name,
-                "caisse": d.caisse,
-                "departement": d.departement,
-                "opposition": d.opposition,
-                "rsa_since": d.rsa.as_ref().map(|r| r.period.start),
-            });
-            writeln!(out, "{line}").map_err(|e| Failure(e.to_string()))?;
-            printed += 1;
-            if printed >= args.count {
-                break;
-            }
-        }
+    for d in &files {
+        let line = serde_json::json!({
+            "nir": d.nir.expose(),
+            "birth_name": d.contact.birth_name,
+            "usage_name": d.contact.usage_name,
+            "caisse": d.caisse,
+            "departement": d.departement,
+            "opposition": d.opposition,
+            "rsa_since": d.rsa.as_ref().map(|r| r.period.start),
+        });
+        writeln!(out, "{line}").map_err(|e| Failure(e.to_string()))?;
     }
     Ok(())
 }

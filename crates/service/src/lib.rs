@@ -12,6 +12,7 @@ mod demo;
 pub mod error;
 mod lookup;
 mod passwords;
+mod samples;
 mod traces;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use lookup::{LookupAnswer, RateInfo};
 pub use passwords::temporary_password;
+pub use samples::{SampleQuery, sample_files};
 
 use passwords::Hasher;
 use traces::TraceWriter;

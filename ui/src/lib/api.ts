@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ChangePasswordRequest,
   ErrorBody,
+  HoursView,
   LookupRequest,
   LookupResponse,
   NirCheck,
@@ -48,6 +49,7 @@ export const api = {
     invoke<Violation[]>("check_password", { candidate, identifiant }),
   checkNir: (nir: string) => invoke<NirCheck>("check_nir", { nir }),
   lookup: (request: LookupRequest) => invoke<LookupResponse>("lookup", { request }),
+  hours: (service: string) => invoke<HoursView>("hours", { service }),
   activity: () => invoke<void>("activity"),
   signOut: () => invoke<void>("sign_out"),
   copyText: (text: string) => invoke<void>("copy_text", { text }),

@@ -4,6 +4,7 @@ import type {
   ErrorBody,
   LookupOutcome,
   Period,
+  RsaState,
   Section,
   WipeReason,
 } from "./ipc";
@@ -51,30 +52,34 @@ export function groupNir(text: string): string {
   return parts.join(" ");
 }
 
-/** The instant a closed service reopens, in Paris time: "lundi 24 novembre à 05:00". */
+/** The instant a closed service reopens, in Paris time: "mardi 24 novembre à 05:00"
+ * ("1er" for the first of the month, as French writes it). */
 export function reopensFr(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const day = new Intl.DateTimeFormat("fr-FR", {
+  const parts = new Intl.DateTimeFormat("fr-FR", {
     timeZone: "Europe/Paris",
     weekday: "long",
     day: "numeric",
     month: "long",
-  }).format(d);
-  const time = new Intl.DateTimeFormat("fr-FR", {
-    timeZone: "Europe/Paris",
     hour: "2-digit",
     minute: "2-digit",
-  }).format(d);
-  return `${day} à ${time.replace(/\s/g, "")}`;
+    hourCycle: "h23",
+  }).formatToParts(d);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const day = part("day") === "1" ? "1er" : part("day");
+  return `${part("weekday")} ${day} ${part("month")} à ${part("hour")}:${part("minute")}`;
 }
 
-/** The message of an error, with what the code adds (reopening time, delay). */
+/** The message of an error, with what the code adds (reopening day and time, delay). The
+ * backend's messages may already state the delay ("Réessayez dans 15 minutes.") or the
+ * reopening hour without its day: neither is repeated. */
 export function errorText(e: ErrorBody): string {
   if (e.code === "service_closed" && e.reopens_at) {
-    return `${e.message} Réouverture ${reopensFr(e.reopens_at)} (heure de Paris).`;
+    return `Service fermé : réouverture ${reopensFr(e.reopens_at)} (heure de Paris).`;
   }
   if ((e.code === "account_locked" || e.code === "rate_limited") && e.retry_after_s != null) {
+    if (/réessayez/i.test(e.message)) return e.message;
     return `${e.message} Réessayez dans ${durationFr(e.retry_after_s)}.`;
   }
   return e.message;
@@ -106,6 +111,12 @@ export const sectionLabel: Record<Section, string> = {
   adresse: "Adresse",
 };
 
+export const rsaStateLabel: Record<RsaState, string> = {
+  open: "Ouvert",
+  suspended: "Suspendu",
+  closed: "Clos",
+};
+
 export const environmentLabel: Record<Environment, string> = {
   production: "Production",
   recette: "Recette",
@@ -127,12 +138,15 @@ export function wipeMessage(reason: WipeReason): string {
   }
 }
 
-/** Today in Paris as "YYYY-MM-DD" (the max of the date field). */
+/** Today in Paris as "YYYY-MM-DD" (the max of the date field). Built from the parts: the
+ * "en-CA" pattern is not the same in every ICU the webviews ship. */
 export function todayParis(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", {
+  const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: "Europe/Paris",
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
-  }).format(now);
+  }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
 }

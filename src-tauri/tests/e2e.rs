@@ -1,0 +1,479 @@
+//! End-to-end tests of the real app window (TESTING.md): the `guichet` binary driven through
+//! tauri-driver and WebKitWebDriver under Xvfb, with a real Secret Service keychain, on the
+//! bundled backend and against a guichet-server on loopback TLS.
+//!
+//! Not part of the plain `cargo test` run (`test = false`): `scripts/e2e.sh` starts the
+//! D-Bus session, the keyring, Xvfb and tauri-driver, then runs this target. Fields are
+//! found by their accessible labels (DESIGN.md "Desktop app").
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use guichet_core::LookupOutcome;
+use guichet_core::dossier::Dossier;
+use guichet_core::nir::Nir;
+use guichet_service::{DEMO_PASSWORD, SystemClock};
+use guichet_store::Store;
+use support::*;
+
+const DEMO_PROFILE: &str = "Démonstration (données fictives)";
+const REMOTE_PROFILE: &str = "Recette locale";
+/// Small enough to seed in a few seconds in a debug build.
+const DEMO_FILES: &str = "3000";
+
+fn driver_url() -> String {
+    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts the app with these arguments (data folder, policy) and waits for the sign-in screen.
+async fn launch(args: &[&str]) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({
+            "application": env!("CARGO_BIN_EXE_guichet"),
+            "args": args,
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver_url())
+        .await
+        .expect("tauri-driver answers (scripts/e2e.sh starts it)");
+    button(&client, "Se connecter", Duration::from_secs(30)).await;
+    client
+}
+
+/// Polls until `find` succeeds or `timeout` passes.
+async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) -> Element {
+    let start = Instant::now();
+    loop {
+        if let Ok(e) = client.find(locator).await
+            && e.is_displayed().await.unwrap_or(false)
+        {
+            return e;
+        }
+        if start.elapsed() > timeout {
+            let shot = client.screenshot().await.unwrap_or_default();
+            std::fs::write(screenshots().join("failure.png"), shot).unwrap();
+            panic!("{locator:?} not shown after {timeout:?} (target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// The form field whose `<label>` reads `label`.
+async fn field(client: &Client, label: &str) -> Element {
+    let xpath = format!("//*[@id=(//label[normalize-space()=\"{label}\"])[1]/@for]");
+    wait_for(client, Locator::XPath(&xpath), Duration::from_secs(20)).await
+}
+
+async fn button(client: &Client, text: &str, timeout: Duration) -> Element {
+    let xpath = format!("//button[normalize-space()=\"{text}\"]");
+    wait_for(client, Locator::XPath(&xpath), timeout).await
+}
+
+async fn type_into(client: &Client, label: &str, text: &str) {
+    let f = field(client, label).await;
+    f.clear().await.unwrap();
+    f.send_keys(text).await.unwrap();
+}
+
+async fn shot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn page_text(client: &Client) -> String {
+    client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Signs in with the temporary password and makes the forced change (R-11).
+async fn sign_in_and_change(client: &Client, identifiant: &str, remember_password: bool) {
+    type_into(client, "Identifiant", identifiant).await;
+    type_into(client, "Mot de passe", DEMO_PASSWORD).await;
+    if remember_password {
+        let xpath = "//label[contains(., 'Mémoriser le mot de passe')]/input";
+        wait_for(client, Locator::XPath(xpath), Duration::from_secs(5))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    button(client, "Se connecter", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    // The first start of the bundled backend seeds its database first.
+    field(client, "Nouveau mot de passe").await;
+    shot(client, "02-changement-mot-de-passe").await;
+    type_into(client, "Mot de passe actuel", DEMO_PASSWORD).await;
+    type_into(client, "Nouveau mot de passe", "court").await;
+    // R-12 shown live while typing.
+    let rules = wait_for(client, Locator::Css("#rules li"), Duration::from_secs(5)).await;
+    assert!(!rules.text().await.unwrap().is_empty());
+    type_into(client, "Nouveau mot de passe", NEW_PASSWORD).await;
+    wait_for(client, Locator::Css("#rules p.ok"), Duration::from_secs(5)).await;
+    type_into(client, "Confirmer le mot de passe", NEW_PASSWORD).await;
+    button(client, "Changer le mot de passe", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    field(client, "NIR").await;
+}
+
+/// Types a lookup and returns the result's title.
+async fn lookup(client: &Client, nir: &str, name: &str) -> String {
+    // "Effacer" empties the form and the previous answer (R-09).
+    button(client, "Effacer", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert!(client.find(Locator::Id("result-title")).await.is_err());
+    type_into(client, "NIR", nir).await;
+    type_into(client, "Nom de famille", name).await;
+    button(client, "Rechercher", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(client, Locator::Id("result-title"), Duration::from_secs(20))
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+struct Samples {
+    found: Dossier,
+    opposition: Dossier,
+    out_of_scope: Dossier,
+    unknown: Nir,
+}
+
+async fn samples(store: &Store) -> Samples {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    Samples {
+        found: file(
+            store,
+            "CAF-78",
+            None,
+            "cdap-t2",
+            LookupOutcome::Found,
+            today,
+        )
+        .await,
+        opposition: file(
+            store,
+            "CAF-78",
+            None,
+            "cdap-t2",
+            LookupOutcome::Opposition,
+            today,
+        )
+        .await,
+        out_of_scope: file(
+            store,
+            "MSA-ALSACE",
+            None,
+            "cdap-t2",
+            LookupOutcome::Found,
+            today,
+        )
+        .await,
+        unknown: Nir::with_computed_key("1990199999999").unwrap(),
+    }
+}
+
+/// The four answers a partner meets, with demo.caf (CAF-78, open around the clock).
+async fn lookups(client: &Client, s: &Samples) {
+    let title = lookup(client, &s.found.nir.grouped(), &s.found.contact.birth_name).await;
+    assert_eq!(title, "Dossier trouvé");
+    // The file: its NIR grouped, one tab per section of the service (R-02).
+    let nir = wait_for(
+        client,
+        Locator::Css(".dossier .nir"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(nir.text().await.unwrap(), s.found.nir.grouped());
+    let tabs = client.find_all(Locator::Css("[role=tab]")).await.unwrap();
+    assert!(!tabs.is_empty());
+    shot(client, "03-dossier").await;
+    let title = lookup(client, s.unknown.expose(), "Martin").await;
+    assert_eq!(title, "Aucun dossier");
+    assert!(
+        page_text(client)
+            .await
+            .contains("Aucun dossier ne correspond")
+    );
+    let title = lookup(
+        client,
+        s.opposition.nir.expose(),
+        &s.opposition.contact.birth_name,
+    )
+    .await;
+    assert_eq!(title, "Consultation refusée");
+    let title = lookup(
+        client,
+        s.out_of_scope.nir.expose(),
+        &s.out_of_scope.contact.birth_name,
+    )
+    .await;
+    assert_eq!(title, "Hors de votre territoire");
+    // A malformed NIR is said as it is typed, in French, before any search.
+    button(client, "Effacer", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    type_into(client, "NIR", "3 85 05").await;
+    let hint = wait_for(client, Locator::Css("#nir-hint.ko"), Duration::from_secs(5)).await;
+    assert!(!hint.text().await.unwrap().is_empty());
+    shot(client, "04-nir-invalide").await;
+}
+
+/// Every file under `root` (but the bundled database, whose synthetic files are the data
+/// source itself) is searched for what the session showed or typed.
+fn assert_nothing_personal_written(root: &Path, secrets: &[String]) {
+    let mut stack = vec![root.to_path_buf()];
+    let mut checked = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("bundled.sqlite") || path.starts_with(screenshots()) {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            checked += 1;
+            let text = String::from_utf8_lossy(&bytes);
+            for s in secrets {
+                assert!(
+                    !text.contains(s.as_str()),
+                    "{} holds a secret or personal datum",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "no file was checked under {}", root.display());
+}
+
+fn secrets_of(s: &Samples) -> Vec<String> {
+    let mut v = vec![DEMO_PASSWORD.to_owned(), NEW_PASSWORD.to_owned()];
+    for d in [&s.found, &s.opposition, &s.out_of_scope] {
+        v.push(d.nir.expose().to_owned());
+        v.push(d.nir.grouped());
+        v.push(d.contact.birth_name.clone());
+    }
+    v
+}
+
+/// The newcomer's path on the bundled backend: demo sign-in, forced change, lookups, then
+/// walking away (idle delay lowered by the machine policy) back to a blank sign-in screen.
+async fn bundled_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let policy = dir.path().join("policy.toml");
+    // R-16: the countdown starts 60 s before the deadline, 5 s after the last input.
+    std::fs::write(&policy, "idle_timeout_secs = 65\n").unwrap();
+    let client = launch(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--demo-files",
+        DEMO_FILES,
+    ])
+    .await;
+    shot(&client, "01-connexion").await;
+    // Demo accounts are listed for the bundled profile.
+    assert!(
+        page_text(&client)
+            .await
+            .contains("Comptes de démonstration")
+    );
+
+    // A wrong password: a French message, the form stays usable.
+    type_into(&client, "Identifiant", "demo.caf").await;
+    type_into(&client, "Mot de passe", "Pas-Le-Bon-1!").await;
+    button(&client, "Se connecter", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let alert = wait_for(
+        &client,
+        Locator::Css("[role=alert]"),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(alert.text().await.unwrap().contains("incorrect"));
+
+    sign_in_and_change(&client, "demo.caf", false).await;
+    let store = Store::open(&format!(
+        "sqlite://{}",
+        data.join("bundled.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let s = samples(&store).await;
+    lookups(&client, &s).await;
+
+    // The keychain remembers the identifiant of the profile, and no password (demo profile
+    // on a policy that allows it, but the box was not ticked).
+    let ident =
+        tokio::task::spawn_blocking(|| guichet_desktop::keychain::identifiant(DEMO_PROFILE))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(ident.as_deref(), Some("demo.caf"));
+
+    // Walk away: the countdown, then the wipe back onto the sign-in screen.
+    let title = lookup(&client, &s.found.nir.grouped(), &s.found.contact.birth_name).await;
+    assert_eq!(title, "Dossier trouvé");
+    wait_for(&client, Locator::Css(".countdown"), Duration::from_secs(30)).await;
+    shot(&client, "05-compte-a-rebours").await;
+    let notice = wait_for(
+        &client,
+        Locator::XPath("//*[@role='status'][contains(., 'inactivité')]"),
+        Duration::from_secs(90),
+    )
+    .await;
+    assert!(notice.text().await.unwrap().contains("effacées"));
+    shot(&client, "06-apres-effacement").await;
+    let source = client.source().await.unwrap();
+    for secret in secrets_of(&s) {
+        assert!(
+            !source.contains(&secret),
+            "the wiped page still shows a file"
+        );
+    }
+    // The identifiant is offered again, the password is not.
+    let ident_field = field(&client, "Identifiant").await;
+    assert_eq!(
+        ident_field.prop("value").await.unwrap().as_deref(),
+        Some("demo.caf")
+    );
+    let pw = field(&client, "Mot de passe").await;
+    assert_eq!(pw.prop("value").await.unwrap().as_deref(), Some(""));
+    client.close().await.unwrap();
+    store.close().await;
+
+    // R-29: nothing personal on the workstation's disk: the data folder, and the HOME of
+    // this throwaway session (WebKit's cache and storage folders included).
+    assert_nothing_personal_written(&data, &secrets_of(&s));
+    let home = PathBuf::from(std::env::var("HOME").unwrap());
+    assert_nothing_personal_written(&home, &secrets_of(&s));
+}
+
+/// The same path against a guichet-server over loopback TLS, through a profile pinned by
+/// the machine policy with its own CA; the bundled backend forbidden.
+async fn remote_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = tls_server(Arc::new(SystemClock), 3_000, dir.path()).await;
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &server.ca_pem).unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "allow_bundled = false\nextra_ca_pem = {ca:?}\n\n[[profiles]]\nname = \"{REMOTE_PROFILE}\"\nurl = \"{}\"\ncaisse = \"CAF-78\"\nenvironment = \"recette\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let client = launch(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ])
+    .await;
+    let text = page_text(&client).await;
+    assert!(text.contains(REMOTE_PROFILE));
+    assert!(!text.contains("Comptes de démonstration"));
+    assert!(
+        !text.contains("Gérer les profils"),
+        "the policy pins the profiles"
+    );
+
+    // A test account on a recette profile may keep its password in the keychain.
+    sign_in_and_change(&client, "demo.caf", true).await;
+    let s = samples(&server.store).await;
+    lookups(&client, &s).await;
+    let remembered =
+        tokio::task::spawn_blocking(|| guichet_desktop::keychain::password(REMOTE_PROFILE))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        remembered.as_deref().map(String::as_str),
+        Some(NEW_PASSWORD)
+    );
+
+    button(&client, "Se déconnecter", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        Locator::XPath("//*[@role='status'][contains(., 'déconnecté')]"),
+        Duration::from_secs(20),
+    )
+    .await;
+    // Signing in again with the remembered password: the field may stay empty.
+    type_into(&client, "Identifiant", "demo.caf").await;
+    button(&client, "Se connecter", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    field(&client, "NIR").await;
+    client.close().await.unwrap();
+    assert_nothing_personal_written(&data, &secrets_of(&s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_window_bundled_then_remote() {
+    // One app at a time (the app is single-instance): both flows in one test.
+    bundled_flow().await;
+    remote_flow().await;
+}

@@ -1,0 +1,193 @@
+//! Shared set-up of the desktop tests: a recording [`Surface`], a guichet-server on a
+//! loopback TLS socket with a CA made for the test, and files picked by outcome.
+#![allow(
+    dead_code,
+    missing_debug_implementations,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use guichet_core::LookupOutcome;
+use guichet_core::dossier::Dossier;
+use guichet_desktop::app::Surface;
+use guichet_desktop::ipc::PrepareProgress;
+use guichet_desktop::watchdog::Tick;
+use guichet_service::{Clock, Guichet, ManualClock, SampleQuery, ServiceConfig, sample_files};
+use guichet_store::Store;
+use guichet_store::seed::{SeedOptions, seed};
+
+/// The new password every test chooses at the forced change (R-12 compliant).
+pub const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
+
+/// 10:00 in Paris on a Monday: every caisse is open.
+pub fn ten_in_paris() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    ))
+}
+
+/// What the app asked of its window.
+#[derive(Default)]
+pub struct Recorder {
+    pub reloads: AtomicUsize,
+    pub clipboard: Mutex<Option<String>>,
+    pub ticks: Mutex<Vec<Tick>>,
+    pub progress: Mutex<Vec<PrepareProgress>>,
+}
+
+impl Recorder {
+    pub fn reloads(&self) -> usize {
+        self.reloads.load(Ordering::SeqCst)
+    }
+}
+
+impl Surface for Recorder {
+    fn reload(&self) {
+        self.reloads.fetch_add(1, Ordering::SeqCst);
+    }
+    fn clipboard_text(&self) -> Option<String> {
+        self.clipboard.lock().unwrap().clone()
+    }
+    fn set_clipboard_text(&self, text: &str) -> bool {
+        *self.clipboard.lock().unwrap() = Some(text.to_owned());
+        true
+    }
+    fn clear_clipboard(&self) {
+        *self.clipboard.lock().unwrap() = None;
+    }
+    fn watchdog(&self, tick: Tick) {
+        self.ticks.lock().unwrap().push(tick);
+    }
+    fn prepare_progress(&self, progress: PrepareProgress) {
+        self.progress.lock().unwrap().push(progress);
+    }
+}
+
+/// Argon2 made cheap for tests (the parameters are the server's business, not the client's).
+pub fn fast_config() -> ServiceConfig {
+    ServiceConfig {
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        ..ServiceConfig::default()
+    }
+}
+
+/// A guichet-server on `https://localhost:PORT`, its certificate issued by a CA of its own.
+pub struct TlsServer {
+    pub url: String,
+    /// PEM of the CA that issued the server's certificate (what a policy's `extra_ca_pem`
+    /// points to).
+    pub ca_pem: String,
+    pub guichet: Guichet,
+    pub store: Store,
+    task: tokio::task::JoinHandle<()>,
+    _db: guichet_store::testing::TestDb,
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A CA and a certificate for `localhost` and 127.0.0.1 issued by it: (ca, cert, key) PEMs.
+pub fn test_pki() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Guichet test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+}
+
+/// Starts a seeded server (SQLite, `files` synthetic files, demo accounts) on loopback TLS.
+pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsServer {
+    let db = guichet_store::testing::sqlite().await;
+    seed(
+        &db.store,
+        SeedOptions {
+            files,
+            seed: 7,
+            batch: 1_000,
+            progress: false,
+        },
+        clock.now(),
+    )
+    .await
+    .unwrap();
+    let guichet = Guichet::new(db.store.clone(), clock, fast_config(), None)
+        .await
+        .unwrap();
+    guichet.install_demo_accounts().await.unwrap();
+    let (ca, cert, key) = test_pki();
+    let (cert_path, key_path) = (dir.join("server-cert.pem"), dir.join("server-key.pem"));
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    guichet_server::tls::install_crypto_provider();
+    let tls = guichet_server::tls::rustls_config(&cert_path, &key_path)
+        .await
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = guichet_server::router(guichet_server::AppState {
+        guichet: guichet.clone(),
+    })
+    .into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        let _ = axum_server::from_tcp_rustls(listener, tls)
+            .unwrap()
+            .serve(app)
+            .await;
+    });
+    TlsServer {
+        url: format!("https://localhost:{port}"),
+        ca_pem: ca,
+        store: db.store.clone(),
+        guichet,
+        task,
+        _db: db,
+    }
+}
+
+/// The first synthetic file of `caisse` (and `departement`) that `service` would answer
+/// with `outcome`.
+pub async fn file(
+    store: &Store,
+    caisse: &str,
+    departement: Option<&str>,
+    service: &str,
+    outcome: LookupOutcome,
+    today: NaiveDate,
+) -> Dossier {
+    let mut picked = sample_files(
+        store,
+        &SampleQuery {
+            caisse: Some(caisse.into()),
+            departement: departement.map(Into::into),
+            outcome: Some(outcome),
+            service: Some(service.into()),
+            count: 1,
+        },
+        today,
+    )
+    .await
+    .unwrap();
+    picked
+        .pop()
+        .unwrap_or_else(|| panic!("no {outcome:?} file in {caisse} for {service}"))
+}

@@ -1,0 +1,326 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorBody } from "./ipc";
+import {
+  dateFr,
+  durationFr,
+  environmentLabel,
+  errorText,
+  euros,
+  groupNir,
+  monthFr,
+  outcomeTitle,
+  periodFr,
+  reopensFr,
+  rsaStateLabel,
+  sectionLabel,
+  todayParis,
+  wipeMessage,
+} from "./format";
+
+/** Intl puts U+202F (thousands) and U+00A0 (before €): compare with plain spaces. */
+const spaces = (s: string) => s.replace(/[\s\u00a0\u202f]/g, " ");
+
+function error(code: string, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
+  return { code, message, retry_after_s: null, violations: null, reopens_at: null, ...extra };
+}
+
+describe("euros", () => {
+  it("formats cents the French way", () => {
+    expect(spaces(euros(123456))).toBe("1 234,56 €");
+    expect(spaces(euros(0))).toBe("0,00 €");
+    expect(spaces(euros(5))).toBe("0,05 €");
+    expect(spaces(euros(60780))).toBe("607,80 €");
+    expect(spaces(euros(123456789))).toBe("1 234 567,89 €");
+  });
+
+  it("uses no-break spaces, so the amount never wraps", () => {
+    expect(euros(123456)).not.toMatch(/ /);
+    expect(euros(123456)).toMatch(/[\u00a0\u202f]€$/);
+  });
+
+  it("keeps the sign of negative amounts", () => {
+    expect(spaces(euros(-2550))).toMatch(/^-\s?25,50 €$/);
+  });
+});
+
+describe("dateFr", () => {
+  it("turns an ISO date into dd/mm/yyyy without any time zone shift", () => {
+    expect(dateFr("2026-11-23")).toBe("23/11/2026");
+    expect(dateFr("2026-01-01")).toBe("01/01/2026");
+    expect(dateFr("1985-05-31")).toBe("31/05/1985");
+  });
+
+  it("reads the date part of a date-time as written", () => {
+    expect(dateFr("2026-12-31T23:30:00Z")).toBe("31/12/2026");
+  });
+
+  it("returns what it cannot read unchanged", () => {
+    expect(dateFr("")).toBe("");
+    expect(dateFr("23/11/2026")).toBe("23/11/2026");
+    expect(dateFr("bientôt")).toBe("bientôt");
+  });
+});
+
+describe("monthFr", () => {
+  it("names every month in French, lower case", () => {
+    const names = [
+      "janvier", "février", "mars", "avril", "mai", "juin",
+      "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    ];
+    names.forEach((name, i) => {
+      const mm = String(i + 1).padStart(2, "0");
+      expect(monthFr(`2026-${mm}-01`)).toBe(`${name} 2026`);
+    });
+  });
+
+  it("accepts a bare year-month", () => {
+    expect(monthFr("2025-08")).toBe("août 2025");
+  });
+
+  it("returns what it cannot read unchanged", () => {
+    expect(monthFr("août")).toBe("août");
+    expect(monthFr("")).toBe("");
+  });
+});
+
+describe("periodFr", () => {
+  it("gives both ends of a closed period", () => {
+    expect(periodFr({ start: "2026-01-01", end: "2026-12-31" })).toBe("du 01/01/2026 au 31/12/2026");
+  });
+
+  it("says 'depuis le' for an open-ended period", () => {
+    expect(periodFr({ start: "2025-09-01", end: null })).toBe("depuis le 01/09/2025");
+  });
+});
+
+describe("groupNir", () => {
+  it("groups a NIR as 1 2 2 2 3 3 2", () => {
+    expect(groupNir("185057800608491")).toBe("1 85 05 78 006 084 91");
+  });
+
+  it("regroups a NIR typed with spaces, dots or no-break spaces", () => {
+    expect(groupNir("1 85 05 78 006 084 91")).toBe("1 85 05 78 006 084 91");
+    expect(groupNir("1.85.05.78.006.084.91")).toBe("1 85 05 78 006 084 91");
+    expect(groupNir("1\u00a085\u202f05 78006084 91")).toBe("1 85 05 78 006 084 91");
+  });
+
+  it("upper-cases the Corsican départements", () => {
+    expect(groupNir("2850 52a0 1234 5 67")).toBe("2 85 05 2A 012 345 67");
+  });
+
+  it("groups a NIR being typed as far as it goes", () => {
+    expect(groupNir("")).toBe("");
+    expect(groupNir("1")).toBe("1");
+    expect(groupNir("18505")).toBe("1 85 05");
+    expect(groupNir("18505780")).toBe("1 85 05 78 0");
+  });
+
+  it("keeps extra characters in a last group instead of dropping them", () => {
+    expect(groupNir("18505780060849123")).toBe("1 85 05 78 006 084 91 23");
+  });
+});
+
+describe("reopensFr", () => {
+  it("gives the day and the Paris time in winter (UTC+1)", () => {
+    expect(reopensFr("2026-11-24T04:00:00Z")).toBe("mardi 24 novembre à 05:00");
+    expect(reopensFr("2026-03-28T04:00:00Z")).toBe("samedi 28 mars à 05:00");
+  });
+
+  it("gives the Paris time in summer (UTC+2)", () => {
+    expect(reopensFr("2026-03-30T03:00:00Z")).toBe("lundi 30 mars à 05:00");
+    expect(reopensFr("2026-07-15T03:00:00Z")).toBe("mercredi 15 juillet à 05:00");
+  });
+
+  it("follows both DST changes of 2026 (29 March, 25 October)", () => {
+    // The clocks go forward at 01:00 UTC on 29 March, back at 01:00 UTC on 25 October.
+    expect(reopensFr("2026-03-29T00:30:00Z")).toBe("dimanche 29 mars à 01:30");
+    expect(reopensFr("2026-03-29T01:30:00Z")).toBe("dimanche 29 mars à 03:30");
+    expect(reopensFr("2026-10-25T00:30:00Z")).toBe("dimanche 25 octobre à 02:30");
+    expect(reopensFr("2026-10-25T01:30:00Z")).toBe("dimanche 25 octobre à 02:30");
+    expect(reopensFr("2026-10-26T04:00:00Z")).toBe("lundi 26 octobre à 05:00");
+  });
+
+  it("moves to the next day in Paris before midnight UTC, and writes 1er", () => {
+    expect(reopensFr("2026-06-30T22:30:00Z")).toBe("mercredi 1er juillet à 00:30");
+    expect(reopensFr("2026-12-31T23:00:00Z")).toBe("vendredi 1er janvier à 00:00");
+  });
+
+  it("accepts an offset instead of Z", () => {
+    expect(reopensFr("2026-11-24T05:00:00+01:00")).toBe("mardi 24 novembre à 05:00");
+  });
+
+  it("returns what it cannot read unchanged", () => {
+    expect(reopensFr("demain")).toBe("demain");
+  });
+});
+
+describe("errorText", () => {
+  it("says when a closed service reopens, day included, in Paris time", () => {
+    const e = error("service_closed", "Service fermé, réouverture à 05:00.", {
+      reopens_at: "2026-11-28T04:00:00Z",
+    });
+    expect(errorText(e)).toBe("Service fermé : réouverture samedi 28 novembre à 05:00 (heure de Paris).");
+  });
+
+  it("says when a closed service reopens in summer time", () => {
+    const e = error("service_closed", "Service fermé, réouverture à 05:00.", {
+      reopens_at: "2026-07-04T03:00:00Z",
+    });
+    expect(errorText(e)).toBe("Service fermé : réouverture samedi 4 juillet à 05:00 (heure de Paris).");
+  });
+
+  it("keeps the message of a closed service that gives no reopening", () => {
+    expect(errorText(error("service_closed", "Service fermé."))).toBe("Service fermé.");
+  });
+
+  it("adds the delay of a locked account", () => {
+    const e = error("account_locked", "Trop d'essais infructueux : le compte est verrouillé.", {
+      retry_after_s: 900,
+    });
+    expect(errorText(e)).toBe("Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 min.");
+  });
+
+  it("adds the delay of a rate limit", () => {
+    const e = error("rate_limited", "Trop de demandes en peu de temps.", { retry_after_s: 12 });
+    expect(errorText(e)).toBe("Trop de demandes en peu de temps. Réessayez dans 12 s.");
+  });
+
+  it("does not repeat a delay the message already gives (the server's wording)", () => {
+    const locked = error(
+      "account_locked",
+      "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes.",
+      { retry_after_s: 900 },
+    );
+    expect(errorText(locked)).toBe(locked.message);
+    const limited = error("rate_limited", "Trop de demandes en peu de temps. Réessayez dans 30 s.", {
+      retry_after_s: 30,
+    });
+    expect(errorText(limited)).toBe(limited.message);
+  });
+
+  it("keeps the message when no delay is known", () => {
+    const e = error("account_locked", "Le compte est verrouillé.");
+    expect(errorText(e)).toBe("Le compte est verrouillé.");
+  });
+
+  it("returns the message of any other code as is, whatever the details", () => {
+    expect(errorText(error("invalid_credentials", "Identifiant ou mot de passe incorrect."))).toBe(
+      "Identifiant ou mot de passe incorrect.",
+    );
+    const e = error("password_policy", "Mot de passe refusé : au moins 12 caractères.", {
+      retry_after_s: 60,
+      reopens_at: "2026-11-24T04:00:00Z",
+      violations: [{ code: "too_short", message: "au moins 12 caractères" }],
+    });
+    expect(errorText(e)).toBe("Mot de passe refusé : au moins 12 caractères.");
+  });
+});
+
+describe("durationFr", () => {
+  it("counts seconds below a minute, rounded up", () => {
+    expect(durationFr(0)).toBe("0 s");
+    expect(durationFr(1)).toBe("1 s");
+    expect(durationFr(0.2)).toBe("1 s");
+    expect(durationFr(59)).toBe("59 s");
+  });
+
+  it("never goes negative", () => {
+    expect(durationFr(-5)).toBe("0 s");
+  });
+
+  it("counts started minutes", () => {
+    expect(durationFr(60)).toBe("1 min");
+    expect(durationFr(61)).toBe("2 min");
+    expect(durationFr(900)).toBe("15 min");
+    expect(durationFr(3540)).toBe("59 min");
+    // 59 min 59 s is a started 60th minute: shown as an hour.
+    expect(durationFr(3599)).toBe("1 h 00");
+  });
+
+  it("counts hours and minutes from an hour on", () => {
+    expect(durationFr(3600)).toBe("1 h 00");
+    expect(durationFr(3661)).toBe("1 h 02");
+    expect(durationFr(2 * 3600 + 30 * 60)).toBe("2 h 30");
+  });
+});
+
+describe("wipeMessage", () => {
+  it("explains every reason in French", () => {
+    expect(wipeMessage("sign_out")).toBe("Vous êtes déconnecté. Les données consultées ont été effacées.");
+    expect(wipeMessage("idle")).toBe(
+      "Session fermée après une période d'inactivité. Les données consultées ont été effacées.",
+    );
+    expect(wipeMessage("screen_locked")).toBe(
+      "Session fermée au verrouillage du poste. Les données consultées ont été effacées.",
+    );
+    expect(wipeMessage("sleep")).toBe(
+      "Session fermée à la mise en veille du poste. Les données consultées ont été effacées.",
+    );
+    expect(wipeMessage("session_expired")).toBe("Votre session a expiré. Reconnectez-vous.");
+  });
+
+  it("gives a distinct message for each reason", () => {
+    const reasons = ["sign_out", "idle", "screen_locked", "sleep", "session_expired"] as const;
+    const messages = new Set(reasons.map(wipeMessage));
+    expect(messages.size).toBe(reasons.length);
+  });
+});
+
+describe("todayParis", () => {
+  it("is already tomorrow in Paris shortly before midnight UTC (winter)", () => {
+    expect(todayParis(new Date("2026-11-23T22:59:59Z"))).toBe("2026-11-23");
+    expect(todayParis(new Date("2026-11-23T23:00:00Z"))).toBe("2026-11-24");
+    expect(todayParis(new Date("2026-11-23T23:30:00Z"))).toBe("2026-11-24");
+  });
+
+  it("changes day at 22:00 UTC in summer", () => {
+    expect(todayParis(new Date("2026-07-14T21:59:00Z"))).toBe("2026-07-14");
+    expect(todayParis(new Date("2026-07-14T22:00:00Z"))).toBe("2026-07-15");
+  });
+
+  it("changes year at the Paris midnight", () => {
+    expect(todayParis(new Date("2026-12-31T22:59:00Z"))).toBe("2026-12-31");
+    expect(todayParis(new Date("2026-12-31T23:00:00Z"))).toBe("2027-01-01");
+  });
+
+  it("is the same Paris day just after midnight UTC", () => {
+    expect(todayParis(new Date("2026-02-28T00:10:00Z"))).toBe("2026-02-28");
+  });
+
+  it("defaults to now, as YYYY-MM-DD", () => {
+    expect(todayParis()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe("labels", () => {
+  it("titles every lookup outcome", () => {
+    expect(outcomeTitle).toEqual({
+      found: "Dossier trouvé",
+      not_found: "Aucun dossier",
+      out_of_scope: "Hors de votre territoire",
+      opposition: "Consultation refusée",
+      not_eligible: "Dossier non éligible",
+    });
+  });
+
+  it("names every section", () => {
+    expect(Object.keys(sectionLabel).sort()).toEqual(
+      [
+        "adresse", "coordonnees", "droits", "quotient_familial",
+        "recherche", "ressources", "rsa", "situation_familiale",
+      ],
+    );
+    expect(sectionLabel.coordonnees).toBe("Coordonnées");
+    expect(sectionLabel.quotient_familial).toBe("Quotient familial");
+    for (const label of Object.values(sectionLabel)) expect(label).not.toBe("");
+  });
+
+  it("names every RSA state and environment", () => {
+    expect(rsaStateLabel).toEqual({ open: "Ouvert", suspended: "Suspendu", closed: "Clos" });
+    expect(environmentLabel).toEqual({
+      production: "Production",
+      recette: "Recette",
+      demo: "Démonstration",
+    });
+  });
+});

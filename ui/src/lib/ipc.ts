@@ -1,0 +1,167 @@
+// Generated from the Rust types by ts-rs (src-tauri/src/ipc.rs): do not edit.
+// `make bindings` rewrites it; a test fails when it is stale.
+
+export type UserInfo = { identifiant: string, display_name: string, 
+/**
+ * A test account (MSA staff testing partner access): a client may remember its
+ * password on a non-production profile.
+ */
+test_account: boolean, };
+
+export type PartnerInfo = { tiers: string, name: string, };
+
+export type ServiceInfo = { code: string, label: string, sections: Array<Section>, idle_timeout_s: number, caisse: string, departements: Array<string>, 
+/**
+ * Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined.
+ */
+hours: string, };
+
+export type Section = "coordonnees" | "situation_familiale" | "ressources" | "recherche" | "quotient_familial" | "droits" | "rsa" | "adresse";
+
+export type ChangePasswordRequest = { current_password: string, new_password: string, };
+
+export type LookupRequest = { service: string, 
+/**
+ * As typed: spaces and dots between groups are accepted.
+ */
+nir: string, name: string, 
+/**
+ * Date of the "Recherche" (resources and QF in force); today when absent.
+ */
+as_of?: string | null, };
+
+export type LookupResponse = { outcome: LookupOutcome, message: string, dossier?: DossierView | null, };
+
+export type LookupOutcome = "found" | "not_found" | "out_of_scope" | "opposition" | "not_eligible";
+
+export type ErrorBody = { code: string, message: string, 
+/**
+ * `account_locked`, `rate_limited`: seconds before trying again.
+ */
+retry_after_s?: number | null, 
+/**
+ * `password_policy`: every rule the new password breaks.
+ */
+violations?: Array<Violation> | null, 
+/**
+ * `service_closed`: when lookups are answered again.
+ */
+reopens_at?: string | null, };
+
+export type Violation = { code: string, message: string, };
+
+export type DossierView = { service: string, sections: Array<Section>, coordonnees?: ContactDetails | null, situation_familiale?: FamilySituation | null, ressources?: Array<YearlyResources> | null, quotient_familial?: Array<QuotientFamilial> | null, recherche?: InForce | null, droits?: Array<Benefit> | null, rsa?: RsaRight | null, adresse?: Address | null, };
+
+export type Period = { start: string, end: string | null, };
+
+export type ContactDetails = { allocataire_number: string, civility: Civility, first_name: string, birth_name: string, usage_name: string | null, birth_date: string, };
+
+export type Civility = "madame" | "monsieur";
+
+export type Address = { line1: string, line2: string | null, postcode: string, city: string, };
+
+export type FamilySituation = { status: FamilyStatus, partner: Person | null, children: Array<Child>, };
+
+export type FamilyStatus = "couple" | "single";
+
+export type Person = { first_name: string, last_name: string, birth_date: string, };
+
+export type Child = { first_name: string, birth_date: string, 
+/**
+ * A disabled child changes the PSU rate (one rate band lower).
+ */
+disabled: boolean, };
+
+export type YearlyResources = { reference_year: number, validity: Period, allocataire_cents: number, partner_cents: number, };
+
+export type QuotientFamilial = { validity: Period, amount: number, };
+
+export type RsaRight = { state: RsaState, period: Period, monthly_cents: number, payments: Array<RsaPayment>, };
+
+export type RsaState = "open" | "suspended" | "closed";
+
+export type RsaPayment = { 
+/**
+ * First day of the month paid.
+ */
+month: string, amount_cents: number, };
+
+export type Benefit = { 
+/**
+ * Short code as the caisse writes it: `AF`, `ALF`, `APL`, `PAJE`, `CMG`, `AEEH`, `RSA`…
+ */
+code: string, label: string, period: Period, monthly_cents: number, };
+
+export type InForce = { date: string, resources: YearlyResources | null, quotient: QuotientFamilial | null, };
+
+export type Environment = "production" | "recette" | "demo";
+
+export type Profile = { name: string, 
+/**
+ * `https://…` of a guichet-server, or `bundled`.
+ */
+url: string, caisse: string, environment: Environment, };
+
+export type ProfileView = { profile: Profile, bundled: boolean, 
+/**
+ * The last identifiant used with this profile, from the keychain.
+ */
+remembered_identifiant: string | null, 
+/**
+ * A password is remembered for this profile (it never reaches the webview).
+ */
+remembered_password: boolean, };
+
+export type PolicyView = { 
+/**
+ * A machine policy file is in force.
+ */
+managed: boolean, profiles_pinned: boolean, allow_bundled: boolean, allow_remember_password: boolean, idle_timeout_secs: number | null, error: string | null, };
+
+export type WipeReason = "sign_out" | "idle" | "screen_locked" | "sleep" | "session_expired";
+
+export type StartupView = { version: string, profiles: Array<ProfileView>, policy: PolicyView, 
+/**
+ * `None` when the keychain works; otherwise why it does not, in French.
+ */
+keychain_error: string | null, last_wipe: WipeReason | null, 
+/**
+ * The session still open (after a reload that was not a wipe).
+ */
+session: SessionView | null, };
+
+export type SessionView = { profile: string, environment: Environment, user: UserInfo, partner: PartnerInfo, services: Array<ServiceInfo>, must_change_password: boolean, password_age_warning: boolean, 
+/**
+ * The idle delay the watchdog applies (the service's, lowered by the policy).
+ */
+idle_timeout_s: number, expires_at: string, 
+/**
+ * The password of this account may be remembered on this profile.
+ */
+can_remember_password: boolean, };
+
+export type SignInArgs = { profile: string, identifiant: string, 
+/**
+ * Empty to use the password remembered in the keychain.
+ */
+password: string, remember_identifiant: boolean, remember_password: boolean, };
+
+export type NirCheck = { valid: boolean, 
+/**
+ * `nir_malformed` or `nir_key_mismatch`.
+ */
+code: string | null, message: string | null, 
+/**
+ * Shorter than a NIR and otherwise fine so far: not worth a red message while typing.
+ */
+incomplete: boolean, };
+
+export type HoursView = { open: boolean, 
+/**
+ * When it reopens, Paris time `HH:MM`.
+ */
+reopens_hhmm: string | null, reopens_at: string | null, };
+
+export type PrepareProgress = { done: number, total: number, };
+
+export type Tick = { "state": "disarmed" } | { "state": "active", remaining_s: number, } | { "state": "warning", remaining_s: number, } | { "state": "expired" };
