@@ -14,7 +14,7 @@ command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quie
 target=${1:-e2e}
 profile=${2:-}
 # Build first, outside the throwaway HOME (cargo's caches stay where they are).
-cargo test -p guichet-desktop --test "$target" $profile --locked --no-run --quiet
+cargo test --workspace --all-features --test "$target" $profile --locked --no-run --quiet
 
 tmp=$(mktemp -d /tmp/guichet-e2e.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -38,7 +38,7 @@ env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/
     xvfb-run -a -s "-screen 0 1280x900x24" bash -c "
       tauri-driver --port 4444 >\"$E2E_TMP/driver.log\" 2>&1 &
       for _ in \$(seq 100); do curl -sf http://127.0.0.1:4444/status >/dev/null 2>&1 && break; sleep 0.1; done
-      cd \"$E2E_ROOT\" && cargo test -p guichet-desktop --test \"$E2E_TARGET\" $E2E_PROFILE --locked -- --nocapture
+      cd \"$E2E_ROOT\" && cargo test --workspace --all-features --test \"$E2E_TARGET\" $E2E_PROFILE --locked -- --nocapture
       status=\$?
       kill %1 2>/dev/null || true
       exit \$status

@@ -162,6 +162,16 @@ fn spawn_os_hooks(core: Arc<AppCore>, app: AppHandle) {
     });
 }
 
+/// WebKitGTK cannot automate an ephemeral web context: when WebDriver drives the window (the
+/// end-to-end tests, a build with the `webdriver` feature and `TAURI_WEBVIEW_AUTOMATION`),
+/// the webview keeps its data in the data folder instead, where the tests search it for
+/// anything personal. A shipped build has no such feature and is always ephemeral.
+fn webdriver_data_dir(core: &AppCore) -> Option<std::path::PathBuf> {
+    let automated = cfg!(feature = "webdriver")
+        && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    automated.then(|| core.settings().data_dir.join("webview-webdriver"))
+}
+
 pub fn run_app() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -204,14 +214,17 @@ pub fn run_app() -> ExitCode {
         .setup(move |app| {
             // No cache or storage on disk (incognito: an ephemeral web context), screen
             // capture refused where the OS supports it, no devtools in release.
-            WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+            let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
                 .title("Guichet")
                 .inner_size(1120.0, 780.0)
                 .min_inner_size(760.0, 560.0)
-                .incognito(true)
                 .content_protected(true)
-                .devtools(cfg!(debug_assertions))
-                .build()?;
+                .devtools(cfg!(debug_assertions));
+            let window = match webdriver_data_dir(&core) {
+                Some(dir) => window.data_directory(dir),
+                None => window.incognito(true),
+            };
+            window.build()?;
             spawn_watchdog(core.clone(), app.handle().clone());
             spawn_os_hooks(core.clone(), app.handle().clone());
             Ok(())
