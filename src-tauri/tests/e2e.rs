@@ -5,7 +5,13 @@
 //! Not part of the plain `cargo test` run (`test = false`): `scripts/e2e.sh` starts the
 //! D-Bus session, the keyring, Xvfb and tauri-driver, then runs this target. Fields are
 //! found by their accessible labels (DESIGN.md "Desktop app").
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The real app runs on the wall clock: these tests wait and measure on it too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 
 mod support;
 
@@ -321,6 +327,8 @@ async fn bundled_flow() {
         DEMO_FILES,
     ])
     .await;
+    // The first paint can lag the DOM by a frame or two.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     shot(&client, "01-connexion").await;
     // Demo accounts are listed for the bundled profile.
     assert!(
