@@ -12,10 +12,13 @@ all: test
 deps:
 	@scripts/deps.sh
 
-## The front end's npm packages, from the lock file (only when it changed).
+## The front end's npm packages, at the versions of the lock file (only when it changed).
+## `npm install`, not `npm ci`: a lock written without registry addresses (this
+## workplace's npm setting) lists no other platform's optional packages, which `npm ci`
+## refuses; `npm install` installs the locked versions and leaves the lock as it is.
 ui-deps: deps
 	@if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
-	  cd ui && $(NPM) ci --no-audit --no-fund --loglevel=error; fi
+	  cd ui && $(NPM) install --no-audit --no-fund --loglevel=error; fi
 
 ## ui/dist, which the desktop binary embeds.
 ui: ui-deps

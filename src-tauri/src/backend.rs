@@ -30,13 +30,7 @@ pub enum Backend {
 pub type Result<T> = std::result::Result<T, ErrorBody>;
 
 pub fn error(code: &str, message: impl Into<String>) -> ErrorBody {
-    ErrorBody {
-        code: code.into(),
-        message: message.into(),
-        retry_after_s: None,
-        violations: None,
-        reopens_at: None,
-    }
+    ErrorBody::new(code, message)
 }
 
 fn service_error(e: ServiceError) -> ErrorBody {

@@ -61,14 +61,18 @@ mod linux {
         }
     }
 
-    fn sleep(tx: UnboundedSender<Event>) -> zbus::Result<()> {
-        let conn = Connection::system()?;
-        let manager = Proxy::new(
-            &conn,
+    fn manager(conn: &Connection) -> zbus::Result<Proxy<'_>> {
+        Proxy::new(
+            conn,
             LOGIND,
             "/org/freedesktop/login1",
             "org.freedesktop.login1.Manager",
-        )?;
+        )
+    }
+
+    fn sleep(tx: UnboundedSender<Event>) -> zbus::Result<()> {
+        let conn = Connection::system()?;
+        let manager = manager(&conn)?;
         for message in manager.receive_signal("PrepareForSleep")? {
             let going_to_sleep: bool = message.body().deserialize()?;
             if going_to_sleep && tx.send(Event::Sleeping).is_err() {
@@ -80,12 +84,7 @@ mod linux {
 
     fn lock(tx: UnboundedSender<Event>) -> zbus::Result<()> {
         let conn = Connection::system()?;
-        let manager = Proxy::new(
-            &conn,
-            LOGIND,
-            "/org/freedesktop/login1",
-            "org.freedesktop.login1.Manager",
-        )?;
+        let manager = manager(&conn)?;
         let path: OwnedObjectPath = manager
             .call("GetSessionByPID", &(std::process::id()))
             .or_else(|_| {

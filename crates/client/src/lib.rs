@@ -43,13 +43,7 @@ pub struct Client {
 pub type Result<T> = std::result::Result<T, ErrorBody>;
 
 fn error(code: &str, message: impl Into<String>) -> ErrorBody {
-    ErrorBody {
-        code: code.into(),
-        message: message.into(),
-        retry_after_s: None,
-        violations: None,
-        reopens_at: None,
-    }
+    ErrorBody::new(code, message)
 }
 
 /// Installs rustls' process-wide crypto provider (ring) if none is set yet.

@@ -158,6 +158,19 @@ pub struct ErrorBody {
     pub reopens_at: Option<DateTime<Utc>>,
 }
 
+impl ErrorBody {
+    /// An error with just its code and message.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code: code.into(),
+            message: message.into(),
+            retry_after_s: None,
+            violations: None,
+            reopens_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -107,17 +107,7 @@ impl IntoResponse for ApiError {
                 status,
                 code,
                 message,
-            } => (
-                status,
-                Json(ErrorBody {
-                    code: code.into(),
-                    message: message.into(),
-                    retry_after_s: None,
-                    violations: None,
-                    reopens_at: None,
-                }),
-            )
-                .into_response(),
+            } => (status, Json(ErrorBody::new(code, message))).into_response(),
         }
     }
 }

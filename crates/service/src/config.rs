@@ -30,6 +30,18 @@ pub struct ServiceConfig {
     pub argon2_iterations: u32,
 }
 
+#[cfg(feature = "testing")]
+impl ServiceConfig {
+    /// The defaults with argon2 made cheap: tests measure behaviour, not hashing cost.
+    pub fn fast_for_tests() -> Self {
+        ServiceConfig {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..ServiceConfig::default()
+        }
+    }
+}
+
 impl Default for ServiceConfig {
     fn default() -> Self {
         ServiceConfig {

@@ -30,11 +30,7 @@ struct Env {
 }
 
 fn fast_config() -> ServiceConfig {
-    ServiceConfig {
-        argon2_memory_kib: 1024,
-        argon2_iterations: 1,
-        ..ServiceConfig::default()
-    }
+    ServiceConfig::fast_for_tests()
 }
 
 async fn env_with(db: TestDb, config: ServiceConfig) -> Env {

@@ -70,15 +70,6 @@ impl Surface for Recorder {
     }
 }
 
-/// Argon2 made cheap for tests (the parameters are the server's business, not the client's).
-pub fn fast_config() -> ServiceConfig {
-    ServiceConfig {
-        argon2_memory_kib: 1024,
-        argon2_iterations: 1,
-        ..ServiceConfig::default()
-    }
-}
-
 /// A guichet-server on `https://localhost:PORT`, its certificate issued by a CA of its own.
 pub struct TlsServer {
     pub url: String,
@@ -130,9 +121,14 @@ pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsSer
     )
     .await
     .unwrap();
-    let guichet = Guichet::new(db.store.clone(), clock, fast_config(), None)
-        .await
-        .unwrap();
+    let guichet = Guichet::new(
+        db.store.clone(),
+        clock,
+        ServiceConfig::fast_for_tests(),
+        None,
+    )
+    .await
+    .unwrap();
     guichet.install_demo_accounts().await.unwrap();
     let (ca, cert, key) = test_pki();
     let (cert_path, key_path) = (dir.join("server-cert.pem"), dir.join("server-key.pem"));

@@ -28,11 +28,7 @@ pub struct Server {
 }
 
 pub fn fast_config() -> ServiceConfig {
-    ServiceConfig {
-        argon2_memory_kib: 1024,
-        argon2_iterations: 1,
-        ..ServiceConfig::default()
-    }
+    ServiceConfig::fast_for_tests()
 }
 
 pub async fn server(db: TestDb, config: ServiceConfig) -> Server {
