@@ -3,7 +3,7 @@
 # unlocked gnome-keyring (the Secret Service the keyring crate talks to), Xvfb, tauri-driver
 # over WebKitWebDriver, then `cargo test --test e2e`. HOME is a temporary folder, so the
 # test can search every file the app wrote there.
-# Usage: scripts/e2e.sh [TEST-TARGET] [--release]   (default: e2e; bench_window for make bench)
+# Usage: scripts/e2e.sh [TEST-TARGET]   (default: e2e; bench_window for make bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,14 +12,17 @@ export PATH="$CARGO_HOME/bin:$PATH"
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
 
 target=${1:-e2e}
-profile=${2:-}
 # Build first, outside the throwaway HOME (cargo's caches stay where they are).
-cargo test --workspace --all-features --test "$target" $profile --locked --no-run --quiet
+cargo test --workspace --all-features --test "$target" --locked --no-run --quiet
 
 tmp=$(mktemp -d /tmp/guichet-e2e.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -m700 "$tmp/run" "$tmp/home"
-export E2E_ROOT=$root E2E_TMP=$tmp E2E_TARGET=$target E2E_PROFILE=$profile
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+native_port=$(free_port)
+export TAURI_DRIVER_URL=http://127.0.0.1:$port
+export E2E_ROOT=$root E2E_TMP=$tmp E2E_TARGET=$target E2E_PORT=$port E2E_NATIVE_PORT=$native_port
 env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" \
   XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run" \
   timeout 900 dbus-run-session -- bash -c '
@@ -36,9 +39,9 @@ env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/
     cleanup() { kill $keyring_pids 2>/dev/null || true; }
     trap cleanup EXIT
     xvfb-run -a -s "-screen 0 1280x900x24" bash -c "
-      tauri-driver --port 4444 >\"$E2E_TMP/driver.log\" 2>&1 &
-      for _ in \$(seq 100); do curl -sf http://127.0.0.1:4444/status >/dev/null 2>&1 && break; sleep 0.1; done
-      cd \"$E2E_ROOT\" && cargo test --workspace --all-features --test \"$E2E_TARGET\" $E2E_PROFILE --locked -- --nocapture
+      tauri-driver --port $E2E_PORT --native-port $E2E_NATIVE_PORT >\"$E2E_TMP/driver.log\" 2>&1 &
+      for _ in \$(seq 100); do curl -sf http://127.0.0.1:$E2E_PORT/status >/dev/null 2>&1 && break; sleep 0.1; done
+      cd \"$E2E_ROOT\" && cargo test --workspace --all-features --test \"$E2E_TARGET\" --locked -- --nocapture
       status=\$?
       kill %1 2>/dev/null || true
       exit \$status

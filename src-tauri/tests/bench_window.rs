@@ -1,4 +1,5 @@
-//! Figures of the desktop app (`make bench`, through `scripts/e2e.sh bench_window --release`):
+//! Figures of the desktop app (`make bench`: scripts/bench-desktop.sh runs this target
+//! through scripts/e2e.sh with `GUICHET_BIN` set to the release binary):
 //! release binary size, cold start to the sign-in screen, first sign-in with the bundled
 //! database's creation, memory after 100 lookups through the window, and the delay between
 //! the idle deadline and the wipe. Prints figures; asserts only that the flows worked.
@@ -28,6 +29,11 @@ use guichet_store::Store;
 use support::NEW_PASSWORD;
 use zeroize::Zeroizing;
 
+/// The binary measured: the release build when `GUICHET_BIN` says so, else this profile's.
+fn binary() -> String {
+    std::env::var("GUICHET_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_guichet").into())
+}
+
 fn driver_url() -> String {
     std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
 }
@@ -37,7 +43,7 @@ async fn launch(args: &[&str]) -> fantoccini::Client {
     caps.insert("browserName".into(), "wry".into());
     caps.insert(
         "tauri:options".into(),
-        serde_json::json!({"application": env!("CARGO_BIN_EXE_guichet"), "args": args}),
+        serde_json::json!({"application": binary(), "args": args}),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -111,15 +117,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The window: cold start, first sign-in (database creation), 100 lookups.
 async fn window_figures() {
-    let binary = std::fs::metadata(env!("CARGO_BIN_EXE_guichet"))
-        .unwrap()
-        .len();
-    println!(
-        "binaire guichet : {:.1} Mio ({})",
-        binary as f64 / 1_048_576.0,
-        env!("CARGO_BIN_EXE_guichet")
-    );
-
+    println!("binaire mesuré : {}", binary());
     let mut starts = Vec::new();
     for _ in 0..5 {
         let dir = tempfile::tempdir().unwrap();
