@@ -20,8 +20,12 @@ ui-deps: deps
 	@if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then \
 	  cd ui && $(NPM) install --no-audit --no-fund --loglevel=error; fi
 
-## ui/dist, which the desktop binary embeds.
-ui: ui-deps
+## ui/dist, which the desktop binary embeds; rebuilt only when a source changed (a new
+## dist makes cargo rebuild the binary).
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts \
+  ui/svelte.config.js ui/tsconfig.json ui/package-lock.json
+ui: ui/dist/index.html
+ui/dist/index.html: $(UI_SOURCES) | ui-deps
 	cd ui && $(NPM) run --silent build
 
 ## Rewrites ui/src/lib/ipc.ts from the Rust types (a test fails when it is stale).

@@ -201,8 +201,12 @@ async fn window_figures() {
     .unwrap();
     assert_eq!(files.len(), 100);
     let before = rss_kib();
-    let t = Instant::now();
+    // The service allows 60 lookups a minute per user (bundled backend included): paced.
+    let mut pace = tokio::time::interval(Duration::from_millis(1_100));
+    let mut busy = Duration::ZERO;
     for d in &files {
+        pace.tick().await;
+        let start = Instant::now();
         click(&client, "Effacer").await;
         fill(&client, "NIR", d.nir.expose()).await;
         fill(&client, "Nom de famille", &d.contact.birth_name).await;
@@ -213,8 +217,9 @@ async fn window_figures() {
             Duration::from_secs(20),
         )
         .await;
+        busy += start.elapsed();
     }
-    let per_lookup = t.elapsed().as_secs_f64() * 1000.0 / files.len() as f64;
+    let per_lookup = busy.as_secs_f64() * 1000.0 / files.len() as f64;
     let after = rss_kib();
     println!(
         "mémoire (guichet + processus WebKit) : {:.0} Mio après la connexion, {:.0} Mio après 100 recherches ({:+.1} Mio)",
