@@ -22,6 +22,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 native_port=$(free_port)
 export TAURI_DRIVER_URL=http://127.0.0.1:$port
+# The app's own crates log at TRACE; what they write (through tauri-driver) is searched
+# for personal data by the test.
+export GUICHET_LOG=guichet_desktop=trace,guichet_client=trace,guichet_service=trace,guichet_store=trace,info
+export E2E_DRIVER_LOG=$tmp/driver.log
 export E2E_ROOT=$root E2E_TMP=$tmp E2E_TARGET=$target E2E_PORT=$port E2E_NATIVE_PORT=$native_port
 env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" \
   XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run" \
@@ -39,7 +43,7 @@ env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/
     cleanup() { kill $keyring_pids 2>/dev/null || true; }
     trap cleanup EXIT
     xvfb-run -a -s "-screen 0 1280x900x24" bash -c "
-      tauri-driver --port $E2E_PORT --native-port $E2E_NATIVE_PORT >\"$E2E_TMP/driver.log\" 2>&1 &
+      tauri-driver --port $E2E_PORT --native-port $E2E_NATIVE_PORT >\"$E2E_DRIVER_LOG\" 2>&1 &
       for _ in \$(seq 100); do curl -sf http://127.0.0.1:$E2E_PORT/status >/dev/null 2>&1 && break; sleep 0.1; done
       cd \"$E2E_ROOT\" && cargo test --workspace --all-features --test \"$E2E_TARGET\" --locked -- --nocapture
       status=\$?

@@ -409,6 +409,19 @@ async fn bundled_flow() {
     assert_nothing_personal_written(&data, &secrets_of(&s));
     let home = PathBuf::from(std::env::var("HOME").unwrap());
     assert_nothing_personal_written(&home, &secrets_of(&s));
+    // Nor in what the app logged (its own crates at TRACE, scripts/e2e.sh).
+    let path = std::env::var("E2E_DRIVER_LOG").expect("scripts/e2e.sh sets E2E_DRIVER_LOG");
+    let log = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        log.contains("session effacée après inactivité"),
+        "the app's log is not captured in {path}"
+    );
+    for (i, secret) in secrets_of(&s).iter().enumerate() {
+        assert!(
+            !log.contains(secret.as_str()),
+            "the app's log holds secret #{i}"
+        );
+    }
 }
 
 /// The same path against a guichet-server over loopback TLS, through a profile pinned by
