@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use guichet_core::LookupOutcome;
 use guichet_desktop::app::{AppCore, Settings, Surface, WATCHDOG_PERIOD};
 use guichet_desktop::config::Profile;
@@ -27,6 +27,7 @@ use guichet_desktop::watchdog::Tick;
 use guichet_service::{DEMO_PASSWORD, SampleQuery, SystemClock, sample_files};
 use guichet_store::Store;
 use support::NEW_PASSWORD;
+use support::window::{self, click, type_into, wait_for};
 use zeroize::Zeroizing;
 
 /// The binary measured: the release build when `GUICHET_BIN` says so, else this profile's.
@@ -34,55 +35,12 @@ fn binary() -> String {
     std::env::var("GUICHET_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_guichet").into())
 }
 
-fn driver_url() -> String {
-    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
-}
-
 async fn launch(args: &[&str]) -> fantoccini::Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), "wry".into());
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({"application": binary(), "args": args}),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver_url())
-        .await
-        .unwrap()
+    window::launch(&binary(), args).await
 }
 
 async fn wait(client: &fantoccini::Client, xpath: &str, timeout: Duration) {
-    let start = Instant::now();
-    loop {
-        if let Ok(e) = client.find(Locator::XPath(xpath)).await
-            && e.is_displayed().await.unwrap_or(false)
-        {
-            return;
-        }
-        assert!(start.elapsed() < timeout, "{xpath} not shown");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn fill(client: &fantoccini::Client, label: &str, text: &str) {
-    let xpath = format!("//*[@id=(//label[normalize-space()=\"{label}\"])[1]/@for]");
-    wait(client, &xpath, Duration::from_secs(30)).await;
-    let f = client.find(Locator::XPath(&xpath)).await.unwrap();
-    f.clear().await.unwrap();
-    f.send_keys(text).await.unwrap();
-}
-
-async fn click(client: &fantoccini::Client, text: &str) {
-    let xpath = format!("//button[normalize-space()=\"{text}\"]");
-    wait(client, &xpath, Duration::from_secs(30)).await;
-    client
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    wait_for(client, Locator::XPath(xpath), timeout).await;
 }
 
 /// Resident memory (KiB) of the app and the WebKit processes it started.
@@ -156,8 +114,8 @@ async fn window_figures() {
         "/nonexistent",
     ])
     .await;
-    fill(&client, "Identifiant", "demo.caf").await;
-    fill(&client, "Mot de passe", DEMO_PASSWORD).await;
+    type_into(&client, "Identifiant", "demo.caf").await;
+    type_into(&client, "Mot de passe", DEMO_PASSWORD).await;
     let t = Instant::now();
     click(&client, "Se connecter").await;
     wait(
@@ -171,9 +129,9 @@ async fn window_figures() {
         guichet_desktop::backend::BUNDLED_FILES,
         t.elapsed().as_secs_f64()
     );
-    fill(&client, "Mot de passe actuel", DEMO_PASSWORD).await;
-    fill(&client, "Nouveau mot de passe", NEW_PASSWORD).await;
-    fill(&client, "Confirmer le mot de passe", NEW_PASSWORD).await;
+    type_into(&client, "Mot de passe actuel", DEMO_PASSWORD).await;
+    type_into(&client, "Nouveau mot de passe", NEW_PASSWORD).await;
+    type_into(&client, "Confirmer le mot de passe", NEW_PASSWORD).await;
     click(&client, "Changer le mot de passe").await;
     wait(&client, "//*[@id='nir']", Duration::from_secs(30)).await;
 
@@ -208,8 +166,8 @@ async fn window_figures() {
         pace.tick().await;
         let start = Instant::now();
         click(&client, "Effacer").await;
-        fill(&client, "NIR", d.nir.expose()).await;
-        fill(&client, "Nom de famille", &d.contact.birth_name).await;
+        type_into(&client, "NIR", d.nir.expose()).await;
+        type_into(&client, "Nom de famille", &d.contact.birth_name).await;
         click(&client, "Rechercher").await;
         wait(
             &client,

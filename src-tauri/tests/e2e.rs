@@ -17,15 +17,15 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use guichet_core::LookupOutcome;
 use guichet_core::dossier::Dossier;
 use guichet_core::nir::Nir;
 use guichet_service::{DEMO_PASSWORD, SystemClock};
 use guichet_store::Store;
+use support::window::{self, button, field, screenshots, type_into, wait_for};
 use support::*;
 
 const DEMO_PROFILE: &str = "Démonstration (données fictives)";
@@ -33,70 +33,11 @@ const REMOTE_PROFILE: &str = "Recette locale";
 /// Small enough to seed in a few seconds in a debug build.
 const DEMO_FILES: &str = "3000";
 
-fn driver_url() -> String {
-    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
-}
-
-fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Starts the app with these arguments (data folder, policy) and waits for the sign-in screen.
 async fn launch(args: &[&str]) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), "wry".into());
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({
-            "application": env!("CARGO_BIN_EXE_guichet"),
-            "args": args,
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver_url())
-        .await
-        .expect("tauri-driver answers (scripts/e2e.sh starts it)");
+    let client = window::launch(env!("CARGO_BIN_EXE_guichet"), args).await;
     button(&client, "Se connecter", Duration::from_secs(30)).await;
     client
-}
-
-/// Polls until `find` succeeds or `timeout` passes.
-async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) -> Element {
-    let start = Instant::now();
-    loop {
-        if let Ok(e) = client.find(locator).await
-            && e.is_displayed().await.unwrap_or(false)
-        {
-            return e;
-        }
-        if start.elapsed() > timeout {
-            let shot = client.screenshot().await.unwrap_or_default();
-            std::fs::write(screenshots().join("failure.png"), shot).unwrap();
-            panic!("{locator:?} not shown after {timeout:?} (target/e2e/failure.png)");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-/// The form field whose `<label>` reads `label`.
-async fn field(client: &Client, label: &str) -> Element {
-    let xpath = format!("//*[@id=(//label[normalize-space()=\"{label}\"])[1]/@for]");
-    wait_for(client, Locator::XPath(&xpath), Duration::from_secs(20)).await
-}
-
-async fn button(client: &Client, text: &str, timeout: Duration) -> Element {
-    let xpath = format!("//button[normalize-space()=\"{text}\"]");
-    wait_for(client, Locator::XPath(&xpath), timeout).await
-}
-
-async fn type_into(client: &Client, label: &str, text: &str) {
-    let f = field(client, label).await;
-    f.clear().await.unwrap();
-    f.send_keys(text).await.unwrap();
 }
 
 async fn shot(client: &Client, name: &str) {

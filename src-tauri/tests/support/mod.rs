@@ -23,6 +23,8 @@ use guichet_service::{Clock, Guichet, ManualClock, SampleQuery, ServiceConfig, s
 use guichet_store::Store;
 use guichet_store::seed::{SeedOptions, seed};
 
+pub mod window;
+
 /// The new password every test chooses at the forced change (R-12 compliant).
 pub const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
 

@@ -1,0 +1,78 @@
+//! Driving the real window through tauri-driver (scripts/e2e.sh starts it): fields are
+//! found by their accessible labels, buttons by their text (DESIGN.md "Desktop app").
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+fn driver_url() -> String {
+    std::env::var("TAURI_DRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into())
+}
+
+/// Where screenshots go: `target/e2e/`.
+pub fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts `binary` with `args` (data folder, policy…) in a new WebDriver session.
+pub async fn launch(binary: &str, args: &[&str]) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), "wry".into());
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({"application": binary, "args": args}),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver_url())
+        .await
+        .expect("tauri-driver answers (scripts/e2e.sh starts it)")
+}
+
+/// Polls until `locator` finds a displayed element, or fails with a screenshot.
+#[allow(clippy::disallowed_methods)] // a time-out on the real clock: only a duration
+pub async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) -> Element {
+    let start = Instant::now();
+    loop {
+        if let Ok(e) = client.find(locator).await
+            && e.is_displayed().await.unwrap_or(false)
+        {
+            return e;
+        }
+        if start.elapsed() > timeout {
+            let shot = client.screenshot().await.unwrap_or_default();
+            std::fs::write(screenshots().join("failure.png"), shot).unwrap();
+            panic!("{locator:?} not shown after {timeout:?} (target/e2e/failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The form field whose `<label>` reads `label`.
+pub async fn field(client: &Client, label: &str) -> Element {
+    let xpath = format!("//*[@id=(//label[normalize-space()=\"{label}\"])[1]/@for]");
+    wait_for(client, Locator::XPath(&xpath), Duration::from_secs(30)).await
+}
+
+pub async fn button(client: &Client, text: &str, timeout: Duration) -> Element {
+    let xpath = format!("//button[normalize-space()=\"{text}\"]");
+    wait_for(client, Locator::XPath(&xpath), timeout).await
+}
+
+pub async fn click(client: &Client, text: &str) {
+    button(client, text, Duration::from_secs(30))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+pub async fn type_into(client: &Client, label: &str, text: &str) {
+    let f = field(client, label).await;
+    f.clear().await.unwrap();
+    f.send_keys(text).await.unwrap();
+}
