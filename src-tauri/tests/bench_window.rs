@@ -35,8 +35,15 @@ fn binary() -> String {
     std::env::var("GUICHET_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_guichet").into())
 }
 
-async fn launch(args: &[&str]) -> fantoccini::Client {
-    window::launch(&binary(), args).await
+/// The measured binary on a fresh data folder, without a machine policy.
+async fn launch(data: &std::path::Path) -> fantoccini::Client {
+    let args = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--policy",
+        "/nonexistent",
+    ];
+    window::launch(&binary(), &args).await
 }
 
 async fn wait(client: &fantoccini::Client, xpath: &str, timeout: Duration) {
@@ -81,13 +88,7 @@ async fn window_figures() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let t = Instant::now();
-        let client = launch(&[
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--policy",
-            "/nonexistent",
-        ])
-        .await;
+        let client = launch(&data).await;
         wait(
             &client,
             "//button[normalize-space()='Se connecter']",
@@ -107,13 +108,7 @@ async fn window_figures() {
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let client = launch(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--policy",
-        "/nonexistent",
-    ])
-    .await;
+    let client = launch(&data).await;
     type_into(&client, "Identifiant", "demo.caf").await;
     type_into(&client, "Mot de passe", DEMO_PASSWORD).await;
     let t = Instant::now();
