@@ -40,6 +40,8 @@ test: deps ui lint unit ui-test a11y e2e
 lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
+	# --all-targets skips the `test = false` targets (the real window's e2e and bench).
+	$(CARGO) clippy --workspace --all-features --test e2e --test bench_window --locked -- -D warnings
 	cd ui && $(NPM) run --silent check
 
 unit: ui
