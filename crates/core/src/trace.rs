@@ -1,18 +1,53 @@
-//! Trace records (R-19) and their hash chain.
+//! Trace records (R-19) and their keyed hash chain.
 //!
-//! Each record's hash covers its content and the previous record's hash, so deleting or
-//! altering a record breaks every later link. The purge of R-20 removes a prefix of the
-//! chain and keeps the hash of the last removed record as the new anchor, so what remains
-//! still verifies. NIRs are never stored: [`nir_digest`] is a keyed hash (HMAC-SHA256 with
-//! the caisse's trace key), so an auditor holding the key can check "was this NIR
-//! consulted" without the trace listing NIRs.
+//! Each record's hash is an HMAC over its content and the previous record's hash, keyed with
+//! a [`ChainKey`] derived from the caisse's trace key, which is held outside the database:
+//! altering or deleting a record breaks every later link, and someone who can write to the
+//! database but does not hold the key cannot compute a valid replacement. The purge of R-20
+//! removes a prefix of the chain and keeps the hash of the last removed record as the new
+//! anchor, so what remains still verifies; the chain's head (last sequence number and hash)
+//! is kept apart, so that removing the newest records is seen too. NIRs are never stored:
+//! [`nir_digest`] is a keyed hash (HMAC-SHA256 with the trace key), so an auditor holding
+//! the key can check "was this NIR consulted" without the trace listing NIRs.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+use zeroize::Zeroizing;
 
 use crate::nir::Nir;
+
+/// The key of the trace chain's HMAC, derived from the trace key (so that the NIR digests
+/// and the chain never share a key). Its `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct ChainKey(Zeroizing<[u8; 32]>);
+
+impl ChainKey {
+    /// The chain key of a trace key (HMAC-SHA256 of a fixed label).
+    pub fn derive(trace_key: &[u8]) -> ChainKey {
+        let mut mac = hmac_sha256(trace_key);
+        mac.update(b"guichet trace chain v1");
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(&mac.finalize().into_bytes());
+        ChainKey(out)
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        hmac_sha256(self.0.as_ref())
+    }
+}
+
+fn hmac_sha256(key: &[u8]) -> Hmac<Sha256> {
+    #[allow(clippy::expect_used)] // HMAC takes keys of every length: this cannot fail.
+    Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length")
+}
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChainKey(***)")
+    }
+}
 
 /// The hash that precedes the first record of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -74,12 +109,13 @@ pub struct TraceRecord {
 }
 
 impl TraceRecord {
-    /// The hash of this record chained after `prev_hash`: SHA-256 over the previous hash and
-    /// every field, each length-prefixed so that no two records share an encoding.
-    pub fn chain_hash(&self, seq: i64, prev_hash: &str) -> String {
-        let mut h = Sha256::new();
+    /// The hash of this record chained after `prev_hash`: HMAC-SHA256 under `key` over the
+    /// previous hash and every field, each length-prefixed so that no two records share an
+    /// encoding.
+    pub fn chain_hash(&self, key: &ChainKey, seq: i64, prev_hash: &str) -> String {
+        let mut h = key.mac();
         let mut field = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(&(bytes.len() as u64).to_be_bytes());
             h.update(bytes);
         };
         field(prev_hash.as_bytes());
@@ -107,17 +143,13 @@ impl TraceRecord {
                 None => field(b"0"),
             }
         }
-        hex::encode(h.finalize())
+        hex::encode(h.finalize().into_bytes())
     }
 }
 
 /// The keyed digest of a NIR for traces (hex HMAC-SHA256).
 pub fn nir_digest(key: &[u8], nir: &Nir) -> String {
-    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
+    let mut mac = hmac_sha256(key);
     mac.update(nir.expose().as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
@@ -140,11 +172,30 @@ pub enum ChainError {
     Tampered { seq: i64 },
     #[error("trace {seq}: numéro de séquence manquant ou en désordre")]
     Gap { seq: i64 },
+    #[error("trace {seq}: manquante (la tête de chaîne enregistrée va jusqu'à {head})")]
+    Missing { seq: i64, head: i64 },
+    #[error("tête de chaîne : elle ne correspond pas à la dernière trace ({seq})")]
+    HeadMismatch { seq: i64 },
+}
+
+impl ChainError {
+    /// The first sequence number at fault.
+    pub fn seq(&self) -> i64 {
+        match self {
+            ChainError::BrokenLink { seq }
+            | ChainError::Tampered { seq }
+            | ChainError::Gap { seq }
+            | ChainError::Missing { seq, .. }
+            | ChainError::HeadMismatch { seq } => *seq,
+        }
+    }
 }
 
 /// Verifies records in sequence order after an anchor (`GENESIS_HASH`, or the hash of the
-/// last purged record). Returns the number of records checked.
+/// last purged record). Returns the number of records checked. A page of a longer chain
+/// verifies the same way, its anchor being the last record of the page before.
 pub fn verify_chain<'a>(
+    key: &ChainKey,
     anchor: &str,
     anchor_seq: i64,
     records: impl IntoIterator<Item = &'a ChainedTrace>,
@@ -159,7 +210,7 @@ pub fn verify_chain<'a>(
         if t.prev_hash != prev {
             return Err(ChainError::BrokenLink { seq: t.seq });
         }
-        if t.record.chain_hash(t.seq, &t.prev_hash) != t.hash {
+        if t.record.chain_hash(key, t.seq, &t.prev_hash) != t.hash {
             return Err(ChainError::Tampered { seq: t.seq });
         }
         prev.clone_from(&t.hash);
@@ -188,12 +239,16 @@ mod tests {
         }
     }
 
+    fn key() -> ChainKey {
+        ChainKey::derive(b"trace key of the tests")
+    }
+
     fn chain(n: u32) -> Vec<ChainedTrace> {
         let mut prev = GENESIS_HASH.to_owned();
         (1..=n)
             .map(|i| {
                 let record = record(i);
-                let hash = record.chain_hash(i64::from(i), &prev);
+                let hash = record.chain_hash(&key(), i64::from(i), &prev);
                 let t = ChainedTrace {
                     seq: i64::from(i),
                     record,
@@ -209,26 +264,46 @@ mod tests {
     #[test]
     fn r19_chain_verifies_and_detects_tampering() {
         let mut c = chain(5);
-        assert_eq!(verify_chain(GENESIS_HASH, 0, &c), Ok(5));
+        assert_eq!(verify_chain(&key(), GENESIS_HASH, 0, &c), Ok(5));
         c[2].record.outcome = "not_found".into();
         assert_eq!(
-            verify_chain(GENESIS_HASH, 0, &c),
+            verify_chain(&key(), GENESIS_HASH, 0, &c),
             Err(ChainError::Tampered { seq: 3 })
         );
         let mut c = chain(5);
         c.remove(2);
         assert_eq!(
-            verify_chain(GENESIS_HASH, 0, &c),
+            verify_chain(&key(), GENESIS_HASH, 0, &c),
             Err(ChainError::Gap { seq: 4 })
         );
+    }
+
+    #[test]
+    fn r19_without_the_key_a_database_writer_cannot_rechain() {
+        // Someone who can write to the database rewrites record 3 and recomputes every
+        // later link, as a plain hash chain would let them; without the key it fails.
+        let mut c = chain(5);
+        let forger = ChainKey::derive(b"a guess at the key");
+        c[2].record.outcome = "not_found".into();
+        let mut prev = c[1].hash.clone();
+        for t in &mut c[2..] {
+            t.prev_hash = prev.clone();
+            t.hash = t.record.chain_hash(&forger, t.seq, &prev);
+            prev = t.hash.clone();
+        }
+        assert_eq!(
+            verify_chain(&key(), GENESIS_HASH, 0, &c),
+            Err(ChainError::Tampered { seq: 3 })
+        );
+        assert!(format!("{:?}", key()).contains("***"));
     }
 
     #[test]
     fn r20_purged_prefix_keeps_the_rest_verifiable() {
         let c = chain(6);
         let anchor = c[2].hash.clone();
-        assert_eq!(verify_chain(&anchor, 3, &c[3..]), Ok(3));
-        assert!(verify_chain(GENESIS_HASH, 0, &c[3..]).is_err());
+        assert_eq!(verify_chain(&key(), &anchor, 3, &c[3..]), Ok(3));
+        assert!(verify_chain(&key(), GENESIS_HASH, 0, &c[3..]).is_err());
     }
 
     #[test]
@@ -249,6 +324,9 @@ mod tests {
         a.partner = Some("c".into());
         b.identifiant = Some("a".into());
         b.partner = Some("bc".into());
-        assert_ne!(a.chain_hash(1, GENESIS_HASH), b.chain_hash(1, GENESIS_HASH));
+        assert_ne!(
+            a.chain_hash(&key(), 1, GENESIS_HASH),
+            b.chain_hash(&key(), 1, GENESIS_HASH)
+        );
     }
 }

@@ -52,7 +52,7 @@ async fn load(store: Store, files: u64, secs: u64) -> Figures {
         .await
         .unwrap();
     g.install_demo_accounts().await.unwrap();
-    let app = guichet_server::router(guichet_server::AppState { guichet: g.clone() })
+    let app = guichet_server::router(guichet_server::AppState::new(g.clone(), Default::default()))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

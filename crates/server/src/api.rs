@@ -1,9 +1,14 @@
 //! The HTTP API (DESIGN.md "Contracts"): thin handlers over `Guichet`, `{code, message}`
 //! errors, bearer sessions, `RateLimit-*` headers, a 16 KiB body limit, unknown fields
-//! refused, and request logs that hold no personal data.
+//! refused, and request logs that hold no personal data. Every answer carries
+//! `Cache-Control: no-store` and `X-Content-Type-Options: nosniff` (they hold tokens and
+//! personal data); requests run under a time limit and a bound on how many run at once; the
+//! client's address is the TCP peer, or what `X-Forwarded-For` says when the peer is a
+//! trusted proxy.
 
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts};
@@ -16,14 +21,52 @@ use guichet_core::wire::{
     SignInRequest,
 };
 use guichet_service::{Guichet, RateInfo, ServiceError, Session};
+use ipnet::IpNet;
+use tokio::sync::Semaphore;
 use utoipa::OpenApi;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
+/// The transport's own limits and trust (server configuration).
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Peers whose `X-Forwarded-For` is believed (reverse proxies, load balancers).
+    pub trusted_proxies: Vec<IpNet>,
+    /// Longest a request may take, body included; then `503 timeout`.
+    pub request_timeout: Duration,
+    /// Requests handled at once (health checks aside); past it, `503 busy` at once.
+    pub max_concurrent_requests: usize,
+    /// The server answers over TLS: `Strict-Transport-Security` is sent.
+    pub tls: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            trusted_proxies: Vec::new(),
+            request_timeout: Duration::from_secs(30),
+            max_concurrent_requests: 512,
+            tls: false,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub guichet: Guichet,
+    http: Arc<HttpConfig>,
+    in_flight: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(guichet: Guichet, http: HttpConfig) -> Self {
+        AppState {
+            guichet,
+            in_flight: Arc::new(Semaphore::new(http.max_concurrent_requests)),
+            http: Arc::new(http),
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,6 +85,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), bound_request))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            secure_headers,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -71,6 +119,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::InvalidCredentials | ServiceError::SessionExpired => StatusCode::UNAUTHORIZED,
         ServiceError::AccountLocked { .. } => StatusCode::LOCKED,
         ServiceError::AccountDisabled
+        | ServiceError::TemporaryPasswordExpired
         | ServiceError::PasswordChangeRequired
         | ServiceError::ServiceNotGranted => StatusCode::FORBIDDEN,
         ServiceError::PasswordPolicy { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -78,13 +127,15 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         | ServiceError::Nir(_)
         | ServiceError::Name(_)
         | ServiceError::InvalidInput(_) => StatusCode::BAD_REQUEST,
-        ServiceError::ServiceClosed { .. } | ServiceError::Unavailable => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+        ServiceError::ServiceClosed { .. }
+        | ServiceError::Unavailable
+        | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ServiceError::Internal | ServiceError::TraceKeyRequired => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 
@@ -96,7 +147,8 @@ impl IntoResponse for ApiError {
                 let body = e.body();
                 let mut response = (status, Json(body)).into_response();
                 if let ServiceError::RateLimited { retry_after_s }
-                | ServiceError::AccountLocked { retry_after_s } = e
+                | ServiceError::AccountLocked { retry_after_s }
+                | ServiceError::Busy { retry_after_s } = e
                     && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
                 {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -107,7 +159,15 @@ impl IntoResponse for ApiError {
                 status,
                 code,
                 message,
-            } => (status, Json(ErrorBody::new(code, message))).into_response(),
+            } => {
+                let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                }
+                response
+            }
         }
     }
 }
@@ -152,12 +212,54 @@ where
     }
 }
 
-/// The client's address, when the connection gives one.
-fn client_address(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the nearest
+/// address of `X-Forwarded-For` (read from the right) that is not a trusted proxy itself.
+/// What a client writes in that header is never believed on its own: only the entries
+/// appended by trusted hops count. `None` in in-process tests (no peer).
+fn client_address(parts: &Parts, trusted: &[IpNet]) -> Option<String> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(forwarded_client(peer, &parts.headers, trusted).to_string())
+}
+
+fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else {
+            break; // garbage from further away: the last trusted hop is all we know
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// An `X-Forwarded-For` entry: an address, possibly with a port or IPv6 brackets.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .and_then(|h| h.parse().ok())
+        })
+        .map(|ip: IpAddr| match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        })
 }
 
 /// A client correlation id (`Request-Id`), kept only if it is a short plain token.
@@ -187,7 +289,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .and_then(|v| v.strip_prefix("Bearer "))
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Service(ServiceError::SessionExpired))?;
-        let address = client_address(parts);
+        let address = client_address(parts, &state.http.trusted_proxies);
         let session = state
             .guichet
             .authenticate(token, address.as_deref())
@@ -207,7 +309,7 @@ impl FromRequestParts<AppState> for Authenticated {
         (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfoOpt(address): ConnectInfoOpt,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> Result<(StatusCode, Json<SessionInfo>), ApiError> {
     let info = state
@@ -219,12 +321,18 @@ async fn sign_in(
 
 /// The client address as an extractor (absent in in-process tests).
 #[derive(Debug)]
-pub struct ConnectInfoOpt(pub Option<String>);
+pub struct ClientAddress(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ConnectInfoOpt {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ConnectInfoOpt(client_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(
+            parts,
+            &state.http.trusted_proxies,
+        )))
     }
 }
 
@@ -354,6 +462,56 @@ async fn method_not_allowed() -> ApiError {
     }
 }
 
+/// Headers every answer carries: nothing of it may be cached (tokens, files), sniffed as
+/// another type, framed or referred; HSTS when served over TLS.
+async fn secure_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if state.http.tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
+/// At most `max_concurrent_requests` requests run at once (past it, `503 busy` at once,
+/// rather than a queue that grows with the attack), each within `request_timeout` (then
+/// `503 timeout`; a lookup cut short this way is not answered `200`, so no answered lookup
+/// lacks its trace). Health checks are exempt, so that a load balancer still sees a live
+/// instance under load.
+async fn bound_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path == "/health" || path == "/api/v1/health" {
+        return next.run(request).await;
+    }
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
+        return ApiError::Service(ServiceError::Busy { retry_after_s: 1 }).into_response();
+    };
+    match tokio::time::timeout(state.http.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Transport {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout",
+            message: "La requête n'a pas abouti dans le délai imparti. Réessayez.",
+        }
+        .into_response(),
+    }
+}
+
 /// One log line per request: method, route, status, duration. Never the query, headers
 /// or body (where NIRs, names, passwords and tokens travel).
 async fn log_request(request: Request, next: Next) -> Response {
@@ -392,6 +550,75 @@ impl utoipa::Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    fn xff(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted = nets(&["10.0.0.0/8", "2001:db8:ffff::/48"]);
+        // An untrusted peer's header is ignored: it could say anything.
+        assert_eq!(
+            forwarded_client(ip("203.0.113.9"), &xff(&["198.51.100.1"]), &trusted),
+            ip("203.0.113.9")
+        );
+        // Behind one proxy: the address it appended.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &xff(&["198.51.100.1"]), &trusted),
+            ip("198.51.100.1")
+        );
+        // A client forging the header in front of the proxy gets its own address: only
+        // the rightmost entries, appended by trusted hops, count.
+        assert_eq!(
+            forwarded_client(
+                ip("10.0.0.2"),
+                &xff(&["1.2.3.4, 198.51.100.1", "10.0.0.7"]),
+                &trusted
+            ),
+            ip("198.51.100.1")
+        );
+        // Garbage stops the walk at the last trusted hop.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &xff(&["nonsense"]), &trusted),
+            ip("10.0.0.2")
+        );
+        // Ports, brackets, IPv6 proxies, IPv4-mapped addresses.
+        assert_eq!(
+            forwarded_client(ip("2001:db8:ffff::1"), &xff(&["[2001:db8:1::5]"]), &trusted),
+            ip("2001:db8:1::5")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &xff(&["198.51.100.1:4711"]), &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &xff(&["::ffff:198.51.100.1"]), &trusted),
+            ip("198.51.100.1")
+        );
+        // No proxy configured: the peer, whatever the header.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &xff(&["198.51.100.1"]), &[]),
+            ip("10.0.0.2")
         );
     }
 }

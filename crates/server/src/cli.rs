@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -16,7 +17,8 @@ use guichet_service::{
 use guichet_store::seed::SeedOptions;
 use guichet_store::{ConventionStatus, PartnerKind, Repository, Store, TraceFilter, UserStatus};
 
-use crate::config::{FileConfig, read_trace_key};
+use crate::api::HttpConfig;
+use crate::config::{FileConfig, parse_proxies, read_trace_key};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -77,6 +79,13 @@ struct ServeArgs {
     lookups_per_minute: Option<u32>,
     #[arg(long, env = "GUICHET_MAX_CONNECTIONS")]
     max_connections: Option<u32>,
+    /// Proxy de confiance (adresse ou bloc CIDR) dont X-Forwarded-For est cru ; répétable.
+    #[arg(
+        long = "trusted-proxy",
+        env = "GUICHET_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -380,8 +389,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let g = service(store, service_config, trace_key).await?;
             let r = g.purge(&operator()).await?;
             println!(
-                "purgé : {} traces, {} sessions, {} compteurs",
-                r.traces, r.sessions, r.rate_counters
+                "purgé : {} traces, {} sessions, {} compteurs, {} verrouillages échus",
+                r.traces, r.sessions, r.rate_counters, r.lockouts
             );
             Ok(())
         }
@@ -408,15 +417,30 @@ async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Fai
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443)));
     let cert = args.tls_cert.or_else(|| file.tls_cert.clone());
     let key = args.tls_key.or_else(|| file.tls_key.clone());
-    let app = crate::router(crate::AppState { guichet: g })
+    let proxies = if args.trusted_proxies.is_empty() {
+        &file.trusted_proxies
+    } else {
+        &args.trusted_proxies
+    };
+    let defaults = HttpConfig::default();
+    let http = HttpConfig {
+        trusted_proxies: parse_proxies(proxies)?,
+        request_timeout: file
+            .request_timeout_secs
+            .map_or(defaults.request_timeout, Duration::from_secs),
+        max_concurrent_requests: file
+            .max_concurrent_requests
+            .unwrap_or(defaults.max_concurrent_requests)
+            .max(1),
+        tls: cert.is_some() && key.is_some(),
+    };
+    let grace = Duration::from_secs(file.shutdown_grace_secs.unwrap_or(20));
+    let app = crate::router(crate::AppState::new(g.clone(), http))
         .into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
-    let shutdown = handle.clone();
-    tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
-        shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
-    match (cert, key) {
+    tokio::spawn(stop_on_signal(handle.clone(), grace));
+    let housekeeping = tokio::spawn(housekeeping(g.clone()));
+    let served = match (cert, key) {
         (Some(cert), Some(key)) => {
             let tls = crate::tls::rustls_config(&cert, &key).await?;
             tracing::info!(%listen, tls = true, "listening");
@@ -425,17 +449,54 @@ async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Fai
                 .handle(handle)
                 .serve(app)
                 .await
-                .map_err(|e| Failure(format!("écoute impossible sur {listen} : {e}")))
         }
         _ => {
             crate::tls::check_plain_http_allowed(&listen)?;
             tracing::info!(%listen, tls = false, "listening");
             eprintln!("Guichet écoute sur http://{listen} (bouclage seulement, sans TLS)");
-            axum_server::bind(listen)
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(|e| Failure(format!("écoute impossible sur {listen} : {e}")))
+            axum_server::bind(listen).handle(handle).serve(app).await
+        }
+    };
+    // Requests in flight have ended (or the grace period has): commit what they traced.
+    housekeeping.abort();
+    g.shutdown().await;
+    tracing::info!("stopped");
+    served.map_err(|e| Failure(format!("écoute impossible sur {listen} : {e}")))
+}
+
+/// SIGTERM (systemd, orchestrators) or SIGINT: stop accepting, let requests in flight
+/// finish for at most `grace`, then `serve` returns and the traces are flushed.
+async fn stop_on_signal(handle: axum_server::Handle<SocketAddr>, grace: Duration) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM not handled");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!(
+        grace_s = grace.as_secs(),
+        "stopping: draining requests in flight"
+    );
+    eprintln!("Arrêt demandé : fin des requêtes en cours, puis arrêt.");
+    handle.graceful_shutdown(Some(grace));
+}
+
+/// Upkeep every minute while serving (refusal counts of closed lockout windows).
+async fn housekeeping(g: Guichet) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        if let Err(e) = g.housekeeping().await {
+            tracing::warn!(code = e.code(), "housekeeping failed");
         }
     }
 }
@@ -628,12 +689,15 @@ async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
         AuditCommand::Verify => match g.verify_traces().await? {
             Ok(r) => {
                 println!(
-                    "chaîne de traces intègre : {} traces vérifiées après l'ancre {}",
-                    r.records, r.anchor_seq
+                    "chaîne de traces intègre : {} traces vérifiées après l'ancre {}, jusqu'à la tête {}",
+                    r.records, r.anchor_seq, r.head_seq
                 );
                 Ok(())
             }
-            Err(e) => Err(Failure(format!("chaîne de traces rompue : {e}"))),
+            Err(e) => Err(Failure(format!(
+                "chaîne de traces rompue à la trace {} : {e}",
+                e.seq()
+            ))),
         },
         AuditCommand::Export { user, since } => {
             let filter = TraceFilter {

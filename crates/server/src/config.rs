@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use guichet_service::ServiceConfig;
+use ipnet::IpNet;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -14,10 +15,19 @@ pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
-    /// File holding the HMAC key of NIR digests in traces (hex). Without it, a key kept in
-    /// the database is used.
+    /// File holding the trace key (hex, mode 0600 or stricter): HMAC key of NIR digests and
+    /// of the trace chain, held outside the database. Required on a real database; a
+    /// synthetic one keeps its own key.
     pub trace_key_file: Option<PathBuf>,
     pub max_connections: Option<u32>,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Longest a request may take (seconds).
+    pub request_timeout_secs: Option<u64>,
+    /// Requests handled at once.
+    pub max_concurrent_requests: Option<usize>,
+    /// On SIGTERM or SIGINT, how long requests in flight may take to finish (seconds).
+    pub shutdown_grace_secs: Option<u64>,
     pub service: ServiceConfig,
 }
 
@@ -33,8 +43,25 @@ impl FileConfig {
     }
 }
 
-/// Reads a trace key file: hex, at least 16 bytes.
+/// Parses trusted proxies: CIDR blocks, or single addresses (a /32 or /128).
+pub fn parse_proxies(list: &[String]) -> Result<Vec<IpNet>, String> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    format!("proxy de confiance invalide : « {s} » (adresse ou bloc CIDR attendu)")
+                })
+        })
+        .collect()
+}
+
+/// Reads a trace key file: hex, at least 16 bytes, readable by its owner only (mode 0600
+/// or stricter: the key is what makes traces unforgeable and NIR digests irreversible).
 pub fn read_trace_key(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    check_key_file_mode(path)?;
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
             .map_err(|e| format!("clé de traces illisible ({}) : {e}", path.display()))?,
@@ -45,6 +72,27 @@ pub fn read_trace_key(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, String
         return Err("clé de traces : 16 octets au moins".into());
     }
     Ok(zeroize::Zeroizing::new(key))
+}
+
+#[cfg(unix)]
+fn check_key_file_mode(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("clé de traces illisible ({}) : {e}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if !meta.is_file() || mode & 0o077 != 0 {
+        return Err(format!(
+            "clé de traces {} : droits {mode:03o} refusés ; elle doit être un fichier lisible \
+             par son seul propriétaire (chmod 600)",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_key_file_mode(_path: &Path) -> Result<(), String> {
+    Ok(()) // the server runs on Linux; elsewhere the file's ACL is the operator's care
 }
 
 #[cfg(test)]
@@ -61,5 +109,36 @@ mod tests {
         assert_eq!(c.service.sign_ins_per_minute, 30, "defaults under the file");
         assert!(toml::from_str::<FileConfig>("databse = \"x\"").is_err());
         assert!(toml::from_str::<FileConfig>("[service]\nlookup_per_minute = 5").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_parse_as_blocks_or_addresses() {
+        let nets = parse_proxies(&["10.0.0.0/8".into(), "192.0.2.1".into(), "::1".into()]).unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&"192.0.2.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_proxies(&["10.0.0.0/33".into()]).is_err());
+        assert!(parse_proxies(&["proxy.example".into()]).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn trace_key_files_must_be_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("guichet-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trace.key");
+        std::fs::write(&path, "00112233445566778899aabbccddeeff").unwrap();
+        for (mode, ok) in [
+            (0o600, true),
+            (0o400, true),
+            (0o640, false),
+            (0o644, false),
+            (0o606, false),
+        ] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(read_trace_key(&path).is_ok(), ok, "mode {mode:o}");
+        }
+        assert!(read_trace_key(&path).unwrap_err().contains("chmod 600"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

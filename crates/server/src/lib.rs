@@ -6,4 +6,4 @@ pub mod cli;
 pub mod config;
 pub mod tls;
 
-pub use api::{AppState, router};
+pub use api::{AppState, HttpConfig, router};

@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 use guichet_core::policy::hours::OpeningHours;
-use guichet_core::policy::lockout::LockoutState;
 use guichet_core::policy::scope::is_departement_code;
 use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::TraceKind;
@@ -170,7 +169,9 @@ impl CaisseAdmin<'_> {
     }
 
     /// suspension and termination end every session of the convention's users at once
-    /// (and the service refuses their next call, whatever the session).
+    /// (and the service refuses their next call, whatever the session). Termination is
+    /// final: a terminated convention can be neither reactivated nor suspended (a new
+    /// convention is signed instead).
     pub async fn set_convention_status(
         &self,
         number: &str,
@@ -274,9 +275,7 @@ impl CaisseAdmin<'_> {
         let now = self.guichet.now();
         self.store().set_password(user.id, &hash, true, now).await?;
         self.store().revoke_user_sessions(user.id, now).await?;
-        self.store()
-            .put_lockout(&user.identifiant, &LockoutState::default())
-            .await?;
+        self.store().clear_lockout(&user.identifiant).await?;
         self.traced("user.reset_password", &user.identifiant)
             .await?;
         Ok(password)

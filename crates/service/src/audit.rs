@@ -24,6 +24,8 @@ pub struct VerifyReport {
     pub records: u64,
     /// Sequence number of the last purged record (0 if none).
     pub anchor_seq: i64,
+    /// Sequence number of the newest record, as recorded in the chain's head.
+    pub head_seq: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -31,6 +33,7 @@ pub struct PurgeReport {
     pub traces: u64,
     pub sessions: u64,
     pub rate_counters: u64,
+    pub lockouts: u64,
 }
 
 /// a user worth a look.
@@ -57,25 +60,40 @@ pub(crate) fn month_bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)
 }
 
 impl Guichet {
-    /// checks the whole chain from its anchor. `Err` says where it breaks.
+    /// checks the whole chain from its anchor up to its recorded head, with the
+    /// chain's key. `Err` says where it breaks first: an altered record, a broken link, a
+    /// gap, or records missing at the end (deleted newest traces).
     pub async fn verify_traces(&self) -> Result<std::result::Result<VerifyReport, ChainError>> {
         let store = &self.inner.store;
+        // The head first: records appended during the check are after it, not missing.
+        let (head_seq, head_hash) = store.trace_head().await?;
         let (anchor_seq, anchor) = store.trace_anchor().await?;
         let (mut prev_seq, mut prev_hash) = (anchor_seq, anchor);
         let mut records = 0;
-        loop {
-            let page = store.traces(prev_seq, PAGE).await?;
+        while prev_seq < head_seq {
+            let limit = u32::try_from(head_seq - prev_seq).map_or(PAGE, |n| n.min(PAGE));
+            let page = store.traces(prev_seq, limit).await?;
             let Some(last) = page.last() else { break };
-            match verify_chain(&prev_hash, prev_seq, &page) {
+            match verify_chain(&self.inner.chain_key, &prev_hash, prev_seq, &page) {
                 Ok(n) => records += n,
                 Err(e) => return Ok(Err(e)),
             }
             prev_seq = last.seq;
             prev_hash = last.hash.clone();
         }
+        if prev_seq < head_seq {
+            return Ok(Err(ChainError::Missing {
+                seq: prev_seq + 1,
+                head: head_seq,
+            }));
+        }
+        if prev_seq > head_seq || prev_hash != head_hash {
+            return Ok(Err(ChainError::HeadMismatch { seq: head_seq }));
+        }
         Ok(Ok(VerifyReport {
             records,
             anchor_seq,
+            head_seq,
         }))
     }
 
@@ -130,28 +148,40 @@ impl Guichet {
     }
 
     /// drops traces past retention (the chain stays verifiable), sessions past any
-    /// lifetime and old rate-limit windows. Traced itself.
+    /// lifetime, old rate-limit windows and idle lockout rows; writes pending refusal
+    /// counts. Traced itself, before it deletes: the database measures a trace's age against
+    /// the newest one, so this first trace is what lets it delete the old ones.
     pub async fn purge(&self, operator: &str) -> Result<PurgeReport> {
         let now = self.now();
         let config = &self.inner.config;
         let store = &self.inner.store;
-        let traces = store
-            .purge_traces(now - Duration::days(i64::from(config.trace_retention_days)))
-            .await?;
+        let before = now - Duration::days(i64::from(config.trace_retention_days));
+        let mut t = self.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(operator.to_owned());
+        t.detail = Some(format!("purge.start before={}", before.to_rfc3339()));
+        self.trace(t).await?;
+        self.flush_refusals(false).await?;
+        let traces = store.purge_traces(before).await?;
         let sessions = store
             .purge_sessions(
                 now - Duration::seconds(config.session.absolute_lifetime_secs) - Duration::days(1),
             )
             .await?;
         let rate_counters = store.purge_rate(now - Duration::hours(1)).await?;
+        let lockouts = store
+            .purge_lockouts(now - Duration::seconds(config.lockout.max_lock_secs))
+            .await?;
         let mut t = self.trace_record(TraceKind::Admin, "ok");
         t.identifiant = Some(operator.to_owned());
-        t.detail = Some(format!("purge traces={traces} sessions={sessions}"));
+        t.detail = Some(format!(
+            "purge traces={traces} sessions={sessions} lockouts={lockouts}"
+        ));
         self.trace(t).await?;
         Ok(PurgeReport {
             traces,
             sessions,
             rate_counters,
+            lockouts,
         })
     }
 

@@ -1,9 +1,10 @@
 //! Signing in, sessions and password changes.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use guichet_core::policy::lockout::LockoutState;
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
@@ -52,6 +53,23 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The rate-limit key of a client address: IPv4 (IPv4-mapped IPv6 included) as is, IPv6 by
+/// its /64 (one subscriber's block: counting each /128 apart would give an attacker 2^64
+/// budgets), anything else as given.
+pub(crate) fn rate_key(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", Ipv6Addr::from(prefix))
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.to_owned(),
+    }
+}
+
 fn new_token() -> Zeroizing<String> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     rand::rng().fill_bytes(bytes.as_mut());
@@ -73,22 +91,23 @@ impl Guichet {
         trace.identifiant = ident.clone();
         trace.address = address.map(str::to_owned);
 
-        if let Err(e) = self.limit_sign_ins(address, now).await {
-            trace.outcome = e.code().into();
-            self.trace(trace).await?;
-            return Err(e);
-        }
-        // Lockout is kept per identifiant typed, known or not.
+        // Cheap refusals first; a refused attempt has changed nothing but its counters.
+        let slot = match self.limit_sign_ins(address, now).await {
+            Ok(()) => self.inner.hasher.slot().await,
+            Err(e) => Err(e),
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(e) => {
+                trace.outcome = e.code().into();
+                self.trace(trace).await?;
+                return Err(e);
+            }
+        };
+        // Lockout is kept per identifiant typed, known or not, and the attempt is
+        // counted before the password is checked.
         let lock_key = ident.clone().unwrap_or_else(|| "~".into());
-        let lock = store.lockout(&lock_key).await?;
-        let policy = &self.inner.config.lockout;
-        if let Err(locked) = policy.check(&lock, now) {
-            trace.outcome = "account_locked".into();
-            self.trace(trace).await?;
-            return Err(ServiceError::AccountLocked {
-                retry_after_s: locked.retry_after_secs,
-            });
-        }
+        let attempt = self.lockout_attempt(&lock_key, &trace).await?;
         let user = match &ident {
             Some(i) => store.user_by_identifiant(i).await?,
             None => None,
@@ -97,11 +116,10 @@ impl Guichet {
         let hash = user
             .as_ref()
             .map_or(&self.inner.dummy_hash, |u| &u.password_hash);
-        let verified = self.inner.hasher.verify(hash, password).await;
+        let verified = self.inner.hasher.verify_in(&slot, hash, password).await?;
+        drop(slot);
         let Some(user) = user.filter(|_| verified) else {
-            let next = policy.record_failure(&lock, now);
-            store.put_lockout(&lock_key, &next).await?;
-            trace.outcome = if next.locked_until.is_some() {
+            trace.outcome = if attempt.locked_until.is_some() {
                 "invalid_credentials_locked".into()
             } else {
                 "invalid_credentials".into()
@@ -109,12 +127,12 @@ impl Guichet {
             self.trace(trace).await?;
             return Err(ServiceError::InvalidCredentials);
         };
-        if lock != LockoutState::default() {
-            store
-                .put_lockout(&lock_key, &policy.record_success())
-                .await?;
-        }
-        let (partner, grants) = match self.allowed(&user, now).await {
+        store.clear_lockout(&lock_key).await?;
+        let checked = match self.temporary_password_valid(&user, now) {
+            Ok(()) => self.allowed(&user, now).await,
+            Err(e) => Err(e),
+        };
+        let (partner, grants) = match checked {
             Ok(x) => x,
             Err(e) => {
                 trace.outcome = e.code().into();
@@ -137,6 +155,16 @@ impl Guichet {
         trace.outcome = "ok".into();
         self.trace(trace).await?;
         Ok(self.session_info(token, &user, &partner, &grants, idle, now))
+    }
+
+    /// A temporary password (issued by the caisse or an administrator) is good for
+    /// `temporary_password_days` only.
+    pub(crate) fn temporary_password_valid(&self, user: &User, now: DateTime<Utc>) -> Result<()> {
+        let days = i64::from(self.inner.config.temporary_password_days);
+        if user.must_change_password && now - user.password_changed_at > Duration::days(days) {
+            return Err(ServiceError::TemporaryPasswordExpired);
+        }
+        Ok(())
     }
 
     fn session_info(
@@ -207,17 +235,24 @@ impl Guichet {
         Ok((partner, grants))
     }
 
-    /// Sign-in attempts per client address per minute, across instances.
+    /// Sign-in attempts per minute: all addresses together, then per client address (IPv6
+    /// per /64, the block one subscriber gets), across instances.
     async fn limit_sign_ins(&self, address: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let Some(address) = address else {
-            return Ok(());
-        };
-        let limit = self.inner.config.sign_ins_per_minute;
-        let info = self.hit(&format!("sign_in:{address}"), limit, now).await?;
-        if info.remaining < 0 {
-            return Err(ServiceError::RateLimited {
-                retry_after_s: info.reset_s,
-            });
+        let config = &self.inner.config;
+        let mut buckets = vec![("sign_in:*".to_owned(), config.sign_ins_per_minute_global)];
+        if let Some(address) = address {
+            buckets.push((
+                format!("sign_in:{}", rate_key(address)),
+                config.sign_ins_per_minute,
+            ));
+        }
+        for (bucket, limit) in buckets {
+            let info = self.hit(&bucket, limit, now).await?;
+            if info.remaining < 0 {
+                return Err(ServiceError::RateLimited {
+                    retry_after_s: info.reset_s,
+                });
+            }
         }
         Ok(())
     }
@@ -315,7 +350,10 @@ impl Guichet {
         Ok(())
     }
 
-    /// changes the password of the signed-in user.
+    /// changes the password of the signed-in user. The current password is a
+    /// credential like any other: a wrong one counts toward the lockout of R-13 (and the
+    /// lock, when it comes, ends every session of the user, the token being likely stolen),
+    /// and changes are rate-limited per user. A change ends the user's other sessions.
     pub async fn change_password(
         &self,
         session: &Session,
@@ -324,16 +362,46 @@ impl Guichet {
     ) -> Result<()> {
         let inner = &self.inner;
         let user = &session.user;
+        let now = self.now();
         let mut trace = self.session_trace(session, TraceKind::PasswordChange);
+        let limited = self
+            .hit(
+                &format!("password_change:{}", user.id),
+                inner.config.password_changes_per_minute,
+                now,
+            )
+            .await?;
+        let slot = if limited.remaining < 0 {
+            Err(ServiceError::RateLimited {
+                retry_after_s: limited.reset_s,
+            })
+        } else {
+            inner.hasher.slot().await
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(e) => {
+                trace.outcome = e.code().into();
+                self.trace(trace).await?;
+                return Err(e);
+            }
+        };
+        let attempt = self.lockout_attempt(&user.identifiant, &trace).await?;
         if !inner
             .hasher
-            .verify(&user.password_hash, current.clone())
-            .await
+            .verify_in(&slot, &user.password_hash, current.clone())
+            .await?
         {
             trace.outcome = "invalid_credentials".into();
+            if attempt.locked_until.is_some() {
+                let ended = inner.store.revoke_user_sessions(user.id, now).await?;
+                trace.outcome = "invalid_credentials_locked".into();
+                trace.detail = Some(format!("sessions_revoked={ended}"));
+            }
             self.trace(trace).await?;
             return Err(ServiceError::InvalidCredentials);
         }
+        inner.store.clear_lockout(&user.identifiant).await?;
         let mut violations = inner.config.password.check(&new, &user.identifiant);
         if *new == *current {
             violations.push(PasswordViolation::SameAsCurrent);
@@ -347,7 +415,7 @@ impl Guichet {
                 )
                 .await?;
             for old in &history {
-                if inner.hasher.verify(old, new.clone()).await {
+                if inner.hasher.verify_in(&slot, old, new.clone()).await? {
                     violations.push(PasswordViolation::RecentlyUsed);
                     break;
                 }
@@ -358,12 +426,15 @@ impl Guichet {
             self.trace(trace).await?;
             return Err(ServiceError::PasswordPolicy { violations });
         }
-        let hash = inner.hasher.hash(new).await?;
-        inner
+        let hash = inner.hasher.hash_in(&slot, new).await?;
+        drop(slot);
+        inner.store.set_password(user.id, &hash, false, now).await?;
+        let ended = inner
             .store
-            .set_password(user.id, &hash, false, self.now())
+            .revoke_other_sessions(user.id, &session.token_hash, now)
             .await?;
         trace.outcome = "ok".into();
+        trace.detail = (ended > 0).then(|| format!("sessions_revoked={ended}"));
         self.trace(trace).await?;
         Ok(())
     }
@@ -420,6 +491,19 @@ mod tests {
         assert_eq!(normalize_identifiant("x y"), None);
         assert_eq!(normalize_identifiant(&"a".repeat(65)), None);
         assert_eq!(normalize_identifiant("dupont🙂"), None);
+    }
+
+    #[test]
+    fn rate_keys_group_ipv6_by_64() {
+        assert_eq!(rate_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(rate_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(rate_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            rate_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            rate_key("2001:db8:1:2::")
+        );
+        assert_ne!(rate_key("2001:db8:1:3::1"), rate_key("2001:db8:1:2::1"));
+        assert_eq!(rate_key("not an address"), "not an address");
     }
 
     #[test]

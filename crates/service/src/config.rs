@@ -17,8 +17,15 @@ pub struct ServiceConfig {
     pub session: SessionPolicy,
     /// Lookups per user per minute, across every server instance.
     pub lookups_per_minute: u32,
-    /// Sign-in attempts per client address per minute.
+    /// Sign-in attempts per client address per minute (IPv6: per /64), across instances.
     pub sign_ins_per_minute: u32,
+    /// Sign-in attempts per minute, all addresses together: bounds guessing spread over
+    /// many addresses.
+    pub sign_ins_per_minute_global: u32,
+    /// Password changes tried per user per minute (a stolen token guessing the password).
+    pub password_changes_per_minute: u32,
+    /// A temporary password (new account, reset) must be changed within this many days.
+    pub temporary_password_days: u32,
     /// traces older than this are purged.
     pub trace_retention_days: u32,
     /// this many "no file" answers in a row flag a user.
@@ -28,6 +35,20 @@ pub struct ServiceConfig {
     /// argon2id cost (OWASP's first recommended set by default).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// argon2 runs at once, each taking `argon2_memory_kib`; 0: the number of cores.
+    pub max_concurrent_hashes: u32,
+    /// How long a sign-in waits for a hashing slot before `503 busy`.
+    pub hash_wait_ms: u64,
+}
+
+impl ServiceConfig {
+    /// The bound on concurrent argon2 runs.
+    pub fn hashing_slots(&self) -> usize {
+        match self.max_concurrent_hashes {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n as usize,
+        }
+    }
 }
 
 #[cfg(feature = "testing")]
@@ -50,11 +71,16 @@ impl Default for ServiceConfig {
             session: SessionPolicy::default(),
             lookups_per_minute: 60,
             sign_ins_per_minute: 30,
+            sign_ins_per_minute_global: 600,
+            password_changes_per_minute: 5,
+            temporary_password_days: 7,
             trace_retention_days: 183,
             abuse_not_found_streak: 20,
             abuse_daily_lookups: 500,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
+            max_concurrent_hashes: 0,
+            hash_wait_ms: 2_000,
         }
     }
 }

@@ -46,8 +46,17 @@ impl Guichet {
             ));
         }
         let mut created = Vec::new();
+        let now = self.now();
         for (identifiant, name, number) in DEMO_ACCOUNTS {
-            if store.user_by_identifiant(identifiant).await?.is_some() {
+            if let Some(user) = store.user_by_identifiant(identifiant).await? {
+                // The demo password is public and meant to be changed at first sign-in: a
+                // demo database opened again after a while is not locked out by the expiry
+                // of temporary passwords, which is re-armed for untouched demo accounts.
+                if self.temporary_password_valid(&user, now).is_err() {
+                    store
+                        .set_password(user.id, &user.password_hash, true, now)
+                        .await?;
+                }
                 continue;
             }
             let convention = store

@@ -16,6 +16,8 @@ pub enum ServiceError {
     AccountLocked { retry_after_s: i64 },
     #[error("compte inactif")]
     AccountDisabled,
+    #[error("mot de passe provisoire expiré")]
+    TemporaryPasswordExpired,
     #[error("session expirée")]
     SessionExpired,
     #[error("changement de mot de passe requis")]
@@ -42,6 +44,10 @@ pub enum ServiceError {
     Conflict(&'static str),
     #[error("base de données indisponible")]
     Unavailable,
+    #[error("serveur occupé")]
+    Busy { retry_after_s: i64 },
+    #[error("clé de traces requise")]
+    TraceKeyRequired,
     #[error("erreur interne")]
     Internal,
 }
@@ -53,6 +59,7 @@ impl ServiceError {
             ServiceError::InvalidCredentials => "invalid_credentials",
             ServiceError::AccountLocked { .. } => "account_locked",
             ServiceError::AccountDisabled => "account_disabled",
+            ServiceError::TemporaryPasswordExpired => "temporary_password_expired",
             ServiceError::SessionExpired => "session_expired",
             ServiceError::PasswordChangeRequired => "password_change_required",
             ServiceError::PasswordPolicy { .. } => "password_policy",
@@ -66,6 +73,8 @@ impl ServiceError {
             ServiceError::NotFound(_) => "not_found",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Unavailable => "unavailable",
+            ServiceError::Busy { .. } => "busy",
+            ServiceError::TraceKeyRequired => "trace_key_required",
             ServiceError::Internal => "internal",
         }
     }
@@ -80,6 +89,10 @@ impl ServiceError {
             ),
             ServiceError::AccountDisabled => {
                 "Votre compte ne permet pas de vous connecter. Contactez votre administrateur.".into()
+            }
+            ServiceError::TemporaryPasswordExpired => {
+                "Votre mot de passe provisoire a expiré. Demandez-en un nouveau à votre administrateur."
+                    .into()
             }
             ServiceError::SessionExpired => {
                 "Votre session a expiré. Reconnectez-vous avec votre identifiant et votre mot de passe."
@@ -120,6 +133,12 @@ impl ServiceError {
             ServiceError::Unavailable => {
                 "Le service est momentanément indisponible. Réessayez dans quelques instants.".into()
             }
+            ServiceError::Busy { retry_after_s } => format!(
+                "Le serveur est très sollicité. Réessayez dans {retry_after_s} s."
+            ),
+            ServiceError::TraceKeyRequired => "Cette base de données n'est pas synthétique : \
+                 la clé de traces (trace_key_file, GUICHET_TRACE_KEY_FILE) est requise."
+                .into(),
             ServiceError::Internal => "Une erreur interne est survenue.".into(),
         }
     }
@@ -132,7 +151,8 @@ impl ServiceError {
             message: self.message(),
             retry_after_s: match self {
                 ServiceError::AccountLocked { retry_after_s }
-                | ServiceError::RateLimited { retry_after_s } => Some(*retry_after_s),
+                | ServiceError::RateLimited { retry_after_s }
+                | ServiceError::Busy { retry_after_s } => Some(*retry_after_s),
                 _ => None,
             },
             violations: match self {
@@ -176,6 +196,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::Conflict(what) => ServiceError::Conflict(what),
             StoreError::NotFound(what) => ServiceError::NotFound(what),
+            StoreError::Refused(why) => ServiceError::InvalidInput(why.into()),
             e if e.is_unavailable() => {
                 tracing::error!(error = ?e, "database unavailable");
                 ServiceError::Unavailable

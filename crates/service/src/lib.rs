@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 mod demo;
 pub mod error;
+mod lockout;
 mod lookup;
 mod passwords;
 mod samples;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
-use guichet_core::trace::{TraceKind, TraceRecord};
+use guichet_core::trace::{ChainKey, TraceKind, TraceRecord};
 use guichet_store::{PasswordHash, Repository, Store};
 use rand::RngCore;
 use zeroize::Zeroizing;
@@ -38,8 +39,19 @@ pub use samples::{SampleQuery, sample_files};
 use passwords::Hasher;
 use traces::TraceWriter;
 
-/// `meta` key of the trace key when none is configured (generated on first start).
+/// `meta` key of the trace key of a synthetic database (generated on first start). A real
+/// database's key is held outside it (`Guichet::new`'s `trace_key`).
 const META_TRACE_KEY: &str = "trace_key";
+/// `meta` key of the retention the database's trigger enforces on trace deletion.
+const META_TRACE_RETENTION: &str = "trace_retention_days";
+
+/// See [`Guichet::hashing_load`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingLoad {
+    pub running: usize,
+    pub peak: usize,
+    pub bound: usize,
+}
 
 /// The application service. Cheap to clone (shared state behind an `Arc`).
 #[derive(Clone)]
@@ -53,6 +65,8 @@ struct Inner {
     config: ServiceConfig,
     /// HMAC key of NIR digests in traces.
     trace_key: Zeroizing<Vec<u8>>,
+    /// HMAC key of the trace chain, derived from the trace key.
+    chain_key: ChainKey,
     hasher: Hasher,
     /// Verified against when the identifiant is unknown, so both cases cost the same.
     dummy_hash: PasswordHash,
@@ -68,8 +82,9 @@ impl std::fmt::Debug for Guichet {
 }
 
 impl Guichet {
-    /// Builds the service over a migrated store. `trace_key`: the HMAC key of NIR digests;
-    /// when `None`, a key kept in the database is used (created on first start).
+    /// Builds the service over a migrated store. `trace_key`: the caisse's trace key, held
+    /// outside the database (R-19: NIR digests and the chain's HMAC). `None` is accepted on
+    /// a synthetic database only (demos, tests), whose key is kept in the database itself.
     pub async fn new(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -80,24 +95,43 @@ impl Guichet {
             Some(k) if !k.is_empty() => k,
             _ => stored_trace_key(&store).await?,
         };
+        // The database refuses to delete traces younger than this.
+        store
+            .set_meta(
+                META_TRACE_RETENTION,
+                &config.trace_retention_days.to_string(),
+            )
+            .await?;
         let hasher = Hasher::new(&config);
         let mut random = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(random.as_mut());
         let dummy_hash = hasher
             .hash(Zeroizing::new(hex::encode(random.as_ref())))
             .await?;
-        let traces = TraceWriter::start(store.clone());
+        let chain_key = ChainKey::derive(&trace_key);
+        let traces = TraceWriter::start(store.clone(), chain_key.clone());
         Ok(Guichet {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 config,
                 trace_key,
+                chain_key,
                 hasher,
                 dummy_hash,
                 traces,
             }),
         })
+    }
+
+    /// Stops taking traces, commits those in flight, writes the pending refusal counts and
+    /// closes the database: the last step of a graceful shutdown. Calls after it fail.
+    pub async fn shutdown(&self) {
+        if let Err(e) = self.flush_refusals(true).await {
+            tracing::warn!(code = e.code(), "refusal counts not traced at shutdown");
+        }
+        self.inner.traces.shutdown().await;
+        self.inner.store.close().await;
     }
 
     pub fn store(&self) -> &Store {
@@ -115,6 +149,29 @@ impl Guichet {
     /// Today in Paris: the day policies and eligibility are judged on.
     pub fn today(&self) -> NaiveDate {
         self.now().with_timezone(&Paris).date_naive()
+    }
+
+    /// argon2 runs under way now, the most seen at once since start, and the bound
+    /// (`max_concurrent_hashes`).
+    pub fn hashing_load(&self) -> HashingLoad {
+        let (running, peak, bound) = self.inner.hasher.load();
+        HashingLoad {
+            running,
+            peak,
+            bound,
+        }
+    }
+
+    /// Takes every hashing slot until the returned guard is dropped (tests of `busy`).
+    #[cfg(feature = "testing")]
+    pub async fn occupy_hashing(&self) -> Vec<impl std::fmt::Debug> {
+        let mut held = Vec::new();
+        for _ in 0..self.inner.hasher.load().2 {
+            if let Ok(slot) = self.inner.hasher.slot().await {
+                held.push(slot);
+            }
+        }
+        held
     }
 
     /// Database health, for `GET /health`.
@@ -142,6 +199,14 @@ impl Guichet {
 }
 
 async fn stored_trace_key(store: &Store) -> Result<Zeroizing<Vec<u8>>> {
+    if store
+        .meta(guichet_store::seed::META_SYNTHETIC)
+        .await?
+        .as_deref()
+        != Some("1")
+    {
+        return Err(ServiceError::TraceKeyRequired);
+    }
     let mut key = Zeroizing::new(vec![0u8; 32]);
     rand::rng().fill_bytes(&mut key);
     // The first instance to start sets the key; every other one reads it.

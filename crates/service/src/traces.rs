@@ -1,10 +1,14 @@
 //! The trace writer: every action waits until its trace is committed (an answered lookup
 //! always has its trace), and concurrent traces share one transaction (group commit), so
-//! the hash chain's single lock is taken once per batch, not once per record.
+//! the hash chain's single lock, and SQLite's durable fsync, are taken once per batch, not
+//! once per record.
 
-use guichet_core::trace::TraceRecord;
+use std::sync::Mutex;
+
+use guichet_core::trace::{ChainKey, TraceRecord};
 use guichet_store::{Repository, Store};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use crate::error::{Result, ServiceError};
 
@@ -13,20 +17,23 @@ const MAX_BATCH: usize = 256;
 
 type Pending = (TraceRecord, oneshot::Sender<Result<i64>>);
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct TraceWriter {
-    tx: mpsc::Sender<Pending>,
+    /// `None` once shut down: later writes fail instead of queueing forever.
+    tx: Mutex<Option<mpsc::Sender<Pending>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl TraceWriter {
     /// Starts the writer task on the current runtime.
-    pub(crate) fn start(store: Store) -> Self {
+    pub(crate) fn start(store: Store, key: ChainKey) -> Self {
         let (tx, mut rx) = mpsc::channel::<Pending>(4096);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+            // Ends once every sender is gone and the queue is drained.
             while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
                 let records: Vec<TraceRecord> = batch.iter().map(|(r, _)| r.clone()).collect();
-                match store.append_traces(&records).await {
+                match store.append_traces(&records, &key).await {
                     Ok(chained) => {
                         for ((_, reply), t) in batch.drain(..).zip(chained) {
                             let _ = reply.send(Ok(t.seq));
@@ -41,16 +48,34 @@ impl TraceWriter {
                 }
             }
         });
-        TraceWriter { tx }
+        TraceWriter {
+            tx: Mutex::new(Some(tx)),
+            task: Mutex::new(Some(task)),
+        }
     }
 
     /// Appends one record and waits for its commit; returns its sequence number.
     pub(crate) async fn write(&self, record: TraceRecord) -> Result<i64> {
+        let tx = self
+            .tx
+            .lock()
+            .ok()
+            .and_then(|t| t.clone())
+            .ok_or(ServiceError::Unavailable)?;
         let (reply, done) = oneshot::channel();
-        self.tx
-            .send((record, reply))
+        tx.send((record, reply))
             .await
-            .map_err(|_| ServiceError::Internal)?;
+            .map_err(|_| ServiceError::Unavailable)?;
         done.await.map_err(|_| ServiceError::Internal)?
+    }
+
+    /// Refuses new records, then waits until every queued one is committed (or failed).
+    pub(crate) async fn shutdown(&self) {
+        drop(self.tx.lock().ok().and_then(|mut t| t.take()));
+        let task = self.task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            // Writers still holding a sender clone (a request in flight) finish first.
+            let _ = task.await;
+        }
     }
 }

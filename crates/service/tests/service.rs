@@ -132,6 +132,15 @@ guichet_store::on_both_backends!(
     r22_r23_statistics_and_abuse_flags,
     r24_caisse_administration_end_to_end,
     sign_out_revokes_the_session,
+    r13_parallel_guesses_each_count_and_refusals_are_aggregated,
+    r13_password_change_guesses_count_toward_the_lockout,
+    password_changes_are_rate_limited_and_end_other_sessions,
+    sign_ins_are_limited_per_ipv6_64_and_globally,
+    argon2_runs_are_bounded_and_a_full_house_is_busy,
+    temporary_passwords_expire,
+    r28_termination_is_final_and_ends_sessions_at_once,
+    r19_verify_finds_deleted_newest_traces_and_forged_records,
+    shutdown_commits_the_traces_in_flight,
 );
 
 async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
@@ -223,9 +232,12 @@ async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
 
 async fn r12_last_passwords_cannot_be_reused(db: TestDb) {
     let e = env(db).await;
+    // Each change at its own time (history is ordered by the time of change).
+    e.clock.advance(Duration::minutes(1));
     let (info, _) = ready(&e, "demo.mairie").await;
     let mut current = NEW_PASSWORD.to_owned();
     for i in 1..=4 {
+        e.clock.advance(Duration::minutes(1)); // changes are rate-limited per minute
         let s = e.g.authenticate(&info.token, None).await.unwrap();
         let next = format!("Nouveau-Secret-{i}-Zèbre");
         e.g.change_password(&s, pw(&current), pw(&next))
@@ -805,6 +817,7 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
 
     // six months later the old traces go, and what is kept still verifies.
     e.clock.advance(Duration::days(200));
+    e.g.install_demo_accounts().await.unwrap(); // re-arms the demo passwords, as at start
     let (_, s2) = ready(&e, "demo.mairie").await;
     let purged = e.g.purge("agent.caisse").await.unwrap();
     assert!(purged.traces >= 5 && purged.sessions >= 1);
@@ -1028,4 +1041,440 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
         b.verify_traces().await.unwrap().is_ok(),
         "one chain for both instances"
     );
+}
+
+/// Every trace of `identifiant`, in order: (kind, outcome, detail).
+async fn traces_of(e: &Env, identifiant: &str) -> Vec<(TraceKind, String, Option<String>)> {
+    let mut out = Vec::new();
+    e.g.export_traces(
+        &TraceFilter {
+            identifiant: Some(identifiant.into()),
+            ..Default::default()
+        },
+        |t| {
+            out.push((
+                t.record.kind,
+                t.record.outcome.clone(),
+                t.record.detail.clone(),
+            ));
+            Ok(())
+        },
+    )
+    .await
+    .unwrap();
+    out
+}
+
+/// R-13 under parallelism: 25 wrong passwords sent at once count 25, not 1; only the first
+/// five reach the password check, the twenty others are refused as locked and traced as one
+/// record per window, not twenty.
+async fn r13_parallel_guesses_each_count_and_refusals_are_aggregated(db: TestDb) {
+    let e = env(db).await;
+    let tasks: Vec<_> = (0..25)
+        .map(|i| {
+            let g = e.g.clone();
+            tokio::spawn(async move {
+                g.sign_in("demo.caf", pw(&format!("Essai-{i}")), None)
+                    .await
+                    .unwrap_err()
+            })
+        })
+        .collect();
+    let mut invalid = 0;
+    let mut locked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            ServiceError::InvalidCredentials => invalid += 1,
+            ServiceError::AccountLocked { .. } => locked += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((invalid, locked), (5, 20));
+    assert!(matches!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None).await,
+        Err(ServiceError::AccountLocked { .. })
+    ));
+    let traces = traces_of(&e, "demo.caf").await;
+    let count = |outcome: &str| traces.iter().filter(|t| t.1 == outcome).count();
+    assert_eq!(count("invalid_credentials"), 4);
+    assert_eq!(count("invalid_credentials_locked"), 1);
+    assert_eq!(count("account_locked"), 1, "refusals: one record so far");
+    // The window closes: its count is written as one record.
+    e.clock.advance(Duration::minutes(11));
+    assert_eq!(e.g.housekeeping().await.unwrap(), 1);
+    let traces = traces_of(&e, "demo.caf").await;
+    let aggregate = traces.last().unwrap();
+    assert_eq!(aggregate.1, "account_locked");
+    assert!(
+        aggregate.2.as_deref().unwrap().starts_with("refused=21 "),
+        "{aggregate:?}"
+    );
+    assert_eq!(e.g.housekeeping().await.unwrap(), 0, "written once");
+    assert!(e.g.verify_traces().await.unwrap().is_ok());
+}
+
+/// A stolen token cannot guess the password through the change form: wrong current
+/// passwords count toward the same lockout, and the lock ends every session of the user.
+async fn r13_password_change_guesses_count_toward_the_lockout(db: TestDb) {
+    let e = env(db).await;
+    let (info, s) = ready(&e, "demo.creche").await;
+    for i in 0..4 {
+        assert_eq!(
+            e.g.change_password(&s, pw(&format!("Devine-{i}")), pw("Autre-Mot-De-Passe-9!"))
+                .await
+                .unwrap_err(),
+            ServiceError::InvalidCredentials
+        );
+        e.clock.advance(Duration::seconds(20)); // under the change rate limit
+    }
+    e.g.authenticate(&info.token, None)
+        .await
+        .expect("not locked yet: the session lives");
+    assert_eq!(
+        e.g.change_password(&s, pw("Devine-5"), pw("Autre-Mot-De-Passe-9!"))
+            .await
+            .unwrap_err(),
+        ServiceError::InvalidCredentials
+    );
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired,
+        "the lock ended the session"
+    );
+    assert!(matches!(
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None).await,
+        Err(ServiceError::AccountLocked { .. })
+    ));
+    let traces = traces_of(&e, "demo.creche").await;
+    let last = traces
+        .iter()
+        .rfind(|t| t.0 == TraceKind::PasswordChange)
+        .unwrap();
+    assert_eq!(last.1, "invalid_credentials_locked");
+    assert_eq!(last.2.as_deref(), Some("sessions_revoked=1"));
+}
+
+async fn password_changes_are_rate_limited_and_end_other_sessions(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            password_changes_per_minute: 3,
+            ..fast_config()
+        },
+    )
+    .await;
+    let (first, _) = ready(&e, "demo.mairie").await; // one change made
+    let second =
+        e.g.sign_in("demo.mairie", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    let other = e.g.authenticate(&second.token, None).await.unwrap();
+    e.g.change_password(&other, pw(NEW_PASSWORD), pw("Glycine-Bleue-31-Pont"))
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&first.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired,
+        "a change ends the user's other sessions"
+    );
+    let other = e.g.authenticate(&second.token, None).await.unwrap();
+    // The same minute: the third change attempt of the minute passes the limit's count
+    // (ready's change was the first), the fourth is refused without checking anything.
+    assert!(matches!(
+        e.g.change_password(&other, pw("faux"), pw("x")).await,
+        Err(ServiceError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        e.g.change_password(
+            &other,
+            pw("Glycine-Bleue-31-Pont"),
+            pw("Rose-Verte-77-Quai")
+        )
+        .await,
+        Err(ServiceError::RateLimited { .. })
+    ));
+    e.clock.advance(Duration::minutes(1));
+    e.g.change_password(
+        &other,
+        pw("Glycine-Bleue-31-Pont"),
+        pw("Rose-Verte-77-Quai"),
+    )
+    .await
+    .unwrap();
+}
+
+async fn sign_ins_are_limited_per_ipv6_64_and_globally(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            sign_ins_per_minute: 3,
+            sign_ins_per_minute_global: 8,
+            ..fast_config()
+        },
+    )
+    .await;
+    // Four addresses of one /64 share one budget.
+    for i in 1..=3 {
+        let a = format!("2001:db8:7:1::{i}");
+        assert_eq!(
+            e.g.sign_in("x.y", pw("faux"), Some(&a)).await.unwrap_err(),
+            ServiceError::InvalidCredentials
+        );
+    }
+    assert!(matches!(
+        e.g.sign_in("x.z", pw("faux"), Some("2001:db8:7:1:ffff::4"))
+            .await,
+        Err(ServiceError::RateLimited { .. })
+    ));
+    // Another /64 has its own.
+    assert_eq!(
+        e.g.sign_in("x.w", pw("faux"), Some("2001:db8:7:2::1"))
+            .await
+            .unwrap_err(),
+        ServiceError::InvalidCredentials
+    );
+    // The global budget: 8 a minute whatever the address (5 used so far, the refused
+    // one included).
+    for i in 0..3 {
+        let a = format!("198.51.100.{i}");
+        assert_eq!(
+            e.g.sign_in("x.v", pw("faux"), Some(&a)).await.unwrap_err(),
+            ServiceError::InvalidCredentials
+        );
+    }
+    assert!(matches!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), Some("203.0.113.50"))
+            .await,
+        Err(ServiceError::RateLimited { .. })
+    ));
+    e.clock.advance(Duration::minutes(1));
+    assert!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), Some("203.0.113.50"))
+            .await
+            .is_ok()
+    );
+}
+
+/// Password hashing is bounded: however many sign-ins arrive at once, at most
+/// `max_concurrent_hashes` argon2 runs happen together; past the wait, `busy`.
+async fn argon2_runs_are_bounded_and_a_full_house_is_busy(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            max_concurrent_hashes: 2,
+            hash_wait_ms: 60_000,
+            sign_ins_per_minute_global: 10_000,
+            ..fast_config()
+        },
+    )
+    .await;
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let g = e.g.clone();
+            tokio::spawn(async move {
+                g.sign_in(&format!("inconnu.{i}"), pw("faux"), None)
+                    .await
+                    .unwrap_err()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), ServiceError::InvalidCredentials);
+    }
+    let load = e.g.hashing_load();
+    assert_eq!((load.bound, load.running), (2, 0));
+    assert!((1..=2).contains(&load.peak), "{load:?}");
+
+    let e = env_with(
+        e._db,
+        ServiceConfig {
+            max_concurrent_hashes: 1,
+            hash_wait_ms: 50,
+            ..fast_config()
+        },
+    )
+    .await;
+    let held = e.g.occupy_hashing().await;
+    assert_eq!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::Busy { retry_after_s: 1 }
+    );
+    assert_eq!(
+        e.g.store().lockout("demo.caf").await.unwrap(),
+        Default::default(),
+        "a busy refusal counts no failure"
+    );
+    drop(held);
+    e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+        .await
+        .unwrap();
+    let traces = traces_of(&e, "demo.caf").await;
+    assert_eq!(traces[0].1, "busy");
+}
+
+async fn temporary_passwords_expire(db: TestDb) {
+    let e = env(db).await;
+    let (_, _) = ready(&e, "demo.creche").await; // changed: it will not expire
+    e.clock.advance(Duration::days(8));
+    assert_eq!(
+        e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::TemporaryPasswordExpired
+    );
+    assert_eq!(
+        e.g.sign_in("demo.caf", pw("faux"), None).await.unwrap_err(),
+        ServiceError::InvalidCredentials,
+        "said only to whoever knows the password"
+    );
+    // A demo database opened again re-arms its public demo password.
+    e.g.install_demo_accounts().await.unwrap();
+    e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
+        .await
+        .unwrap();
+
+    // A reset by the caisse: 7 days to use it.
+    let admin = e.g.caisse_admin("agent.caisse");
+    let temporary = admin.reset_password("demo.mairie").await.unwrap();
+    e.clock.advance(Duration::days(7) - Duration::minutes(1));
+    e.g.sign_in("demo.mairie", temporary.clone(), None)
+        .await
+        .unwrap();
+    e.clock.advance(Duration::minutes(2));
+    assert_eq!(
+        e.g.sign_in("demo.mairie", temporary, None)
+            .await
+            .unwrap_err(),
+        ServiceError::TemporaryPasswordExpired
+    );
+    let traces = traces_of(&e, "demo.mairie").await;
+    assert_eq!(traces.last().unwrap().1, "temporary_password_expired");
+    // A changed password does not expire.
+    e.clock.advance(Duration::days(400));
+    e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+        .await
+        .unwrap();
+}
+
+async fn r28_termination_is_final_and_ends_sessions_at_once(db: TestDb) {
+    let e = env(db).await;
+    let admin = e.g.caisse_admin("agent.caisse");
+    let (info, _) = ready(&e, "demo.departement").await;
+    admin
+        .set_convention_status("DEMO-RSACG-ALSACE", ConventionStatus::Terminated)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired,
+        "R-28: at once"
+    );
+    for status in [ConventionStatus::Active, ConventionStatus::Suspended] {
+        assert!(matches!(
+            admin
+                .set_convention_status("DEMO-RSACG-ALSACE", status)
+                .await,
+            Err(ServiceError::InvalidInput(_))
+        ));
+    }
+    assert_eq!(
+        e.g.sign_in("demo.departement", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+}
+
+/// someone who can write to the database removes the newest traces (after lifting
+/// the retention the database enforces) or rewrites a record: `verify` says where.
+async fn r19_verify_finds_deleted_newest_traces_and_forged_records(db: TestDb) {
+    let e = env(db).await;
+    let (_, s) = ready(&e, "demo.caf").await;
+    for _ in 0..3 {
+        let _ = e.g.lookup(&s, req("cdap-t2", "123", "X"), None).await;
+    }
+    let report = e.g.verify_traces().await.unwrap().unwrap();
+    let head = report.head_seq;
+    assert!(head >= 5, "sign-in, change, three lookups");
+    run_sql(
+        &e,
+        "UPDATE meta SET value = '0' WHERE key = 'trace_retention_days'",
+    )
+    .await;
+    run_sql(
+        &e,
+        "DELETE FROM traces WHERE seq > (SELECT MAX(seq) - 2 FROM traces)",
+    )
+    .await;
+    assert_eq!(
+        e.g.verify_traces().await.unwrap().unwrap_err(),
+        guichet_core::trace::ChainError::Missing {
+            seq: head - 1,
+            head
+        }
+    );
+
+    // A record rewritten in place, its hash recomputed without the key, is found too.
+    let e = env(e._db).await;
+    run_sql(&e, "DROP TRIGGER traces_append_only ON traces").await;
+    run_sql(&e, "UPDATE traces SET outcome = 'forged' WHERE seq = 2").await;
+    assert_eq!(e.g.verify_traces().await.unwrap().unwrap_err().seq(), 2);
+}
+
+async fn run_sql(e: &Env, sql: &'static str) {
+    let sql = match (e.g.store(), sql) {
+        (Store::Sqlite(_), "DROP TRIGGER traces_append_only ON traces") => {
+            "DROP TRIGGER traces_append_only"
+        }
+        _ => sql,
+    };
+    match e.g.store() {
+        Store::Sqlite(x) => sqlx::query(sql).execute(x.pool()).await.map(drop),
+        Store::Postgres(x) => sqlx::query(sql).execute(x.pool()).await.map(drop),
+    }
+    .unwrap();
+}
+
+/// Lookups answered before a shutdown have their trace; after it nothing is accepted.
+async fn shutdown_commits_the_traces_in_flight(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            lookups_per_minute: 1_000,
+            ..fast_config()
+        },
+    )
+    .await;
+    let (_, s) = ready(&e, "demo.caf").await;
+    let d = file(&e, |d| d.caisse == "CAF-78").await;
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let (g, s, nir) = (e.g.clone(), s.clone(), d.nir.expose().to_owned());
+            tokio::spawn(async move { g.lookup(&s, req("cdap-t2", &nir, "X"), None).await })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    e.g.shutdown().await;
+    let mut answered = Vec::new();
+    for t in tasks {
+        if let Ok(a) = t.await.unwrap() {
+            answered.push(a.trace_seq);
+        }
+    }
+    let store = Store::connect(&e._db.url).await.unwrap();
+    let stored: std::collections::HashSet<i64> = store
+        .traces(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.seq)
+        .collect();
+    assert!(answered.iter().all(|seq| stored.contains(seq)));
+    assert!(matches!(
+        e.g.lookup(&s, req("cdap-t2", d.nir.expose(), "X"), None)
+            .await,
+        Err(ServiceError::Unavailable)
+    ));
 }

@@ -13,6 +13,9 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("introuvable : {0}")]
     NotFound(&'static str),
+    /// A change the data's own rules forbid (a terminated convention reactivated…).
+    #[error("refusé : {0}")]
+    Refused(&'static str),
     #[error("donnée stockée illisible : {0}")]
     Corrupt(&'static str),
     #[error("adresse de base de données non prise en charge (attendu sqlite://… ou postgres://…)")]
@@ -29,18 +32,22 @@ impl StoreError {
         }
     }
 
-    /// Whether the database could not be reached (as opposed to refusing a statement).
+    /// Whether the database could not be reached or is going away (as opposed to refusing
+    /// a statement): worth a `503` and a retry, not a `500`.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::Database(
                 sqlx::Error::Io(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::WorkerCrashed
-                    | sqlx::Error::Tls(_)
-            )
-        )
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_),
+            ) => true,
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                db.code().is_some_and(|c| is_unavailable_sqlstate(&c))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -52,10 +59,19 @@ impl fmt::Debug for StoreError {
             StoreError::Migrate(_) => f.write_str("Migrate"),
             StoreError::Conflict(what) => write!(f, "Conflict({what})"),
             StoreError::NotFound(what) => write!(f, "NotFound({what})"),
+            StoreError::Refused(what) => write!(f, "Refused({what})"),
             StoreError::Corrupt(what) => write!(f, "Corrupt({what})"),
             StoreError::UnsupportedUrl => f.write_str("UnsupportedUrl"),
         }
     }
+}
+
+/// PostgreSQL's SQLSTATEs of a server that is gone or going: connection exceptions (class
+/// 08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+/// connect now…) and insufficient resources (class 53: too many connections, disk full).
+/// SQLite's codes are numbers, never matched here (its "busy" waits in `busy_timeout`).
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")
 }
 
 fn database_error_kind(e: &sqlx::Error) -> &'static str {
@@ -77,6 +93,21 @@ fn database_error_kind(e: &sqlx::Error) -> &'static str {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         StoreError::Database(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_shutdown_and_connection_codes_are_unavailability() {
+        for code in ["57P01", "57P02", "57P03", "08006", "08001", "53300"] {
+            assert!(is_unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "42P01", "40001", "P0001", "2067"] {
+            assert!(!is_unavailable_sqlstate(code), "{code}");
+        }
     }
 }
 

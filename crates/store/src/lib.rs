@@ -17,8 +17,8 @@ pub mod testing;
 
 use chrono::{DateTime, Utc};
 use guichet_core::policy::hours::OpeningHours;
-use guichet_core::policy::lockout::LockoutState;
-use guichet_core::trace::{ChainedTrace, TraceRecord};
+use guichet_core::policy::lockout::{Locked, LockoutPolicy, LockoutState};
+use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
 use guichet_core::{Dossier, Nir, ServiceDef};
 
 pub use error::{Result, StoreError};
@@ -67,7 +67,7 @@ impl Store {
     /// Closes the pool (waits for connections in use to come back).
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(s) => s.pool.close().await,
+            Store::Sqlite(s) => s.close().await,
             Store::Postgres(s) => s.pool.close().await,
         }
     }
@@ -135,15 +135,21 @@ dispatch! {
     fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
     fn revoke_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
     fn revoke_user_sessions(&self, user_id: i64, at: DateTime<Utc>) -> Result<u64>;
+    fn revoke_other_sessions(&self, user_id: i64, keep_token_hash: &str, at: DateTime<Utc>) -> Result<u64>;
     fn purge_sessions(&self, before: DateTime<Utc>) -> Result<u64>;
     fn lockout(&self, identifiant: &str) -> Result<LockoutState>;
-    fn put_lockout(&self, identifiant: &str, state: &LockoutState) -> Result<()>;
+    fn lockout_attempt(&self, identifiant: &str, now: DateTime<Utc>, policy: &LockoutPolicy) -> Result<std::result::Result<LockoutState, Locked>>;
+    fn clear_lockout(&self, identifiant: &str) -> Result<()>;
+    fn purge_lockouts(&self, idle_before: DateTime<Utc>) -> Result<u64>;
+    fn refuse_locked(&self, identifiant: &str, window_start: DateTime<Utc>, at: DateTime<Utc>, address: Option<&str>) -> Result<i64>;
+    fn take_refusals(&self, before: DateTime<Utc>) -> Result<Vec<LockoutRefusals>>;
     fn hit_rate(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64>;
     fn purge_rate(&self, before: DateTime<Utc>) -> Result<u64>;
-    fn append_traces(&self, records: &[TraceRecord]) -> Result<Vec<ChainedTrace>>;
+    fn append_traces(&self, records: &[TraceRecord], key: &ChainKey) -> Result<Vec<ChainedTrace>>;
     fn traces(&self, after_seq: i64, limit: u32) -> Result<Vec<ChainedTrace>>;
     fn traces_filtered(&self, filter: &TraceFilter, after_seq: i64, limit: u32) -> Result<Vec<ChainedTrace>>;
     fn trace_anchor(&self) -> Result<(i64, String)>;
+    fn trace_head(&self) -> Result<(i64, String)>;
     fn purge_traces(&self, before: DateTime<Utc>) -> Result<u64>;
     fn trace_stats(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<StatsRow>>;
 }

@@ -212,3 +212,14 @@ pub struct StatsRow {
     pub outcome: String,
     pub count: i64,
 }
+
+/// sign-in attempts refused while an identifiant was locked, over one window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockoutRefusals {
+    pub identifiant: String,
+    pub window_start: DateTime<Utc>,
+    pub refused: i64,
+    pub last_at: DateTime<Utc>,
+    /// The address of the last refused attempt.
+    pub address: Option<String>,
+}

@@ -52,6 +52,11 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
+    /// The chain's transactions: synchronous commit, as everything but the relaxed writes.
+    async fn begin_traces(&self) -> Result<Transaction<'static, Postgres>> {
+        self.begin_write().await
+    }
+
     /// A transaction whose commit does not wait for the WAL flush: for session activity and
     /// rate-limit counters only, where losing the last few hundred milliseconds in a
     /// database crash is harmless. Traces and everything else commit synchronously.

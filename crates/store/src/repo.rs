@@ -6,8 +6,8 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use guichet_core::policy::hours::OpeningHours;
-use guichet_core::policy::lockout::LockoutState;
-use guichet_core::trace::{ChainedTrace, TraceRecord};
+use guichet_core::policy::lockout::{Locked, LockoutPolicy, LockoutState};
+use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
 use guichet_core::{Dossier, Nir, ServiceDef};
 
 use crate::Result;
@@ -71,6 +71,7 @@ pub trait Repository: Send + Sync {
         &self,
         partner_id: i64,
     ) -> impl Future<Output = Result<Vec<Convention>>> + Send;
+    /// a terminated convention stays terminated (`Refused` otherwise).
     fn set_convention_status(
         &self,
         number: &str,
@@ -159,16 +160,48 @@ pub trait Repository: Send + Sync {
         user_id: i64,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// Revokes every open session of a user but one (after a password change).
+    fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep_token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
     /// Deletes sessions created before `before` (past any absolute lifetime).
     fn purge_sessions(&self, before: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
 
     // Lockouts, by normalised identifiant.
     fn lockout(&self, identifiant: &str) -> impl Future<Output = Result<LockoutState>> + Send;
-    fn put_lockout(
+    /// Starts an attempt, atomically across connections and instances: refused (`Err`)
+    /// while locked; otherwise counted as a failure in advance (so that parallel guesses
+    /// each count), the new state returned. A success then calls [`Self::clear_lockout`].
+    fn lockout_attempt(
         &self,
         identifiant: &str,
-        state: &LockoutState,
-    ) -> impl Future<Output = Result<()>> + Send;
+        now: DateTime<Utc>,
+        policy: &LockoutPolicy,
+    ) -> impl Future<Output = Result<std::result::Result<LockoutState, Locked>>> + Send;
+    /// Forgets failures and locks (a successful sign-in, an administrator's reset).
+    fn clear_lockout(&self, identifiant: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Deletes lockout rows neither locked nor touched since `idle_before`.
+    fn purge_lockouts(
+        &self,
+        idle_before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// Counts an attempt refused while locked; returns the window's count, this one included.
+    fn refuse_locked(
+        &self,
+        identifiant: &str,
+        window_start: DateTime<Utc>,
+        at: DateTime<Utc>,
+        address: Option<&str>,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Removes and returns the refusal counts of windows that started before `before`
+    /// (each row is returned to one caller only, across instances).
+    fn take_refusals(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<LockoutRefusals>>> + Send;
 
     // Rate limits: fixed windows shared by every instance.
     /// Counts one hit in `bucket` for the window starting at `window_start`; returns the
@@ -181,10 +214,12 @@ pub trait Repository: Send + Sync {
     fn purge_rate(&self, before: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
 
     // Traces.
-    /// Appends records to the chain atomically, in order; returns them chained.
+    /// Appends records to the chain atomically, in order, each hashed under `key`; returns
+    /// them chained. The commit is durable (survives a power cut) on both backends.
     fn append_traces(
         &self,
         records: &[TraceRecord],
+        key: &ChainKey,
     ) -> impl Future<Output = Result<Vec<ChainedTrace>>> + Send;
     /// Records after `after_seq`, in order.
     fn traces(
@@ -200,6 +235,8 @@ pub trait Repository: Send + Sync {
     ) -> impl Future<Output = Result<Vec<ChainedTrace>>> + Send;
     /// The hash and sequence that precede the oldest kept record.
     fn trace_anchor(&self) -> impl Future<Output = Result<(i64, String)>> + Send;
+    /// The sequence and hash of the newest record (the chain's recorded head).
+    fn trace_head(&self) -> impl Future<Output = Result<(i64, String)>> + Send;
     /// deletes records older than `before` and moves the anchor past them.
     fn purge_traces(&self, before: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
     /// counts per partner, user, service, kind and outcome over `[from, to)`.

@@ -617,8 +617,10 @@ macro_rules! shared_repository {
                 status: ConventionStatus,
                 now: DateTime<Utc>,
             ) -> $crate::Result<()> {
+                // One statement, so that no concurrent change slips between check and write.
                 let done = sqlx::query(
-                    "UPDATE conventions SET status = $2, status_at = $3 WHERE number = $1",
+                    "UPDATE conventions SET status = $2, status_at = $3 \
+                     WHERE number = $1 AND (status <> 'terminated' OR $2 = 'terminated')",
                 )
                 .bind(number)
                 .bind(status.code())
@@ -626,7 +628,12 @@ macro_rules! shared_repository {
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 0 {
-                    return Err($crate::StoreError::NotFound("convention"));
+                    return Err(match self.convention(number).await? {
+                        Some(_) => $crate::StoreError::Refused(
+                            "une convention résiliée ne peut être ni réactivée ni suspendue",
+                        ),
+                        None => $crate::StoreError::NotFound("convention"),
+                    });
                 }
                 Ok(())
             }
@@ -907,6 +914,24 @@ macro_rules! shared_repository {
                 Ok(done.rows_affected())
             }
 
+            async fn revoke_other_sessions(
+                &self,
+                user_id: i64,
+                keep_token_hash: &str,
+                at: DateTime<Utc>,
+            ) -> $crate::Result<u64> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET revoked_at = $3 \
+                     WHERE user_id = $1 AND token_hash <> $2 AND revoked_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(keep_token_hash)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn purge_sessions(&self, before: DateTime<Utc>) -> $crate::Result<u64> {
                 let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1")
                     .bind(before)
@@ -935,24 +960,119 @@ macro_rules! shared_repository {
                 })
             }
 
-            async fn put_lockout(
+            async fn lockout_attempt(
                 &self,
                 identifiant: &str,
-                state: &guichet_core::policy::lockout::LockoutState,
-            ) -> $crate::Result<()> {
+                now: DateTime<Utc>,
+                policy: &guichet_core::policy::lockout::LockoutPolicy,
+            ) -> $crate::Result<
+                std::result::Result<
+                    guichet_core::policy::lockout::LockoutState,
+                    guichet_core::policy::lockout::Locked,
+                >,
+            > {
+                let mut tx = self.begin_write().await?;
+                // The upsert locks the row until commit (a row lock on PostgreSQL, the
+                // database's write lock on SQLite): read, decide and write happen as one.
+                let (failures, locks, locked_until): (i64, i64, Option<DateTime<Utc>>) =
+                    sqlx::query_as(
+                        "INSERT INTO lockouts (identifiant, consecutive_failures, lock_count, \
+                         locked_until, updated_at) VALUES ($1, 0, 0, NULL, $2) \
+                         ON CONFLICT (identifiant) DO UPDATE SET updated_at = excluded.updated_at \
+                         RETURNING consecutive_failures, lock_count, locked_until",
+                    )
+                    .bind(identifiant)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let state = guichet_core::policy::lockout::LockoutState {
+                    consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                    lock_count: u32::try_from(locks).unwrap_or(u32::MAX),
+                    locked_until,
+                };
+                if let Err(locked) = policy.check(&state, now) {
+                    tx.commit().await?;
+                    return Ok(Err(locked));
+                }
+                let next = policy.record_failure(&state, now);
                 sqlx::query(
-                    "INSERT INTO lockouts (identifiant, consecutive_failures, lock_count, locked_until) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (identifiant) DO UPDATE SET \
-                     consecutive_failures = excluded.consecutive_failures, \
-                     lock_count = excluded.lock_count, locked_until = excluded.locked_until",
+                    "UPDATE lockouts SET consecutive_failures = $2, lock_count = $3, \
+                     locked_until = $4 WHERE identifiant = $1",
                 )
                 .bind(identifiant)
-                .bind(i64::from(state.consecutive_failures))
-                .bind(i64::from(state.lock_count))
-                .bind(state.locked_until)
+                .bind(i64::from(next.consecutive_failures))
+                .bind(i64::from(next.lock_count))
+                .bind(next.locked_until)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Ok(next))
+            }
+
+            async fn clear_lockout(&self, identifiant: &str) -> $crate::Result<()> {
+                sqlx::query("DELETE FROM lockouts WHERE identifiant = $1")
+                    .bind(identifiant)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn purge_lockouts(&self, idle_before: DateTime<Utc>) -> $crate::Result<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM lockouts WHERE (locked_until IS NULL OR locked_until < $1) \
+                     AND (updated_at IS NULL OR updated_at < $1)",
+                )
+                .bind(idle_before)
                 .execute(&self.pool)
                 .await?;
-                Ok(())
+                Ok(done.rows_affected())
+            }
+
+            async fn refuse_locked(
+                &self,
+                identifiant: &str,
+                window_start: DateTime<Utc>,
+                at: DateTime<Utc>,
+                address: Option<&str>,
+            ) -> $crate::Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO lockout_refusals (identifiant, window_start, refused, last_at, address) \
+                     VALUES ($1, $2, 1, $3, $4) ON CONFLICT (identifiant, window_start) DO UPDATE \
+                     SET refused = lockout_refusals.refused + 1, last_at = excluded.last_at, \
+                     address = excluded.address RETURNING refused",
+                )
+                .bind(identifiant)
+                .bind(window_start)
+                .bind(at)
+                .bind(address)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn take_refusals(
+                &self,
+                before: DateTime<Utc>,
+            ) -> $crate::Result<Vec<LockoutRefusals>> {
+                let rows: Vec<(String, DateTime<Utc>, i64, DateTime<Utc>, Option<String>)> =
+                    sqlx::query_as(
+                        "DELETE FROM lockout_refusals WHERE window_start < $1 \
+                         RETURNING identifiant, window_start, refused, last_at, address",
+                    )
+                    .bind(before)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out: Vec<LockoutRefusals> = rows
+                    .into_iter()
+                    .map(|(identifiant, window_start, refused, last_at, address)| LockoutRefusals {
+                        identifiant,
+                        window_start,
+                        refused,
+                        last_at,
+                        address,
+                    })
+                    .collect();
+                out.sort_by(|a, b| (a.window_start, &a.identifiant).cmp(&(b.window_start, &b.identifiant)));
+                Ok(out)
             }
 
             async fn hit_rate(&self, bucket: &str, window_start: DateTime<Utc>) -> $crate::Result<i64> {
@@ -978,12 +1098,16 @@ macro_rules! shared_repository {
                 Ok(done.rows_affected())
             }
 
-            async fn append_traces(&self, records: &[TraceRecord]) -> $crate::Result<Vec<ChainedTrace>> {
+            async fn append_traces(
+                &self,
+                records: &[TraceRecord],
+                key: &guichet_core::trace::ChainKey,
+            ) -> $crate::Result<Vec<ChainedTrace>> {
                 if records.is_empty() {
                     return Ok(Vec::new());
                 }
                 let n = i64::try_from(records.len()).unwrap_or(i64::MAX);
-                let mut tx = self.begin_write().await?;
+                let mut tx = self.begin_traces().await?;
                 // Writing the head first takes the write lock at once (row lock on
                 // PostgreSQL, the database lock on SQLite): appends are serialised.
                 let (last_seq, mut prev): (i64, String) = sqlx::query_as(
@@ -997,7 +1121,7 @@ macro_rules! shared_repository {
                 for record in records {
                     seq += 1;
                     let record = $crate::shared::normalise_record(record);
-                    let hash = record.chain_hash(seq, &prev);
+                    let hash = record.chain_hash(key, seq, &prev);
                     out.push(ChainedTrace { seq, record, prev_hash: prev, hash: hash.clone() });
                     prev = hash;
                 }
@@ -1066,8 +1190,14 @@ macro_rules! shared_repository {
                     .await?)
             }
 
+            async fn trace_head(&self) -> $crate::Result<(i64, String)> {
+                Ok(sqlx::query_as("SELECT seq, hash FROM trace_head WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
             async fn purge_traces(&self, before: DateTime<Utc>) -> $crate::Result<u64> {
-                let mut tx = self.begin_write().await?;
+                let mut tx = self.begin_traces().await?;
                 // Lock the head so no append interleaves with the purge.
                 let (head_seq,): (i64,) =
                     sqlx::query_as("UPDATE trace_head SET seq = seq WHERE id = 1 RETURNING seq")

@@ -1,8 +1,11 @@
 //! SQLite backend: the embedded default (the desktop app's bundled backend, small caisses).
 //!
-//! WAL journal (readers never wait for the writer), `synchronous = NORMAL` (a committed
-//! transaction survives a process crash; only a power cut may lose the last ones), foreign
-//! keys on, a busy timeout so concurrent writers queue instead of failing.
+//! WAL journal (readers never wait for the writer), foreign keys on, a busy timeout so
+//! concurrent writers queue instead of failing. Durability is chosen per kind of write:
+//! most commits run with `synchronous = NORMAL` (they survive a process crash; a power cut
+//! may lose the last ones), but traces commit through a connection of their own with
+//! `synchronous = FULL`, so an acknowledged trace survives a power cut too. The
+//! group commit of the trace writer makes that one fsync per batch, not per lookup.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,6 +30,9 @@ const ROWS_PER_STATEMENT: usize = 500;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// One connection with `synchronous = FULL`: trace appends and purges (the only
+    /// writers of the chain, so they never wait on each other for long).
+    pub(crate) traces: SqlitePool,
 }
 
 impl SqliteStore {
@@ -51,13 +57,34 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(SqliteStore { pool })
+        let traces = if url.contains(":memory:") {
+            pool.clone() // nothing to make durable, and a second pool would be another database
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options.synchronous(SqliteSynchronous::Full))
+                .await?
+        };
+        Ok(SqliteStore { pool, traces })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The `synchronous` setting trace commits run with (2 = FULL).
+    pub async fn trace_synchronous(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&self.traces)
+            .await?)
+    }
+
+    pub(crate) async fn close(&self) {
+        self.traces.close().await;
+        self.pool.close().await;
     }
 
     async fn run_migrations(&self) -> Result<()> {
@@ -69,6 +96,11 @@ impl SqliteStore {
     /// read-then-write never fails on lock upgrade.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The chain's transactions: on the durable connection.
+    async fn begin_traces(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.traces.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Session activity and rate counters (PostgreSQL relaxes their durability; SQLite in

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use guichet_core::policy::hours::OpeningHours;
-use guichet_core::policy::lockout::LockoutState;
-use guichet_core::trace::{TraceKind, TraceRecord, verify_chain};
+use guichet_core::policy::lockout::{LockoutPolicy, LockoutState};
+use guichet_core::trace::{ChainKey, TraceKind, TraceRecord, verify_chain};
 use guichet_core::{Nir, Section};
 use guichet_store::seed::{SeedOptions, seed};
 use guichet_store::synth::Generator;
@@ -25,10 +25,15 @@ guichet_store::on_both_backends!(
     dossier_filters_and_paging,
     r16_sessions_touch_and_revoke,
     r13_lockout_state_persists,
+    r13_parallel_attempts_each_count,
+    r13_refusals_are_counted_per_window,
+    r28_terminated_conventions_stay_terminated,
     rate_counters_count_per_window,
     r19_traces_chain_and_refuse_updates,
     r19_concurrent_appends_keep_one_chain,
+    r19_trace_commits_are_durable,
     r20_purge_keeps_the_chain_verifiable,
+    r20_young_traces_cannot_be_deleted,
     r22_stats_count_per_partner_user_service,
     seeding_is_resumable_and_guarded,
     meta_settings,
@@ -411,21 +416,176 @@ async fn r16_sessions_touch_and_revoke(db: TestDb) {
 
 async fn r13_lockout_state_persists(db: TestDb) {
     let s = &db.store;
+    let p = LockoutPolicy::default();
     assert_eq!(s.lockout("nobody").await.unwrap(), LockoutState::default());
-    let state = LockoutState {
-        consecutive_failures: 0,
-        lock_count: 2,
-        locked_until: Some(t0()),
-    };
-    s.put_lockout("a.user", &state).await.unwrap();
-    assert_eq!(s.lockout("a.user").await.unwrap(), state);
-    let state = LockoutState {
-        consecutive_failures: 3,
-        lock_count: 2,
-        locked_until: None,
-    };
-    s.put_lockout("a.user", &state).await.unwrap();
-    assert_eq!(s.lockout("a.user").await.unwrap(), state);
+    for n in 1..=4 {
+        let state = s
+            .lockout_attempt("a.user", t0(), &p)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.consecutive_failures, n);
+        assert_eq!(s.lockout("a.user").await.unwrap(), state);
+    }
+    let locked = s
+        .lockout_attempt("a.user", t0(), &p)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(locked.lock_count, 1);
+    assert_eq!(locked.locked_until, Some(t0() + Duration::minutes(15)));
+    let refused = s
+        .lockout_attempt("a.user", t0(), &p)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.retry_after_secs, 15 * 60);
+    assert_eq!(
+        s.lockout("a.user").await.unwrap(),
+        locked,
+        "a refusal counts nothing"
+    );
+    // After the lock, counting starts again; locks double.
+    let later = t0() + Duration::minutes(15);
+    for _ in 0..5 {
+        s.lockout_attempt("a.user", later, &p)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(
+        s.lockout("a.user").await.unwrap().locked_until,
+        Some(later + Duration::minutes(30))
+    );
+    s.clear_lockout("a.user").await.unwrap();
+    assert_eq!(s.lockout("a.user").await.unwrap(), LockoutState::default());
+
+    // Idle rows go; a row still locked stays.
+    s.lockout_attempt("idle", t0(), &p).await.unwrap().unwrap();
+    for _ in 0..5 {
+        s.lockout_attempt("locked", t0(), &p)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(
+        s.purge_lockouts(t0() + Duration::minutes(1)).await.unwrap(),
+        1
+    );
+    assert_eq!(s.lockout("idle").await.unwrap(), LockoutState::default());
+    assert!(s.lockout("locked").await.unwrap().locked_until.is_some());
+}
+
+/// 25 attempts on one identifiant at the same moment: exactly `threshold` get to check a
+/// password, the others are refused as locked (R-13 cannot be bypassed by parallelism).
+async fn r13_parallel_attempts_each_count(db: TestDb) {
+    let p = LockoutPolicy::default();
+    let tasks: Vec<_> = (0..25)
+        .map(|_| {
+            let s = db.store.clone();
+            tokio::spawn(async move { s.lockout_attempt("target", t0(), &p).await.unwrap() })
+        })
+        .collect();
+    let mut allowed = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => allowed += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert_eq!((allowed, refused), (5, 20));
+    let state = db.store.lockout("target").await.unwrap();
+    assert_eq!(state.lock_count, 1, "one lock, not five");
+    assert!(state.locked_until.is_some());
+}
+
+async fn r13_refusals_are_counted_per_window(db: TestDb) {
+    let s = &db.store;
+    let w1 = t0();
+    let w2 = t0() + Duration::minutes(10);
+    for n in 1..=3 {
+        let at = w1 + Duration::seconds(n);
+        assert_eq!(
+            s.refuse_locked("x", w1, at, Some("192.0.2.1"))
+                .await
+                .unwrap(),
+            n
+        );
+    }
+    assert_eq!(s.refuse_locked("y", w1, w1, None).await.unwrap(), 1);
+    assert_eq!(s.refuse_locked("x", w2, w2, None).await.unwrap(), 1);
+    let taken = s.take_refusals(w2).await.unwrap();
+    assert_eq!(taken.len(), 2, "the open window stays");
+    assert_eq!(taken[0].identifiant, "x");
+    assert_eq!(taken[0].refused, 3);
+    assert_eq!(taken[0].last_at, w1 + Duration::seconds(3));
+    assert_eq!(taken[0].address.as_deref(), Some("192.0.2.1"));
+    assert!(s.take_refusals(w2).await.unwrap().is_empty(), "taken once");
+    assert_eq!(
+        s.take_refusals(w2 + Duration::minutes(10))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn r28_terminated_conventions_stay_terminated(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s
+        .create_partner(
+            &NewPartner {
+                tiers: "T-28".into(),
+                name: "Crèche".into(),
+                kind: PartnerKind::Eaje,
+                siret: None,
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    s.create_convention(
+        &NewConvention {
+            number: "C-28".into(),
+            partner_id: p.id,
+            caisse: "MSA-ALSACE".into(),
+            service: "psu".into(),
+            departements: vec!["67".into()],
+            starts_on: t0().date_naive(),
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    s.set_convention_status("C-28", ConventionStatus::Suspended, t0())
+        .await
+        .unwrap();
+    s.set_convention_status("C-28", ConventionStatus::Active, t0())
+        .await
+        .unwrap();
+    s.set_convention_status("C-28", ConventionStatus::Terminated, t0())
+        .await
+        .unwrap();
+    for status in [ConventionStatus::Active, ConventionStatus::Suspended] {
+        assert!(matches!(
+            s.set_convention_status("C-28", status, t0()).await,
+            Err(StoreError::Refused(_))
+        ));
+    }
+    s.set_convention_status("C-28", ConventionStatus::Terminated, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.convention("C-28").await.unwrap().unwrap().status,
+        ConventionStatus::Terminated
+    );
+    assert!(matches!(
+        s.set_convention_status("nope", ConventionStatus::Active, t0())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn rate_counters_count_per_window(db: TestDb) {
@@ -455,23 +615,64 @@ fn record(i: i64, identifiant: &str, outcome: &str) -> TraceRecord {
     }
 }
 
+fn key() -> ChainKey {
+    ChainKey::derive(b"trace key of the store contract")
+}
+
 async fn verify_all(s: &Store) -> u64 {
     let (anchor_seq, anchor) = s.trace_anchor().await.unwrap();
     let all = s.traces(anchor_seq, 1_000_000).await.unwrap();
-    verify_chain(&anchor, anchor_seq, &all).unwrap()
+    let n = verify_chain(&key(), &anchor, anchor_seq, &all).unwrap();
+    let head = s.trace_head().await.unwrap();
+    match all.last() {
+        Some(last) => assert_eq!(
+            head,
+            (last.seq, last.hash.clone()),
+            "the head is the last record"
+        ),
+        None => assert_eq!(head.0, anchor_seq),
+    }
+    n
+}
+
+/// Lets the purge of these tests delete any trace older than the newest (the database
+/// keeps those younger than the retention otherwise, R-20).
+async fn no_retention(s: &Store) {
+    s.set_meta("trace_retention_days", "0").await.unwrap();
+}
+
+/// Runs SQL as someone with write access to the database would.
+async fn exec(s: &Store, sql: &'static str) -> Result<u64, String> {
+    match s {
+        Store::Sqlite(x) => sqlx::query(sql)
+            .execute(x.pool())
+            .await
+            .map(|d| d.rows_affected()),
+        Store::Postgres(x) => sqlx::query(sql)
+            .execute(x.pool())
+            .await
+            .map(|d| d.rows_affected()),
+    }
+    .map_err(|e| e.to_string())
 }
 
 async fn r19_traces_chain_and_refuse_updates(db: TestDb) {
     let s = &db.store;
     let first = s
-        .append_traces(&[record(1, "a", "found"), record(2, "a", "not_found")])
+        .append_traces(
+            &[record(1, "a", "found"), record(2, "a", "not_found")],
+            &key(),
+        )
         .await
         .unwrap();
     assert_eq!(first.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![1, 2]);
-    let more = s.append_traces(&[record(3, "b", "found")]).await.unwrap();
+    let more = s
+        .append_traces(&[record(3, "b", "found")], &key())
+        .await
+        .unwrap();
     assert_eq!(more[0].seq, 3);
     assert_eq!(more[0].prev_hash, first[1].hash);
-    assert!(s.append_traces(&[]).await.unwrap().is_empty());
+    assert!(s.append_traces(&[], &key()).await.unwrap().is_empty());
     let stored = s.traces(0, 100).await.unwrap();
     assert_eq!(stored.len(), 3);
     assert_eq!(
@@ -505,12 +706,73 @@ async fn r19_traces_chain_and_refuse_updates(db: TestDb) {
     assert_eq!(since.len(), 2);
 
     // Append-only: the database itself refuses an update.
-    let update = "UPDATE traces SET outcome = 'found' WHERE seq = 2";
-    let refused = match s {
-        Store::Sqlite(x) => sqlx::query(update).execute(x.pool()).await.is_err(),
-        Store::Postgres(x) => sqlx::query(update).execute(x.pool()).await.is_err(),
-    };
-    assert!(refused, "traces must be append-only");
+    assert!(
+        exec(s, "UPDATE traces SET outcome = 'found' WHERE seq = 2")
+            .await
+            .is_err(),
+        "traces must be append-only"
+    );
+}
+
+async fn r19_trace_commits_are_durable(db: TestDb) {
+    match &db.store {
+        Store::Sqlite(x) => {
+            // FULL (2) for the chain; NORMAL (1) elsewhere.
+            assert_eq!(x.trace_synchronous().await.unwrap(), 2);
+            let general: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(x.pool())
+                .await
+                .unwrap();
+            assert_eq!(general, 1);
+        }
+        Store::Postgres(x) => {
+            let commit: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(x.pool())
+                .await
+                .unwrap();
+            assert_eq!(commit, "on");
+        }
+    }
+    let appended = db
+        .store
+        .append_traces(&[record(1, "a", "found")], &key())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.trace_head().await.unwrap(),
+        (1, appended[0].hash.clone())
+    );
+}
+
+/// whoever can run SQL cannot remove a trace still inside its retention, neither one
+/// by one nor all at once; the purge of old ones still works.
+async fn r20_young_traces_cannot_be_deleted(db: TestDb) {
+    let s = &db.store;
+    let recs: Vec<_> = (1..=5).map(|i| record(i * 60, "a", "found")).collect();
+    s.append_traces(&recs, &key()).await.unwrap();
+    for sql in [
+        "DELETE FROM traces WHERE seq = 5",
+        "DELETE FROM traces WHERE seq >= 3",
+        "DELETE FROM traces",
+    ] {
+        let refused = exec(s, sql).await.unwrap_err();
+        assert!(refused.contains("retention"), "{sql}: {refused}");
+    }
+    if matches!(s, Store::Postgres(_)) {
+        assert!(
+            exec(s, "TRUNCATE traces")
+                .await
+                .unwrap_err()
+                .contains("truncated")
+        );
+    }
+    assert_eq!(verify_all(s).await, 5);
+    // A trace older than the retention (measured from the newest) may go.
+    let mut late = record(1, "a", "found");
+    late.at = t0() + Duration::days(200);
+    s.append_traces(&[late], &key()).await.unwrap();
+    assert_eq!(s.purge_traces(t0() + Duration::days(1)).await.unwrap(), 5);
+    assert_eq!(verify_all(s).await, 1);
 }
 
 async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
@@ -520,7 +782,7 @@ async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
         let s = store.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..15 {
-                s.append_traces(&[record(i, &format!("w{w}"), "found")])
+                s.append_traces(&[record(i, &format!("w{w}"), "found")], &key())
                     .await
                     .unwrap();
             }
@@ -534,8 +796,9 @@ async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
 
 async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {
     let s = &db.store;
+    no_retention(s).await;
     let recs: Vec<_> = (1..=10).map(|i| record(i * 60, "a", "found")).collect();
-    s.append_traces(&recs).await.unwrap();
+    s.append_traces(&recs, &key()).await.unwrap();
     // Purge everything older than the 4th record.
     let purged = s
         .purge_traces(t0() + Duration::seconds(4 * 60))
@@ -546,11 +809,15 @@ async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {
     assert_eq!(anchor_seq, 3);
     assert_eq!(verify_all(s).await, 7);
     assert_eq!(s.purge_traces(t0()).await.unwrap(), 0, "nothing older");
-    s.append_traces(&[record(700, "a", "found")]).await.unwrap();
+    s.append_traces(&[record(700, "a", "found")], &key())
+        .await
+        .unwrap();
     assert_eq!(verify_all(s).await, 8);
     assert_eq!(s.purge_traces(t0() + Duration::days(1)).await.unwrap(), 8);
     assert_eq!(verify_all(s).await, 0);
-    s.append_traces(&[record(800, "a", "found")]).await.unwrap();
+    s.append_traces(&[record(800, "a", "found")], &key())
+        .await
+        .unwrap();
     assert_eq!(verify_all(s).await, 1);
 }
 
@@ -569,7 +836,7 @@ async fn r22_stats_count_per_partner_user_service(db: TestDb) {
     let mut next_month = record(6, "a", "found");
     next_month.at = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
     recs.push(next_month);
-    s.append_traces(&recs).await.unwrap();
+    s.append_traces(&recs, &key()).await.unwrap();
     let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
     let to = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
     let rows = s.trace_stats(from, to).await.unwrap();

@@ -142,9 +142,10 @@ pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsSer
         .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app = guichet_server::router(guichet_server::AppState {
-        guichet: guichet.clone(),
-    })
+    let app = guichet_server::router(guichet_server::AppState::new(
+        guichet.clone(),
+        Default::default(),
+    ))
     .into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let _ = axum_server::from_tcp_rustls(listener, tls)

@@ -52,9 +52,10 @@ pub async fn server(db: TestDb, config: ServiceConfig) -> Server {
         .await
         .unwrap();
     guichet.install_demo_accounts().await.unwrap();
-    let app = guichet_server::router(guichet_server::AppState {
-        guichet: guichet.clone(),
-    });
+    let app = guichet_server::router(guichet_server::AppState::new(
+        guichet.clone(),
+        Default::default(),
+    ));
     Server {
         app,
         guichet,
