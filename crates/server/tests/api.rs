@@ -6,9 +6,13 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
+use std::time::Duration;
+
+use guichet_core::trace::TraceKind;
+use guichet_server::HttpConfig;
 use guichet_service::{DEMO_PASSWORD, ServiceConfig};
 use guichet_store::testing::TestDb;
-use guichet_store::{DossierFilter, Repository};
+use guichet_store::{DossierFilter, Repository, TraceFilter};
 
 guichet_store::on_both_backends!(
     r10_r11_r13_sign_in_codes,
@@ -18,6 +22,12 @@ guichet_store::on_both_backends!(
     rate_limit_headers_and_429,
     r18_closed_service_is_503_with_reopening_time,
     health_openapi_and_sign_out,
+    every_answer_forbids_caching_and_sniffing,
+    r13_simultaneous_guesses_over_http_lock_the_account,
+    r13_password_change_guessing_locks_and_ends_the_session,
+    busy_timeout_and_request_bound_are_503_with_retry_after,
+    trusted_proxies_decide_the_client_address,
+    temporary_password_expired_is_403,
 );
 
 async fn r10_r11_r13_sign_in_codes(db: TestDb) {
@@ -509,5 +519,386 @@ async fn health_openapi_and_sign_out(db: TestDb) {
     assert_eq!(
         (l.status, l.code()),
         (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into())
+    );
+}
+
+async fn every_answer_forbids_caching_and_sniffing(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let token = ready(&s.app, "demo.caf").await;
+    let d =
+        s.db.store
+            .dossiers(
+                &DossierFilter {
+                    caisse: Some("CAF-78".into()),
+                    ..Default::default()
+                },
+                None,
+                1,
+            )
+            .await
+            .unwrap()
+            .remove(0);
+    let answers = [
+        call(
+            &s.app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            credentials("demo.caf", "faux"),
+        )
+        .await,
+        call(
+            &s.app,
+            "GET",
+            "/api/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await,
+        call(
+            &s.app,
+            "POST",
+            "/api/v1/lookups",
+            Some(&token),
+            Some(lookup_body(
+                "cdap-t2",
+                d.nir.expose(),
+                &d.contact.birth_name,
+            )),
+        )
+        .await,
+        call(
+            &s.app,
+            "POST",
+            "/api/v1/lookups",
+            Some(&token),
+            Some("x".repeat(20_000)),
+        )
+        .await,
+        call(&s.app, "GET", "/api/v1/nowhere", None, None).await,
+        call(&s.app, "PATCH", "/api/v1/sessions", None, None).await,
+        call(&s.app, "GET", "/health", None, None).await,
+        call(&s.app, "GET", "/openapi.json", None, None).await,
+    ];
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert_eq!(statuses, vec![401, 200, 200, 413, 404, 405, 200, 200]);
+    for a in &answers {
+        assert_eq!(a.headers["cache-control"], "no-store", "{}", a.status);
+        assert_eq!(a.headers["x-content-type-options"], "nosniff");
+        assert_eq!(a.headers["x-frame-options"], "DENY");
+        assert!(
+            a.headers.get("strict-transport-security").is_none(),
+            "no TLS here"
+        );
+    }
+}
+
+/// 25 wrong passwords for one account sent at the same moment: 5 are checked (401), 20
+/// are refused as locked (423), and the right password is refused too afterwards.
+async fn r13_simultaneous_guesses_over_http_lock_the_account(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let tasks: Vec<_> = (0..25)
+        .map(|i| {
+            let app = s.app.clone();
+            tokio::spawn(async move {
+                call(
+                    &app,
+                    "POST",
+                    "/api/v1/sessions",
+                    None,
+                    credentials("demo.caf", &format!("Essai-{i}")),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        let a = t.await.unwrap();
+        if a.status == StatusCode::LOCKED {
+            assert_eq!(a.code(), "account_locked");
+            assert!(a.headers.contains_key("retry-after"));
+        }
+        statuses.push(a.status.as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|&&c| c == 401).count(), 5);
+    assert_eq!(statuses.iter().filter(|&&c| c == 423).count(), 20);
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.caf", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::LOCKED, "account_locked".into())
+    );
+}
+
+async fn r13_password_change_guessing_locks_and_ends_the_session(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let token = ready(&s.app, "demo.creche").await;
+    let guess = |i: usize| {
+        Some(
+            serde_json::json!({"current_password": format!("Devine-{i}"), "new_password": "Autre-Mot-De-Passe-9!"})
+                .to_string(),
+        )
+    };
+    for i in 0..5 {
+        s.clock.advance(chrono::Duration::seconds(20)); // under the change rate limit
+        let a = call(
+            &s.app,
+            "PUT",
+            "/api/v1/sessions/current/password",
+            Some(&token),
+            guess(i),
+        )
+        .await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+        );
+    }
+    let a = call(
+        &s.app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        guess(9),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNAUTHORIZED, "session_expired".into()),
+        "the lock ended the stolen session"
+    );
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.creche", NEW_PASSWORD),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::LOCKED);
+}
+
+/// Overload is said, not suffered: no hashing slot within the wait, a request over its
+/// time, or more requests at once than the bound: `503` with a code and `Retry-After`.
+async fn busy_timeout_and_request_bound_are_503_with_retry_after(db: TestDb) {
+    let s = server_with(
+        db,
+        ServiceConfig {
+            max_concurrent_hashes: 1,
+            hash_wait_ms: 50,
+            ..fast_config()
+        },
+        HttpConfig::default(),
+    )
+    .await;
+    let held = s.guichet.occupy_hashing().await;
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.caf", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
+    );
+    assert_eq!(a.headers["retry-after"], "1");
+    drop(held);
+    assert_eq!(
+        call(
+            &s.app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            credentials("demo.caf", DEMO_PASSWORD)
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+
+    // A request over its time limit (it waits for a hashing slot longer than that).
+    let s = server_with(
+        s.db,
+        ServiceConfig {
+            max_concurrent_hashes: 1,
+            hash_wait_ms: 30_000,
+            ..fast_config()
+        },
+        HttpConfig {
+            request_timeout: Duration::from_millis(200),
+            max_concurrent_requests: 1,
+            ..HttpConfig::default()
+        },
+    )
+    .await;
+    let held = s.guichet.occupy_hashing().await;
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.mairie", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "timeout".into())
+    );
+    assert_eq!(a.headers["retry-after"], "1");
+
+    // One request at a time: while one waits, the next is refused at once; health is exempt.
+    let app = s.app.clone();
+    let waiting = tokio::spawn(async move {
+        call(
+            &app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            credentials("demo.mairie", DEMO_PASSWORD),
+        )
+        .await
+    });
+    let mut refused = None;
+    for _ in 0..150 {
+        let a = call(&s.app, "GET", "/api/v1/sessions/current", None, None).await;
+        if a.status == StatusCode::SERVICE_UNAVAILABLE {
+            refused = Some(a);
+            break;
+        }
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let refused = refused.expect("the second request was refused while the first ran");
+    assert_eq!(refused.code(), "busy");
+    assert_eq!(
+        call(&s.app, "GET", "/health", None, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(waiting.await.unwrap().code(), "timeout");
+    drop(held);
+}
+
+/// Behind a reverse proxy each client has its own sign-in budget and its own address in the
+/// traces; a client that writes `X-Forwarded-For` itself is not believed.
+async fn trusted_proxies_decide_the_client_address(db: TestDb) {
+    let s = server_with(
+        db,
+        ServiceConfig {
+            sign_ins_per_minute: 2,
+            ..fast_config()
+        },
+        HttpConfig {
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            ..HttpConfig::default()
+        },
+    )
+    .await;
+    let sign_in = |peer: &'static str, xff: &'static str| {
+        let app = s.app.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = if xff.is_empty() {
+                vec![]
+            } else {
+                vec![("x-forwarded-for", xff)]
+            };
+            call_from(
+                &app,
+                Some(peer),
+                &headers,
+                "POST",
+                "/api/v1/sessions",
+                None,
+                credentials(&format!("p.{peer}.{xff}"), "faux"),
+            )
+            .await
+            .status
+        }
+    };
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        for _ in 0..2 {
+            assert_eq!(sign_in("10.0.0.2", client).await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(
+            sign_in("10.0.0.2", client).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+    // Not a proxy: its header is ignored, its own address counts (and is limited).
+    for _ in 0..2 {
+        assert_eq!(
+            sign_in("203.0.113.9", "198.51.100.77").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in("203.0.113.9", "198.51.100.78").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // IPv6 clients of one /64 share a budget, even behind the proxy.
+    assert_eq!(
+        sign_in("10.0.0.2", "2001:db8:5:5::1").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in("10.0.0.2", "2001:db8:5:5::2").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in("10.0.0.2", "2001:db8:5:5::3").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let mut addresses = Vec::new();
+    s.guichet
+        .export_traces(&TraceFilter::default(), |t| {
+            if t.record.kind == TraceKind::SignIn {
+                addresses.push(t.record.address.clone().unwrap_or_default());
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(addresses.contains(&"198.51.100.1".to_owned()));
+    assert!(addresses.contains(&"203.0.113.9".to_owned()));
+    assert!(
+        !addresses.iter().any(|a| a.starts_with("10.")),
+        "the proxy is not the client"
+    );
+    assert!(
+        !addresses.contains(&"198.51.100.77".to_owned()),
+        "a forged header is not believed"
+    );
+}
+
+async fn temporary_password_expired_is_403(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    s.clock.advance(chrono::Duration::days(8));
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.caf", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::FORBIDDEN, "temporary_password_expired".into())
+    );
+    assert!(
+        a.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("provisoire a expiré")
     );
 }

@@ -151,6 +151,10 @@ fn commands(db: &str) {
     ok(db, &["admin", "convention", "suspend", "QF-71-1"]);
     ok(db, &["admin", "convention", "reactivate", "QF-71-1"]);
     ok(db, &["admin", "convention", "terminate", "QF-71-1"]);
+    assert!(
+        fails(db, &["admin", "convention", "reactivate", "QF-71-1"]).contains("résiliée"),
+        "R-28: termination is final"
+    );
     ok(
         db,
         &["admin", "service", "set", "qf", "--idle-timeout", "600"],
@@ -223,6 +227,48 @@ fn commands(db: &str) {
     assert!(ok(db, &["purge"]).contains("purgé"));
     // no plain HTTP off loopback.
     assert!(fails(db, &["serve", "--listen", "0.0.0.0:0"]).contains("HTTP sans TLS refusé"));
+
+    // someone with write access lifts the retention the database enforces and
+    // deletes the newest traces: `audit verify` fails and names the first missing one.
+    let head: i64 = ok(db, &["audit", "verify"])
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    attacker_sql(
+        db,
+        &[
+            "UPDATE meta SET value = '0' WHERE key = 'trace_retention_days'",
+            "DELETE FROM traces WHERE seq >= (SELECT MAX(seq) - 1 FROM traces)",
+        ],
+    );
+    let broken = fails(db, &["audit", "verify"]);
+    assert!(
+        broken.contains(&format!("rompue à la trace {}", head - 1)) && broken.contains("manquante"),
+        "{broken}"
+    );
+}
+
+/// Runs SQL on the database directly, as someone who can write to it.
+fn attacker_sql(db: &str, statements: &[&'static str]) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = guichet_store::Store::connect(db).await.unwrap();
+        for sql in statements {
+            match &store {
+                guichet_store::Store::Sqlite(x) => {
+                    sqlx::query(*sql).execute(x.pool()).await.map(drop)
+                }
+                guichet_store::Store::Postgres(x) => {
+                    sqlx::query(*sql).execute(x.pool()).await.map(drop)
+                }
+            }
+            .unwrap();
+        }
+        store.close().await;
+    });
 }
 
 #[test]
@@ -251,6 +297,57 @@ fn bad_urls_and_real_databases_are_refused() {
     ok(&db, &["migrate"]);
     assert!(fails(&db, &["sample"]).contains("pas synthétique"));
     let _ = std::fs::remove_file(&path);
+}
+
+/// a real (non-synthetic) database is served only with a trace key held outside it,
+/// in a file its owner alone can read.
+#[cfg(unix)]
+#[test]
+fn a_real_database_needs_a_private_trace_key_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let db = format!("sqlite://{}", dir.join("real.db").display());
+    ok(&db, &["migrate"]);
+    let refused = fails(&db, &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(refused.contains("clé de traces"), "{refused}");
+    assert!(fails(&db, &["admin", "partner", "list"]).contains("clé de traces"));
+
+    let key = dir.join("trace.key");
+    std::fs::write(&key, hex_key()).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let with_key = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("GUICHET_DATABASE_URL", &db)
+            .env("GUICHET_TRACE_KEY_FILE", &key)
+            .env("GUICHET_OPERATOR", "agent.test")
+            .output()
+            .unwrap()
+    };
+    let loose = with_key(&["admin", "partner", "list"]);
+    assert!(!loose.status.success());
+    assert!(String::from_utf8_lossy(&loose.stderr).contains("chmod 600"));
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let added = with_key(&[
+        "admin", "partner", "add", "--tiers", "T-1", "--name", "Crèche", "--kind", "eaje",
+    ]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let verify = with_key(&["audit", "verify"]);
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intègre"));
+    // Another key does not verify the chain: it was keyed with the first.
+    std::fs::write(&key, hex_key()).unwrap();
+    let other = with_key(&["audit", "verify"]);
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("rompue à la trace 1"));
+}
+
+fn hex_key() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
 }
 
 fn free_port() -> u16 {
@@ -385,4 +482,386 @@ fn r19_sigkill_under_load_loses_no_answered_trace() {
     for s in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));
     }
+}
+
+/// Signs demo.caf in over HTTP and changes its password; returns the token.
+async fn http_ready(client: &reqwest::Client, base: &str) -> String {
+    let s: serde_json::Value = client
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&serde_json::json!({"identifiant": "demo.caf", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = s["token"].as_str().unwrap().to_owned();
+    let r = client
+        .put(format!("{base}/api/v1/sessions/current/password"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"current_password": DEMO_PASSWORD, "new_password": "Tulipe-Rouge-42-Vélo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    token
+}
+
+/// One lookup answer of the load: (request id, status, error code, rank among all answers).
+type Answered = (String, u16, String, usize);
+
+/// What the load's workers share: a stop flag and the count of answers so far.
+#[derive(Default)]
+struct Load {
+    stop: std::sync::atomic::AtomicBool,
+    answers: std::sync::atomic::AtomicUsize,
+    ok: std::sync::atomic::AtomicUsize,
+}
+
+/// `workers` clients looking files up until `load.stop` is set; every answer is kept.
+fn lookup_load(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    workers: usize,
+    load: &std::sync::Arc<Load>,
+) -> Vec<tokio::task::JoinHandle<Vec<Answered>>> {
+    (0..workers)
+        .map(|w| {
+            let (client, token, base, load) =
+                (client.clone(), token.to_owned(), base.to_owned(), load.clone());
+            tokio::spawn(async move {
+                let mut answers = Vec::new();
+                let mut i = 0;
+                while !load.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    i += 1;
+                    let id = format!("w{w}-{i}");
+                    let r = client
+                        .post(format!("{base}/api/v1/lookups"))
+                        .bearer_auth(&token)
+                        .header("request-id", &id)
+                        .json(&serde_json::json!({"service": "cdap-t2", "nir": "1 85 05 78 006 084 91", "name": "Dupont"}))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            let body: serde_json::Value = r.json().await.unwrap_or_default();
+                            let code = body["code"].as_str().unwrap_or_default().to_owned();
+                            let rank = load.answers.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            if status == 200 {
+                                load.ok.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            answers.push((id, status, code, rank));
+                        }
+                        Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+                answers
+            })
+        })
+        .collect()
+}
+
+/// The Request-Ids of demo.caf's traced lookups.
+fn traced_request_ids(db: &str) -> std::collections::HashSet<String> {
+    ok(db, &["audit", "export", "--user", "demo.caf"])
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|t| {
+            t["record"]["detail"]
+                .as_str()
+                .and_then(|d| d.strip_prefix("request_id="))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// SIGTERM, as systemd sends it: the server stops accepting, finishes what is in flight,
+/// commits its traces and exits 0 by itself; every lookup answered 200 has its trace.
+fn sigterm_drains_and_exits_zero(db: &str) {
+    ok(db, &["seed", "--files", "300"]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = spawn_serve(db, port);
+    guichet_server::tls::install_crypto_provider();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let answers = rt.block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &base).await;
+        let token = http_ready(&client, &base).await;
+        let load = std::sync::Arc::new(Load::default());
+        let tasks = lookup_load(&client, &base, &token, 8, &load);
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let term = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(term.success());
+        let mut status = None;
+        for _ in 0..600 {
+            if let Some(s) = child.try_wait().unwrap() {
+                status = Some(s);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        load.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let status = status.expect("the server exits by itself after SIGTERM");
+        assert_eq!(status.code(), Some(0), "a drained stop is a clean exit");
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all
+    });
+    let ok_ids: Vec<_> = answers
+        .iter()
+        .filter(|a| a.1 == 200)
+        .map(|a| a.0.clone())
+        .collect();
+    assert!(
+        ok_ids.len() > 20,
+        "load ran: {} lookups answered",
+        ok_ids.len()
+    );
+    assert!(
+        answers.iter().all(|a| a.1 == 200),
+        "nothing in flight was cut: {:?}",
+        answers.iter().find(|a| a.1 != 200)
+    );
+    let traced = traced_request_ids(db);
+    let missing = ok_ids.iter().filter(|id| !traced.contains(*id)).count();
+    assert_eq!(missing, 0, "answered lookups without a trace");
+    assert!(ok(db, &["audit", "verify"]).contains("intègre"));
+}
+
+#[test]
+fn sigterm_drains_and_exits_zero_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    sigterm_drains_and_exits_zero(&format!(
+        "sqlite://{}",
+        dir.path().join("term.db").display()
+    ));
+}
+
+#[test]
+fn sigterm_drains_and_exits_zero_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(guichet_store::testing::postgres());
+    sigterm_drains_and_exits_zero(&db.url);
+}
+
+/// A PostgreSQL server of the test's own, in a temporary folder on a free port, that the
+/// test can stop and start again.
+struct ThrowawayPostgres {
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl ThrowawayPostgres {
+    fn start() -> Self {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's binaries in /usr/lib/postgresql (scripts/deps.sh installs them)")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|p| p.join("initdb").exists())
+            .max()
+            .expect("initdb");
+        let dir = tempfile::Builder::new()
+            .prefix("guichet-pg")
+            .tempdir()
+            .unwrap();
+        let pg = ThrowawayPostgres {
+            bin,
+            dir,
+            port: free_port(),
+        };
+        if is_root() {
+            // PostgreSQL refuses to run as root: its folder goes to the postgres user.
+            assert!(
+                Command::new("chown")
+                    .arg("postgres")
+                    .arg(pg.dir.path())
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &pg.data(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        );
+        pg.ctl("start");
+        pg
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn ctl(&self, action: &str) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log").display().to_string();
+        match action {
+            "start" => self.run(
+                "pg_ctl",
+                &[
+                    "-D",
+                    &self.data(),
+                    "-l",
+                    &log,
+                    "-w",
+                    "-o",
+                    &options,
+                    "start",
+                ],
+            ),
+            _ => self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]),
+        }
+    }
+}
+
+impl Drop for ThrowawayPostgres {
+    fn drop(&mut self) {
+        let exe = self.bin.join("pg_ctl");
+        let data = self.data();
+        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
+        let _ = if is_root() {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(&exe)
+                .args(args)
+                .output()
+        } else {
+            Command::new(&exe).args(args).output()
+        };
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// The database goes away under load and comes back: meanwhile the server answers `503`
+/// (never `500`), it recovers by itself, and no lookup answered `200` lacks its trace.
+#[test]
+fn postgres_restart_under_load_answers_503_and_recovers() {
+    let pg = ThrowawayPostgres::start();
+    let db = pg.url();
+    ok(&db, &["seed", "--files", "300"]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = spawn_serve(&db, port);
+    guichet_server::tls::install_crypto_provider();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (answers, recovered_at) = rt.block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &base).await;
+        let token = http_ready(&client, &base).await;
+        let load = std::sync::Arc::new(Load::default());
+        let tasks = lookup_load(&client, &base, &token, 8, &load);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        pg.ctl("stop");
+        let health = client.get(format!("{base}/health")).send().await.unwrap();
+        assert_eq!(health.status(), 503, "health says the database is gone");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        pg.ctl("start");
+        // Recovery, by itself: health, then lookups, back to 200.
+        let mut recovered = false;
+        for _ in 0..600 {
+            if client
+                .get(format!("{base}/health"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                recovered = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(recovered, "health back to 200 after the restart");
+        let recovered_at = load.answers.load(std::sync::atomic::Ordering::SeqCst);
+        let ok_then = load.ok.load(std::sync::atomic::Ordering::SeqCst);
+        for _ in 0..600 {
+            if load.ok.load(std::sync::atomic::Ordering::SeqCst) >= ok_then + 50 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        load.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        (all, recovered_at)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let failed: Vec<&Answered> = answers.iter().filter(|a| a.1 != 200).collect();
+    assert!(
+        failed.iter().all(|a| a.1 == 503 && a.2 == "unavailable"),
+        "every failure is 503 unavailable, never 500: {:?}",
+        failed
+            .iter()
+            .find(|a| !(a.1 == 503 && a.2 == "unavailable"))
+    );
+    assert!(!failed.is_empty(), "the outage was seen");
+    let after = answers
+        .iter()
+        .filter(|a| a.3 > recovered_at && a.1 == 200)
+        .count();
+    assert!(
+        after >= 50,
+        "lookups answered again after the restart: {after}"
+    );
+    let all: Vec<&Answered> = answers.iter().collect();
+    let traced = traced_request_ids(&db);
+    let missing: Vec<_> = all
+        .iter()
+        .filter(|a| a.1 == 200 && !traced.contains(&a.0))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} answered lookups without a trace",
+        missing.len()
+    );
+    assert!(ok(&db, &["audit", "verify"]).contains("intègre"));
 }

@@ -32,6 +32,14 @@ pub fn fast_config() -> ServiceConfig {
 }
 
 pub async fn server(db: TestDb, config: ServiceConfig) -> Server {
+    server_with(db, config, guichet_server::HttpConfig::default()).await
+}
+
+pub async fn server_with(
+    db: TestDb,
+    config: ServiceConfig,
+    http: guichet_server::HttpConfig,
+) -> Server {
     // 10:00 in Paris.
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
@@ -52,10 +60,7 @@ pub async fn server(db: TestDb, config: ServiceConfig) -> Server {
         .await
         .unwrap();
     guichet.install_demo_accounts().await.unwrap();
-    let app = guichet_server::router(guichet_server::AppState::new(
-        guichet.clone(),
-        Default::default(),
-    ));
+    let app = guichet_server::router(guichet_server::AppState::new(guichet.clone(), http));
     Server {
         app,
         guichet,
@@ -87,17 +92,42 @@ pub async fn call(
     token: Option<&str>,
     body: Option<String>,
 ) -> Answer {
+    call_from(app, None, &[], method, path, token, body).await
+}
+
+/// A call as it arrives from `peer` (the TCP peer a real socket would give), with extra
+/// headers.
+pub async fn call_from(
+    app: &axum::Router,
+    peer: Option<&str>,
+    headers: &[(&str, &str)],
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Answer {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
-    let req = match body {
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let mut req = match body {
         Some(b) => req
             .header("content-type", "application/json")
             .body(Body::from(b))
             .unwrap(),
         None => req.body(Body::empty()).unwrap(),
     };
+    if let Some(peer) = peer {
+        let addr: std::net::SocketAddr = format!("{peer}:40000")
+            .parse()
+            .or_else(|_| format!("[{peer}]:40000").parse())
+            .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+    }
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
@@ -107,6 +137,10 @@ pub async fn call(
         headers,
         body,
     }
+}
+
+pub fn credentials(identifiant: &str, password: &str) -> Option<String> {
+    Some(serde_json::json!({"identifiant": identifiant, "password": password}).to_string())
 }
 
 /// Signs a demo account in and changes its password; returns the token.
