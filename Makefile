@@ -57,11 +57,13 @@ a11y: ui-deps
 e2e: ui
 	scripts/e2e.sh
 
-## Figures, not assertions: seeding rate and traced lookups/s (server), then the desktop app:
+## Figures, not assertions: seeding rate and traced lookups/s (server), server memory under
+## a burst of 300 simultaneous sign-ins, then the desktop app:
 ## release binary size, cold start to the sign-in screen, RSS after 100 lookups, wipe delay.
 bench: deps ui
 	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --features testing --locked
 	scripts/with-postgres.sh scripts/bench-server.sh
+	$(CARGO) bench -p guichet-server --bench burst --locked
 	scripts/bench-desktop.sh
 
 ## Coverage-guided fuzzing of every parser, FUZZ_SECONDS each (not part of `make test`).

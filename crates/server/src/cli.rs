@@ -18,7 +18,7 @@ use guichet_store::seed::SeedOptions;
 use guichet_store::{ConventionStatus, PartnerKind, Repository, Store, TraceFilter, UserStatus};
 
 use crate::api::HttpConfig;
-use crate::config::{FileConfig, parse_proxies, read_trace_key};
+use crate::config::{FileConfig, parse_proxies, read_trace_keys, write_trace_keys};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -237,6 +237,13 @@ enum AuditCommand {
         #[arg(long)]
         since: NaiveDate,
     },
+    /// Renouvelle la clé de traces : écrit le nouveau fichier de clés (mode 0600) à
+    /// installer à la place de l'ancien. Toutes les instances doivent être arrêtées.
+    RotateKey {
+        /// Le nouveau fichier de clés (ne doit pas exister).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<PartnerKind, String> {
@@ -330,7 +337,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let trace_key_file = std::env::var_os("GUICHET_TRACE_KEY_FILE")
         .map(PathBuf::from)
         .or(file.trace_key_file.clone());
-    let trace_key = trace_key_file.as_deref().map(read_trace_key).transpose()?;
+    let trace_key = trace_key_file.as_deref().map(read_trace_keys).transpose()?;
+    let key_file_given = trace_key.is_some();
 
     match cli.command {
         Command::Migrate => {
@@ -376,7 +384,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Audit(cmd) => {
             let g = service(store, service_config, trace_key).await?;
-            audit(&g, cmd).await
+            audit(&g, cmd, key_file_given).await
         }
         Command::Stats { month } => {
             let g = service(store, service_config, trace_key).await?;
@@ -405,7 +413,7 @@ fn now() -> chrono::DateTime<Utc> {
 async fn service(
     store: Store,
     config: ServiceConfig,
-    trace_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    trace_key: Option<guichet_service::TraceKeys>,
 ) -> Result<Guichet, Failure> {
     Ok(Guichet::new(store, Arc::new(SystemClock), config, trace_key).await?)
 }
@@ -684,7 +692,7 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
+async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(), Failure> {
     match cmd {
         AuditCommand::Verify => match g.verify_traces().await? {
             Ok(r) => {
@@ -712,6 +720,24 @@ async fn audit(g: &Guichet, cmd: AuditCommand) -> Result<(), Failure> {
                 writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default())
             })
             .await?;
+            Ok(())
+        }
+        AuditCommand::RotateKey { out } => {
+            if !key_file_given {
+                return Err(Failure(
+                    "aucune clé de traces configurée (trace_key_file, GUICHET_TRACE_KEY_FILE) : rien à renouveler"
+                        .into(),
+                ));
+            }
+            if out.exists() {
+                return Err(Failure(format!("{} existe déjà", out.display())));
+            }
+            let (keys, last) = g.rotate_trace_key(&operator()).await?;
+            write_trace_keys(&out, &keys)?;
+            println!(
+                "clé renouvelée après la trace {last} ; installez {} à la place du fichier de clé actuel, puis redémarrez les instances",
+                out.display()
+            );
             Ok(())
         }
         AuditCommand::Flags { since } => {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use guichet_service::ServiceConfig;
+use guichet_service::{ServiceConfig, TraceKeys};
 use ipnet::IpNet;
 use serde::Deserialize;
 
@@ -58,20 +58,31 @@ pub fn parse_proxies(list: &[String]) -> Result<Vec<IpNet>, String> {
         .collect()
 }
 
-/// Reads a trace key file: hex, at least 16 bytes, readable by its owner only (mode 0600
-/// or stricter: the key is what makes traces unforgeable and NIR digests irreversible).
-pub fn read_trace_key(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+/// Reads a trace key file (the current key in hex, then retired keys; see
+/// `guichet_service::TraceKeys`), readable by its owner only (mode 0600 or stricter: the
+/// key is what makes traces unforgeable and NIR digests irreversible).
+pub fn read_trace_keys(path: &Path) -> Result<TraceKeys, String> {
     check_key_file_mode(path)?;
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
             .map_err(|e| format!("clé de traces illisible ({}) : {e}", path.display()))?,
     );
-    let key =
-        hex::decode(text.trim()).map_err(|_| "clé de traces : hexadécimal attendu".to_owned())?;
-    if key.len() < 16 {
-        return Err("clé de traces : 16 octets au moins".into());
-    }
-    Ok(zeroize::Zeroizing::new(key))
+    TraceKeys::parse(&text).map_err(|e| format!("{} : {e}", path.display()))
+}
+
+/// Writes a new key file, readable by its owner only, refusing to replace an existing file.
+pub fn write_trace_keys(path: &Path, keys: &TraceKeys) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("écriture de {} impossible : {e}", path.display()))?;
+    file.write_all(keys.to_file_text().as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("écriture de {} impossible : {e}", path.display()))
 }
 
 #[cfg(unix)]
@@ -136,9 +147,20 @@ mod tests {
             (0o606, false),
         ] {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-            assert_eq!(read_trace_key(&path).is_ok(), ok, "mode {mode:o}");
+            assert_eq!(read_trace_keys(&path).is_ok(), ok, "mode {mode:o}");
         }
-        assert!(read_trace_key(&path).unwrap_err().contains("chmod 600"));
+        assert!(read_trace_keys(&path).unwrap_err().contains("chmod 600"));
+        let fresh = dir.join("new.key");
+        write_trace_keys(&fresh, &TraceKeys::generate()).unwrap();
+        assert_eq!(
+            std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(read_trace_keys(&fresh).is_ok());
+        assert!(
+            write_trace_keys(&fresh, &TraceKeys::generate()).is_err(),
+            "never overwritten"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

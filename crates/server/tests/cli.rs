@@ -339,6 +339,41 @@ fn a_real_database_needs_a_private_trace_key_file() {
     );
     let verify = with_key(&["audit", "verify"]);
     assert!(String::from_utf8_lossy(&verify.stdout).contains("intègre"));
+
+    // Rotation: a new key file; records before it verify under the retired key, after it
+    // under the new one.
+    let new_key = dir.join("trace.key.new");
+    let rotated = with_key(&["audit", "rotate-key", "--out", new_key.to_str().unwrap()]);
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(&new_key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let again = with_key(&["audit", "rotate-key", "--out", new_key.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
+    let old_key = std::fs::read(&key).unwrap();
+    std::fs::rename(&new_key, &key).unwrap();
+    assert!(
+        with_key(&[
+            "admin", "partner", "add", "--tiers", "T-2", "--name", "Mairie", "--kind", "commune"
+        ])
+        .status
+        .success()
+    );
+    let verify = with_key(&["audit", "verify"]);
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("intègre"),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    // The old key alone does not verify what the new one keyed.
+    std::fs::write(&key, &old_key).unwrap();
+    let stale = with_key(&["audit", "verify"]);
+    assert!(!stale.status.success());
     // Another key does not verify the chain: it was keyed with the first.
     std::fs::write(&key, hex_key()).unwrap();
     let other = with_key(&["audit", "verify"]);

@@ -10,6 +10,7 @@ use guichet_store::{Repository, StatsRow, TraceFilter};
 use serde::Serialize;
 
 use crate::Guichet;
+use crate::TraceKeys;
 use crate::auth::Session;
 use crate::error::{Result, ServiceError};
 
@@ -71,10 +72,18 @@ impl Guichet {
         let (mut prev_seq, mut prev_hash) = (anchor_seq, anchor);
         let mut records = 0;
         while prev_seq < head_seq {
-            let limit = u32::try_from(head_seq - prev_seq).map_or(PAGE, |n| n.min(PAGE));
+            // The key of the next record, and the last record it keyed (a page stops there).
+            let (key_end, key) = self
+                .inner
+                .chain_keys
+                .iter()
+                .find(|(end, _)| end.is_none_or(|end| end > prev_seq))
+                .ok_or(ServiceError::Internal)?;
+            let end = key_end.map_or(head_seq, |e| e.min(head_seq));
+            let limit = u32::try_from(end - prev_seq).map_or(PAGE, |n| n.clamp(1, PAGE));
             let page = store.traces(prev_seq, limit).await?;
             let Some(last) = page.last() else { break };
-            match verify_chain(&self.inner.chain_key, &prev_hash, prev_seq, &page) {
+            match verify_chain(key, &prev_hash, prev_seq, &page) {
                 Ok(n) => records += n,
                 Err(e) => return Ok(Err(e)),
             }
@@ -95,6 +104,22 @@ impl Guichet {
             anchor_seq,
             head_seq,
         }))
+    }
+
+    /// Rotates the trace key: a last record is traced under the current key, and the keys
+    /// to use from now on are returned (the new key current, the old one retired after that
+    /// record) for the operator to install in place of the key file. Every instance must be
+    /// stopped meanwhile: one still running with the old key would write records the new
+    /// keys do not verify.
+    pub async fn rotate_trace_key(&self, operator: &str) -> Result<(TraceKeys, i64)> {
+        let mut t = self.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(operator.to_owned());
+        t.detail = Some("trace_key.rotate".into());
+        let last = self.trace(t).await?;
+        Ok((
+            self.inner.trace_keys.rotated(TraceKeys::generate(), last),
+            last,
+        ))
     }
 
     /// Every record matching `filter`, in order, page by page into `sink`.

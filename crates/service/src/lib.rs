@@ -14,6 +14,7 @@ mod lockout;
 mod lookup;
 mod passwords;
 mod samples;
+mod trace_keys;
 mod traces;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub use error::{Result, ServiceError};
 pub use lookup::{LookupAnswer, RateInfo};
 pub use passwords::temporary_password;
 pub use samples::{SampleQuery, sample_files};
+pub use trace_keys::TraceKeys;
 
 use passwords::Hasher;
 use traces::TraceWriter;
@@ -63,10 +65,10 @@ struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
-    /// HMAC key of NIR digests in traces.
-    trace_key: Zeroizing<Vec<u8>>,
-    /// HMAC key of the trace chain, derived from the trace key.
-    chain_key: ChainKey,
+    /// The trace keys: NIR digests and the chain's HMAC.
+    trace_keys: TraceKeys,
+    /// The chain's keys, derived from the trace keys: `(last seq, key)`, the current last.
+    chain_keys: Vec<(Option<i64>, ChainKey)>,
     hasher: Hasher,
     /// Verified against when the identifiant is unknown, so both cases cost the same.
     dummy_hash: PasswordHash,
@@ -82,18 +84,18 @@ impl std::fmt::Debug for Guichet {
 }
 
 impl Guichet {
-    /// Builds the service over a migrated store. `trace_key`: the caisse's trace key, held
+    /// Builds the service over a migrated store. `trace_keys`: the caisse's trace keys, held
     /// outside the database (R-19: NIR digests and the chain's HMAC). `None` is accepted on
     /// a synthetic database only (demos, tests), whose key is kept in the database itself.
     pub async fn new(
         store: Store,
         clock: Arc<dyn Clock>,
         config: ServiceConfig,
-        trace_key: Option<Zeroizing<Vec<u8>>>,
+        trace_keys: Option<TraceKeys>,
     ) -> Result<Self> {
-        let trace_key = match trace_key {
-            Some(k) if !k.is_empty() => k,
-            _ => stored_trace_key(&store).await?,
+        let trace_keys = match trace_keys {
+            Some(keys) => keys,
+            None => TraceKeys::new(stored_trace_key(&store).await?),
         };
         // The database refuses to delete traces younger than this.
         store
@@ -108,15 +110,19 @@ impl Guichet {
         let dummy_hash = hasher
             .hash(Zeroizing::new(hex::encode(random.as_ref())))
             .await?;
-        let chain_key = ChainKey::derive(&trace_key);
-        let traces = TraceWriter::start(store.clone(), chain_key.clone());
+        let chain_keys = trace_keys.chain_keys();
+        let current = chain_keys
+            .last()
+            .map(|(_, k)| k.clone())
+            .ok_or(ServiceError::Internal)?;
+        let traces = TraceWriter::start(store.clone(), current);
         Ok(Guichet {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 config,
-                trace_key,
-                chain_key,
+                trace_keys,
+                chain_keys,
                 hasher,
                 dummy_hash,
                 traces,

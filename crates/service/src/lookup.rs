@@ -121,7 +121,7 @@ impl Guichet {
         };
         drop(request.nir);
         drop(request.name);
-        trace.nir_digest = Some(nir_digest(&self.inner.trace_key, &nir));
+        trace.nir_digest = Some(nir_digest(self.inner.trace_keys.current(), &nir));
 
         let found = self.inner.store.dossier(&nir).await?;
         if found.is_none() {

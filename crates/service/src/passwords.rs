@@ -4,19 +4,23 @@
 //! Each argon2 run takes `argon2_memory_kib` (19 MiB by default) for its duration: without a
 //! bound, a burst of sign-ins takes as many times that as there are requests in flight. At
 //! most `max_concurrent_hashes` runs happen at once; a request waits up to `hash_wait_ms`
-//! for its turn, then is refused with [`ServiceError::Busy`] (`503`, `Retry-After`).
+//! for its turn, then is refused with [`ServiceError::Busy`] (`503`, `Retry-After`). The
+//! runs work in arenas kept between runs (one per slot in use, zeroed after each run)
+//! rather than in memory allocated and freed each time, which the allocator would keep
+//! per thread: the server's memory under a burst is the bound times one arena.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use argon2::password_hash::phc::PasswordHash as PhcHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, PasswordHash as PhcHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use guichet_core::policy::password::PasswordPolicy;
 use guichet_store::PasswordHash;
 use rand::Rng;
+use subtle::ConstantTimeEq;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use zeroize::Zeroize;
 use zeroize::Zeroizing;
 
 use crate::config::ServiceConfig;
@@ -35,11 +39,23 @@ pub(crate) struct Hasher {
     load: Arc<Load>,
 }
 
-/// argon2 runs under way, and the most seen at once since start (tests assert the bound).
-#[derive(Debug, Default)]
+/// argon2 runs under way, the most seen at once since start (tests assert the bound), and
+/// the arenas between runs.
+#[derive(Default)]
 struct Load {
     running: AtomicUsize,
     peak: AtomicUsize,
+    arenas: Mutex<Vec<Vec<Block>>>,
+}
+
+impl std::fmt::Debug for Load {
+    // Never the arenas' content.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Load")
+            .field("running", &self.running)
+            .field("peak", &self.peak)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A hashing slot: argon2 runs only while one is held. Each run keeps a share of it until
@@ -63,10 +79,8 @@ impl Hasher {
         }
     }
 
-    fn argon2(&self) -> Result<Argon2<'static>> {
-        let params = Params::new(self.memory_kib, self.iterations, 1, None)
-            .map_err(|_| ServiceError::Internal)?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    fn params(&self) -> Result<Params> {
+        Params::new(self.memory_kib, self.iterations, 1, None).map_err(|_| ServiceError::Internal)
     }
 
     /// Waits (a bounded time) for a hashing slot. Taken before any other work of a
@@ -83,17 +97,28 @@ impl Hasher {
         }
     }
 
-    /// Runs `f` on the blocking pool, counted as one argon2 run, holding a share of `slot`.
+    /// Runs `f` on the blocking pool with an arena, counted as one argon2 run, holding a
+    /// share of `slot` until it ends.
     async fn run<T: Send + 'static>(
         &self,
         slot: &HashSlot,
-        f: impl FnOnce() -> T + Send + 'static,
+        f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T> {
         let (slot, load) = (slot.clone(), self.load.clone());
         tokio::task::spawn_blocking(move || {
             let now = load.running.fetch_add(1, Ordering::SeqCst) + 1;
             load.peak.fetch_max(now, Ordering::SeqCst);
-            let out = f();
+            let mut arena = load
+                .arenas
+                .lock()
+                .ok()
+                .and_then(|mut a| a.pop())
+                .unwrap_or_default();
+            let out = f(&mut arena);
+            arena.iter_mut().for_each(Zeroize::zeroize);
+            if let Ok(mut arenas) = load.arenas.lock() {
+                arenas.push(arena);
+            }
             load.running.fetch_sub(1, Ordering::SeqCst);
             drop(slot);
             out
@@ -108,23 +133,40 @@ impl Hasher {
         self.hash_in(&slot, password).await
     }
 
-    /// [`Self::hash`] in a slot the caller already holds.
+    /// [`Self::hash`] in a slot the caller already holds: argon2id with the configured
+    /// cost and a random salt, as a PHC string.
     pub(crate) async fn hash_in(
         &self,
         slot: &HashSlot,
         password: Zeroizing<String>,
     ) -> Result<PasswordHash> {
-        let argon2 = self.argon2()?;
-        self.run(slot, move || {
-            argon2
-                .hash_password(password.as_bytes())
-                .map(|h| PasswordHash(h.to_string()))
-                .map_err(|_| ServiceError::Internal)
+        let params = self.params()?;
+        self.run(slot, move |arena| {
+            let salt = Salt::generate();
+            let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+            let mut out = Zeroizing::new(vec![0u8; Params::DEFAULT_OUTPUT_LEN]);
+            compute(
+                &argon2,
+                &params,
+                password.as_bytes(),
+                &salt,
+                &mut out,
+                arena,
+            )?;
+            let phc = PhcHash {
+                algorithm: Algorithm::Argon2id.ident(),
+                version: Some(Version::V0x13.into()),
+                params: (&params).try_into().map_err(|_| ServiceError::Internal)?,
+                salt: Some(salt),
+                hash: Some(Output::new(&out).map_err(|_| ServiceError::Internal)?),
+            };
+            Ok(PasswordHash(phc.to_string()))
         })
         .await?
     }
 
-    /// Verifies in a slot the caller holds; false on any mismatch or unreadable hash.
+    /// Verifies in a slot the caller holds; false on any mismatch or unreadable hash. The
+    /// cost is the stored hash's own (it may predate a change of the configured one).
     pub(crate) async fn verify_in(
         &self,
         slot: &HashSlot,
@@ -132,13 +174,24 @@ impl Hasher {
         password: Zeroizing<String>,
     ) -> Result<bool> {
         let hash = hash.0.clone();
-        self.run(slot, move || {
-            let Ok(parsed) = PhcHash::new(&hash) else {
+        self.run(slot, move |arena| {
+            let Ok(phc) = PhcHash::new(&hash) else {
                 return false;
             };
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+            let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+                return false;
+            };
+            let algorithm = Algorithm::try_from(phc.algorithm.as_str());
+            let version = phc.version.map_or(Ok(Version::V0x13), Version::try_from);
+            let (Ok(algorithm), Ok(version), Ok(params)) =
+                (algorithm, version, Params::try_from(&phc))
+            else {
+                return false;
+            };
+            let argon2 = Argon2::new(algorithm, version, params.clone());
+            let mut out = Zeroizing::new(vec![0u8; expected.len()]);
+            compute(&argon2, &params, password.as_bytes(), salt, &mut out, arena).is_ok()
+                && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
         })
         .await
     }
@@ -151,6 +204,25 @@ impl Hasher {
             self.max_slots,
         )
     }
+}
+
+/// One argon2 run in `arena`, grown to the parameters' size if needed.
+fn compute(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    arena: &mut Vec<Block>,
+) -> Result<()> {
+    let blocks = params.block_count();
+    if arena.len() < blocks {
+        arena.resize(blocks, Block::default());
+    }
+    let memory = arena.get_mut(..blocks).ok_or(ServiceError::Internal)?;
+    argon2
+        .hash_password_into_with_memory(password, salt, out, memory)
+        .map_err(|_| ServiceError::Internal)
 }
 
 /// A temporary password that satisfies the policy: four groups of random characters from
@@ -229,6 +301,42 @@ mod tests {
             .await
             .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_are_standard_phc_strings_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let h = cheap(1, 1000);
+        // Ours verify with the argon2 crate's own verifier…
+        let ours = h
+            .hash(Zeroizing::new("Trèfle-Vert-12!".into()))
+            .await
+            .unwrap();
+        let parsed = PhcHash::new(&ours.0).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"Tr\xc3\xa8fle-Vert-12!", &parsed)
+                .is_ok()
+        );
+        // …and a hash made by the crate (another cost) verifies here.
+        let params = Params::new(2048, 2, 1, None).unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"Autre-Mot-77!")
+            .unwrap()
+            .to_string();
+        let slot = h.slot().await.unwrap();
+        let theirs = PasswordHash(theirs);
+        assert!(
+            h.verify_in(&slot, &theirs, Zeroizing::new("Autre-Mot-77!".into()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify_in(&slot, &theirs, Zeroizing::new("Autre-Mot-78!".into()))
+                .await
+                .unwrap()
+        );
+        assert_eq!(h.load.arenas.lock().unwrap().len(), 1, "one arena, reused");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

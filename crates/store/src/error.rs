@@ -96,6 +96,16 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique violation to `Conflict(what)`, anything else to `Database`.
+pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,15 +118,5 @@ mod tests {
         for code in ["23505", "42P01", "40001", "P0001", "2067"] {
             assert!(!is_unavailable_sqlstate(code), "{code}");
         }
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Maps a unique violation to `Conflict(what)`, anything else to `Database`.
-pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        _ => StoreError::Database(e),
     }
 }
