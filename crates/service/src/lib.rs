@@ -12,6 +12,7 @@ mod demo;
 pub mod error;
 mod lookup;
 mod passwords;
+pub mod process;
 mod samples;
 mod traces;
 
@@ -33,6 +34,7 @@ pub use demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use lookup::{LookupAnswer, RateInfo};
 pub use passwords::temporary_password;
+pub use process::forbid_core_dumps;
 pub use samples::{SampleQuery, sample_files};
 
 use passwords::Hasher;
