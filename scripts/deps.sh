@@ -5,10 +5,11 @@ set -euo pipefail
 
 packages=(build-essential pkg-config libssl-dev postgresql postgresql-client postgresql-contrib ca-certificates curl python3-venv
   # the desktop app (Tauri 2 on WebKitGTK) and its end-to-end tests: Xvfb, WebKitWebDriver,
-  # a Secret Service keychain in a throwaway D-Bus session, Chromium for the accessibility run
+  # a Secret Service keychain in a throwaway D-Bus session, Chromium for the accessibility run,
+  # xclip to read the clipboard's formats
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev libdbus-1-dev xvfb xauth webkit2gtk-driver dbus dbus-x11
-  gnome-keyring libsecret-tools chromium)
+  gnome-keyring libsecret-tools chromium xclip)
 # Node.js and npm build the UI; Debian's packages only where the machine has none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

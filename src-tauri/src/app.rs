@@ -16,6 +16,7 @@ use guichet_core::wire::{
 use guichet_service::Clock;
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
+use tokio::sync::mpsc::UnboundedReceiver;
 use zeroize::Zeroizing;
 
 use crate::backend::{self, ActiveSession, Backend, Result, error};
@@ -24,8 +25,8 @@ use crate::ipc::{
     HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs,
     StartupView, WipeReason,
 };
-use crate::keychain;
 use crate::watchdog::{Tick, Watchdog};
+use crate::{keychain, oslock};
 
 /// How often the watchdog looks at the wall clock: the wipe comes at most this long after
 /// the deadline (plus the wipe itself).
@@ -50,7 +51,8 @@ pub trait Surface: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub data_dir: PathBuf,
-    pub policy_path: PathBuf,
+    /// The machine policy's files (the system one, an extra one) and who must own them.
+    pub policy: config::PolicySources,
     /// Synthetic files of the bundled database.
     pub bundled_files: u64,
 }
@@ -99,7 +101,7 @@ impl AppCore {
     /// checked once at start (a failed set-up sticks for the process).
     pub fn new(settings: Settings, clock: Arc<dyn Clock>, keychain_error: Option<String>) -> Self {
         let effective = config::resolve(
-            config::read_policy(&settings.policy_path),
+            config::load_policy(&settings.policy),
             &UserSettings::load(&settings.data_dir),
         );
         AppCore {
@@ -472,6 +474,25 @@ impl AppCore {
         }
     }
 
+    /// wipes when the OS session locks or the machine is about to sleep (the events of
+    /// [`crate::oslock`]), until `events` closes. A lock while signed out has nothing to wipe.
+    pub async fn follow_os_events(
+        &self,
+        mut events: UnboundedReceiver<oslock::Event>,
+        surface: &dyn Surface,
+    ) {
+        while let Some(event) = events.recv().await {
+            let reason = match event {
+                oslock::Event::Locked => WipeReason::ScreenLocked,
+                oslock::Event::Sleeping => WipeReason::Sleep,
+            };
+            if self.signed_in().await {
+                tracing::info!(?reason, "session effacée à la demande du système");
+                self.wipe(reason, surface).await;
+            }
+        }
+    }
+
     /// Whether a session is open.
     pub async fn signed_in(&self) -> bool {
         self.session.lock().await.is_some()
@@ -574,7 +595,7 @@ impl AppCore {
                 "Les profils n'ont pas pu être enregistrés dans le dossier de données.",
             )
         })?;
-        let effective = config::resolve(config::read_policy(&self.settings.policy_path), &user);
+        let effective = config::resolve(config::load_policy(&self.settings.policy), &user);
         *lock(&self.effective) = effective;
         Ok(())
     }

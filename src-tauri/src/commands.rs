@@ -9,13 +9,11 @@ use guichet_core::wire::{
     ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation,
 };
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use crate::app::{self, AppCore, CLIPBOARD_TTL, Surface, WATCHDOG_PERIOD};
+use crate::clipboard::OsClipboard;
 use crate::config::Profile;
-use crate::ipc::{
-    HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView, WipeReason,
-};
+use crate::ipc::{HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView};
 use crate::watchdog::Tick;
 use crate::{Args, keychain, oslock};
 
@@ -34,15 +32,13 @@ impl Surface for Window {
         }
     }
     fn clipboard_text(&self) -> Option<String> {
-        self.0.clipboard().read_text().ok()
+        self.0.state::<OsClipboard>().text()
     }
     fn set_clipboard_text(&self, text: &str) -> bool {
-        self.0.clipboard().write_text(text).is_ok()
+        self.0.state::<OsClipboard>().set_secret_text(text)
     }
     fn clear_clipboard(&self) {
-        // Some platforms refuse `clear` on text they did not own: overwrite as well.
-        let _ = self.0.clipboard().write_text("");
-        let _ = self.0.clipboard().clear();
+        self.0.state::<OsClipboard>().clear();
     }
     fn watchdog(&self, tick: Tick) {
         let _ = self.0.emit("watchdog", tick);
@@ -146,19 +142,12 @@ fn spawn_watchdog(core: Arc<AppCore>, app: AppHandle) {
 /// Wipes when the OS session locks or the machine goes to sleep; on wake-up the watchdog's
 /// next tick fires at once if the deadline passed meanwhile (it runs on the wall clock).
 fn spawn_os_hooks(core: Arc<AppCore>, app: AppHandle) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    oslock::watch(tx);
     tauri::async_runtime::spawn(async move {
-        let surface = Window(app);
-        while let Some(event) = rx.recv().await {
-            let reason = match event {
-                oslock::Event::Locked => WipeReason::ScreenLocked,
-                oslock::Event::Sleeping => WipeReason::Sleep,
-            };
-            if core.signed_in().await {
-                core.wipe(reason, &surface).await;
-            }
-        }
+        let buses = oslock::Buses::connect().await;
+        let watcher = oslock::Watcher::subscribe(&buses).await;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tauri::async_runtime::spawn(watcher.forward(tx));
+        core.follow_os_events(rx, &Window(app)).await;
     });
 }
 
@@ -173,6 +162,8 @@ fn webdriver_data_dir(core: &AppCore) -> Option<std::path::PathBuf> {
 }
 
 pub fn run_app() -> ExitCode {
+    // before any thread or secret exists; the failure is logged once logging is up.
+    let core_dumps = guichet_service::forbid_core_dumps();
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -181,6 +172,9 @@ pub fn run_app() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Err(e) = core_dumps {
+        tracing::warn!(error = %e, "les fichiers core restent possibles");
+    }
     guichet_client::install_crypto_provider();
     // The keychain's set-up is tried once; its failure sticks for the process.
     let keychain_error = keychain::status().err();
@@ -193,7 +187,7 @@ pub fn run_app() -> ExitCode {
                 let _ = w.set_focus();
             }
         }))
-        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(OsClipboard::default())
         .manage(core.clone())
         .invoke_handler(tauri::generate_handler![
             startup,

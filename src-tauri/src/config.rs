@@ -2,8 +2,12 @@
 //! profiles"), and the user's own connection profiles (R-30).
 //!
 //! The policy can only make things stricter: it replaces the user's profile list, forbids
-//! the bundled backend or remembered passwords, lowers the idle delay, adds a CA. A policy
-//! file that exists but cannot be read closes the app to every profile (fail closed).
+//! the bundled backend or remembered passwords, lowers the idle delay, adds a CA. The file at
+//! the system location is always read; `--policy` names an extra one that can only add
+//! restrictions. Whoever can write a policy or CA file decides what the app trusts, so each
+//! file and its folder must belong to root and be writable by nobody else. Any doubt (a
+//! named file missing, unreadable, invalid or untrusted) closes the app to every profile,
+//! with a French message naming the file (fail closed).
 
 use std::path::{Path, PathBuf};
 
@@ -106,10 +110,47 @@ pub struct MachinePolicy {
     pub idle_timeout_secs: Option<u32>,
     pub allow_bundled: Option<bool>,
     pub allow_remember_password: Option<bool>,
-    /// A CA certificate (PEM) trusted on top of the OS store.
+    /// A CA certificate (PEM) trusted on top of the OS store. Only the system policy may
+    /// name one.
     pub extra_ca_pem: Option<PathBuf>,
     /// Replaces the user's own list when present.
     pub profiles: Option<Vec<Profile>>,
+}
+
+/// The user id of root, who must own the policy files in production.
+pub const ROOT: u32 = 0;
+
+/// Where the machine policy comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySources {
+    /// The system location ([`default_policy_path`]), always read; no file there means an
+    /// unmanaged workstation.
+    pub system: PathBuf,
+    /// `--policy` / `GUICHET_POLICY`: a policy on top of the system one, which can only add
+    /// restrictions. When named, it must exist: a missing or unreadable one allows nothing.
+    pub extra: Option<PathBuf>,
+    /// Who must own the policy and CA files and their folders (Unix user id): [`ROOT`] in
+    /// production; the tests pass their own, so that they run as any user.
+    pub trusted_owner: u32,
+}
+
+impl PolicySources {
+    /// The system location, with `extra` on top, files owned by root.
+    pub fn system(extra: Option<PathBuf>) -> PolicySources {
+        PolicySources {
+            system: default_policy_path(),
+            extra,
+            trusted_owner: ROOT,
+        }
+    }
+}
+
+/// The policy in force: the files merged, the CA read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadedPolicy {
+    pub rules: MachinePolicy,
+    /// The certificates of `rules.extra_ca_pem` (PEM).
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 /// What the app runs with: the policy resolved against the user's settings.
@@ -122,9 +163,25 @@ pub struct Effective {
     pub allow_remember_password: bool,
     pub idle_timeout_secs: Option<u32>,
     pub extra_ca_pem: Option<Vec<u8>>,
-    /// The policy file exists but is unusable: nothing is allowed.
+    /// A policy or CA file is missing, unusable or untrusted: nothing is allowed.
     pub policy_error: Option<String>,
     pub managed: bool,
+}
+
+impl Effective {
+    /// Fail closed: no profile, nothing allowed, and why.
+    fn closed(message: String) -> Effective {
+        Effective {
+            profiles: Vec::new(),
+            profiles_pinned: true,
+            allow_bundled: false,
+            allow_remember_password: false,
+            idle_timeout_secs: None,
+            extra_ca_pem: None,
+            policy_error: Some(message),
+            managed: true,
+        }
+    }
 }
 
 /// The user's own settings, in the data folder. Nothing secret.
@@ -155,59 +212,236 @@ impl UserSettings {
     }
 }
 
-/// Reads the policy file: `Ok(None)` when there is none.
-pub fn read_policy(path: &Path) -> Result<Option<MachinePolicy>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(_) => return Err("La politique du poste est illisible (droits d'accès).".into()),
+const SYSTEM_ROLE: &str = "politique du poste";
+const EXTRA_ROLE: &str = "politique supplémentaire";
+const CA_ROLE: &str = "certificat d'autorité de la politique du poste";
+
+/// Reads both policy files, checks who could have written them, merges them (the stricter
+/// value wins, [`merge`]) and reads the CA. `Ok(None)`: no policy at all, an unmanaged
+/// workstation. Any doubt is an `Err` with a French message naming the file, and the app
+/// then allows nothing.
+pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, String> {
+    let owner = sources.trusted_owner;
+    let system = read_policy(&sources.system, owner, SYSTEM_ROLE)?;
+    let extra = match &sources.extra {
+        None => None,
+        Some(path) => {
+            // Naming a policy that is not there must not read as "no restriction".
+            let policy = read_policy(path, owner, EXTRA_ROLE)?.ok_or_else(|| {
+                format!(
+                    "Le fichier {} ({EXTRA_ROLE}) est introuvable : rien n'est autorisé sur ce poste.",
+                    path.display()
+                )
+            })?;
+            // A CA widens what the app trusts: only IT's own file may add one.
+            if policy.extra_ca_pem.is_some() {
+                return Err(format!(
+                    "Le fichier {} ({EXTRA_ROLE}) est refusé : seule la politique du système ({}) peut ajouter un certificat d'autorité (extra_ca_pem). Rien n'est autorisé sur ce poste.",
+                    path.display(),
+                    sources.system.display()
+                ));
+            }
+            Some(policy)
+        }
     };
-    let policy: MachinePolicy = toml::from_str(&text)
-        .map_err(|e| format!("La politique du poste est invalide : {}", e.message()))?;
+    let rules = match (system, extra) {
+        (None, None) => return Ok(None),
+        (system, extra) => merge(system.unwrap_or_default(), extra.unwrap_or_default()),
+    };
+    let extra_ca_pem = match &rules.extra_ca_pem {
+        None => None,
+        Some(path) => Some(read_trusted(path, owner, CA_ROLE)?.ok_or_else(|| {
+            format!(
+                "Le fichier {} ({CA_ROLE}) est introuvable : rien n'est autorisé sur ce poste.",
+                path.display()
+            )
+        })?),
+    };
+    Ok(Some(LoadedPolicy {
+        rules,
+        extra_ca_pem,
+    }))
+}
+
+/// Reads one policy file (`role` names it in messages): `Ok(None)` when there is none.
+pub fn read_policy(
+    path: &Path,
+    trusted_owner: u32,
+    role: &str,
+) -> Result<Option<MachinePolicy>, String> {
+    let Some(bytes) = read_trusted(path, trusted_owner, role)? else {
+        return Ok(None);
+    };
+    let invalid = |why: &str| {
+        format!(
+            "Le fichier {} ({role}) est invalide : {why}. Rien n'est autorisé sur ce poste.",
+            path.display()
+        )
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid("il n'est pas en UTF-8"))?;
+    let policy: MachinePolicy = toml::from_str(text).map_err(|e| invalid(e.message()))?;
     if let Some(profiles) = &policy.profiles {
         for p in profiles {
             p.validate()
-                .map_err(|m| format!("Profil « {} » de la politique du poste : {m}", p.name))?;
+                .map_err(|m| invalid(&format!("profil « {} » : {m}", p.name)))?;
         }
     }
     Ok(Some(policy))
 }
 
-/// Resolves the machine policy and the user's settings into what the app may do.
-pub fn resolve(policy: Result<Option<MachinePolicy>, String>, user: &UserSettings) -> Effective {
-    let policy = match policy {
-        Ok(p) => p,
-        Err(message) => {
-            return Effective {
-                profiles: Vec::new(),
-                profiles_pinned: true,
-                allow_bundled: false,
-                allow_remember_password: false,
-                idle_timeout_secs: None,
-                extra_ca_pem: None,
-                policy_error: Some(message),
-                managed: true,
-            };
-        }
+/// A policy or CA file is far smaller than this; a bigger one is refused unread.
+const MAX_TRUSTED_FILE: u64 = 1024 * 1024;
+
+/// Reads a file that widens or narrows what the app allows: only if it and its folder are
+/// owned by `trusted_owner` and writable by nobody else (see [`check_trusted`]). `Ok(None)`
+/// when it does not exist (and its folder, if any, is trusted: otherwise someone else
+/// could have removed it).
+fn read_trusted(path: &Path, trusted_owner: u32, role: &str) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+    let refused = |reason: String| {
+        format!(
+            "Le fichier {} ({role}) est refusé : {reason}. Rien n'est autorisé sur ce poste.",
+            path.display()
+        )
     };
-    let managed = policy.is_some();
-    let policy = policy.unwrap_or_default();
-    let mut policy_error = None;
-    let extra_ca_pem = match &policy.extra_ca_pem {
-        Some(path) => match std::fs::read(path) {
-            Ok(pem) => Some(pem),
-            Err(_) => {
-                policy_error = Some(format!(
-                    "Le certificat d'autorité de la politique du poste est introuvable : {}",
-                    path.display()
-                ));
-                None
+    let unreadable = || {
+        format!(
+            "Le fichier {} ({role}) est illisible (droits d'accès) : rien n'est autorisé sur ce poste.",
+            path.display()
+        )
+    };
+    let check_folder = |dir: &Path| -> Result<(), String> {
+        let meta = std::fs::metadata(dir).map_err(|_| unreadable())?;
+        check_trusted(&meta, trusted_owner)
+            .map_err(|why| refused(format!("son dossier {} {why}", dir.display())))
+    };
+    // Links followed: what is checked is the real file, in its real folder.
+    let real = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| d.exists()) {
+                check_folder(dir)?;
             }
-        },
-        None => None,
+            return Ok(None);
+        }
+        Err(_) => return Err(unreadable()),
     };
-    let allow_bundled = policy.allow_bundled.unwrap_or(true) && policy_error.is_none();
-    let (mut profiles, profiles_pinned) = match policy.profiles {
+    if let Some(dir) = real.parent() {
+        check_folder(dir)?;
+    }
+    let checked = std::fs::metadata(&real).map_err(|_| unreadable())?;
+    if !checked.is_file() {
+        return Err(refused("ce n'est pas un fichier ordinaire".into()));
+    }
+    check_trusted(&checked, trusted_owner).map_err(|why| refused(format!("il {why}")))?;
+    let file = std::fs::File::open(&real).map_err(|_| unreadable())?;
+    // The file read is the one checked, not one swapped in meanwhile.
+    let opened = file.metadata().map_err(|_| unreadable())?;
+    if !same_file(&checked, &opened) {
+        return Err(refused("il a été remplacé pendant sa lecture".into()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_TRUSTED_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| unreadable())?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_TRUSTED_FILE {
+        return Err(refused("il dépasse 1 Mio".into()));
+    }
+    Ok(Some(bytes))
+}
+
+/// Whoever can write a policy or CA file, or its folder, decides what the app allows: only
+/// `trusted_owner` (root in production) may. Returns why not, in French, to follow "il" or
+/// "son dossier …".
+#[cfg(unix)]
+fn check_trusted(meta: &std::fs::Metadata, trusted_owner: u32) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.uid() != trusted_owner {
+        return Err(match trusted_owner {
+            ROOT => "n'appartient pas à root".into(),
+            uid => format!("n'appartient pas à l'utilisateur {uid}"),
+        });
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err("est modifiable par d'autres que son propriétaire (groupe ou autres)".into());
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+/// Not checked on Windows yet: the Administrators-owner check (the file's and folder's
+/// security descriptors) lands with the registry policy (issue 12). Until then the
+/// installer's ACL on `%ProgramData%\Guichet` is what protects the file.
+#[cfg(windows)]
+fn check_trusted(_meta: &std::fs::Metadata, _trusted_owner: u32) -> Result<(), String> {
+    Ok(())
+}
+
+#[cfg(windows)]
+fn same_file(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// The system policy with an extra one on top, the stricter value of each field winning:
+/// the lower idle delay, a permission only if both allow it, and profiles pinned by both
+/// reduced to the system's that the extra list also names (same name and URL). The CA comes
+/// from the system policy only ([`load_policy`] refuses an extra policy that names one).
+pub fn merge(system: MachinePolicy, extra: MachinePolicy) -> MachinePolicy {
+    fn both_allow(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+        match (a, b) {
+            (None, None) => None,
+            _ => Some(a.unwrap_or(true) && b.unwrap_or(true)),
+        }
+    }
+    // 0 lowers nothing (see `resolve`): it must not win the minimum.
+    let lowering = |secs: Option<u32>| secs.filter(|s| *s > 0);
+    let idle_timeout_secs = match (
+        lowering(system.idle_timeout_secs),
+        lowering(extra.idle_timeout_secs),
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let profiles = match (system.profiles, extra.profiles) {
+        (Some(pinned), Some(also)) => Some(
+            pinned
+                .into_iter()
+                .filter(|p| also.iter().any(|a| a.name == p.name && a.url == p.url))
+                .collect(),
+        ),
+        (system, extra) => system.or(extra),
+    };
+    MachinePolicy {
+        idle_timeout_secs,
+        allow_bundled: both_allow(system.allow_bundled, extra.allow_bundled),
+        allow_remember_password: both_allow(
+            system.allow_remember_password,
+            extra.allow_remember_password,
+        ),
+        extra_ca_pem: system.extra_ca_pem,
+        profiles,
+    }
+}
+
+/// Resolves the policy in force and the user's settings into what the app may do. Pure:
+/// the files were read by [`load_policy`].
+pub fn resolve(policy: Result<Option<LoadedPolicy>, String>, user: &UserSettings) -> Effective {
+    let loaded = match policy {
+        Ok(loaded) => loaded,
+        Err(message) => return Effective::closed(message),
+    };
+    let managed = loaded.is_some();
+    let LoadedPolicy {
+        rules,
+        extra_ca_pem,
+    } = loaded.unwrap_or_default();
+    let allow_bundled = rules.allow_bundled.unwrap_or(true);
+    let (mut profiles, profiles_pinned) = match rules.profiles {
         Some(p) => (p, true),
         None if user.profiles.is_empty() => (vec![Profile::demo()], false),
         None => (user.profiles.clone(), false),
@@ -215,25 +449,24 @@ pub fn resolve(policy: Result<Option<MachinePolicy>, String>, user: &UserSetting
     if !allow_bundled {
         profiles.retain(|p| !p.is_bundled());
     }
-    if policy_error.is_some() {
-        profiles.clear();
-    }
     Effective {
         profiles,
         profiles_pinned,
         allow_bundled,
-        allow_remember_password: policy.allow_remember_password.unwrap_or(true),
-        idle_timeout_secs: policy.idle_timeout_secs.filter(|s| *s > 0),
+        allow_remember_password: rules.allow_remember_password.unwrap_or(true),
+        idle_timeout_secs: rules.idle_timeout_secs.filter(|s| *s > 0),
         extra_ca_pem,
-        policy_error,
+        policy_error: None,
         managed,
     }
 }
 
-#[cfg(test)]
+// The file checks are Unix ones (see `check_trusted`).
+#[cfg(all(test, unix))]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     fn remote(name: &str) -> Profile {
         Profile {
@@ -242,6 +475,68 @@ mod tests {
             caisse: "MSA-ALSACE".into(),
             environment: Environment::Production,
         }
+    }
+
+    fn loaded(rules: MachinePolicy) -> Result<Option<LoadedPolicy>, String> {
+        Ok(Some(LoadedPolicy {
+            rules,
+            extra_ca_pem: None,
+        }))
+    }
+
+    fn me() -> u32 {
+        rustix::process::geteuid().as_raw()
+    }
+
+    /// A folder of policy files owned by this test's user, as /etc/guichet is by root.
+    struct Files {
+        dir: tempfile::TempDir,
+    }
+
+    impl Files {
+        fn new() -> Files {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            Files { dir }
+        }
+
+        fn path(&self, name: &str) -> PathBuf {
+            self.dir.path().join(name)
+        }
+
+        /// Writes `text` with mode 0644, whatever the umask.
+        fn write(&self, name: &str, text: &str) -> PathBuf {
+            let path = self.path(name);
+            std::fs::write(&path, text).unwrap();
+            chmod(&path, 0o644);
+            path
+        }
+
+        fn sources(&self, extra: Option<PathBuf>) -> PolicySources {
+            PolicySources {
+                system: self.path("policy.toml"),
+                extra,
+                trusted_owner: me(),
+            }
+        }
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// What the app allows when `load_policy` fails: nothing.
+    fn assert_closed(result: Result<Option<LoadedPolicy>, String>, names: &Path) -> String {
+        let message = result.clone().unwrap_err();
+        assert!(
+            message.contains(&names.display().to_string()),
+            "the message names {}: {message}",
+            names.display()
+        );
+        let e = resolve(result, &UserSettings::default());
+        assert!(e.profiles.is_empty() && !e.allow_bundled && !e.allow_remember_password);
+        assert_eq!(e.policy_error, Some(message.clone()));
+        message
     }
 
     #[test]
@@ -267,7 +562,7 @@ mod tests {
         let user = UserSettings {
             profiles: vec![remote("Mine")],
         };
-        let e = resolve(Ok(Some(policy)), &user);
+        let e = resolve(loaded(policy), &user);
         assert_eq!(e.profiles, vec![remote("MSA Alsace")]);
         assert!(e.profiles_pinned && !e.allow_bundled && !e.allow_remember_password);
         assert_eq!(e.idle_timeout_secs, Some(120));
@@ -280,25 +575,284 @@ mod tests {
     }
 
     #[test]
+    fn r16_r30_the_merge_keeps_the_stricter_value_of_each_field() {
+        let other_url = Profile {
+            url: "https://ailleurs.example".into(),
+            ..remote("B")
+        };
+        let system = MachinePolicy {
+            idle_timeout_secs: Some(300),
+            allow_bundled: Some(false),
+            allow_remember_password: None,
+            extra_ca_pem: Some("/etc/guichet/ca.pem".into()),
+            profiles: Some(vec![remote("A"), remote("B"), remote("C")]),
+        };
+        let extra = MachinePolicy {
+            idle_timeout_secs: Some(600),
+            allow_bundled: Some(true),
+            allow_remember_password: Some(false),
+            extra_ca_pem: None,
+            profiles: Some(vec![remote("A"), other_url, remote("D")]),
+        };
+        let m = merge(system.clone(), extra);
+        assert_eq!(m.idle_timeout_secs, Some(300), "the lower delay");
+        assert_eq!(m.allow_bundled, Some(false), "R-30: not re-allowed");
+        assert_eq!(m.allow_remember_password, Some(false));
+        assert_eq!(m.extra_ca_pem, system.extra_ca_pem);
+        // Only the system's profiles that the extra list names with the same URL.
+        assert_eq!(m.profiles, Some(vec![remote("A")]));
+
+        let lower = MachinePolicy {
+            idle_timeout_secs: Some(60),
+            ..MachinePolicy::default()
+        };
+        assert_eq!(merge(system.clone(), lower).idle_timeout_secs, Some(60));
+        // 0 means "no lowering": it must not erase the system's delay.
+        let zero = MachinePolicy {
+            idle_timeout_secs: Some(0),
+            ..MachinePolicy::default()
+        };
+        assert_eq!(merge(system.clone(), zero).idle_timeout_secs, Some(300));
+        // One side pins: that list.
+        let pins = MachinePolicy {
+            profiles: Some(vec![remote("D")]),
+            ..MachinePolicy::default()
+        };
+        assert_eq!(
+            merge(MachinePolicy::default(), pins.clone()).profiles,
+            Some(vec![remote("D")])
+        );
+        assert_eq!(
+            merge(system.clone(), MachinePolicy::default()),
+            MachinePolicy {
+                idle_timeout_secs: Some(300),
+                ..system
+            }
+        );
+        // An extra CA never comes through the merge.
+        let with_ca = MachinePolicy {
+            extra_ca_pem: Some("/tmp/ca.pem".into()),
+            ..MachinePolicy::default()
+        };
+        assert_eq!(merge(MachinePolicy::default(), with_ca).extra_ca_pem, None);
+        assert_eq!(
+            merge(MachinePolicy::default(), MachinePolicy::default()).allow_bundled,
+            None
+        );
+    }
+
+    #[test]
     fn policy_files_are_parsed_strictly() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("policy.toml");
-        assert_eq!(read_policy(&path), Ok(None));
-        std::fs::write(
-            &path,
+        let f = Files::new();
+        let path = f.path("policy.toml");
+        assert_eq!(read_policy(&path, me(), SYSTEM_ROLE), Ok(None));
+        f.write(
+            "policy.toml",
             "idle_timeout_secs = 60\n[[profiles]]\nname = \"MSA\"\nurl = \"https://g.example\"\ncaisse = \"MSA-ALSACE\"\nenvironment = \"production\"\n",
-        )
-        .unwrap();
-        let p = read_policy(&path).unwrap().unwrap();
+        );
+        let p = read_policy(&path, me(), SYSTEM_ROLE).unwrap().unwrap();
         assert_eq!(p.idle_timeout_secs, Some(60));
-        std::fs::write(&path, "idle_timeout = 60\n").unwrap();
-        assert!(read_policy(&path).is_err(), "unknown keys are refused");
-        std::fs::write(
-            &path,
+        f.write("policy.toml", "idle_timeout = 60\n");
+        let e = read_policy(&path, me(), SYSTEM_ROLE).unwrap_err();
+        assert!(
+            e.contains(&path.display().to_string()),
+            "unknown keys are refused: {e}"
+        );
+        f.write(
+            "policy.toml",
             "[[profiles]]\nname = \"X\"\nurl = \"http://g.example\"\nenvironment = \"demo\"\n",
-        )
-        .unwrap();
-        assert!(read_policy(&path).unwrap_err().contains("https"));
+        );
+        assert!(
+            read_policy(&path, me(), SYSTEM_ROLE)
+                .unwrap_err()
+                .contains("https")
+        );
+    }
+
+    #[test]
+    fn r30_the_system_policy_alone_or_none_at_all() {
+        let f = Files::new();
+        assert_eq!(
+            load_policy(&f.sources(None)),
+            Ok(None),
+            "no file: unmanaged"
+        );
+        f.write("policy.toml", "allow_bundled = false\n");
+        let p = load_policy(&f.sources(None)).unwrap().unwrap();
+        assert_eq!(p.rules.allow_bundled, Some(false));
+    }
+
+    #[test]
+    fn r30_a_missing_extra_policy_allows_nothing() {
+        let f = Files::new();
+        f.write("policy.toml", "idle_timeout_secs = 300\n");
+        let missing = f.path("nonexistent.toml");
+        let message = assert_closed(load_policy(&f.sources(Some(missing.clone()))), &missing);
+        assert!(message.contains("introuvable"), "{message}");
+        // Without any system policy either.
+        std::fs::remove_file(f.path("policy.toml")).unwrap();
+        assert_closed(load_policy(&f.sources(Some(missing.clone()))), &missing);
+    }
+
+    #[test]
+    fn r30_an_empty_extra_policy_lifts_nothing() {
+        let f = Files::new();
+        f.write(
+            "policy.toml",
+            "allow_bundled = false\nidle_timeout_secs = 300\n",
+        );
+        let empty = f.write("empty.toml", "");
+        let alone = load_policy(&f.sources(None)).unwrap();
+        assert_eq!(load_policy(&f.sources(Some(empty))).unwrap(), alone);
+        // /dev/null itself is writable by everyone: refused, which lifts nothing either.
+        let null = PathBuf::from("/dev/null");
+        assert_closed(load_policy(&f.sources(Some(null.clone()))), &null);
+    }
+
+    #[test]
+    fn r30_an_extra_policy_cannot_re_allow_what_the_system_forbids() {
+        let f = Files::new();
+        f.write(
+            "policy.toml",
+            "allow_bundled = false\nallow_remember_password = false\nidle_timeout_secs = 120\n",
+        );
+        let extra = f.write(
+            "extra.toml",
+            "allow_bundled = true\nallow_remember_password = true\nidle_timeout_secs = 3600\n",
+        );
+        let e = resolve(
+            load_policy(&f.sources(Some(extra))),
+            &UserSettings::default(),
+        );
+        assert!(!e.allow_bundled && !e.allow_remember_password);
+        assert_eq!(e.idle_timeout_secs, Some(120));
+        assert!(e.profiles.is_empty(), "the demo profile is bundled");
+        // It can add a restriction of its own.
+        f.write("policy.toml", "");
+        let extra = f.write("extra.toml", "allow_bundled = false\n");
+        let e = resolve(
+            load_policy(&f.sources(Some(extra))),
+            &UserSettings::default(),
+        );
+        assert!(!e.allow_bundled && e.managed);
+    }
+
+    #[test]
+    fn r29_only_the_system_policy_may_add_a_ca() {
+        let f = Files::new();
+        let ca = f.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+        let line = format!("extra_ca_pem = {:?}\n", ca.display().to_string());
+        f.write("policy.toml", &line);
+        let p = load_policy(&f.sources(None)).unwrap().unwrap();
+        assert_eq!(
+            p.extra_ca_pem.as_deref(),
+            Some(&b"-----BEGIN CERTIFICATE-----\n"[..])
+        );
+        // The same line in an extra policy: refused, and the system's CA is not used.
+        let extra = f.write("extra.toml", &line);
+        let message = assert_closed(load_policy(&f.sources(Some(extra.clone()))), &extra);
+        assert!(message.contains("extra_ca_pem"), "{message}");
+        // A CA file that is gone.
+        std::fs::remove_file(&ca).unwrap();
+        assert_closed(load_policy(&f.sources(None)), &ca);
+    }
+
+    #[test]
+    fn r29_r30_a_policy_or_ca_writable_by_group_or_others_is_refused() {
+        let f = Files::new();
+        let policy = f.write("policy.toml", "idle_timeout_secs = 300\n");
+        for mode in [0o664, 0o646, 0o666] {
+            chmod(&policy, mode);
+            let message = assert_closed(load_policy(&f.sources(None)), &policy);
+            assert!(message.contains("modifiable"), "{message}");
+        }
+        chmod(&policy, 0o600);
+        assert!(load_policy(&f.sources(None)).is_ok(), "0600 is fine");
+        // The extra policy and the CA are held to the same rule.
+        let extra = f.write("extra.toml", "");
+        chmod(&extra, 0o620);
+        assert_closed(load_policy(&f.sources(Some(extra))), &f.path("extra.toml"));
+        let ca = f.write("ca.pem", "pem");
+        f.write(
+            "policy.toml",
+            &format!("extra_ca_pem = {:?}\n", ca.display().to_string()),
+        );
+        chmod(&ca, 0o666);
+        assert_closed(load_policy(&f.sources(None)), &ca);
+    }
+
+    #[test]
+    fn r29_r30_a_folder_writable_by_group_or_others_is_refused() {
+        let f = Files::new();
+        let policy = f.write("policy.toml", "idle_timeout_secs = 300\n");
+        chmod(f.dir.path(), 0o775);
+        let message = assert_closed(load_policy(&f.sources(None)), &policy);
+        assert!(message.contains("son dossier"), "{message}");
+        // Nor can the absence of a file be trusted in such a folder: anyone could remove it.
+        std::fs::remove_file(&policy).unwrap();
+        assert_closed(load_policy(&f.sources(None)), &policy);
+        chmod(f.dir.path(), 0o755);
+        assert_eq!(load_policy(&f.sources(None)), Ok(None));
+        // A link is followed to the real file, whose own folder is checked.
+        let loose = tempfile::tempdir().unwrap();
+        chmod(loose.path(), 0o777);
+        let real = loose.path().join("policy.toml");
+        std::fs::write(&real, "").unwrap();
+        chmod(&real, 0o644);
+        std::os::unix::fs::symlink(&real, &policy).unwrap();
+        assert_closed(load_policy(&f.sources(None)), &policy);
+        // Not a regular file.
+        std::fs::remove_file(&policy).unwrap();
+        std::fs::create_dir(&policy).unwrap();
+        assert_closed(load_policy(&f.sources(None)), &policy);
+    }
+
+    #[test]
+    fn r29_r30_files_of_another_owner_are_refused() {
+        let f = Files::new();
+        let policy = f.write("policy.toml", "idle_timeout_secs = 300\n");
+        // Trusting someone else than the files' owner (the file and its folder are ours).
+        let sources = PolicySources {
+            trusted_owner: me().wrapping_add(1),
+            ..f.sources(None)
+        };
+        let message = assert_closed(load_policy(&sources), &policy);
+        assert!(message.contains("n'appartient pas"), "{message}");
+        // Production trusts root only.
+        assert_eq!(PolicySources::system(None).trusted_owner, ROOT);
+    }
+
+    #[test]
+    #[allow(clippy::print_stderr)]
+    fn r29_r30_files_chowned_to_another_user_are_refused() {
+        if me() != ROOT {
+            eprintln!(
+                "SKIPPED r29_r30_files_chowned_to_another_user_are_refused: chown needs root (this test runs as uid {}); the owner check itself is covered by r29_r30_files_of_another_owner_are_refused",
+                me()
+            );
+            return;
+        }
+        const NOBODY: u32 = 65534;
+        let f = Files::new();
+        let policy = f.write("policy.toml", "idle_timeout_secs = 300\n");
+        std::os::unix::fs::chown(&policy, Some(NOBODY), None).unwrap();
+        let message = assert_closed(load_policy(&f.sources(None)), &policy);
+        assert!(message.contains("il n'appartient pas à root"), "{message}");
+        // A root-owned file in a folder that another user owns (and so can swap).
+        std::os::unix::fs::chown(&policy, Some(ROOT), None).unwrap();
+        assert!(load_policy(&f.sources(None)).is_ok());
+        std::os::unix::fs::chown(f.dir.path(), Some(NOBODY), None).unwrap();
+        let message = assert_closed(load_policy(&f.sources(None)), &policy);
+        assert!(message.contains("son dossier"), "{message}");
+        // The CA file too.
+        std::os::unix::fs::chown(f.dir.path(), Some(ROOT), None).unwrap();
+        let ca = f.write("ca.pem", "pem");
+        f.write(
+            "policy.toml",
+            &format!("extra_ca_pem = {:?}\n", ca.display().to_string()),
+        );
+        std::os::unix::fs::chown(&ca, Some(NOBODY), None).unwrap();
+        assert_closed(load_policy(&f.sources(None)), &ca);
     }
 
     #[test]

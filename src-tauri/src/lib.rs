@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod clipboard;
 pub mod config;
 pub mod ipc;
 pub mod keychain;
@@ -29,9 +30,16 @@ pub struct Args {
     /// Data folder (bundled database, profiles). Default: the OS app-data folder.
     #[arg(long, env = "GUICHET_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Machine policy file. Default: the OS policy location.
+    /// An extra machine policy, on top of the one at the OS policy location (always read):
+    /// it can only add restrictions. Named but missing or unreadable: nothing is allowed.
     #[arg(long, env = "GUICHET_POLICY")]
     pub policy: Option<PathBuf>,
+    /// End-to-end tests only (a build with the `webdriver` feature, driven by WebDriver):
+    /// stands in for the OS policy location, so that the tests play IT without writing to
+    /// /etc. A shipped build has no such flag.
+    #[cfg(feature = "webdriver")]
+    #[arg(long, hide = true)]
+    pub e2e_system_policy: Option<PathBuf>,
     /// Synthetic files of the bundled database, on its first start.
     #[arg(long, env = "GUICHET_DEMO_FILES", default_value_t = backend::BUNDLED_FILES)]
     pub demo_files: u64,
@@ -44,12 +52,21 @@ impl Args {
                 .data_dir
                 .clone()
                 .unwrap_or_else(config::default_data_dir),
-            policy_path: self
-                .policy
-                .clone()
-                .unwrap_or_else(config::default_policy_path),
+            policy: self.policy_sources(),
             bundled_files: self.demo_files,
         }
+    }
+
+    fn policy_sources(&self) -> config::PolicySources {
+        #[allow(unused_mut)]
+        let mut sources = config::PolicySources::system(self.policy.clone());
+        #[cfg(feature = "webdriver")]
+        if let Some(system) = &self.e2e_system_policy
+            && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+        {
+            sources.system = system.clone();
+        }
+        sources
     }
 }
 

@@ -35,14 +35,10 @@ fn binary() -> String {
     std::env::var("GUICHET_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_guichet").into())
 }
 
-/// The measured binary on a fresh data folder, without a machine policy.
+/// The measured binary on a fresh data folder, under the machine's own policy (none on a
+/// bench machine).
 async fn launch(data: &std::path::Path) -> fantoccini::Client {
-    let args = [
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--policy",
-        "/nonexistent",
-    ];
+    let args = ["--data-dir", data.to_str().unwrap()];
     window::launch(&binary(), &args).await
 }
 
@@ -212,7 +208,7 @@ async fn wipe_delay() {
     let core = Arc::new(AppCore::new(
         Settings {
             data_dir: dir.path().join("data"),
-            policy_path: dir.path().join("policy.toml"),
+            policy: support::policy_sources(dir.path(), None),
             bundled_files: 500,
         },
         Arc::new(SystemClock),

@@ -19,6 +19,7 @@ use guichet_desktop::app::{AppCore, Settings, Surface};
 use guichet_desktop::backend::Backend;
 use guichet_desktop::config::Profile;
 use guichet_desktop::ipc::{SessionView, SignInArgs, WipeReason};
+use guichet_desktop::oslock;
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
 use guichet_store::Store;
@@ -38,10 +39,11 @@ struct Harness {
     _server: Option<TlsServer>,
 }
 
+/// `dir/policy.toml` plays the machine policy, owned by whoever runs the tests.
 fn settings(dir: &Path) -> Settings {
     Settings {
         data_dir: dir.join("data"),
-        policy_path: dir.join("policy.toml"),
+        policy: policy_sources(dir, None),
         bundled_files: BUNDLED_FILES,
     }
 }
@@ -579,6 +581,61 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
     assert!(!dir.path().join("data").join("bundled.sqlite").exists());
 }
 
+/// `--policy` adds restrictions to the machine policy; it cannot take it away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), "allow_bundled = false\n").unwrap();
+    let with_extra = |extra: &Path| Settings {
+        policy: policy_sources(dir.path(), Some(extra)),
+        ..settings(dir.path())
+    };
+    // Missing: nothing is allowed, and the message names the file.
+    let missing = dir.path().join("nonexistent.toml");
+    let core = AppCore::new(
+        with_extra(&missing),
+        ten_in_paris(),
+        Some(NO_KEYCHAIN.into()),
+    );
+    let startup = core.startup().await;
+    assert!(startup.profiles.is_empty() && !startup.policy.allow_bundled);
+    let error = startup.policy.error.unwrap();
+    assert!(error.contains(&missing.display().to_string()), "{error}");
+    // Empty (what GUICHET_POLICY=/dev/null used to be): the machine policy still holds.
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let core = AppCore::new(with_extra(&empty), ten_in_paris(), Some(NO_KEYCHAIN.into()));
+    let startup = core.startup().await;
+    assert!(startup.policy.error.is_none() && !startup.policy.allow_bundled);
+    assert!(
+        startup.profiles.is_empty(),
+        "the demo profile stays forbidden"
+    );
+    // Trying to allow the bundled backend again: still forbidden.
+    let lax = dir.path().join("lax.toml");
+    std::fs::write(&lax, "allow_bundled = true\n").unwrap();
+    let core = AppCore::new(with_extra(&lax), ten_in_paris(), Some(NO_KEYCHAIN.into()));
+    assert!(!core.startup().await.policy.allow_bundled);
+    assert_eq!(
+        core.prepare(&Profile::demo().name, &Recorder::default())
+            .await
+            .unwrap_err()
+            .code,
+        "unknown_profile"
+    );
+    // The command line names the extra policy; the system one is always the OS location.
+    use clap::Parser;
+    let args =
+        guichet_desktop::Args::try_parse_from(["guichet", "--policy", "/tmp/x.toml"]).unwrap();
+    let sources = args.settings().policy;
+    assert_eq!(
+        sources.system,
+        guichet_desktop::config::default_policy_path()
+    );
+    assert_eq!(sources.extra.as_deref(), Some(Path::new("/tmp/x.toml")));
+    assert_eq!(sources.trusted_owner, guichet_desktop::config::ROOT);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r30_user_profiles_are_kept_apart_and_checked() {
     let dir = tempfile::tempdir().unwrap();
@@ -698,4 +755,244 @@ async fn r16_the_watchdog_loop_counts_down_and_wipes() {
     assert!(!h.core.signed_in().await);
     assert_eq!(h.core.startup().await.last_wipe, Some(WipeReason::Idle));
     task.abort();
+}
+
+// ---- OS lock and sleep, on private buses ----
+
+/// A `dbus-daemon` of the test's own, killed when dropped.
+struct PrivateBus {
+    child: std::process::Child,
+    address: String,
+}
+
+impl PrivateBus {
+    fn start() -> PrivateBus {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs (scripts/deps.sh installs dbus)");
+        let stdout = child.stdout.take().unwrap();
+        // Read on a thread of its own: a daemon that never prints must not hang the test.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let address = rx
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let mut bus = PrivateBus { child, address };
+        assert!(!bus.address.is_empty(), "dbus-daemon printed no address");
+        assert!(bus.child.try_wait().unwrap().is_none());
+        bus
+    }
+
+    fn connect(&self, names: &[&'static str]) -> zbus::connection::Builder<'static> {
+        let mut builder = zbus::connection::Builder::address(self.address.as_str()).unwrap();
+        for name in names {
+            builder = builder.name(*name).unwrap();
+        }
+        builder
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SESSION_PATH: &str = "/org/freedesktop/login1/session/_32";
+
+/// logind's manager, as far as the app uses it.
+struct FakeManager {
+    asked: Arc<std::sync::Mutex<Vec<u32>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.login1.Manager")]
+impl FakeManager {
+    #[zbus(name = "GetSessionByPID")]
+    fn get_session_by_pid(&self, pid: u32) -> zbus::zvariant::OwnedObjectPath {
+        self.asked.lock().unwrap().push(pid);
+        zbus::zvariant::OwnedObjectPath::try_from(SESSION_PATH).unwrap()
+    }
+
+    #[zbus(signal)]
+    async fn prepare_for_sleep(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        start: bool,
+    ) -> zbus::Result<()>;
+}
+
+/// A logind session.
+struct FakeSession {
+    locked_hint: bool,
+}
+
+#[zbus::interface(name = "org.freedesktop.login1.Session")]
+impl FakeSession {
+    #[zbus(property)]
+    fn locked_hint(&self) -> bool {
+        self.locked_hint
+    }
+
+    #[zbus(signal)]
+    async fn lock(emitter: &zbus::object_server::SignalEmitter<'_>) -> zbus::Result<()>;
+}
+
+async fn set_locked_hint(logind: &zbus::Connection, locked: bool) {
+    let iface = logind
+        .object_server()
+        .interface::<_, FakeSession>(SESSION_PATH)
+        .await
+        .unwrap();
+    iface.get_mut().await.locked_hint = locked;
+    iface
+        .get()
+        .await
+        .locked_hint_changed(iface.signal_emitter())
+        .await
+        .unwrap();
+}
+
+async fn screen_saver_active(saver: &zbus::Connection, interface: &str, path: &str, on: bool) {
+    saver
+        .emit_signal(None::<&str>, path, interface, "ActiveChanged", &(on,))
+        .await
+        .unwrap();
+}
+
+/// Signs in again if needed, sends the signal, and waits for the wipe it must cause.
+async fn assert_wipes(
+    h: &Harness,
+    reason: WipeReason,
+    what: &str,
+    signal: impl Future<Output = ()>,
+) {
+    if !h.core.signed_in().await {
+        h.sign_in("demo.creche", NEW_PASSWORD).await.unwrap();
+    }
+    let reloads = h.surface.reloads();
+    signal.await;
+    // The reload comes after the session is dropped and the reason recorded.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while h.surface.reloads() == reloads {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}: no wipe within 10 s"));
+    assert!(!h.core.signed_in().await, "{what}: the session is gone");
+    assert_eq!(h.surface.reloads(), reloads + 1, "{what}: one reload");
+    assert_eq!(h.core.startup().await.last_wipe, Some(reason), "{what}");
+}
+
+/// the screen locks or the machine sleeps, as desktops really say it, and the session
+/// is wiped: logind's `Lock` and `LockedHint` on this process's session and `PrepareForSleep`
+/// (system bus), the screen savers' `ActiveChanged` (session bus), each from a fake service
+/// on a private bus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r16_lock_and_sleep_signals_wipe_the_session() {
+    let system_bus = PrivateBus::start();
+    let session_bus = PrivateBus::start();
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let logind = system_bus
+        .connect(&["org.freedesktop.login1"])
+        .serve_at(
+            "/org/freedesktop/login1",
+            FakeManager {
+                asked: asked.clone(),
+            },
+        )
+        .unwrap()
+        .serve_at(SESSION_PATH, FakeSession { locked_hint: false })
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let saver = session_bus
+        .connect(&["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"])
+        .build()
+        .await
+        .unwrap();
+    let buses = oslock::Buses {
+        system: Some(system_bus.connect(&[]).build().await.unwrap()),
+        session: Some(session_bus.connect(&[]).build().await.unwrap()),
+    };
+    let watcher = tokio::time::timeout(Duration::from_secs(10), oslock::Watcher::subscribe(&buses))
+        .await
+        .expect("subscribed within 10 s");
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(watcher.forward(tx));
+
+    let h = bundled(ten_in_paris()).await;
+    h.ready("demo.creche").await;
+    let scenario = async {
+        // What is not a lock wipes nothing: the screen saver going off, waking up, unlocking.
+        for (interface, path) in [
+            (
+                "org.freedesktop.ScreenSaver",
+                "/org/freedesktop/ScreenSaver",
+            ),
+            ("org.freedesktop.ScreenSaver", "/ScreenSaver"),
+            ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+        ] {
+            screen_saver_active(&saver, interface, path, false).await;
+        }
+        let manager =
+            zbus::object_server::SignalEmitter::new(&logind, "/org/freedesktop/login1").unwrap();
+        FakeManager::prepare_for_sleep(&manager, false)
+            .await
+            .unwrap();
+        set_locked_hint(&logind, false).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(h.core.signed_in().await, "no lock, no wipe");
+
+        let session = zbus::object_server::SignalEmitter::new(&logind, SESSION_PATH).unwrap();
+        assert_wipes(&h, WipeReason::ScreenLocked, "logind Lock", async {
+            FakeSession::lock(&session).await.unwrap();
+        })
+        .await;
+        assert_wipes(&h, WipeReason::ScreenLocked, "logind LockedHint", async {
+            set_locked_hint(&logind, true).await;
+        })
+        .await;
+        set_locked_hint(&logind, false).await;
+        for (interface, path) in [
+            (
+                "org.freedesktop.ScreenSaver",
+                "/org/freedesktop/ScreenSaver",
+            ),
+            ("org.freedesktop.ScreenSaver", "/ScreenSaver"),
+            ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+        ] {
+            assert_wipes(&h, WipeReason::ScreenLocked, path, async {
+                screen_saver_active(&saver, interface, path, true).await;
+            })
+            .await;
+        }
+        assert_wipes(&h, WipeReason::Sleep, "logind PrepareForSleep", async {
+            FakeManager::prepare_for_sleep(&manager, true)
+                .await
+                .unwrap();
+        })
+        .await;
+    };
+    tokio::time::timeout(Duration::from_secs(120), async {
+        tokio::select! {
+            () = h.core.follow_os_events(rx, &h.surface) => panic!("the OS events stopped"),
+            () = scenario => {}
+        }
+    })
+    .await
+    .expect("the scenario ends within 120 s");
+    // The app asked logind for its own session.
+    assert_eq!(*asked.lock().unwrap(), [std::process::id()]);
 }

@@ -40,6 +40,46 @@ async fn launch(args: &[&str]) -> Client {
     client
 }
 
+/// What the X clipboard holds (`xclip -selection clipboard -o [ARGS]`); `None` when it is
+/// empty or has no owner.
+fn x_clipboard(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("timeout")
+        .args(["10", "xclip", "-selection", "clipboard", "-o"])
+        .args(args)
+        .output()
+        .expect("xclip runs (scripts/deps.sh installs it)");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The process id of the running app (single instance: exactly one).
+fn app_pid() -> u32 {
+    let ours = std::fs::canonicalize(env!("CARGO_BIN_EXE_guichet")).unwrap();
+    let pids: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|pid: &u32| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == ours)
+        })
+        .collect();
+    assert_eq!(pids.len(), 1, "one `guichet` process: {pids:?}");
+    pids[0]
+}
+
+/// R-29: the running app has core dumps off (soft and hard limits both 0).
+fn assert_no_core_dumps() {
+    let pid = app_pid();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields[4..6], ["0", "0"], "{line}");
+}
+
 async fn shot(client: &Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
@@ -172,6 +212,24 @@ async fn lookups(client: &Client, s: &Samples) {
     let tabs = client.find_all(Locator::Css("[role=tab]")).await.unwrap();
     assert!(!tabs.is_empty());
     shot(client, "03-dossier").await;
+    // R-29: the copied NIR is marked so that clipboard managers keep it out of their history.
+    button(client, "Copier le NIR", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        client,
+        Locator::XPath("//*[@role='status'][contains(., 'NIR copié')]"),
+        Duration::from_secs(5),
+    )
+    .await;
+    let targets = x_clipboard(&["-t", "TARGETS"]).unwrap_or_default();
+    assert!(
+        targets.lines().any(|t| t == "x-kde-passwordManagerHint"),
+        "clipboard targets: {targets}"
+    );
+    assert_eq!(x_clipboard(&[]).as_deref(), Some(s.found.nir.expose()));
     let title = lookup(client, s.unknown.expose(), "Martin").await;
     assert_eq!(title, "Aucun dossier");
     assert!(
@@ -268,6 +326,7 @@ async fn bundled_flow() {
         DEMO_FILES,
     ])
     .await;
+    assert_no_core_dumps();
     // The first paint can lag the DOM by a frame or two.
     tokio::time::sleep(Duration::from_millis(500)).await;
     shot(&client, "01-connexion").await;
@@ -365,8 +424,54 @@ async fn bundled_flow() {
     }
 }
 
+/// R-29/R-30: a CA may come only from the machine policy at its system location: named in
+/// an extra policy (`--policy`), it closes the app, with the file named on screen.
+async fn refused_policy_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let system = dir.path().join("policy.toml");
+    std::fs::write(&system, "idle_timeout_secs = 300\n").unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, test_pki().0).unwrap();
+    let extra = dir.path().join("extra.toml");
+    std::fs::write(&extra, format!("extra_ca_pem = {ca:?}\n")).unwrap();
+    let data = dir.path().join("data");
+    let client = window::launch(
+        env!("CARGO_BIN_EXE_guichet"),
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--e2e-system-policy",
+            system.to_str().unwrap(),
+            "--policy",
+            extra.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let alert = wait_for(
+        &client,
+        Locator::XPath("//*[@role='alert'][contains(., 'extra_ca_pem')]"),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(
+        alert
+            .text()
+            .await
+            .unwrap()
+            .contains(extra.to_str().unwrap())
+    );
+    assert!(
+        page_text(&client)
+            .await
+            .contains("Aucun profil de connexion")
+    );
+    shot(&client, "07-politique-refusee").await;
+    client.close().await.unwrap();
+}
+
 /// The same path against a guichet-server over loopback TLS, through a profile pinned by
-/// the machine policy with its own CA; the bundled backend forbidden.
+/// the machine policy (standing in for the system location) with its own CA; the bundled
+/// backend forbidden.
 async fn remote_flow() {
     let dir = tempfile::tempdir().unwrap();
     let server = tls_server(Arc::new(SystemClock), 3_000, dir.path()).await;
@@ -385,7 +490,7 @@ async fn remote_flow() {
     let client = launch(&[
         "--data-dir",
         data.to_str().unwrap(),
-        "--policy",
+        "--e2e-system-policy",
         policy.to_str().unwrap(),
     ])
     .await;
@@ -422,6 +527,9 @@ async fn remote_flow() {
         Duration::from_secs(20),
     )
     .await;
+    // R-29: the NIR copied during the lookups is gone (cleared by the sign-out, or by the
+    // 30 s timer if the lookups took longer).
+    assert_ne!(x_clipboard(&[]).as_deref(), Some(s.found.nir.expose()));
     // Signing in again with the remembered password: the field may stay empty.
     type_into(&client, "Identifiant", "demo.caf").await;
     button(&client, "Se connecter", Duration::from_secs(5))
@@ -436,7 +544,8 @@ async fn remote_flow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_window_bundled_then_remote() {
-    // One app at a time (the app is single-instance): both flows in one test.
+    // One app at a time (the app is single-instance): every flow in one test.
     bundled_flow().await;
+    refused_policy_flow().await;
     remote_flow().await;
 }

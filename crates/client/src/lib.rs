@@ -2,7 +2,9 @@
 //!
 //! TLS is rustls with the platform verifier (the OS trust store, as the browser would), plus
 //! the machine policy's extra CA when there is one; the proxy comes from the environment
-//! (`HTTPS_PROXY`, `NO_PROXY`). Every failure is an [`ErrorBody`] with a stable `code`:
+//! (`HTTPS_PROXY`, `NO_PROXY`). No redirect is followed: a `3xx` would make the client send
+//! the same body (a password, a NIR) and token to wherever `Location` points, so it is an
+//! error like any answer outside the contract. Every failure is an [`ErrorBody`] with a stable `code`:
 //! the server's own, or one of [`codes`] for what happened before an answer came back.
 
 use std::time::Duration;
@@ -25,7 +27,7 @@ pub mod codes {
     pub const SERVER_UNREACHABLE: &str = "server_unreachable";
     /// The server's certificate is not trusted or the handshake failed.
     pub const TLS_ERROR: &str = "tls_error";
-    /// The server answered something that is not the contract.
+    /// The server answered something that is not the contract (a redirect included).
     pub const BAD_RESPONSE: &str = "bad_response";
 }
 
@@ -94,6 +96,7 @@ impl Client {
             .timeout(TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .https_only(!loopback)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("guichet/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = extra_ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
@@ -186,6 +189,16 @@ async fn send(request: RequestBuilder) -> Result<reqwest::Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
+    }
+    if status.is_redirection() {
+        // Not followed (see the module's doc); the body is not read either.
+        return Err(error(
+            codes::BAD_RESPONSE,
+            format!(
+                "Le serveur a demandé une redirection (HTTP {}), refusée : la demande n'a pas été renvoyée ailleurs. Vérifiez l'adresse du profil.",
+                status.as_u16()
+            ),
+        ));
     }
     let bytes = response.bytes().await.map_err(transport_error)?;
     match serde_json::from_slice::<ErrorBody>(&bytes) {
@@ -284,6 +297,75 @@ mod tests {
     fn an_unreadable_extra_ca_is_refused() {
         let e = Client::new("https://guichet.example.fr", Some(b"not a pem")).unwrap_err();
         assert_eq!(e.code, codes::INVALID_CA);
+    }
+
+    /// A server that answers every request with `status` and `Location: location`; counts
+    /// the connections it accepts.
+    async fn redirecting(
+        status: u16,
+        location: String,
+    ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        counting(Some((status, location))).await
+    }
+
+    /// A listener that counts connections; with `answer`, it reads a request and answers it.
+    async fn counting(
+        answer: Option<(u16, String)>,
+    ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                let Some((status, location)) = answer.clone() else {
+                    continue;
+                };
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let _ = socket.read(&mut buf).await;
+                    let head = format!(
+                        "HTTP/1.1 {status} Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        (port, seen)
+    }
+
+    /// a redirect is never followed, so a password or a NIR is never sent again to
+    /// wherever `Location` points; it is a `bad_response`.
+    #[tokio::test]
+    async fn r29_redirects_are_refused_and_nothing_is_resent() {
+        use std::sync::atomic::Ordering;
+        let (elsewhere, elsewhere_seen) = counting(None).await;
+        for status in [301, 302, 303, 307, 308] {
+            let target = format!("http://127.0.0.1:{elsewhere}/api/v1/sessions");
+            let (port, seen) = redirecting(status, target).await;
+            let c = Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap();
+            let e = c
+                .sign_in(&SignInRequest {
+                    identifiant: "demo.caf".into(),
+                    password: zeroize::Zeroizing::new("Mot-De-Passe-42!".into()),
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(e.code, codes::BAD_RESPONSE, "HTTP {status}");
+            assert!(e.message.contains("redirection"), "{}", e.message);
+            let e = c.health().await.unwrap_err();
+            assert_eq!(e.code, codes::BAD_RESPONSE, "HTTP {status}");
+            assert_eq!(seen.load(Ordering::SeqCst), 2, "HTTP {status}");
+        }
+        assert_eq!(
+            elsewhere_seen.load(Ordering::SeqCst),
+            0,
+            "the redirect target received a request"
+        );
     }
 
     #[tokio::test]

@@ -13,6 +13,7 @@ pub mod error;
 mod lockout;
 mod lookup;
 mod passwords;
+pub mod process;
 mod samples;
 mod trace_keys;
 mod traces;
@@ -35,6 +36,7 @@ pub use demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use lookup::{LookupAnswer, RateInfo};
 pub use passwords::temporary_password;
+pub use process::forbid_core_dumps;
 pub use samples::{SampleQuery, sample_files};
 pub use trace_keys::TraceKeys;
 

@@ -35,6 +35,16 @@ pub fn ten_in_paris() -> Arc<ManualClock> {
     ))
 }
 
+/// The machine policy at `dir/policy.toml` (standing in for the system location), `extra`
+/// on top, the files trusted when owned by whoever runs the tests.
+pub fn policy_sources(dir: &Path, extra: Option<&Path>) -> guichet_desktop::config::PolicySources {
+    guichet_desktop::config::PolicySources {
+        system: dir.join("policy.toml"),
+        extra: extra.map(Path::to_path_buf),
+        trusted_owner: rustix::process::geteuid().as_raw(),
+    }
+}
+
 /// What the app asked of its window.
 #[derive(Default)]
 pub struct Recorder {
