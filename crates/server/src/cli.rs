@@ -276,6 +276,10 @@ impl From<String> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(matches!(cli.command, Command::Serve(_)));
+    // Before any password, token or file is in memory (R-29: no crash dump of them).
+    if let Err(e) = guichet_service::forbid_core_dumps() {
+        tracing::warn!(error = %e, "core dumps not disabled");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -625,6 +625,17 @@ fn sigterm_drains_and_exits_zero(db: &str) {
         let client = reqwest::Client::new();
         wait_healthy(&client, &base).await;
         let token = http_ready(&client, &base).await;
+        // the serving process cannot leave a core file of its memory.
+        let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+        let core = limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap();
+        assert_eq!(
+            core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+            ["0", "0"],
+            "{core}"
+        );
         let load = std::sync::Arc::new(Load::default());
         let tasks = lookup_load(&client, &base, &token, 8, &load);
         tokio::time::sleep(Duration::from_millis(1200)).await;
