@@ -23,15 +23,28 @@ server=$!
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
 
-token=$(curl -sf -X POST "$base/api/v1/sessions" -H 'content-type: application/json' \
-  -d '{"identifiant":"demo.creche","password":"Demo-Guichet-2026!"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-curl -sf -X PUT "$base/api/v1/sessions/current/password" -H "authorization: Bearer $token" \
-  -H 'content-type: application/json' \
-  -d '{"current_password":"Demo-Guichet-2026!","new_password":"Tulipe-Rouge-42-Velo"}'
+# A session ready for lookups: demo.creche with its password changed.
+ready() {
+  local token
+  token=$(curl -sf -X POST "$base/api/v1/sessions" -H 'content-type: application/json' \
+    -d "{\"identifiant\":\"$1\",\"password\":\"Demo-Guichet-2026!\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  curl -sf -X PUT "$base/api/v1/sessions/current/password" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' \
+    -d '{"current_password":"Demo-Guichet-2026!","new_password":"Tulipe-Rouge-42-Velo"}'
+  echo "$token"
+}
 
-"$venv/bin/schemathesis" run "$base/openapi.json" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
-  --exclude-path /api/v1/sessions/current --exclude-method DELETE \
-  -H "Authorization: Bearer $token" \
-  --seed 1 --no-color
+st() {
+  "$venv/bin/schemathesis" run "$base/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --no-color "$@"
+}
+
+# Every operation but the password change, with one session…
+st --exclude-path /api/v1/sessions/current --exclude-method DELETE \
+  --exclude-path /api/v1/sessions/current/password \
+  -H "Authorization: Bearer $(ready demo.creche)"
+# …and the password change with another: its wrong guesses lock the account and end the
+# session, which would turn every later call into a 401.
+st --include-path /api/v1/sessions/current/password \
+  -H "Authorization: Bearer $(ready demo.mairie)"

@@ -304,9 +304,9 @@ impl FromRequestParts<AppState> for Authenticated {
     responses(
         (status = 201, body = SessionInfo, description = "Session ouverte"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 403, body = ErrorBody, description = "account_disabled"),
+        (status = 403, body = ErrorBody, description = "account_disabled, temporary_password_expired"),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 423, body = ErrorBody, description = "account_locked"),
-        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -338,7 +338,7 @@ impl FromRequestParts<AppState> for ClientAddress {
 
 #[utoipa::path(get, path = "/api/v1/sessions/current", security(("bearer" = [])),
     responses((status = 200, body = SessionInfo, description = "La session (jeton vide)"),
-        (status = 401, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
 async fn current_session(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -347,7 +347,8 @@ async fn current_session(
 }
 
 #[utoipa::path(delete, path = "/api/v1/sessions/current", security(("bearer" = [])),
-    responses((status = 204, description = "Session fermée"), (status = 401, body = ErrorBody)))]
+    responses((status = 204, description = "Session fermée"), (status = 401, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
 async fn sign_out(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -358,10 +359,13 @@ async fn sign_out(
 
 #[utoipa::path(put, path = "/api/v1/sessions/current/password", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
-    responses((status = 204, description = "Mot de passe changé"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 204, description = "Mot de passe changé ; les autres sessions de l'utilisateur sont fermées"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody, description = "invalid_credentials, session_expired"),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "password_policy, avec violations")))]
+        (status = 422, body = ErrorBody, description = "password_policy, avec violations"),
+        (status = 423, body = ErrorBody, description = "account_locked"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
 async fn change_password(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -380,7 +384,7 @@ async fn change_password(
         (status = 401, body = ErrorBody, description = "session_expired"),
         (status = 403, body = ErrorBody, description = "password_change_required, service_not_granted"),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited"),
-        (status = 503, body = ErrorBody, description = "service_closed, avec reopens_at")))]
+        (status = 503, body = ErrorBody, description = "service_closed, avec reopens_at ; busy, timeout, unavailable")))]
 async fn lookup(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,

@@ -436,52 +436,23 @@ fn r19_sigkill_under_load_loses_no_answered_trace() {
     let mut child = spawn_serve(&db, port);
     guichet_server::tls::install_crypto_provider();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let answered = rt.block_on(async {
+    let answers = rt.block_on(async {
         let client = reqwest::Client::new();
         wait_healthy(&client, &base).await;
-        let s: serde_json::Value = client
-            .post(format!("{base}/api/v1/sessions"))
-            .json(&serde_json::json!({"identifiant": "demo.caf", "password": DEMO_PASSWORD}))
-            .send().await.unwrap().json().await.unwrap();
-        let token = s["token"].as_str().unwrap().to_owned();
-        let r = client
-            .put(format!("{base}/api/v1/sessions/current/password"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"current_password": DEMO_PASSWORD, "new_password": "Tulipe-Rouge-42-Vélo"}))
-            .send().await.unwrap();
-        assert_eq!(r.status(), 204);
-        let mut tasks = Vec::new();
-        for w in 0..8 {
-            let (client, token, base) = (client.clone(), token.clone(), base.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut ok_ids = Vec::new();
-                for i in 0..10_000 {
-                    let id = format!("w{w}-{i}");
-                    let r = client
-                        .post(format!("{base}/api/v1/lookups"))
-                        .bearer_auth(&token)
-                        .header("request-id", &id)
-                        .json(&serde_json::json!({"service": "cdap-t2", "nir": "1 85 05 78 006 084 91", "name": "Dupont"}))
-                        .send()
-                        .await;
-                    match r {
-                        Ok(r) if r.status() == 200 => ok_ids.push(id),
-                        Ok(_) => {}
-                        Err(_) => break, // the server is gone
-                    }
-                }
-                ok_ids
-            }));
-        }
+        let token = http_ready(&client, &base).await;
+        let load = std::sync::Arc::new(Load::default());
+        let tasks = lookup_load(&client, &base, &token, 8, &load);
         tokio::time::sleep(Duration::from_millis(1500)).await;
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        load.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         let mut all = Vec::new();
         for t in tasks {
             all.extend(t.await.unwrap());
         }
         all
     });
+    let answered: Vec<&Answered> = answers.iter().filter(|a| a.1 == 200).collect();
     assert!(
         answered.len() > 20,
         "load ran: {} lookups answered",
@@ -497,22 +468,9 @@ fn r19_sigkill_under_load_loses_no_answered_trace() {
     ));
     child.kill().unwrap();
     child.wait().unwrap();
-    let export = ok(&db, &["audit", "export", "--user", "demo.caf"]);
-    let traced: std::collections::HashSet<String> = export
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|t| {
-            t["record"]["detail"]
-                .as_str()
-                .map(|d| d.trim_start_matches("request_id=").to_owned())
-        })
-        .collect();
-    let missing: Vec<_> = answered.iter().filter(|id| !traced.contains(*id)).collect();
-    assert!(
-        missing.is_empty(),
-        "{} answered lookups without a trace",
-        missing.len()
-    );
+    let traced = traced_request_ids(&db);
+    let missing = answered.iter().filter(|a| !traced.contains(&a.0)).count();
+    assert_eq!(missing, 0, "answered lookups without a trace");
     assert!(ok(&db, &["audit", "verify"]).contains("intègre"));
     for s in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{s}", path.display()));

@@ -96,14 +96,7 @@ impl Guichet {
             Ok(()) => self.inner.hasher.slot().await,
             Err(e) => Err(e),
         };
-        let slot = match slot {
-            Ok(slot) => slot,
-            Err(e) => {
-                trace.outcome = e.code().into();
-                self.trace(trace).await?;
-                return Err(e);
-            }
-        };
+        let slot = self.trace_if_refused(&trace, slot).await?;
         // Lockout is kept per identifiant typed, known or not, and the attempt is
         // counted before the password is checked.
         let lock_key = ident.clone().unwrap_or_else(|| "~".into());
@@ -132,14 +125,7 @@ impl Guichet {
             Ok(()) => self.allowed(&user, now).await,
             Err(e) => Err(e),
         };
-        let (partner, grants) = match checked {
-            Ok(x) => x,
-            Err(e) => {
-                trace.outcome = e.code().into();
-                self.trace(trace).await?;
-                return Err(e);
-            }
-        };
+        let (partner, grants) = self.trace_if_refused(&trace, checked).await?;
         trace.partner = Some(partner.tiers.clone());
         let idle = effective_idle_secs(grants.iter().map(|g| g.service.idle_timeout_secs));
         let token = new_token();
@@ -378,14 +364,7 @@ impl Guichet {
         } else {
             inner.hasher.slot().await
         };
-        let slot = match slot {
-            Ok(slot) => slot,
-            Err(e) => {
-                trace.outcome = e.code().into();
-                self.trace(trace).await?;
-                return Err(e);
-            }
-        };
+        let slot = self.trace_if_refused(&trace, slot).await?;
         let attempt = self.lockout_attempt(&user.identifiant, &trace).await?;
         if !inner
             .hasher

@@ -204,6 +204,17 @@ impl Guichet {
     async fn trace(&self, record: TraceRecord) -> Result<i64> {
         self.inner.traces.write(record).await
     }
+
+    /// `result` as it is, a refusal traced first under its code (every attempt is traced,
+    ///
+    async fn trace_if_refused<T>(&self, trace: &TraceRecord, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            let mut refused = trace.clone();
+            refused.outcome = e.code().into();
+            self.trace(refused).await?;
+        }
+        result
+    }
 }
 
 async fn stored_trace_key(store: &Store) -> Result<Zeroizing<Vec<u8>>> {

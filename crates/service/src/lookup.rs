@@ -111,14 +111,7 @@ impl Guichet {
                     .map(|name| (nir, name))
                     .map_err(ServiceError::from)
             });
-        let (nir, name) = match parsed {
-            Ok(x) => x,
-            Err(e) => {
-                trace.outcome = e.code().into();
-                self.trace(trace).await?;
-                return Err(e);
-            }
-        };
+        let (nir, name) = self.trace_if_refused(&trace, parsed).await?;
         drop(request.nir);
         drop(request.name);
         trace.nir_digest = Some(nir_digest(self.inner.trace_keys.current(), &nir));
