@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Property-based API testing: schemathesis (PyPI) generates requests from /openapi.json and
-# checks every answer against the contract. Bounded: SCHEMATHESIS_EXAMPLES per operation.
+# The API against its own contract: an independent validator (openapi-spec-validator, PyPI)
+# checks that the served /openapi.json is a valid OpenAPI document, then property-based
+# testing (schemathesis) generates requests from it and checks every answer against it.
+# Bounded: SCHEMATHESIS_EXAMPLES per operation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.tools/venv
-if [ ! -x "$venv/bin/schemathesis" ]; then
+if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis>=4,<5"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis>=4,<5" \
+    "openapi-spec-validator>=0.7,<0.8"
 fi
 
 cargo build -q -p guichet-server --locked
@@ -22,6 +25,9 @@ GUICHET_DATABASE_URL=$db GUICHET_LOG=warn $bin serve --listen 127.0.0.1:$port --
 server=$!
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -sf "$base/health" >/dev/null && break; sleep 0.1; done
+
+curl -sf "$base/openapi.json" -o "$work/openapi.json"
+"$venv/bin/openapi-spec-validator" "$work/openapi.json"
 
 # A session ready for lookups: demo.creche with its password changed.
 ready() {

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use guichet_core::nir::{Nir, NirError};
 use guichet_core::policy::password::PasswordPolicy;
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, SessionInfo, SignInRequest,
-    Violation,
+    ChangePasswordRequest, ErrorBody, ErrorCode, LookupRequest, LookupResponse, PasswordRules,
+    SessionInfo, SignInRequest, Violation,
 };
 use guichet_service::Clock;
 use sha2::{Digest, Sha256};
@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 use crate::backend::{self, ActiveSession, Backend, Result, error};
 use crate::config::{self, Effective, Environment, Profile, UserSettings};
+use crate::error::DesktopError;
 use crate::ipc::{
     HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs,
     StartupView, WipeReason,
@@ -61,7 +62,7 @@ pub struct AppCore {
     settings: Settings,
     clock: Arc<dyn Clock>,
     effective: StdMutex<Effective>,
-    keychain_error: Option<String>,
+    keychain_error: Option<DesktopError>,
     /// Backends by profile URL (the bundled one is opened once).
     backends: Mutex<HashMap<String, Backend>>,
     session: Mutex<Option<ActiveSession>>,
@@ -89,17 +90,21 @@ fn digest(text: &str) -> [u8; 32] {
 
 /// Runs a keychain call off the async runtime (it blocks on D-Bus).
 async fn keychain_call<T: Send + 'static>(
-    f: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
-) -> std::result::Result<T, String> {
+    f: impl FnOnce() -> std::result::Result<T, DesktopError> + Send + 'static,
+) -> std::result::Result<T, DesktopError> {
     tokio::task::spawn_blocking(f)
         .await
-        .unwrap_or_else(|_| Err("Le trousseau du système n'a pas répondu.".into()))
+        .unwrap_or(Err(DesktopError::KeychainNoAnswer))
 }
 
 impl AppCore {
     /// Reads the policy and the user's settings. `keychain_error`: the keychain's status,
     /// checked once at start (a failed set-up sticks for the process).
-    pub fn new(settings: Settings, clock: Arc<dyn Clock>, keychain_error: Option<String>) -> Self {
+    pub fn new(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        keychain_error: Option<DesktopError>,
+    ) -> Self {
         let effective = config::resolve(
             config::load_policy(&settings.policy),
             &UserSettings::load(&settings.data_dir),
@@ -136,7 +141,7 @@ impl AppCore {
             .find(|p| p.name == name)
             .ok_or_else(|| {
                 error(
-                    "unknown_profile",
+                    ErrorCode::UnknownProfile,
                     "Ce profil de connexion n'existe pas ou n'est plus autorisé sur ce poste.",
                 )
             })
@@ -180,7 +185,7 @@ impl AppCore {
                 idle_timeout_secs: effective.idle_timeout_secs,
                 error: effective.policy_error.clone(),
             },
-            keychain_error: self.keychain_error.clone(),
+            keychain_error: self.keychain_error.as_ref().map(ToString::to_string),
             last_wipe: lock(&self.last_wipe).take(),
             session,
         }
@@ -236,6 +241,7 @@ impl AppCore {
             idle_timeout_s: idle,
             expires_at: s.info.expires_at,
             can_remember_password: can_remember,
+            password_rules: s.info.password_rules,
         }
     }
 
@@ -268,7 +274,7 @@ impl AppCore {
         let mut info = match backend.sign_in(request).await {
             Ok(info) => info,
             Err(e) => {
-                if used_remembered && e.code == "invalid_credentials" {
+                if used_remembered && e.code == ErrorCode::InvalidCredentials {
                     // A remembered password that no longer works is forgotten.
                     let name = profile.name.clone();
                     let _ = keychain_call(move || keychain::forget_password(&name)).await;
@@ -325,11 +331,24 @@ impl AppCore {
         };
         let result = f(&backend, &token).await;
         if let Err(e) = &result
-            && e.code == "session_expired"
+            && e.code == ErrorCode::SessionExpired
         {
             self.wipe(WipeReason::SessionExpired, surface).await;
         }
         result
+    }
+
+    /// `candidate` checked live against the rules of the session's server (the
+    /// defaults before any sign-in).
+    pub async fn check_password(&self, candidate: &str, identifiant: &str) -> Vec<Violation> {
+        let rules = self
+            .session
+            .lock()
+            .await
+            .as_ref()
+            .map(|s| s.info.password_rules)
+            .unwrap_or_default();
+        check_password(candidate, identifiant, rules)
     }
 
     pub async fn change_password(
@@ -445,7 +464,7 @@ impl AppCore {
             .find(|x| x.code == service)
             .ok_or_else(|| {
                 error(
-                    "service_not_granted",
+                    ErrorCode::ServiceNotGranted,
                     "Vous n'êtes pas habilité à ce service.",
                 )
             })?;
@@ -502,7 +521,7 @@ impl AppCore {
     pub fn copy(&self, text: &str, surface: &dyn Surface) -> Result<[u8; 32]> {
         if !surface.set_clipboard_text(text) {
             return Err(error(
-                "clipboard_unavailable",
+                ErrorCode::ClipboardUnavailable,
                 "Le presse-papiers n'est pas disponible.",
             ));
         }
@@ -535,16 +554,14 @@ impl AppCore {
         let effective = self.effective();
         if effective.profiles_pinned {
             return Err(error(
-                "profiles_pinned",
+                ErrorCode::ProfilesPinned,
                 "Les profils de ce poste sont fixés par la politique informatique.",
             ));
         }
-        profile
-            .validate()
-            .map_err(|m| error("invalid_profile", m))?;
+        profile.validate().map_err(ErrorBody::from)?;
         if profile.is_bundled() && !effective.allow_bundled {
             return Err(error(
-                "bundled_forbidden",
+                ErrorCode::BundledForbidden,
                 "La base de démonstration intégrée est interdite sur ce poste.",
             ));
         }
@@ -565,7 +582,7 @@ impl AppCore {
         let effective = self.effective();
         if effective.profiles_pinned {
             return Err(error(
-                "profiles_pinned",
+                ErrorCode::ProfilesPinned,
                 "Les profils de ce poste sont fixés par la politique informatique.",
             ));
         }
@@ -576,7 +593,7 @@ impl AppCore {
         user.profiles.retain(|p| p.name != name);
         if user.profiles.is_empty() {
             return Err(error(
-                "last_profile",
+                ErrorCode::LastProfile,
                 "Le dernier profil ne peut pas être supprimé.",
             ));
         }
@@ -591,7 +608,7 @@ impl AppCore {
     fn store_settings(&self, user: UserSettings) -> Result<()> {
         user.save(&self.settings.data_dir).map_err(|_| {
             error(
-                "settings_unwritable",
+                ErrorCode::SettingsUnwritable,
                 "Les profils n'ont pas pu être enregistrés dans le dossier de données.",
             )
         })?;
@@ -604,7 +621,7 @@ impl AppCore {
         let name = profile.to_owned();
         keychain_call(move || keychain::forget(&name))
             .await
-            .map_err(|m| error("keychain_unavailable", m))
+            .map_err(ErrorBody::from)
     }
 }
 
@@ -615,7 +632,7 @@ fn remember_allowed(effective: &Effective, profile: &Profile) -> bool {
 
 fn expired() -> ErrorBody {
     error(
-        "session_expired",
+        ErrorCode::SessionExpired,
         "Votre session a expiré. Reconnectez-vous.",
     )
 }
@@ -639,7 +656,7 @@ pub fn check_nir(text: &str) -> NirCheck {
         },
         Err(e) => NirCheck {
             valid: false,
-            code: Some(e.code().into()),
+            code: Some(e.code()),
             message: Some(capitalize(&e.to_string())),
             incomplete: match e {
                 NirError::Empty => true,
@@ -684,9 +701,10 @@ pub fn hours_view(hours: &str, now: DateTime<Utc>) -> HoursView {
     }
 }
 
-/// R-12, shown live on the password change screen (the server checks again, with history).
-pub fn check_password(candidate: &str, identifiant: &str) -> Vec<Violation> {
-    let policy = PasswordPolicy::default();
+/// R-12, shown live on the password change screen against `rules`, the server's rules
+/// that travelled in the session (the server checks again, with history).
+pub fn check_password(candidate: &str, identifiant: &str, rules: PasswordRules) -> Vec<Violation> {
+    let policy = PasswordPolicy::from(rules);
     policy
         .check(candidate, identifiant)
         .into_iter()

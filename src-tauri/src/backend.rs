@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use guichet_client::Client;
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, SessionInfo, SignInRequest,
+    ChangePasswordRequest, ErrorBody, ErrorCode, LookupRequest, LookupResponse, SessionInfo,
+    SignInRequest,
 };
-use guichet_service::{Clock, Guichet, ServiceConfig, ServiceError};
+use guichet_service::{Clock, Guichet, Provisioning, ServiceConfig, ServiceError, provision};
 use guichet_store::Store;
-use guichet_store::seed::{SeedOptions, seed};
 use zeroize::Zeroizing;
 
 /// Files of the bundled database (synthetic, deterministic).
@@ -29,7 +29,7 @@ pub enum Backend {
 
 pub type Result<T> = std::result::Result<T, ErrorBody>;
 
-pub fn error(code: &str, message: impl Into<String>) -> ErrorBody {
+pub fn error(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(code, message)
 }
 
@@ -43,11 +43,11 @@ pub async fn open_bundled(
     data_dir: &Path,
     files: u64,
     clock: Arc<dyn Clock>,
-    mut progress: impl FnMut(u64, u64),
+    progress: impl FnMut(u64, u64),
 ) -> Result<Guichet> {
     let unavailable = |_| {
         error(
-            "bundled_unavailable",
+            ErrorCode::BundledUnavailable,
             "La base de démonstration n'a pas pu être ouverte dans le dossier de données.",
         )
     };
@@ -56,46 +56,27 @@ pub async fn open_bundled(
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let store = Store::open(&url).await.map_err(|_| {
         error(
-            "bundled_unavailable",
+                    ErrorCode::BundledUnavailable,
             "La base de démonstration est illisible. Supprimez-la du dossier de données pour la recréer.",
         )
     })?;
-    let now = clock.now();
     // Resumable: each step adds what is missing, so an interrupted first start resumes.
-    let step = 2_000;
-    let mut target = 0;
-    loop {
-        target = (target + step).min(files);
-        let report = seed(
-            &store,
-            SeedOptions {
-                files: target,
-                seed: BUNDLED_SEED,
-                batch: 1_000,
-                progress: false,
-            },
-            now,
-        )
+    let how = Provisioning {
+        files,
+        seed: BUNDLED_SEED,
+        step: 2_000,
+        progress_bar: false,
+    };
+    let done = provision(store, clock, ServiceConfig::default(), None, how, progress)
         .await
-        .map_err(|_| {
-            error(
-                "bundled_unavailable",
+        .map_err(|e| match e {
+            ServiceError::Internal | ServiceError::Unavailable => error(
+                ErrorCode::BundledUnavailable,
                 "La base de démonstration n'a pas pu être créée (disque plein ou en lecture seule ?).",
-            )
+            ),
+            e => service_error(e),
         })?;
-        progress(report.total.min(files), files);
-        if target >= files {
-            break;
-        }
-    }
-    let guichet = Guichet::new(store, clock, ServiceConfig::default(), None)
-        .await
-        .map_err(service_error)?;
-    guichet
-        .install_demo_accounts()
-        .await
-        .map_err(service_error)?;
-    Ok(guichet)
+    Ok(done.guichet)
 }
 
 impl Backend {
@@ -146,6 +127,7 @@ impl Backend {
         match self {
             Backend::Bundled(g) => {
                 let s = g.authenticate(token, None).await.map_err(service_error)?;
+                let s = g.ready(s).map_err(service_error)?;
                 g.lookup(&s, request, None)
                     .await
                     .map(|a| a.response)

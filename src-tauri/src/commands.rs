@@ -74,9 +74,13 @@ async fn change_password(
 }
 
 #[tauri::command]
-fn check_password(candidate: String, identifiant: String) -> Vec<Violation> {
+async fn check_password(
+    core: Core<'_>,
+    candidate: String,
+    identifiant: String,
+) -> Result<Vec<Violation>> {
     let candidate = zeroize::Zeroizing::new(candidate);
-    app::check_password(&candidate, &identifiant)
+    Ok(core.check_password(&candidate, &identifiant).await)
 }
 
 #[tauri::command]

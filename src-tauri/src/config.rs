@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::error::{DesktopError, PolicyFile, Untrusted};
+
 /// The reserved URL of the bundled backend.
 pub const BUNDLED: &str = "bundled";
 
@@ -82,23 +84,23 @@ impl Profile {
     }
 
     /// Checks a profile typed by the user; French message on failure.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), DesktopError> {
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err("Le nom du profil doit compter de 1 à 80 caractères.".into());
+            return Err(DesktopError::ProfileNameLength);
         }
         if name.chars().any(char::is_control) {
-            return Err("Le nom du profil contient des caractères invalides.".into());
+            return Err(DesktopError::ProfileNameInvalid);
         }
         if self.caisse.chars().count() > 40 || self.caisse.chars().any(char::is_control) {
-            return Err("Le code de la caisse est invalide.".into());
+            return Err(DesktopError::ProfileCaisseInvalid);
         }
         if self.is_bundled() {
             return Ok(());
         }
         guichet_client::Client::new(&self.url, None)
             .map(drop)
-            .map_err(|e| e.message)
+            .map_err(|e| DesktopError::ProfileUrl(e.message))
     }
 }
 
@@ -212,34 +214,29 @@ impl UserSettings {
     }
 }
 
-const SYSTEM_ROLE: &str = "politique du poste";
-const EXTRA_ROLE: &str = "politique supplémentaire";
-const CA_ROLE: &str = "certificat d'autorité de la politique du poste";
-
 /// Reads both policy files, checks who could have written them, merges them (the stricter
 /// value wins, [`merge`]) and reads the CA. `Ok(None)`: no policy at all, an unmanaged
 /// workstation. Any doubt is an `Err` with a French message naming the file, and the app
 /// then allows nothing.
-pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, String> {
+pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, DesktopError> {
     let owner = sources.trusted_owner;
-    let system = read_policy(&sources.system, owner, SYSTEM_ROLE)?;
+    let system = read_policy(&sources.system, owner, PolicyFile::System)?;
     let extra = match &sources.extra {
         None => None,
         Some(path) => {
             // Naming a policy that is not there must not read as "no restriction".
-            let policy = read_policy(path, owner, EXTRA_ROLE)?.ok_or_else(|| {
-                format!(
-                    "Le fichier {} ({EXTRA_ROLE}) est introuvable : rien n'est autorisé sur ce poste.",
-                    path.display()
-                )
+            let policy = read_policy(path, owner, PolicyFile::Extra)?.ok_or_else(|| {
+                DesktopError::PolicyMissing {
+                    path: path.clone(),
+                    file: PolicyFile::Extra,
+                }
             })?;
             // A CA widens what the app trusts: only IT's own file may add one.
             if policy.extra_ca_pem.is_some() {
-                return Err(format!(
-                    "Le fichier {} ({EXTRA_ROLE}) est refusé : seule la politique du système ({}) peut ajouter un certificat d'autorité (extra_ca_pem). Rien n'est autorisé sur ce poste.",
-                    path.display(),
-                    sources.system.display()
-                ));
+                return Err(DesktopError::PolicyCaOutsideSystem {
+                    path: path.clone(),
+                    system: sources.system.clone(),
+                });
             }
             Some(policy)
         }
@@ -250,11 +247,11 @@ pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, Stri
     };
     let extra_ca_pem = match &rules.extra_ca_pem {
         None => None,
-        Some(path) => Some(read_trusted(path, owner, CA_ROLE)?.ok_or_else(|| {
-            format!(
-                "Le fichier {} ({CA_ROLE}) est introuvable : rien n'est autorisé sur ce poste.",
-                path.display()
-            )
+        Some(path) => Some(read_trusted(path, owner, PolicyFile::Ca)?.ok_or_else(|| {
+            DesktopError::PolicyMissing {
+                path: path.clone(),
+                file: PolicyFile::Ca,
+            }
         })?),
     };
     Ok(Some(LoadedPolicy {
@@ -263,27 +260,26 @@ pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, Stri
     }))
 }
 
-/// Reads one policy file (`role` names it in messages): `Ok(None)` when there is none.
+/// Reads one policy file: `Ok(None)` when there is none.
 pub fn read_policy(
     path: &Path,
     trusted_owner: u32,
-    role: &str,
-) -> Result<Option<MachinePolicy>, String> {
-    let Some(bytes) = read_trusted(path, trusted_owner, role)? else {
+    file: PolicyFile,
+) -> Result<Option<MachinePolicy>, DesktopError> {
+    let Some(bytes) = read_trusted(path, trusted_owner, file)? else {
         return Ok(None);
     };
-    let invalid = |why: &str| {
-        format!(
-            "Le fichier {} ({role}) est invalide : {why}. Rien n'est autorisé sur ce poste.",
-            path.display()
-        )
+    let invalid = |why: String| DesktopError::PolicyInvalid {
+        path: path.to_owned(),
+        file,
+        why,
     };
-    let text = std::str::from_utf8(&bytes).map_err(|_| invalid("il n'est pas en UTF-8"))?;
-    let policy: MachinePolicy = toml::from_str(text).map_err(|e| invalid(e.message()))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| invalid("il n'est pas en UTF-8".into()))?;
+    let policy: MachinePolicy = toml::from_str(text).map_err(|e| invalid(e.message().into()))?;
     if let Some(profiles) = &policy.profiles {
         for p in profiles {
             p.validate()
-                .map_err(|m| invalid(&format!("profil « {} » : {m}", p.name)))?;
+                .map_err(|e| invalid(format!("profil « {} » : {e}", p.name)))?;
         }
     }
     Ok(Some(policy))
@@ -296,24 +292,25 @@ const MAX_TRUSTED_FILE: u64 = 1024 * 1024;
 /// owned by `trusted_owner` and writable by nobody else (see [`check_trusted`]). `Ok(None)`
 /// when it does not exist (and its folder, if any, is trusted: otherwise someone else
 /// could have removed it).
-fn read_trusted(path: &Path, trusted_owner: u32, role: &str) -> Result<Option<Vec<u8>>, String> {
+fn read_trusted(
+    path: &Path,
+    trusted_owner: u32,
+    file: PolicyFile,
+) -> Result<Option<Vec<u8>>, DesktopError> {
     use std::io::Read;
-    let refused = |reason: String| {
-        format!(
-            "Le fichier {} ({role}) est refusé : {reason}. Rien n'est autorisé sur ce poste.",
-            path.display()
-        )
+    let refused = |folder: Option<&Path>, why: Untrusted| DesktopError::PolicyUntrusted {
+        path: path.to_owned(),
+        file,
+        folder: folder.map(Path::to_owned),
+        why,
     };
-    let unreadable = || {
-        format!(
-            "Le fichier {} ({role}) est illisible (droits d'accès) : rien n'est autorisé sur ce poste.",
-            path.display()
-        )
+    let unreadable = || DesktopError::PolicyUnreadable {
+        path: path.to_owned(),
+        file,
     };
-    let check_folder = |dir: &Path| -> Result<(), String> {
+    let check_folder = |dir: &Path| -> Result<(), DesktopError> {
         let meta = std::fs::metadata(dir).map_err(|_| unreadable())?;
-        check_trusted(&meta, trusted_owner)
-            .map_err(|why| refused(format!("son dossier {} {why}", dir.display())))
+        check_trusted(&meta, trusted_owner).map_err(|why| refused(Some(dir), why))
     };
     // Links followed: what is checked is the real file, in its real folder.
     let real = match std::fs::canonicalize(path) {
@@ -331,39 +328,37 @@ fn read_trusted(path: &Path, trusted_owner: u32, role: &str) -> Result<Option<Ve
     }
     let checked = std::fs::metadata(&real).map_err(|_| unreadable())?;
     if !checked.is_file() {
-        return Err(refused("ce n'est pas un fichier ordinaire".into()));
+        return Err(refused(None, Untrusted::NotARegularFile));
     }
-    check_trusted(&checked, trusted_owner).map_err(|why| refused(format!("il {why}")))?;
+    check_trusted(&checked, trusted_owner).map_err(|why| refused(None, why))?;
     let file = std::fs::File::open(&real).map_err(|_| unreadable())?;
     // The file read is the one checked, not one swapped in meanwhile.
     let opened = file.metadata().map_err(|_| unreadable())?;
     if !same_file(&checked, &opened) {
-        return Err(refused("il a été remplacé pendant sa lecture".into()));
+        return Err(refused(None, Untrusted::Replaced));
     }
     let mut bytes = Vec::new();
     file.take(MAX_TRUSTED_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(|_| unreadable())?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_TRUSTED_FILE {
-        return Err(refused("il dépasse 1 Mio".into()));
+        return Err(refused(None, Untrusted::TooLarge));
     }
     Ok(Some(bytes))
 }
 
 /// Whoever can write a policy or CA file, or its folder, decides what the app allows: only
-/// `trusted_owner` (root in production) may. Returns why not, in French, to follow "il" or
-/// "son dossier …".
+/// `trusted_owner` (root in production) may. Returns why not.
 #[cfg(unix)]
-fn check_trusted(meta: &std::fs::Metadata, trusted_owner: u32) -> Result<(), String> {
+fn check_trusted(meta: &std::fs::Metadata, trusted_owner: u32) -> Result<(), Untrusted> {
     use std::os::unix::fs::MetadataExt;
     if meta.uid() != trusted_owner {
-        return Err(match trusted_owner {
-            ROOT => "n'appartient pas à root".into(),
-            uid => format!("n'appartient pas à l'utilisateur {uid}"),
+        return Err(Untrusted::NotOwnedBy {
+            trusted: trusted_owner,
         });
     }
     if meta.mode() & 0o022 != 0 {
-        return Err("est modifiable par d'autres que son propriétaire (groupe ou autres)".into());
+        return Err(Untrusted::WritableByOthers);
     }
     Ok(())
 }
@@ -378,7 +373,7 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 /// security descriptors) lands with the registry policy (issue 12). Until then the
 /// installer's ACL on `%ProgramData%\Guichet` is what protects the file.
 #[cfg(windows)]
-fn check_trusted(_meta: &std::fs::Metadata, _trusted_owner: u32) -> Result<(), String> {
+fn check_trusted(_meta: &std::fs::Metadata, _trusted_owner: u32) -> Result<(), Untrusted> {
     Ok(())
 }
 
@@ -430,10 +425,13 @@ pub fn merge(system: MachinePolicy, extra: MachinePolicy) -> MachinePolicy {
 
 /// Resolves the policy in force and the user's settings into what the app may do. Pure:
 /// the files were read by [`load_policy`].
-pub fn resolve(policy: Result<Option<LoadedPolicy>, String>, user: &UserSettings) -> Effective {
+pub fn resolve(
+    policy: Result<Option<LoadedPolicy>, DesktopError>,
+    user: &UserSettings,
+) -> Effective {
     let loaded = match policy {
         Ok(loaded) => loaded,
-        Err(message) => return Effective::closed(message),
+        Err(e) => return Effective::closed(e.to_string()),
     };
     let managed = loaded.is_some();
     let LoadedPolicy {
@@ -477,7 +475,7 @@ mod tests {
         }
     }
 
-    fn loaded(rules: MachinePolicy) -> Result<Option<LoadedPolicy>, String> {
+    fn loaded(rules: MachinePolicy) -> Result<Option<LoadedPolicy>, DesktopError> {
         Ok(Some(LoadedPolicy {
             rules,
             extra_ca_pem: None,
@@ -526,8 +524,8 @@ mod tests {
     }
 
     /// What the app allows when `load_policy` fails: nothing.
-    fn assert_closed(result: Result<Option<LoadedPolicy>, String>, names: &Path) -> String {
-        let message = result.clone().unwrap_err();
+    fn assert_closed(result: Result<Option<LoadedPolicy>, DesktopError>, names: &Path) -> String {
+        let message = result.clone().unwrap_err().to_string();
         assert!(
             message.contains(&names.display().to_string()),
             "the message names {}: {message}",
@@ -570,7 +568,13 @@ mod tests {
 
     #[test]
     fn an_unreadable_policy_closes_everything() {
-        let e = resolve(Err("invalide".into()), &UserSettings::default());
+        let e = resolve(
+            Err(DesktopError::PolicyMissing {
+                path: "/etc/guichet/policy.toml".into(),
+                file: PolicyFile::System,
+            }),
+            &UserSettings::default(),
+        );
         assert!(e.profiles.is_empty() && !e.allow_bundled && e.policy_error.is_some());
     }
 
@@ -645,15 +649,19 @@ mod tests {
     fn policy_files_are_parsed_strictly() {
         let f = Files::new();
         let path = f.path("policy.toml");
-        assert_eq!(read_policy(&path, me(), SYSTEM_ROLE), Ok(None));
+        assert_eq!(read_policy(&path, me(), PolicyFile::System), Ok(None));
         f.write(
             "policy.toml",
             "idle_timeout_secs = 60\n[[profiles]]\nname = \"MSA\"\nurl = \"https://g.example\"\ncaisse = \"MSA-ALSACE\"\nenvironment = \"production\"\n",
         );
-        let p = read_policy(&path, me(), SYSTEM_ROLE).unwrap().unwrap();
+        let p = read_policy(&path, me(), PolicyFile::System)
+            .unwrap()
+            .unwrap();
         assert_eq!(p.idle_timeout_secs, Some(60));
         f.write("policy.toml", "idle_timeout = 60\n");
-        let e = read_policy(&path, me(), SYSTEM_ROLE).unwrap_err();
+        let e = read_policy(&path, me(), PolicyFile::System)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains(&path.display().to_string()),
             "unknown keys are refused: {e}"
@@ -663,8 +671,9 @@ mod tests {
             "[[profiles]]\nname = \"X\"\nurl = \"http://g.example\"\nenvironment = \"demo\"\n",
         );
         assert!(
-            read_policy(&path, me(), SYSTEM_ROLE)
+            read_policy(&path, me(), PolicyFile::System)
                 .unwrap_err()
+                .to_string()
                 .contains("https")
         );
     }

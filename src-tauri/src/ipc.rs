@@ -3,7 +3,7 @@
 //! that file is stale (`make bindings` rewrites it).
 
 use chrono::{DateTime, Utc};
-use guichet_core::wire::{PartnerInfo, ServiceInfo, UserInfo};
+use guichet_core::wire::{ErrorCode, PartnerInfo, PasswordRules, ServiceInfo, UserInfo};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -69,6 +69,8 @@ pub struct SessionView {
     pub expires_at: DateTime<Utc>,
     /// The password of this account may be remembered on this profile.
     pub can_remember_password: bool,
+    /// the rules of this server, for the change form's hint.
+    pub password_rules: PasswordRules,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -88,7 +90,7 @@ pub struct SignInArgs {
 pub struct NirCheck {
     pub valid: bool,
     /// `nir_malformed` or `nir_key_mismatch`.
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     pub message: Option<String>,
     /// Shorter than a NIR and otherwise fine so far: not worth a red message while typing.
     pub incomplete: bool,
@@ -140,6 +142,8 @@ pub fn typescript() -> String {
         LookupResponse,
         LookupOutcome,
         ErrorBody,
+        ErrorCode,
+        PasswordRules,
         Violation,
         DossierView,
         Period,

@@ -5,6 +5,7 @@ pub mod app;
 pub mod backend;
 pub mod clipboard;
 pub mod config;
+pub mod error;
 pub mod ipc;
 pub mod keychain;
 pub mod oslock;
@@ -71,7 +72,10 @@ impl Args {
 }
 
 /// Shared by the app and the tests.
-pub fn core(settings: app::Settings, keychain_error: Option<String>) -> Arc<app::AppCore> {
+pub fn core(
+    settings: app::Settings,
+    keychain_error: Option<error::DesktopError>,
+) -> Arc<app::AppCore> {
     Arc::new(app::AppCore::new(
         settings,
         Arc::new(guichet_service::SystemClock),

@@ -212,7 +212,7 @@ async fn wipe_delay() {
             bundled_files: 500,
         },
         Arc::new(SystemClock),
-        Some("banc d'essai".into()),
+        Some(guichet_desktop::error::DesktopError::KeychainUnavailable),
     ));
     let window = Arc::new(Stopwatch::default());
     let (c, w) = (core.clone(), window.clone());

@@ -11,13 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use guichet_core::LookupOutcome;
 use guichet_core::nir::Nir;
 use guichet_core::service_def::Section;
 use guichet_core::wire::{LookupRequest, LookupResponse};
+use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{AppCore, Settings, Surface};
 use guichet_desktop::backend::Backend;
 use guichet_desktop::config::Profile;
+use guichet_desktop::error::DesktopError;
 use guichet_desktop::ipc::{SessionView, SignInArgs, WipeReason};
 use guichet_desktop::oslock;
 use guichet_desktop::watchdog::Tick;
@@ -27,7 +28,7 @@ use support::*;
 use zeroize::Zeroizing;
 
 const BUNDLED_FILES: u64 = 1_500;
-const NO_KEYCHAIN: &str = "pas de trousseau dans ce test";
+const NO_KEYCHAIN: DesktopError = DesktopError::KeychainUnavailable;
 
 struct Harness {
     core: Arc<AppCore>,
@@ -53,7 +54,7 @@ async fn bundled(clock: Arc<ManualClock>) -> Harness {
     let core = Arc::new(AppCore::new(
         settings(dir.path()),
         clock.clone(),
-        Some(NO_KEYCHAIN.into()),
+        Some(NO_KEYCHAIN),
     ));
     let surface = Recorder::default();
     let profile = Profile::demo().name;
@@ -87,7 +88,7 @@ async fn remote(clock: Arc<ManualClock>) -> Harness {
     let core = Arc::new(AppCore::new(
         settings(dir.path()),
         clock.clone(),
-        Some(NO_KEYCHAIN.into()),
+        Some(NO_KEYCHAIN),
     ));
     Harness {
         store: server.store.clone(),
@@ -108,7 +109,7 @@ impl Harness {
             .date_naive()
     }
 
-    async fn sign_in(&self, identifiant: &str, password: &str) -> Result<SessionView, String> {
+    async fn sign_in(&self, identifiant: &str, password: &str) -> Result<SessionView, ErrorCode> {
         self.core
             .sign_in(
                 SignInArgs {
@@ -216,7 +217,7 @@ async fn r11_r12_forced_change_before_anything_else(h: Harness) {
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(refused.code, "password_change_required");
+    assert_eq!(refused.code, ErrorCode::PasswordChangeRequired);
 
     let weak = h
         .core
@@ -227,7 +228,7 @@ async fn r11_r12_forced_change_before_anything_else(h: Harness) {
         )
         .await
         .unwrap_err();
-    assert_eq!(weak.code, "password_policy");
+    assert_eq!(weak.code, ErrorCode::PasswordPolicy);
     assert!(!weak.violations.unwrap_or_default().is_empty());
     let wrong_current = h
         .core
@@ -238,7 +239,7 @@ async fn r11_r12_forced_change_before_anything_else(h: Harness) {
         )
         .await
         .unwrap_err();
-    assert_eq!(wrong_current.code, "invalid_credentials");
+    assert_eq!(wrong_current.code, ErrorCode::InvalidCredentials);
 
     let view = h
         .core
@@ -259,7 +260,7 @@ async fn r11_r12_forced_change_before_anything_else(h: Harness) {
     h.core.sign_out(&h.surface).await;
     assert_eq!(
         h.sign_in("demo.creche", DEMO_PASSWORD).await.unwrap_err(),
-        "invalid_credentials"
+        ErrorCode::InvalidCredentials
     );
     assert!(h.sign_in("demo.creche", NEW_PASSWORD).await.is_ok());
 }
@@ -324,21 +325,21 @@ async fn r02_r03_r04_r05_r06_r07_lookup_outcomes(h: Harness) {
 
     // refused before any round trip, each saying which part is wrong.
     let malformed = h.lookup("psu", "1 85 05", "Martin").await.unwrap_err();
-    assert_eq!(malformed.code, "nir_malformed");
+    assert_eq!(malformed.code, ErrorCode::NirMalformed);
     let raw = found.nir.expose();
     let key: u8 = raw[13..].parse().unwrap();
     let wrong_key = format!("{}{:02}", &raw[..13], (key % 97) + 1);
     let mismatch = h.lookup("psu", &wrong_key, "Martin").await.unwrap_err();
-    assert_eq!(mismatch.code, "nir_key_mismatch");
+    assert_eq!(mismatch.code, ErrorCode::NirKeyMismatch);
     for bad_name in ["😀🎉", "   ", &"A".repeat(10_000)] {
         let e = h.lookup("psu", raw, bad_name).await.unwrap_err();
-        assert_eq!(e.code, "name_malformed", "{bad_name:.20}");
+        assert_eq!(e.code, ErrorCode::NameMalformed, "{bad_name:.20}");
     }
     let e = h
         .lookup("rsacg", raw, &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "service_not_granted");
+    assert_eq!(e.code, ErrorCode::ServiceNotGranted);
     // Bad input lost nothing: the session still answers.
     assert_eq!(
         h.lookup("psu", raw, &found.contact.birth_name)
@@ -391,10 +392,10 @@ async fn r13_wrong_credentials_look_alike(h: Harness) {
         .sign_in("personne.inconnue", "Pas-Le-Bon-1!")
         .await
         .unwrap_err();
-    assert_eq!(wrong, "invalid_credentials");
+    assert_eq!(wrong, ErrorCode::InvalidCredentials);
     assert_eq!(unknown, wrong);
     let huge = h.sign_in(&"x".repeat(10_000), "y").await.unwrap_err();
-    assert_eq!(huge, "invalid_credentials");
+    assert_eq!(huge, ErrorCode::InvalidCredentials);
     assert!(!h.core.signed_in().await);
 }
 
@@ -433,7 +434,7 @@ async fn r16_idle_deadline_wipes_the_session(h: Harness) {
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "session_expired");
+    assert_eq!(e.code, ErrorCode::SessionExpired);
 }
 
 async fn r17_server_side_expiry_wipes_the_client(h: Harness) {
@@ -445,7 +446,7 @@ async fn r17_server_side_expiry_wipes_the_client(h: Harness) {
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "session_expired");
+    assert_eq!(e.code, ErrorCode::SessionExpired);
     assert_eq!(h.surface.reloads(), 1);
     assert!(!h.core.signed_in().await);
     assert_eq!(
@@ -473,12 +474,12 @@ async fn r18_closed_hours_said_before_and_at_lookup(h: Harness) {
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "service_closed");
+    assert_eq!(e.code, ErrorCode::ServiceClosed);
     assert_eq!(e.reopens_at, hours.reopens_at);
     assert!(h.core.signed_in().await, "closed is not expired");
     assert_eq!(
         h.core.hours("rsacg").await.unwrap_err().code,
-        "service_not_granted"
+        ErrorCode::ServiceNotGranted
     );
 }
 
@@ -502,7 +503,7 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "session_expired");
+    assert_eq!(e.code, ErrorCode::SessionExpired);
 
     // What the user copied from elsewhere afterwards is not ours to clear.
     h.sign_in("demo.creche", NEW_PASSWORD).await.unwrap();
@@ -522,15 +523,11 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("policy.toml"), "idle_timeout_secs = 120\n").unwrap();
     let clock = ten_in_paris();
-    let core = AppCore::new(
-        settings(dir.path()),
-        clock.clone(),
-        Some(NO_KEYCHAIN.into()),
-    );
+    let core = AppCore::new(settings(dir.path()), clock.clone(), Some(NO_KEYCHAIN));
     let surface = Recorder::default();
     let startup = core.startup().await;
     assert!(startup.policy.managed);
-    assert_eq!(startup.keychain_error.as_deref(), Some(NO_KEYCHAIN));
+    assert_eq!(startup.keychain_error, Some(NO_KEYCHAIN.to_string()));
     let view = core
         .sign_in(
             SignInArgs {
@@ -562,7 +559,7 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
         "allow_bundled = false\n[[profiles]]\nname = \"Démo\"\nurl = \"bundled\"\nenvironment = \"demo\"\n[[profiles]]\nname = \"MSA\"\nurl = \"https://guichet.msa.example\"\ncaisse = \"MSA-ALSACE\"\nenvironment = \"production\"\n",
     )
     .unwrap();
-    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN.into()));
+    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN));
     let startup = core.startup().await;
     let names: Vec<_> = startup
         .profiles
@@ -572,11 +569,11 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
     assert_eq!(names, ["MSA"]);
     assert_eq!(
         core.prepare("Démo", &surface).await.unwrap_err().code,
-        "unknown_profile"
+        ErrorCode::UnknownProfile
     );
     assert_eq!(
         core.save_profile(Profile::demo()).await.unwrap_err().code,
-        "profiles_pinned"
+        ErrorCode::ProfilesPinned
     );
     assert!(!dir.path().join("data").join("bundled.sqlite").exists());
 }
@@ -592,11 +589,7 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     };
     // Missing: nothing is allowed, and the message names the file.
     let missing = dir.path().join("nonexistent.toml");
-    let core = AppCore::new(
-        with_extra(&missing),
-        ten_in_paris(),
-        Some(NO_KEYCHAIN.into()),
-    );
+    let core = AppCore::new(with_extra(&missing), ten_in_paris(), Some(NO_KEYCHAIN));
     let startup = core.startup().await;
     assert!(startup.profiles.is_empty() && !startup.policy.allow_bundled);
     let error = startup.policy.error.unwrap();
@@ -604,7 +597,7 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     // Empty (what GUICHET_POLICY=/dev/null used to be): the machine policy still holds.
     let empty = dir.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
-    let core = AppCore::new(with_extra(&empty), ten_in_paris(), Some(NO_KEYCHAIN.into()));
+    let core = AppCore::new(with_extra(&empty), ten_in_paris(), Some(NO_KEYCHAIN));
     let startup = core.startup().await;
     assert!(startup.policy.error.is_none() && !startup.policy.allow_bundled);
     assert!(
@@ -614,14 +607,14 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     // Trying to allow the bundled backend again: still forbidden.
     let lax = dir.path().join("lax.toml");
     std::fs::write(&lax, "allow_bundled = true\n").unwrap();
-    let core = AppCore::new(with_extra(&lax), ten_in_paris(), Some(NO_KEYCHAIN.into()));
+    let core = AppCore::new(with_extra(&lax), ten_in_paris(), Some(NO_KEYCHAIN));
     assert!(!core.startup().await.policy.allow_bundled);
     assert_eq!(
         core.prepare(&Profile::demo().name, &Recorder::default())
             .await
             .unwrap_err()
             .code,
-        "unknown_profile"
+        ErrorCode::UnknownProfile
     );
     // The command line names the extra policy; the system one is always the OS location.
     use clap::Parser;
@@ -639,11 +632,7 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r30_user_profiles_are_kept_apart_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let core = AppCore::new(
-        settings(dir.path()),
-        ten_in_paris(),
-        Some(NO_KEYCHAIN.into()),
-    );
+    let core = AppCore::new(settings(dir.path()), ten_in_paris(), Some(NO_KEYCHAIN));
     let mut p = Profile {
         name: "MSA Alsace — recette".into(),
         url: "http://guichet.msa.example".into(),
@@ -652,7 +641,7 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
     };
     assert_eq!(
         core.save_profile(p.clone()).await.unwrap_err().code,
-        "invalid_profile"
+        ErrorCode::InvalidProfile
     );
     p.url = "https://guichet.msa.example".into();
     core.save_profile(p.clone()).await.unwrap();
@@ -670,7 +659,7 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
     core.delete_profile(&Profile::demo().name).await.unwrap();
     assert_eq!(
         core.delete_profile(&p.name).await.unwrap_err().code,
-        "last_profile"
+        ErrorCode::LastProfile
     );
 }
 
@@ -683,7 +672,7 @@ async fn remote_failures_have_their_own_codes() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN.into()));
+    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN));
     let surface = Recorder::default();
     for (name, url) in [
         ("Sans CA", server.url.clone()),
@@ -710,9 +699,9 @@ async fn remote_failures_have_their_own_codes() {
         .sign_in(sign_in("Sans CA"), &surface)
         .await
         .unwrap_err();
-    assert_eq!(e.code, "tls_error", "{}", e.message);
+    assert_eq!(e.code, ErrorCode::TlsError, "{}", e.message);
     let e = core.sign_in(sign_in("Fermé"), &surface).await.unwrap_err();
-    assert_eq!(e.code, "server_unreachable");
+    assert_eq!(e.code, ErrorCode::ServerUnreachable);
     assert!(e.message.contains("injoignable"));
     assert!(!core.signed_in().await);
 }

@@ -4,32 +4,20 @@
 //! the machine policy's extra CA when there is one; the proxy comes from the environment
 //! (`HTTPS_PROXY`, `NO_PROXY`). No redirect is followed: a `3xx` would make the client send
 //! the same body (a password, a NIR) and token to wherever `Location` points, so it is an
-//! error like any answer outside the contract. Every failure is an [`ErrorBody`] with a stable `code`:
-//! the server's own, or one of [`codes`] for what happened before an answer came back.
+//! error like any answer outside the contract. Every failure is an [`ErrorBody`] with a
+//! stable [`ErrorCode`]: the server's own, or `invalid_url`, `invalid_ca`,
+//! `server_unreachable`, `tls_error`, `bad_response` for what happened before an answer came
+//! back. Answers may carry fields this version does not know (a newer server): ignored.
 
 use std::time::Duration;
 
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, Health, LookupRequest, LookupResponse, SessionInfo,
-    SignInRequest,
+    ChangePasswordRequest, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse,
+    SessionInfo, SignInRequest,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
-
-/// Codes of the failures that happen on the client's side of the wire.
-pub mod codes {
-    /// The server URL is not an `https://` URL (plain `http://` only to loopback).
-    pub const INVALID_URL: &str = "invalid_url";
-    /// The extra CA file is not a PEM certificate.
-    pub const INVALID_CA: &str = "invalid_ca";
-    /// No connection (DNS, refused, proxy, timeout).
-    pub const SERVER_UNREACHABLE: &str = "server_unreachable";
-    /// The server's certificate is not trusted or the handshake failed.
-    pub const TLS_ERROR: &str = "tls_error";
-    /// The server answered something that is not the contract (a redirect included).
-    pub const BAD_RESPONSE: &str = "bad_response";
-}
 
 /// Time allowed for one call, connection included.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -44,7 +32,7 @@ pub struct Client {
 
 pub type Result<T> = std::result::Result<T, ErrorBody>;
 
-fn error(code: &str, message: impl Into<String>) -> ErrorBody {
+fn error(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(code, message)
 }
 
@@ -60,7 +48,7 @@ impl Client {
         install_crypto_provider();
         let base = Url::parse(base_url.trim()).map_err(|_| {
             error(
-                codes::INVALID_URL,
+                ErrorCode::InvalidUrl,
                 "L'adresse du serveur n'est pas une URL valide.",
             )
         })?;
@@ -75,7 +63,7 @@ impl Client {
             "http" if loopback => {}
             _ => {
                 return Err(error(
-                    codes::INVALID_URL,
+                    ErrorCode::InvalidUrl,
                     "L'adresse du serveur doit commencer par https://.",
                 ));
             }
@@ -87,7 +75,7 @@ impl Client {
         }
         let api = api.join("api/v1/").map_err(|_| {
             error(
-                codes::INVALID_URL,
+                ErrorCode::InvalidUrl,
                 "L'adresse du serveur n'est pas une URL valide.",
             )
         })?;
@@ -104,7 +92,7 @@ impl Client {
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
                     error(
-                        codes::INVALID_CA,
+                        ErrorCode::InvalidCa,
                         "Le certificat d'autorité ajouté par la politique du poste est illisible.",
                     )
                 })?;
@@ -112,7 +100,7 @@ impl Client {
         }
         let http = builder.build().map_err(|_| {
             error(
-                codes::TLS_ERROR,
+                ErrorCode::TlsError,
                 "La connexion sécurisée n'a pas pu être préparée.",
             )
         })?;
@@ -127,7 +115,7 @@ impl Client {
     fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder> {
         let url = self.api.join(path).map_err(|_| {
             error(
-                codes::INVALID_URL,
+                ErrorCode::InvalidUrl,
                 "L'adresse du serveur n'est pas une URL valide.",
             )
         })?;
@@ -193,7 +181,7 @@ async fn send(request: RequestBuilder) -> Result<reqwest::Response> {
     if status.is_redirection() {
         // Not followed (see the module's doc); the body is not read either.
         return Err(error(
-            codes::BAD_RESPONSE,
+            ErrorCode::BadResponse,
             format!(
                 "Le serveur a demandé une redirection (HTTP {}), refusée : la demande n'a pas été renvoyée ailleurs. Vérifiez l'adresse du profil.",
                 status.as_u16()
@@ -215,7 +203,7 @@ async fn json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
 
 fn unexpected_status(status: StatusCode) -> ErrorBody {
     error(
-        codes::BAD_RESPONSE,
+        ErrorCode::BadResponse,
         format!(
             "Le serveur a répondu de façon inattendue (HTTP {}). Vérifiez l'adresse du profil.",
             status.as_u16()
@@ -228,24 +216,24 @@ fn unexpected_status(status: StatusCode) -> ErrorBody {
 fn transport_error(e: reqwest::Error) -> ErrorBody {
     if is_tls(&e) {
         return error(
-            codes::TLS_ERROR,
+            ErrorCode::TlsError,
             "Le certificat du serveur n'est pas reconnu : la connexion sécurisée a été refusée.",
         );
     }
     if e.is_timeout() {
         return error(
-            codes::SERVER_UNREACHABLE,
+            ErrorCode::ServerUnreachable,
             "Le serveur ne répond pas (délai dépassé). Réessayez dans un instant.",
         );
     }
     if e.is_decode() || e.is_body() {
         return error(
-            codes::BAD_RESPONSE,
+            ErrorCode::BadResponse,
             "La réponse du serveur est incomplète ou illisible.",
         );
     }
     error(
-        codes::SERVER_UNREACHABLE,
+        ErrorCode::ServerUnreachable,
         "Le serveur est injoignable. Vérifiez la connexion réseau et l'adresse du profil.",
     )
 }
@@ -279,11 +267,11 @@ mod tests {
             Client::new("http://guichet.example.fr", None)
                 .unwrap_err()
                 .code,
-            codes::INVALID_URL
+            ErrorCode::InvalidUrl
         );
         assert_eq!(
             Client::new("pas une url", None).unwrap_err().code,
-            codes::INVALID_URL
+            ErrorCode::InvalidUrl
         );
         assert!(Client::new("http://127.0.0.1:8080", None).is_ok());
         let c = Client::new("https://guichet.example.fr/msa", None).unwrap();
@@ -296,7 +284,7 @@ mod tests {
     #[test]
     fn an_unreadable_extra_ca_is_refused() {
         let e = Client::new("https://guichet.example.fr", Some(b"not a pem")).unwrap_err();
-        assert_eq!(e.code, codes::INVALID_CA);
+        assert_eq!(e.code, ErrorCode::InvalidCa);
     }
 
     /// A server that answers every request with `status` and `Location: location`; counts
@@ -355,10 +343,10 @@ mod tests {
                 })
                 .await
                 .unwrap_err();
-            assert_eq!(e.code, codes::BAD_RESPONSE, "HTTP {status}");
+            assert_eq!(e.code, ErrorCode::BadResponse, "HTTP {status}");
             assert!(e.message.contains("redirection"), "{}", e.message);
             let e = c.health().await.unwrap_err();
-            assert_eq!(e.code, codes::BAD_RESPONSE, "HTTP {status}");
+            assert_eq!(e.code, ErrorCode::BadResponse, "HTTP {status}");
             assert_eq!(seen.load(Ordering::SeqCst), 2, "HTTP {status}");
         }
         assert_eq!(
@@ -376,7 +364,7 @@ mod tests {
         let c = Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap();
         assert_eq!(
             c.health().await.unwrap_err().code,
-            codes::SERVER_UNREACHABLE
+            ErrorCode::ServerUnreachable
         );
     }
 }

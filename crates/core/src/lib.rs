@@ -4,6 +4,7 @@
 //! the server and the desktop app all build on these types, so a rule lives here once.
 
 pub mod dossier;
+pub mod error_code;
 pub mod lookup;
 pub mod name;
 pub mod nir;
@@ -16,6 +17,7 @@ pub mod wire;
 pub mod testing;
 
 pub use dossier::Dossier;
+pub use error_code::ErrorCode;
 pub use lookup::LookupOutcome;
 pub use name::{FamilyName, NameError};
 pub use nir::{Nir, NirError};

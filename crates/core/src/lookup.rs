@@ -12,6 +12,10 @@ use crate::name::FamilyName;
 use crate::policy::scope::Scope;
 use crate::service_def::{DossierView, ServiceDef};
 
+/// A synthetic file (nobody's), decoded and compared when the NIR is unknown, so that an
+/// unknown NIR and a known NIR with the wrong name cost the same work.
+pub const DECOY: &str = include_str!("decoy.json");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -101,6 +105,13 @@ mod tests {
     use super::*;
     use crate::service_def::{Eligibility, Section};
     use crate::testing::{d, sample_dossier};
+
+    #[test]
+    fn r05_the_decoy_is_a_whole_file_with_a_valid_nir() {
+        let decoy: Dossier = serde_json::from_str(DECOY).expect("decoy.json is a file");
+        assert!(!decoy.contact.birth_name.is_empty());
+        assert!(crate::Nir::parse(decoy.nir.expose()).is_ok());
+    }
 
     fn setup() -> (Dossier, Scope, ServiceDef) {
         let dossier = sample_dossier();

@@ -12,6 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::error_code::ErrorCode;
+
 /// Longest accepted name, in characters as typed.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -36,8 +38,8 @@ pub enum NameError {
 
 impl NameError {
     /// The stable wire code (the API's `code` field).
-    pub fn code(self) -> &'static str {
-        "name_malformed"
+    pub fn code(self) -> ErrorCode {
+        ErrorCode::NameMalformed
     }
 }
 
@@ -244,7 +246,7 @@ mod tests {
             FamilyName::parse("Du\u{0}pont"),
             Err(NameError::Character { position: 3 })
         );
-        assert_eq!(NameError::TooLong.code(), "name_malformed");
+        assert_eq!(NameError::TooLong.code(), ErrorCode::NameMalformed);
     }
 
     #[test]

@@ -23,6 +23,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroize;
 
+use crate::error_code::ErrorCode;
+
 /// A structurally valid NIR whose key checks out.
 ///
 /// The value is kept canonical (15 characters, no separators, `2A`/`2B` upper case) and
@@ -52,15 +54,15 @@ pub enum NirError {
 
 impl NirError {
     /// The stable wire code of this error (the API's `code` field).
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            NirError::KeyMismatch => "nir_key_mismatch",
+            NirError::KeyMismatch => ErrorCode::NirKeyMismatch,
             NirError::Empty
             | NirError::Length { .. }
             | NirError::Character { .. }
             | NirError::Sex
             | NirError::Month
-            | NirError::Departement => "nir_malformed",
+            | NirError::Departement => ErrorCode::NirMalformed,
         }
     }
 }
@@ -348,9 +350,12 @@ mod tests {
 
     #[test]
     fn r03_error_codes_are_stable() {
-        assert_eq!(NirError::KeyMismatch.code(), "nir_key_mismatch");
-        assert_eq!(NirError::Month.code(), "nir_malformed");
-        assert_eq!(NirError::Length { found: 3 }.code(), "nir_malformed");
+        assert_eq!(NirError::KeyMismatch.code(), ErrorCode::NirKeyMismatch);
+        assert_eq!(NirError::Month.code(), ErrorCode::NirMalformed);
+        assert_eq!(
+            NirError::Length { found: 3 }.code(),
+            ErrorCode::NirMalformed
+        );
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub enum Section {
     Droits,
     Rsa,
     Adresse,
+    /// A section a newer server sends that this version does not know: ignored when shown,
+    /// refused in a service definition.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Section {
@@ -57,6 +61,7 @@ impl Section {
             Section::Droits => "droits",
             Section::Rsa => "rsa",
             Section::Adresse => "adresse",
+            Section::Unknown => "unknown",
         }
     }
 
@@ -71,6 +76,7 @@ impl Section {
             Section::Droits => "Droits",
             Section::Rsa => "RSA",
             Section::Adresse => "Adresse",
+            Section::Unknown => "Rubrique inconnue",
         }
     }
 }
@@ -122,6 +128,8 @@ pub enum ServiceDefError {
     Code,
     #[error("un service doit montrer au moins une rubrique")]
     NoSection,
+    #[error("rubrique inconnue")]
+    UnknownSection,
     #[error("la rubrique « Recherche » suppose les ressources ou le QF")]
     RechercheWithoutData,
     #[error("le délai d'inactivité doit être compris entre 60 et {MAX_IDLE_TIMEOUT_SECS} secondes")]
@@ -140,6 +148,9 @@ impl ServiceDef {
         }
         if self.sections.is_empty() {
             return Err(ServiceDefError::NoSection);
+        }
+        if self.shows(Section::Unknown) {
+            return Err(ServiceDefError::UnknownSection);
         }
         if self.shows(Section::Recherche)
             && !self.shows(Section::Ressources)
@@ -192,9 +203,9 @@ impl ServiceDef {
     }
 }
 
-/// A file projected onto one service: only the listed sections are present.
+/// A file projected onto one service: only the listed sections are present. A client
+/// ignores sections it does not know (a newer server's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DossierView {

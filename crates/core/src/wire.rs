@@ -1,13 +1,17 @@
 //! The wire contract (DESIGN.md "Contracts"): request and response bodies of the HTTP API,
 //! shared by the server, the HTTP client and the desktop app. Requests refuse unknown
-//! fields; secrets (passwords, tokens, typed NIRs and names) are `Zeroizing` so they are
-//! wiped when the body is dropped.
+//! fields (a typo is an error, not a silent default); responses accept fields they do not
+//! know, so that a server can add one without breaking the desktops already installed ("add,
+//! don't break"). Secrets (passwords, tokens, typed NIRs and names) are `Zeroizing` so they
+//! are wiped when the body is dropped.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+pub use crate::error_code::ErrorCode;
 use crate::lookup::LookupOutcome;
+use crate::policy::password::PasswordPolicy;
 use crate::service_def::{DossierView, Section};
 
 /// `POST /api/v1/sessions`.
@@ -26,7 +30,6 @@ pub struct SignInRequest {
 #[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct SessionInfo {
     /// Bearer token of the session. Kept in memory only by clients.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -43,6 +46,49 @@ pub struct SessionInfo {
     pub idle_timeout_s: u32,
     /// R-17: the session ends at this time whatever the activity.
     pub expires_at: DateTime<Utc>,
+    /// R-12: the rules a new password must meet here (the server's own, which a client's
+    /// live check and messages follow).
+    #[serde(default)]
+    pub password_rules: PasswordRules,
+}
+
+/// R-12: the password rules in force on a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PasswordRules {
+    pub min_length: u32,
+    pub max_length: u32,
+    /// How many previous passwords may not be reused.
+    pub history: u32,
+}
+
+impl Default for PasswordRules {
+    fn default() -> Self {
+        PasswordRules::from(&PasswordPolicy::default())
+    }
+}
+
+impl From<&PasswordPolicy> for PasswordRules {
+    fn from(p: &PasswordPolicy) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        PasswordRules {
+            min_length: n(p.min_length),
+            max_length: n(p.max_length),
+            history: n(p.history),
+        }
+    }
+}
+
+impl From<PasswordRules> for PasswordPolicy {
+    fn from(r: PasswordRules) -> Self {
+        PasswordPolicy {
+            min_length: r.min_length as usize,
+            max_length: r.max_length as usize,
+            history: r.history as usize,
+            ..PasswordPolicy::default()
+        }
+    }
 }
 
 impl std::fmt::Debug for SessionInfo {
@@ -59,7 +105,6 @@ impl std::fmt::Debug for SessionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct UserInfo {
     pub identifiant: String,
     pub display_name: String,
@@ -71,7 +116,6 @@ pub struct UserInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct PartnerInfo {
     pub tiers: String,
     pub name: String,
@@ -81,7 +125,6 @@ pub struct PartnerInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct ServiceInfo {
     pub code: String,
     pub label: String,
@@ -130,7 +173,6 @@ pub struct LookupRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct LookupResponse {
     pub outcome: LookupOutcome,
     pub message: String,
@@ -142,9 +184,8 @@ pub struct LookupResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct ErrorBody {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     /// `account_locked`, `rate_limited`: seconds before trying again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,9 +201,9 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     /// An error with just its code and message.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorBody {
-            code: code.into(),
+            code,
             message: message.into(),
             retry_after_s: None,
             violations: None,
@@ -174,7 +215,6 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct Violation {
     pub code: String,
     pub message: String,
@@ -184,7 +224,6 @@ pub struct Violation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
 pub struct Health {
     pub status: String,
     pub database: String,
@@ -231,6 +270,28 @@ mod tests {
         assert!(serde_json::from_str::<LookupRequest>(ok).is_ok());
         let extra = r#"{"service":"psu","nir":"1","name":"D","admin":true}"#;
         assert!(serde_json::from_str::<LookupRequest>(extra).is_err());
+    }
+
+    /// An old client reading a newer server's answers: an added field, an added section
+    /// and an added error code all decode.
+    #[test]
+    fn responses_from_a_newer_server_decode() {
+        let lookup = r#"{"outcome":"found","message":"ok","confidence":0.9,
+            "dossier":{"service":"psu","sections":["coordonnees","bons_vacances"],
+            "bons_vacances":{"montant":120},
+            "coordonnees":{"allocataire_number":"1234567","civility":"madame",
+            "first_name":"Léa","birth_name":"DUPONT","usage_name":null,
+            "birth_date":"1985-05-12","rang":1}}}"#;
+        let r: LookupResponse = serde_json::from_str(lookup).unwrap();
+        let d = r.dossier.unwrap();
+        assert_eq!(d.sections, vec![Section::Coordonnees, Section::Unknown]);
+        assert!(d.coordonnees.is_some());
+        let error = r#"{"code":"quota_exceeded","message":"Quota atteint.","quota":20}"#;
+        let e: ErrorBody = serde_json::from_str(error).unwrap();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::Unknown, "Quota atteint.")
+        );
     }
 
     #[test]

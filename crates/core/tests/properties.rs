@@ -1,6 +1,7 @@
 //! Property tests of the parsers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use guichet_core::ErrorCode;
 use guichet_core::name::{FamilyName, normalize};
 use guichet_core::nir::{Nir, NirError};
 use proptest::prelude::*;
@@ -77,7 +78,7 @@ proptest! {
             if digits.len() >= 6 {
                 prop_assert!(!msg.contains(&digits));
             }
-            prop_assert!(matches!(e.code(), "nir_malformed" | "nir_key_mismatch"));
+            prop_assert!(matches!(e.code(), ErrorCode::NirMalformed | ErrorCode::NirKeyMismatch));
         }
     }
 
@@ -124,7 +125,7 @@ proptest! {
     fn r04_arbitrary_input_never_panics(s in "\\PC{0,150}") {
         match FamilyName::parse(&s) {
             Ok(n) => prop_assert!(!n.key().is_empty() && s.trim().chars().count() <= 100),
-            Err(e) => prop_assert_eq!(e.code(), "name_malformed"),
+            Err(e) => prop_assert_eq!(e.code(), ErrorCode::NameMalformed),
         }
     }
 }

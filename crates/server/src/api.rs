@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, Health, LookupRequest, LookupResponse, SessionInfo,
-    SignInRequest,
+    ChangePasswordRequest, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse,
+    SessionInfo, SignInRequest,
 };
 use guichet_service::{Guichet, RateInfo, ServiceError, Session};
 use ipnet::IpNet;
@@ -102,7 +102,7 @@ pub enum ApiError {
     Service(ServiceError),
     Transport {
         status: StatusCode,
-        code: &'static str,
+        code: ErrorCode,
         message: &'static str,
     },
 }
@@ -194,18 +194,18 @@ where
             {
                 Err(ApiError::Transport {
                     status: StatusCode::PAYLOAD_TOO_LARGE,
-                    code: "payload_too_large",
+                    code: ErrorCode::PayloadTooLarge,
                     message: "Requête trop volumineuse (16 Kio au plus).",
                 })
             }
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::Transport {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                code: "unsupported_media_type",
+                code: ErrorCode::UnsupportedMediaType,
                 message: "Le corps de la requête doit être du JSON (Content-Type: application/json).",
             }),
             Err(_) => Err(ApiError::Transport {
                 status: StatusCode::BAD_REQUEST,
-                code: "invalid_body",
+                code: ErrorCode::InvalidBody,
                 message: "Corps de requête invalide : JSON mal formé, champ manquant, en trop ou d'un mauvais type.",
             }),
         }
@@ -303,10 +303,14 @@ impl FromRequestParts<AppState> for Authenticated {
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = SignInRequest,
     responses(
         (status = 201, body = SessionInfo, description = "Session ouverte"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody, description = "invalid_credentials"),
-        (status = 403, body = ErrorBody, description = "account_disabled, temporary_password_expired"),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 423, body = ErrorBody, description = "account_locked"),
-        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
+        (status = 400, body = ErrorBody, description = "Corps de requête invalide"),
+        (status = 401, body = ErrorBody, description = "Identifiant ou mot de passe incorrect (R-13 : même réponse pour les deux)"),
+        (status = 403, body = ErrorBody, description = "Compte, partenaire ou convention inactif, ou mot de passe temporaire échu"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 423, body = ErrorBody, description = "Compte verrouillé (R-13), avec retry_after_s"),
+        (status = 429, body = ErrorBody, description = "Trop de connexions depuis cette adresse ou au total"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -337,8 +341,10 @@ impl FromRequestParts<AppState> for ClientAddress {
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/current", security(("bearer" = [])),
-    responses((status = 200, body = SessionInfo, description = "La session (jeton vide)"),
-        (status = 401, body = ErrorBody), (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
+    responses(
+        (status = 200, body = SessionInfo, description = "La session (jeton vide)"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn current_session(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -347,8 +353,10 @@ async fn current_session(
 }
 
 #[utoipa::path(delete, path = "/api/v1/sessions/current", security(("bearer" = [])),
-    responses((status = 204, description = "Session fermée"), (status = 401, body = ErrorBody),
-        (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
+    responses(
+        (status = 204, description = "Session fermée"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn sign_out(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -359,13 +367,16 @@ async fn sign_out(
 
 #[utoipa::path(put, path = "/api/v1/sessions/current/password", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
-    responses((status = 204, description = "Mot de passe changé ; les autres sessions de l'utilisateur sont fermées"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody, description = "invalid_credentials, session_expired"),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "password_policy, avec violations"),
-        (status = 423, body = ErrorBody, description = "account_locked"),
-        (status = 429, body = ErrorBody, description = "rate_limited"),
-        (status = 503, body = ErrorBody, description = "busy, timeout, unavailable")))]
+    responses(
+        (status = 204, description = "Mot de passe changé ; les autres sessions de l'utilisateur sont fermées"),
+        (status = 400, body = ErrorBody, description = "Corps de requête invalide"),
+        (status = 401, body = ErrorBody, description = "Mot de passe actuel incorrect, ou session absente, expirée ou révoquée"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 422, body = ErrorBody, description = "Nouveau mot de passe refusé (R-12), avec violations"),
+        (status = 423, body = ErrorBody, description = "Compte verrouillé (R-13)"),
+        (status = 429, body = ErrorBody, description = "Trop de changements par minute"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn change_password(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -379,12 +390,15 @@ async fn change_password(
 }
 
 #[utoipa::path(post, path = "/api/v1/lookups", security(("bearer" = [])), request_body = LookupRequest,
-    responses((status = 200, body = LookupResponse),
-        (status = 400, body = ErrorBody, description = "nir_malformed, nir_key_mismatch, name_malformed, unknown_service"),
-        (status = 401, body = ErrorBody, description = "session_expired"),
-        (status = 403, body = ErrorBody, description = "password_change_required, service_not_granted"),
-        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited"),
-        (status = 503, body = ErrorBody, description = "service_closed, avec reopens_at ; busy, timeout, unavailable")))]
+    responses(
+        (status = 200, body = LookupResponse, description = "Résultat de la recherche, tracée (R-19)"),
+        (status = 400, body = ErrorBody, description = "NIR ou nom mal formé (R-03, R-04), service inconnu, corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Mot de passe à changer d'abord (R-11) ou service non habilité"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 429, body = ErrorBody, description = "Trop de recherches par minute"),
+        (status = 503, body = ErrorBody, description = "Service fermé (R-18, avec reopens_at), serveur occupé, requête trop longue ou base indisponible")))]
 async fn lookup(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -392,6 +406,7 @@ async fn lookup(
     ApiJson(body): ApiJson<LookupRequest>,
 ) -> Result<Response, ApiError> {
     let rid = request_id(&headers);
+    let session = state.guichet.ready(session)?;
     match state.guichet.lookup(&session, body, rid.as_deref()).await {
         Ok(answer) => {
             let mut response = Json(answer.response).into_response();
@@ -428,7 +443,9 @@ fn rate_headers(headers: &mut HeaderMap, rate: &RateInfo) {
 }
 
 #[utoipa::path(get, path = "/api/v1/health",
-    responses((status = 200, body = Health), (status = 503, body = Health)))]
+    responses(
+        (status = 200, body = Health, description = "Serveur et base disponibles"),
+        (status = 503, body = Health, description = "Base indisponible")))]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = state.guichet.health().await.is_ok();
     let status = if ok {
@@ -453,7 +470,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 async fn unknown_route() -> ApiError {
     ApiError::Transport {
         status: StatusCode::NOT_FOUND,
-        code: "not_found",
+        code: ErrorCode::NotFound,
         message: "Adresse inconnue.",
     }
 }
@@ -461,7 +478,7 @@ async fn unknown_route() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::Transport {
         status: StatusCode::METHOD_NOT_ALLOWED,
-        code: "method_not_allowed",
+        code: ErrorCode::MethodNotAllowed,
         message: "Méthode non prise en charge à cette adresse.",
     }
 }
@@ -509,7 +526,7 @@ async fn bound_request(State(state): State<AppState>, request: Request, next: Ne
         Ok(response) => response,
         Err(_) => ApiError::Transport {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "timeout",
+            code: ErrorCode::Timeout,
             message: "La requête n'a pas abouti dans le délai imparti. Réessayez.",
         }
         .into_response(),

@@ -12,9 +12,9 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use guichet_core::LookupOutcome;
 use guichet_service::{
-    Guichet, NewUserRequest, SampleQuery, ServiceConfig, ServiceError, SystemClock, sample_files,
+    Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig, ServiceError, SystemClock,
+    sample_files,
 };
-use guichet_store::seed::SeedOptions;
 use guichet_store::{ConventionStatus, PartnerKind, Repository, Store, TraceFilter, UserStatus};
 
 use crate::api::HttpConfig;
@@ -350,29 +350,30 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Seed { files, seed } => {
-            let report = guichet_store::seed::seed(
-                &store,
-                SeedOptions {
+            let done = guichet_service::provision(
+                store,
+                Arc::new(SystemClock),
+                service_config,
+                trace_key,
+                Provisioning {
                     files,
                     seed,
-                    batch: 5_000,
-                    progress: true,
+                    step: files.max(1),
+                    progress_bar: true,
                 },
-                now(),
+                |_, _| {},
             )
             .await?;
-            let g = service(store, service_config, trace_key).await?;
-            let created = g.install_demo_accounts().await?;
             println!(
                 "{} dossiers écrits ({} au total) en {:.1} s ({:.0}/s); comptes de démonstration créés : {}",
-                report.written,
-                report.total,
-                report.elapsed.as_secs_f64(),
-                report.files_per_sec(),
-                if created.is_empty() {
+                done.written,
+                done.total,
+                done.elapsed.as_secs_f64(),
+                done.files_per_sec(),
+                if done.demo_accounts.is_empty() {
                     "aucun".into()
                 } else {
-                    created.join(", ")
+                    done.demo_accounts.join(", ")
                 }
             );
             Ok(())
@@ -392,14 +393,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Stats { month } => {
             let g = service(store, service_config, trace_key).await?;
-            for row in g.monthly_stats(&month).await? {
+            for row in g
+                .console_auditor(&operator())?
+                .monthly_stats(&month)
+                .await?
+            {
                 println!("{}", serde_json::to_string(&row).unwrap_or_default());
             }
             Ok(())
         }
         Command::Purge => {
             let g = service(store, service_config, trace_key).await?;
-            let r = g.purge(&operator()).await?;
+            let r = g.console_auditor(&operator())?.purge().await?;
             println!(
                 "purgé : {} traces, {} sessions, {} compteurs, {} verrouillages échus",
                 r.traces, r.sessions, r.rate_counters, r.lockouts
@@ -508,7 +513,7 @@ async fn housekeeping(g: Guichet) {
     loop {
         every.tick().await;
         if let Err(e) = g.housekeeping().await {
-            tracing::warn!(code = e.code(), "housekeeping failed");
+            tracing::warn!(code = %e.code(), "housekeeping failed");
         }
     }
 }
@@ -555,7 +560,7 @@ async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
 }
 
 async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
-    let a = g.caisse_admin(&operator());
+    let a = g.console_operator(&operator())?;
     match cmd {
         AdminCommand::Partner(PartnerCommand::Add { tiers, name, kind }) => {
             let p = a.add_partner(&tiers, &name, kind).await?;
@@ -697,8 +702,9 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
 }
 
 async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(), Failure> {
+    let auditor = g.console_auditor(&operator())?;
     match cmd {
-        AuditCommand::Verify => match g.verify_traces().await? {
+        AuditCommand::Verify => match auditor.verify_traces().await? {
             Ok(r) => {
                 println!(
                     "chaîne de traces intègre : {} traces vérifiées après l'ancre {}, jusqu'à la tête {}",
@@ -720,10 +726,11 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
                 until: None,
             };
             let mut out = std::io::stdout().lock();
-            g.export_traces(&filter, |t| {
-                writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default())
-            })
-            .await?;
+            auditor
+                .export_traces(&filter, |t| {
+                    writeln!(out, "{}", serde_json::to_string(t).unwrap_or_default())
+                })
+                .await?;
             Ok(())
         }
         AuditCommand::RotateKey { out } => {
@@ -736,7 +743,7 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
             if out.exists() {
                 return Err(Failure(format!("{} existe déjà", out.display())));
             }
-            let (keys, last) = g.rotate_trace_key(&operator()).await?;
+            let (keys, last) = auditor.rotate_trace_key().await?;
             write_trace_keys(&out, &keys)?;
             println!(
                 "clé renouvelée après la trace {last} ; installez {} à la place du fichier de clé actuel, puis redémarrez les instances",
@@ -747,7 +754,7 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
         AuditCommand::Flags { since } => {
             let since =
                 guichet_core::policy::hours::paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
-            for f in g.abuse_flags(since).await? {
+            for f in auditor.abuse_flags(since).await? {
                 println!("{}", serde_json::to_string(&f).unwrap_or_default());
             }
             Ok(())

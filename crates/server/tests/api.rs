@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use common::*;
 use std::time::Duration;
 
+use guichet_core::ErrorCode;
 use guichet_core::trace::TraceKind;
 use guichet_server::HttpConfig;
 use guichet_service::{DEMO_PASSWORD, ServiceConfig};
@@ -65,7 +66,7 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     .await;
     assert_eq!(
         (l.status, l.code()),
-        (StatusCode::FORBIDDEN, "password_change_required".into())
+        (StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired)
     );
 
     for _ in 0..5 {
@@ -79,7 +80,7 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
         .await;
         assert_eq!(
             (a.status, a.code()),
-            (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+            (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
         );
     }
     let a = call(
@@ -92,7 +93,7 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::LOCKED, "account_locked".into()),
+        (StatusCode::LOCKED, ErrorCode::AccountLocked),
         "R-13"
     );
     assert_eq!(a.json()["retry_after_s"], 900);
@@ -119,7 +120,8 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     );
 
     s.guichet
-        .caisse_admin("agent")
+        .console_operator("agent")
+        .unwrap()
         .set_user_status("demo.caf", guichet_store::UserStatus::Suspended)
         .await
         .unwrap();
@@ -133,7 +135,7 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::FORBIDDEN, "account_disabled".into()),
+        (StatusCode::FORBIDDEN, ErrorCode::AccountDisabled),
         "R-14"
     );
     assert!(
@@ -171,7 +173,7 @@ async fn r12_password_change_codes(db: TestDb) {
     .await;
     assert_eq!(
         (r.status, r.code()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "password_policy".into())
+        (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::PasswordPolicy)
     );
     let codes: Vec<_> = r.json()["violations"]
         .as_array()
@@ -193,7 +195,7 @@ async fn r12_password_change_codes(db: TestDb) {
     .await;
     assert_eq!(
         (r.status, r.code()),
-        (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+        (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
     );
     let r = call(
         &s.app,
@@ -251,41 +253,41 @@ async fn r03_r05_lookup_codes_and_identical_not_found(db: TestDb) {
         (
             lookup_body("psu", "1 85 05", "X"),
             StatusCode::BAD_REQUEST,
-            "nir_malformed",
+            ErrorCode::NirMalformed,
         ),
         (
             lookup_body("psu", "1 85 05 78 006 084 92", "X"),
             StatusCode::BAD_REQUEST,
-            "nir_key_mismatch",
+            ErrorCode::NirKeyMismatch,
         ),
         (
             lookup_body("psu", d.nir.expose(), "👀"),
             StatusCode::BAD_REQUEST,
-            "name_malformed",
+            ErrorCode::NameMalformed,
         ),
         (
             lookup_body("psu", d.nir.expose(), &"é".repeat(10_000)),
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
         ),
         (
             lookup_body("psu", d.nir.expose(), &"é".repeat(500)),
             StatusCode::BAD_REQUEST,
-            "name_malformed",
+            ErrorCode::NameMalformed,
         ),
         (
             lookup_body("zzz", d.nir.expose(), "X"),
             StatusCode::BAD_REQUEST,
-            "unknown_service",
+            ErrorCode::UnknownService,
         ),
         (
             lookup_body("qf", d.nir.expose(), "X"),
             StatusCode::FORBIDDEN,
-            "service_not_granted",
+            ErrorCode::ServiceNotGranted,
         ),
     ] {
         let a = post(body).await;
-        assert_eq!((a.status, a.code()), (status, code.to_owned()));
+        assert_eq!((a.status, a.code()), (status, code));
         assert!(!a.json()["message"].as_str().unwrap().is_empty());
     }
     let none = call(
@@ -298,7 +300,7 @@ async fn r03_r05_lookup_codes_and_identical_not_found(db: TestDb) {
     .await;
     assert_eq!(
         (none.status, none.code()),
-        (StatusCode::UNAUTHORIZED, "session_expired".into())
+        (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired)
     );
     let bad = call(
         &s.app,
@@ -308,12 +310,12 @@ async fn r03_r05_lookup_codes_and_identical_not_found(db: TestDb) {
         Some(lookup_body("psu", d.nir.expose(), "X")),
     )
     .await;
-    assert_eq!(bad.code(), "session_expired");
+    assert_eq!(bad.code(), ErrorCode::SessionExpired);
     s.clock.advance(chrono::Duration::minutes(16));
     let idle = post(lookup_body("psu", d.nir.expose(), "X")).await;
     assert_eq!(
         (idle.status, idle.code()),
-        (StatusCode::UNAUTHORIZED, "session_expired".into()),
+        (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
         "R-16/R-17 on the server"
     );
 }
@@ -322,17 +324,21 @@ async fn bad_bodies_get_stable_codes(db: TestDb) {
     let s = server(db, fast_config()).await;
     let token = ready(&s.app, "demo.creche").await;
     for (body, status, code) in [
-        ("{".to_owned(), StatusCode::BAD_REQUEST, "invalid_body"),
-        ("[]".into(), StatusCode::BAD_REQUEST, "invalid_body"),
+        (
+            "{".to_owned(),
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidBody,
+        ),
+        ("[]".into(), StatusCode::BAD_REQUEST, ErrorCode::InvalidBody),
         (
             r#"{"service":"psu","nir":"1","name":"x","admin":true}"#.into(),
             StatusCode::BAD_REQUEST,
-            "invalid_body",
+            ErrorCode::InvalidBody,
         ),
         (
             r#"{"service":"psu","nir":185057800608491,"name":"x"}"#.into(),
             StatusCode::BAD_REQUEST,
-            "invalid_body",
+            ErrorCode::InvalidBody,
         ),
         (
             format!(
@@ -340,7 +346,7 @@ async fn bad_bodies_get_stable_codes(db: TestDb) {
                 "1".repeat(20_000)
             ),
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
         ),
     ] {
         let a = call(
@@ -353,7 +359,7 @@ async fn bad_bodies_get_stable_codes(db: TestDb) {
         .await;
         assert_eq!(
             (a.status, a.code()),
-            (status, code.to_owned()),
+            (status, code),
             "{}",
             &body[..body.len().min(60)]
         );
@@ -365,12 +371,12 @@ async fn bad_bodies_get_stable_codes(db: TestDb) {
     let a = call(&s.app, "GET", "/api/v1/nope", None, None).await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::NOT_FOUND, "not_found".into())
+        (StatusCode::NOT_FOUND, ErrorCode::NotFound)
     );
     let a = call(&s.app, "GET", "/api/v1/lookups", Some(&token), None).await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed".into())
+        (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
     );
     let mut req = axum::http::Request::builder()
         .method("POST")
@@ -423,7 +429,7 @@ async fn rate_limit_headers_and_429(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
+        (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
     );
     assert_eq!(a.headers["retry-after"], "60");
     assert_eq!(a.headers["ratelimit-remaining"], "0");
@@ -444,7 +450,7 @@ async fn r18_closed_service_is_503_with_reopening_time(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::SERVICE_UNAVAILABLE, "service_closed".into())
+        (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::ServiceClosed)
     );
     assert_eq!(a.json()["reopens_at"], "2026-07-02T03:00:00Z");
     assert_eq!(a.json()["message"], "Service fermé, réouverture à 05:00.");
@@ -502,7 +508,7 @@ async fn health_openapi_and_sign_out(db: TestDb) {
     .await;
     assert_eq!(
         (again.status, again.code()),
-        (StatusCode::UNAUTHORIZED, "session_expired".into())
+        (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired)
     );
     // A database that goes away: health says so with a 503.
     s.db.store.close().await;
@@ -518,7 +524,7 @@ async fn health_openapi_and_sign_out(db: TestDb) {
     .await;
     assert_eq!(
         (l.status, l.code()),
-        (StatusCode::SERVICE_UNAVAILABLE, "unavailable".into())
+        (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable)
     );
 }
 
@@ -616,7 +622,7 @@ async fn r13_simultaneous_guesses_over_http_lock_the_account(db: TestDb) {
     for t in tasks {
         let a = t.await.unwrap();
         if a.status == StatusCode::LOCKED {
-            assert_eq!(a.code(), "account_locked");
+            assert_eq!(a.code(), ErrorCode::AccountLocked);
             assert!(a.headers.contains_key("retry-after"));
         }
         statuses.push(a.status.as_u16());
@@ -633,7 +639,7 @@ async fn r13_simultaneous_guesses_over_http_lock_the_account(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::LOCKED, "account_locked".into())
+        (StatusCode::LOCKED, ErrorCode::AccountLocked)
     );
 }
 
@@ -658,7 +664,7 @@ async fn r13_password_change_guessing_locks_and_ends_the_session(db: TestDb) {
         .await;
         assert_eq!(
             (a.status, a.code()),
-            (StatusCode::UNAUTHORIZED, "invalid_credentials".into())
+            (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
         );
     }
     let a = call(
@@ -671,7 +677,7 @@ async fn r13_password_change_guessing_locks_and_ends_the_session(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::UNAUTHORIZED, "session_expired".into()),
+        (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired),
         "the lock ended the stolen session"
     );
     let a = call(
@@ -709,7 +715,7 @@ async fn busy_timeout_and_request_bound_are_503_with_retry_after(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
+        (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy)
     );
     assert_eq!(a.headers["retry-after"], "1");
     drop(held);
@@ -752,7 +758,7 @@ async fn busy_timeout_and_request_bound_are_503_with_retry_after(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::SERVICE_UNAVAILABLE, "timeout".into())
+        (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Timeout)
     );
     assert_eq!(a.headers["retry-after"], "1");
 
@@ -793,7 +799,7 @@ async fn busy_timeout_and_request_bound_are_503_with_retry_after(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(10)).await;
         if waiting.is_finished() {
             // It lost the race for the only request slot to a call below: again.
-            assert_eq!(waiting.await.unwrap().code(), "busy");
+            assert_eq!(waiting.await.unwrap().code(), ErrorCode::Busy);
             waiting = spawn_waiting();
             continue;
         }
@@ -805,7 +811,7 @@ async fn busy_timeout_and_request_bound_are_503_with_retry_after(db: TestDb) {
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     }
     let refused = refused.expect("the second request was refused while the first ran");
-    assert_eq!(refused.code(), "busy");
+    assert_eq!(refused.code(), ErrorCode::Busy);
     assert_eq!(refused.headers["retry-after"], "1");
     assert_eq!(
         call(&s.app, "GET", "/health", None, None).await.status,
@@ -887,6 +893,8 @@ async fn trusted_proxies_decide_the_client_address(db: TestDb) {
 
     let mut addresses = Vec::new();
     s.guichet
+        .console_auditor("audit")
+        .unwrap()
         .export_traces(&TraceFilter::default(), |t| {
             if t.record.kind == TraceKind::SignIn {
                 addresses.push(t.record.address.clone().unwrap_or_default());
@@ -920,7 +928,7 @@ async fn temporary_password_expired_is_403(db: TestDb) {
     .await;
     assert_eq!(
         (a.status, a.code()),
-        (StatusCode::FORBIDDEN, "temporary_password_expired".into())
+        (StatusCode::FORBIDDEN, ErrorCode::TemporaryPasswordExpired)
     );
     assert!(
         a.json()["message"]

@@ -5,6 +5,7 @@
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+use guichet_core::ErrorCode;
 use guichet_service::DEMO_PASSWORD;
 
 const BIN: &str = env!("CARGO_BIN_EXE_guichet-server");
@@ -841,11 +842,13 @@ fn postgres_restart_under_load_answers_503_and_recovers() {
     child.wait().unwrap();
     let failed: Vec<&Answered> = answers.iter().filter(|a| a.1 != 200).collect();
     assert!(
-        failed.iter().all(|a| a.1 == 503 && a.2 == "unavailable"),
+        failed
+            .iter()
+            .all(|a| a.1 == 503 && a.2 == ErrorCode::Unavailable.as_str()),
         "every failure is 503 unavailable, never 500: {:?}",
         failed
             .iter()
-            .find(|a| !(a.1 == 503 && a.2 == "unavailable"))
+            .find(|a| !(a.1 == 503 && a.2 == ErrorCode::Unavailable.as_str()))
     );
     assert!(!failed.is_empty(), "the outage was seen");
     let after = answers

@@ -1,7 +1,8 @@
 //! Caisse-managed administration: partners, conventions, users,
-//! temporary passwords, suspension. Reachable only through [`CaisseAdmin`], which
-//! [`Guichet::caisse_admin`] hands to an operator of the caisse (the server's command
-//! line, run on the caisse's machine); every action is traced under the operator's name.
+//! temporary passwords, suspension. Reachable only through a [`CaisseOperator`], which only
+//! [`Guichet::console_operator`] makes: the server's command line, run on the caisse's
+//! machine by someone who holds the database's credentials (and, on a real database, the
+//! trace key). No HTTP route leads here. Every action is traced under the operator's name.
 
 use chrono::NaiveDate;
 use guichet_core::policy::hours::OpeningHours;
@@ -19,9 +20,9 @@ use crate::auth::normalize_identifiant;
 use crate::error::{Result, ServiceError};
 use crate::passwords::temporary_password;
 
-/// A caisse operator's handle. Obtained from [`Guichet::caisse_admin`].
+/// A caisse operator's power. Obtained from [`Guichet::console_operator`] only.
 #[derive(Debug)]
-pub struct CaisseAdmin<'a> {
+pub struct CaisseOperator<'a> {
     guichet: &'a Guichet,
     operator: String,
 }
@@ -46,17 +47,23 @@ fn text(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(v.to_owned())
 }
 
+/// An operator's name as traces keep it: 1 to 64 printable characters.
+pub(crate) fn operator_name(name: &str) -> Result<String> {
+    text("nom de l'opérateur", name, 64)
+}
+
 impl Guichet {
-    /// The administration handle of a caisse operator (named in every trace).
-    pub fn caisse_admin(&self, operator: &str) -> CaisseAdmin<'_> {
-        CaisseAdmin {
+    /// The administration power of a caisse operator at the server's console (the command
+    /// line), named in every trace. The next step is an operator's own sign-in.
+    pub fn console_operator(&self, operator: &str) -> Result<CaisseOperator<'_>> {
+        Ok(CaisseOperator {
             guichet: self,
-            operator: operator.to_owned(),
-        }
+            operator: operator_name(operator)?,
+        })
     }
 }
 
-impl CaisseAdmin<'_> {
+impl CaisseOperator<'_> {
     async fn traced(&self, action: &str, target: &str) -> Result<()> {
         let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
         t.identifiant = Some(self.operator.clone());

@@ -1,5 +1,7 @@
 //! Traces for auditors: chain verification, export, monthly statistics,
-//! retention purge and abuse signals.
+//! retention purge, abuse signals and key rotation, reachable only through an [`Auditor`]
+//! the caisse's authorised staff, today at the server's console); and a user's own
+//! traces (GDPR art. 15) through their [`ReadySession`].
 
 use std::collections::BTreeMap;
 
@@ -11,8 +13,10 @@ use serde::Serialize;
 
 use crate::Guichet;
 use crate::TraceKeys;
-use crate::auth::Session;
+use crate::admin::operator_name;
+use crate::auth::ReadySession;
 use crate::error::{Result, ServiceError};
+use guichet_core::ErrorCode;
 
 const PAGE: u32 = 10_000;
 
@@ -60,12 +64,78 @@ pub(crate) fn month_bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)
     ))
 }
 
+/// The audit power over traces. Obtained from [`Guichet::console_auditor`] only.
+#[derive(Debug)]
+pub struct Auditor<'a> {
+    guichet: &'a Guichet,
+    operator: String,
+}
+
 impl Guichet {
+    /// The audit power of the caisse's staff at the server's console, named in the traces
+    /// of what it changes (purge, key rotation).
+    pub fn console_auditor(&self, operator: &str) -> Result<Auditor<'_>> {
+        Ok(Auditor {
+            guichet: self,
+            operator: operator_name(operator)?,
+        })
+    }
+
+    /// a user's own traces (GDPR art. 15), most recent last.
+    pub async fn my_traces(
+        &self,
+        session: &ReadySession,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<ChainedTrace>> {
+        let filter = TraceFilter {
+            identifiant: Some(session.user.identifiant.clone()),
+            since,
+            until: None,
+        };
+        let mut out = Vec::new();
+        self.each_trace(&filter, |t| {
+            out.push(t.clone());
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Every record matching `filter`, in order, page by page into `sink`.
+    async fn each_trace(
+        &self,
+        filter: &TraceFilter,
+        mut sink: impl FnMut(&ChainedTrace) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut after = 0;
+        let mut n = 0;
+        loop {
+            let page = self
+                .inner
+                .store
+                .traces_filtered(filter, after, PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for t in &page {
+                sink(t).map_err(|_| ServiceError::Internal)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Auditor<'_> {
+    fn inner(&self) -> &crate::Inner {
+        &self.guichet.inner
+    }
+
     /// checks the whole chain from its anchor up to its recorded head, with the
     /// chain's key. `Err` says where it breaks first: an altered record, a broken link, a
     /// gap, or records missing at the end (deleted newest traces).
     pub async fn verify_traces(&self) -> Result<std::result::Result<VerifyReport, ChainError>> {
-        let store = &self.inner.store;
+        let store = &self.inner().store;
         // The head first: records appended during the check are after it, not missing.
         let (head_seq, head_hash) = store.trace_head().await?;
         let (anchor_seq, anchor) = store.trace_anchor().await?;
@@ -74,7 +144,7 @@ impl Guichet {
         while prev_seq < head_seq {
             // The key of the next record, and the last record it keyed (a page stops there).
             let (key_end, key) = self
-                .inner
+                .inner()
                 .chain_keys
                 .iter()
                 .find(|(end, _)| end.is_none_or(|end| end > prev_seq))
@@ -111,13 +181,13 @@ impl Guichet {
     /// record) for the operator to install in place of the key file. Every instance must be
     /// stopped meanwhile: one still running with the old key would write records the new
     /// keys do not verify.
-    pub async fn rotate_trace_key(&self, operator: &str) -> Result<(TraceKeys, i64)> {
-        let mut t = self.trace_record(TraceKind::Admin, "ok");
-        t.identifiant = Some(operator.to_owned());
+    pub async fn rotate_trace_key(&self) -> Result<(TraceKeys, i64)> {
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.operator.clone());
         t.detail = Some("trace_key.rotate".into());
-        let last = self.trace(t).await?;
+        let last = self.guichet.trace(t).await?;
         Ok((
-            self.inner.trace_keys.rotated(TraceKeys::generate(), last),
+            self.inner().trace_keys.rotated(TraceKeys::generate(), last),
             last,
         ))
     }
@@ -126,66 +196,31 @@ impl Guichet {
     pub async fn export_traces(
         &self,
         filter: &TraceFilter,
-        mut sink: impl FnMut(&ChainedTrace) -> std::io::Result<()>,
+        sink: impl FnMut(&ChainedTrace) -> std::io::Result<()>,
     ) -> Result<u64> {
-        let mut after = 0;
-        let mut n = 0;
-        loop {
-            let page = self
-                .inner
-                .store
-                .traces_filtered(filter, after, PAGE)
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            for t in &page {
-                sink(t).map_err(|_| ServiceError::Internal)?;
-                n += 1;
-            }
-        }
-        Ok(n)
-    }
-
-    /// a user's own traces (GDPR art. 15), most recent last.
-    pub async fn my_traces(
-        &self,
-        session: &Session,
-        since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<ChainedTrace>> {
-        let filter = TraceFilter {
-            identifiant: Some(session.user.identifiant.clone()),
-            since,
-            until: None,
-        };
-        let mut out = Vec::new();
-        self.export_traces(&filter, |t| {
-            out.push(t.clone());
-            Ok(())
-        })
-        .await?;
-        Ok(out)
+        self.guichet.each_trace(filter, sink).await
     }
 
     /// counts per partner, user, service and outcome for a month (`YYYY-MM`, Paris).
     pub async fn monthly_stats(&self, month: &str) -> Result<Vec<StatsRow>> {
         let (from, to) = month_bounds(month)?;
-        Ok(self.inner.store.trace_stats(from, to).await?)
+        Ok(self.inner().store.trace_stats(from, to).await?)
     }
 
     /// drops traces past retention (the chain stays verifiable), sessions past any
     /// lifetime, old rate-limit windows and idle lockout rows; writes pending refusal
     /// counts. Traced itself, before it deletes: the database measures a trace's age against
     /// the newest one, so this first trace is what lets it delete the old ones.
-    pub async fn purge(&self, operator: &str) -> Result<PurgeReport> {
-        let now = self.now();
-        let config = &self.inner.config;
-        let store = &self.inner.store;
+    pub async fn purge(&self) -> Result<PurgeReport> {
+        let now = self.guichet.now();
+        let config = &self.inner().config;
+        let store = &self.inner().store;
         let before = now - Duration::days(i64::from(config.trace_retention_days));
-        let mut t = self.trace_record(TraceKind::Admin, "ok");
-        t.identifiant = Some(operator.to_owned());
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.operator.clone());
         t.detail = Some(format!("purge.start before={}", before.to_rfc3339()));
-        self.trace(t).await?;
-        self.flush_refusals(false).await?;
+        self.guichet.trace(t).await?;
+        self.guichet.flush_refusals(false).await?;
         let traces = store.purge_traces(before).await?;
         let sessions = store
             .purge_sessions(
@@ -196,12 +231,12 @@ impl Guichet {
         let lockouts = store
             .purge_lockouts(now - Duration::seconds(config.lockout.max_lock_secs))
             .await?;
-        let mut t = self.trace_record(TraceKind::Admin, "ok");
-        t.identifiant = Some(operator.to_owned());
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.operator.clone());
         t.detail = Some(format!(
             "purge traces={traces} sessions={sessions} lockouts={lockouts}"
         ));
-        self.trace(t).await?;
+        self.guichet.trace(t).await?;
         Ok(PurgeReport {
             traces,
             sessions,
@@ -213,7 +248,7 @@ impl Guichet {
     /// users with a long run of "no file" answers, or an unusual daily volume, since
     /// `since`.
     pub async fn abuse_flags(&self, since: DateTime<Utc>) -> Result<Vec<AbuseFlag>> {
-        let config = &self.inner.config;
+        let config = &self.inner().config;
         // identifiant → (partner, current streak start, streak length, flagged)
         let mut streaks: BTreeMap<String, (Option<String>, DateTime<Utc>, u32)> = BTreeMap::new();
         let mut daily: BTreeMap<(String, NaiveDate), DayCount> = BTreeMap::new();
@@ -222,40 +257,42 @@ impl Guichet {
             since: Some(since),
             ..Default::default()
         };
-        self.export_traces(&filter, |t| {
-            let r = &t.record;
-            let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else {
-                return Ok(());
-            };
-            let entry = streaks
-                .entry(id.clone())
-                .or_insert((r.partner.clone(), r.at, 0));
-            if r.outcome == "not_found" {
-                if entry.2 == 0 {
-                    entry.1 = r.at;
+        self.guichet
+            .each_trace(&filter, |t| {
+                let r = &t.record;
+                let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else {
+                    return Ok(());
+                };
+                let entry = streaks
+                    .entry(id.clone())
+                    .or_insert((r.partner.clone(), r.at, 0));
+                if r.outcome == "not_found" {
+                    if entry.2 == 0 {
+                        entry.1 = r.at;
+                    }
+                    entry.2 += 1;
+                    if entry.2 == config.abuse_not_found_streak {
+                        flags.push(AbuseFlag {
+                            identifiant: id.clone(),
+                            partner: r.partner.clone(),
+                            reason: format!("{} réponses « aucun dossier » d'affilée", entry.2),
+                            from: entry.1,
+                            to: r.at,
+                        });
+                    }
+                } else if r.outcome != ErrorCode::RateLimited.as_str() {
+                    entry.2 = 0;
                 }
-                entry.2 += 1;
-                if entry.2 == config.abuse_not_found_streak {
-                    flags.push(AbuseFlag {
-                        identifiant: id.clone(),
-                        partner: r.partner.clone(),
-                        reason: format!("{} réponses « aucun dossier » d'affilée", entry.2),
-                        from: entry.1,
-                        to: r.at,
-                    });
-                }
-            } else if r.outcome != "rate_limited" {
-                entry.2 = 0;
-            }
-            let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-            let d = daily
-                .entry((id.clone(), day))
-                .or_insert((r.partner.clone(), 0, r.at, r.at));
-            d.1 += 1;
-            d.3 = r.at;
-            Ok(())
-        })
-        .await?;
+                let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+                let d =
+                    daily
+                        .entry((id.clone(), day))
+                        .or_insert((r.partner.clone(), 0, r.at, r.at));
+                d.1 += 1;
+                d.3 = r.at;
+                Ok(())
+            })
+            .await?;
         for ((id, day), (partner, count, from, to)) in daily {
             if count > config.abuse_daily_lookups {
                 flags.push(AbuseFlag {

@@ -1,10 +1,8 @@
 //! Signing in, sessions and password changes.
 
-use std::net::{IpAddr, Ipv6Addr};
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
@@ -18,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::Guichet;
 use crate::error::{Result, ServiceError};
+use guichet_core::ErrorCode;
 
 /// An authenticated session, loaded fresh on every call (so a suspension takes effect at
 /// once, R-28). Holds no token: only its hash.
@@ -39,6 +38,19 @@ impl Session {
     }
 }
 
+/// A session whose user may act (look up, read their traces): valid, and its password
+/// changed. Only [`Guichet::ready`] makes one, so an operation that takes it cannot
+/// forget the check.
+#[derive(Debug, Clone)]
+pub struct ReadySession(Session);
+
+impl std::ops::Deref for ReadySession {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.0
+    }
+}
+
 /// The identifiant as stored: trimmed, lower case, 1–64 characters of `a-z 0-9 . _ - @`.
 /// `None` for anything else (treated as an unknown identifiant).
 pub(crate) fn normalize_identifiant(input: &str) -> Option<String> {
@@ -51,23 +63,6 @@ pub(crate) fn normalize_identifiant(input: &str) -> Option<String> {
 
 pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The rate-limit key of a client address: IPv4 (IPv4-mapped IPv6 included) as is, IPv6 by
-/// its /64 (one subscriber's block: counting each /128 apart would give an attacker 2^64
-/// budgets), anything else as given.
-pub(crate) fn rate_key(address: &str) -> String {
-    match address.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-                format!("{}/64", Ipv6Addr::from(prefix))
-            }
-        },
-        Ok(ip) => ip.to_string(),
-        Err(_) => address.to_owned(),
-    }
 }
 
 fn new_token() -> Zeroizing<String> {
@@ -115,7 +110,7 @@ impl Guichet {
             trace.outcome = if attempt.locked_until.is_some() {
                 "invalid_credentials_locked".into()
             } else {
-                "invalid_credentials".into()
+                ErrorCode::InvalidCredentials.as_str().into()
             };
             self.trace(trace).await?;
             return Err(ServiceError::InvalidCredentials);
@@ -192,6 +187,7 @@ impl Guichet {
                 .reminder_due(user.password_changed_at, self.now()),
             idle_timeout_s: idle,
             expires_at: created_at + Duration::seconds(policy.session.absolute_lifetime_secs),
+            password_rules: (&policy.password).into(),
         }
     }
 
@@ -221,45 +217,6 @@ impl Guichet {
         Ok((partner, grants))
     }
 
-    /// Sign-in attempts per minute: all addresses together, then per client address (IPv6
-    /// per /64, the block one subscriber gets), across instances.
-    async fn limit_sign_ins(&self, address: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let config = &self.inner.config;
-        let mut buckets = vec![("sign_in:*".to_owned(), config.sign_ins_per_minute_global)];
-        if let Some(address) = address {
-            buckets.push((
-                format!("sign_in:{}", rate_key(address)),
-                config.sign_ins_per_minute,
-            ));
-        }
-        for (bucket, limit) in buckets {
-            let info = self.hit(&bucket, limit, now).await?;
-            if info.remaining < 0 {
-                return Err(ServiceError::RateLimited {
-                    retry_after_s: info.reset_s,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Counts a hit in a one-minute window; `remaining` goes negative past the limit.
-    pub(crate) async fn hit(
-        &self,
-        bucket: &str,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<crate::lookup::RateInfo> {
-        let window = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
-        let hits = self.inner.store.hit_rate(bucket, window).await?;
-        let reset_s = ((window + Duration::minutes(1)) - now).num_seconds().max(1);
-        Ok(crate::lookup::RateInfo {
-            limit,
-            remaining: i64::from(limit) - hits,
-            reset_s,
-        })
-    }
-
     /// the session behind a bearer token, if it is still valid. Every
     /// call counts as activity.
     pub async fn authenticate(&self, token: &str, address: Option<&str>) -> Result<Session> {
@@ -278,8 +235,14 @@ impl Guichet {
         let (partner, grants) = match self.allowed(&user, now).await {
             Ok(x) => x,
             Err(ServiceError::AccountDisabled) => {
-                self.end_session(&hash, &user, None, "account_disabled", address)
-                    .await?;
+                self.end_session(
+                    &hash,
+                    &user,
+                    None,
+                    ErrorCode::AccountDisabled.as_str(),
+                    address,
+                )
+                .await?;
                 return Err(ServiceError::SessionExpired);
             }
             Err(e) => return Err(e),
@@ -317,6 +280,14 @@ impl Guichet {
         Err(ServiceError::SessionExpired)
     }
 
+    /// the session, if its user has changed the password the caisse issued.
+    pub fn ready(&self, session: Session) -> Result<ReadySession> {
+        if session.must_change_password() {
+            return Err(ServiceError::PasswordChangeRequired);
+        }
+        Ok(ReadySession(session))
+    }
+
     /// Revokes a session that ran out and traces it, once even under concurrent calls.
     async fn end_session(
         &self,
@@ -350,19 +321,9 @@ impl Guichet {
         let user = &session.user;
         let now = self.now();
         let mut trace = self.session_trace(session, TraceKind::PasswordChange);
-        let limited = self
-            .hit(
-                &format!("password_change:{}", user.id),
-                inner.config.password_changes_per_minute,
-                now,
-            )
-            .await?;
-        let slot = if limited.remaining < 0 {
-            Err(ServiceError::RateLimited {
-                retry_after_s: limited.reset_s,
-            })
-        } else {
-            inner.hasher.slot().await
+        let slot = match self.limit_password_changes(user.id, now).await? {
+            Err(refused) => Err(refused),
+            Ok(_) => inner.hasher.slot().await,
         };
         let slot = self.trace_if_refused(&trace, slot).await?;
         let attempt = self.lockout_attempt(&user.identifiant, &trace).await?;
@@ -371,7 +332,7 @@ impl Guichet {
             .verify_in(&slot, &user.password_hash, current.clone())
             .await?
         {
-            trace.outcome = "invalid_credentials".into();
+            trace.outcome = ErrorCode::InvalidCredentials.as_str().into();
             if attempt.locked_until.is_some() {
                 let ended = inner.store.revoke_user_sessions(user.id, now).await?;
                 trace.outcome = "invalid_credentials_locked".into();
@@ -401,9 +362,12 @@ impl Guichet {
             }
         }
         if !violations.is_empty() {
-            trace.outcome = "password_policy".into();
+            trace.outcome = ErrorCode::PasswordPolicy.as_str().into();
             self.trace(trace).await?;
-            return Err(ServiceError::PasswordPolicy { violations });
+            return Err(ServiceError::PasswordPolicy {
+                violations,
+                policy: inner.config.password,
+            });
         }
         let hash = inner.hasher.hash_in(&slot, new).await?;
         drop(slot);
@@ -470,19 +434,6 @@ mod tests {
         assert_eq!(normalize_identifiant("x y"), None);
         assert_eq!(normalize_identifiant(&"a".repeat(65)), None);
         assert_eq!(normalize_identifiant("dupont🙂"), None);
-    }
-
-    #[test]
-    fn rate_keys_group_ipv6_by_64() {
-        assert_eq!(rate_key("192.0.2.7"), "192.0.2.7");
-        assert_eq!(rate_key("::ffff:192.0.2.7"), "192.0.2.7");
-        assert_eq!(rate_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-        assert_eq!(
-            rate_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
-            rate_key("2001:db8:1:2::")
-        );
-        assert_ne!(rate_key("2001:db8:1:3::1"), rate_key("2001:db8:1:2::1"));
-        assert_eq!(rate_key("not an address"), "not an address");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use guichet_core::policy::hours::paris_hhmm;
 use guichet_core::policy::password::{PasswordPolicy, PasswordViolation};
-use guichet_core::wire::{ErrorBody, Violation};
+use guichet_core::wire::{ErrorBody, ErrorCode, Violation};
 use guichet_core::{NameError, NirError};
 use guichet_store::StoreError;
 
@@ -23,7 +23,11 @@ pub enum ServiceError {
     #[error("changement de mot de passe requis")]
     PasswordChangeRequired,
     #[error("mot de passe refusé par la politique")]
-    PasswordPolicy { violations: Vec<PasswordViolation> },
+    PasswordPolicy {
+        violations: Vec<PasswordViolation>,
+        /// The policy in force, which the messages quote (12 characters, or what is set).
+        policy: PasswordPolicy,
+    },
     #[error("service non attribué")]
     ServiceNotGranted,
     #[error("service inconnu")]
@@ -54,28 +58,28 @@ pub enum ServiceError {
 
 impl ServiceError {
     /// The stable wire code (DESIGN.md "Contracts").
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceError::InvalidCredentials => "invalid_credentials",
-            ServiceError::AccountLocked { .. } => "account_locked",
-            ServiceError::AccountDisabled => "account_disabled",
-            ServiceError::TemporaryPasswordExpired => "temporary_password_expired",
-            ServiceError::SessionExpired => "session_expired",
-            ServiceError::PasswordChangeRequired => "password_change_required",
-            ServiceError::PasswordPolicy { .. } => "password_policy",
-            ServiceError::ServiceNotGranted => "service_not_granted",
-            ServiceError::UnknownService => "unknown_service",
-            ServiceError::ServiceClosed { .. } => "service_closed",
-            ServiceError::RateLimited { .. } => "rate_limited",
+            ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ServiceError::AccountLocked { .. } => ErrorCode::AccountLocked,
+            ServiceError::AccountDisabled => ErrorCode::AccountDisabled,
+            ServiceError::TemporaryPasswordExpired => ErrorCode::TemporaryPasswordExpired,
+            ServiceError::SessionExpired => ErrorCode::SessionExpired,
+            ServiceError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            ServiceError::PasswordPolicy { .. } => ErrorCode::PasswordPolicy,
+            ServiceError::ServiceNotGranted => ErrorCode::ServiceNotGranted,
+            ServiceError::UnknownService => ErrorCode::UnknownService,
+            ServiceError::ServiceClosed { .. } => ErrorCode::ServiceClosed,
+            ServiceError::RateLimited { .. } => ErrorCode::RateLimited,
             ServiceError::Nir(e) => e.code(),
             ServiceError::Name(e) => e.code(),
-            ServiceError::InvalidInput(_) => "invalid_input",
-            ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict(_) => "conflict",
-            ServiceError::Unavailable => "unavailable",
-            ServiceError::Busy { .. } => "busy",
-            ServiceError::TraceKeyRequired => "trace_key_required",
-            ServiceError::Internal => "internal",
+            ServiceError::InvalidInput(_) => ErrorCode::InvalidInput,
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Unavailable => ErrorCode::Unavailable,
+            ServiceError::Busy { .. } => ErrorCode::Busy,
+            ServiceError::TraceKeyRequired => ErrorCode::TraceKeyRequired,
+            ServiceError::Internal => ErrorCode::Internal,
         }
     }
 
@@ -101,9 +105,8 @@ impl ServiceError {
             ServiceError::PasswordChangeRequired => {
                 "Vous devez changer votre mot de passe avant de continuer.".into()
             }
-            ServiceError::PasswordPolicy { violations } => {
-                let policy = PasswordPolicy::default();
-                let list: Vec<_> = violations.iter().map(|v| v.message(&policy)).collect();
+            ServiceError::PasswordPolicy { violations, policy } => {
+                let list: Vec<_> = violations.iter().map(|v| v.message(policy)).collect();
                 format!("Mot de passe refusé : {}.", list.join(", "))
             }
             ServiceError::ServiceNotGranted => {
@@ -145,9 +148,8 @@ impl ServiceError {
 
     /// The `{code, message, …}` body of this error.
     pub fn body(&self) -> ErrorBody {
-        let policy = PasswordPolicy::default();
         ErrorBody {
-            code: self.code().into(),
+            code: self.code(),
             message: self.message(),
             retry_after_s: match self {
                 ServiceError::AccountLocked { retry_after_s }
@@ -156,12 +158,12 @@ impl ServiceError {
                 _ => None,
             },
             violations: match self {
-                ServiceError::PasswordPolicy { violations } => Some(
+                ServiceError::PasswordPolicy { violations, policy } => Some(
                     violations
                         .iter()
                         .map(|v| Violation {
                             code: v.code().into(),
-                            message: v.message(&policy),
+                            message: v.message(policy),
                         })
                         .collect(),
                 ),
@@ -230,26 +232,86 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn codes_are_stable() {
-        let cases: [(ServiceError, &str); 6] = [
-            (ServiceError::InvalidCredentials, "invalid_credentials"),
+    fn every_error_has_its_code() {
+        let reopens_at = Utc.with_ymd_and_hms(2026, 1, 15, 23, 30, 0).unwrap();
+        let cases = [
+            (
+                ServiceError::InvalidCredentials,
+                ErrorCode::InvalidCredentials,
+            ),
             (
                 ServiceError::AccountLocked { retry_after_s: 60 },
-                "account_locked",
+                ErrorCode::AccountLocked,
             ),
-            (ServiceError::Nir(NirError::KeyMismatch), "nir_key_mismatch"),
-            (ServiceError::Nir(NirError::Month), "nir_malformed"),
-            (ServiceError::Name(NameError::TooLong), "name_malformed"),
+            (ServiceError::AccountDisabled, ErrorCode::AccountDisabled),
             (
-                ServiceError::ServiceClosed {
-                    reopens_at: Utc.with_ymd_and_hms(2026, 1, 15, 23, 30, 0).unwrap(),
-                },
-                "service_closed",
+                ServiceError::TemporaryPasswordExpired,
+                ErrorCode::TemporaryPasswordExpired,
             ),
+            (ServiceError::SessionExpired, ErrorCode::SessionExpired),
+            (
+                ServiceError::PasswordChangeRequired,
+                ErrorCode::PasswordChangeRequired,
+            ),
+            (
+                ServiceError::PasswordPolicy {
+                    violations: vec![],
+                    policy: PasswordPolicy::default(),
+                },
+                ErrorCode::PasswordPolicy,
+            ),
+            (
+                ServiceError::ServiceNotGranted,
+                ErrorCode::ServiceNotGranted,
+            ),
+            (ServiceError::UnknownService, ErrorCode::UnknownService),
+            (
+                ServiceError::ServiceClosed { reopens_at },
+                ErrorCode::ServiceClosed,
+            ),
+            (
+                ServiceError::RateLimited { retry_after_s: 5 },
+                ErrorCode::RateLimited,
+            ),
+            (
+                ServiceError::Nir(NirError::KeyMismatch),
+                ErrorCode::NirKeyMismatch,
+            ),
+            (ServiceError::Nir(NirError::Month), ErrorCode::NirMalformed),
+            (
+                ServiceError::Name(NameError::TooLong),
+                ErrorCode::NameMalformed,
+            ),
+            (
+                ServiceError::InvalidInput("x".into()),
+                ErrorCode::InvalidInput,
+            ),
+            (ServiceError::NotFound("x"), ErrorCode::NotFound),
+            (ServiceError::Conflict("x"), ErrorCode::Conflict),
+            (ServiceError::Unavailable, ErrorCode::Unavailable),
+            (ServiceError::Busy { retry_after_s: 1 }, ErrorCode::Busy),
+            (ServiceError::TraceKeyRequired, ErrorCode::TraceKeyRequired),
+            (ServiceError::Internal, ErrorCode::Internal),
         ];
         for (e, code) in cases {
             assert_eq!(e.code(), code);
+            assert_eq!(e.body().code, code);
+            assert!(e.message().ends_with('.'), "{e:?}: a French sentence");
         }
+    }
+
+    #[test]
+    fn r12_messages_quote_the_policy_in_force() {
+        let strict = PasswordPolicy {
+            min_length: 14,
+            ..PasswordPolicy::default()
+        };
+        let e = ServiceError::PasswordPolicy {
+            violations: vec![PasswordViolation::TooShort],
+            policy: strict,
+        };
+        assert!(e.message().contains("14 caractères"), "{}", e.message());
+        assert!(e.body().violations.unwrap()[0].message.contains("14"));
     }
 
     #[test]
@@ -276,6 +338,7 @@ mod tests {
         );
         let body = ServiceError::PasswordPolicy {
             violations: vec![PasswordViolation::TooShort],
+            policy: PasswordPolicy::default(),
         }
         .body();
         assert_eq!(body.violations.unwrap()[0].code, "too_short");

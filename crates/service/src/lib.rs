@@ -10,13 +10,18 @@ pub mod clock;
 pub mod config;
 mod demo;
 pub mod error;
+mod limits;
 mod lockout;
 mod lookup;
 mod passwords;
 pub mod process;
+pub mod provision;
 mod samples;
 mod trace_keys;
 mod traces;
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -27,16 +32,18 @@ use guichet_store::{PasswordHash, Repository, Store};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-pub use admin::{CaisseAdmin, NewUserRequest};
-pub use audit::{AbuseFlag, PurgeReport, VerifyReport};
-pub use auth::Session;
+pub use admin::{CaisseOperator, NewUserRequest};
+pub use audit::{AbuseFlag, Auditor, PurgeReport, VerifyReport};
+pub use auth::{ReadySession, Session};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ServiceConfig;
 pub use demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
-pub use lookup::{LookupAnswer, RateInfo};
+pub use limits::RateInfo;
+pub use lookup::LookupAnswer;
 pub use passwords::temporary_password;
 pub use process::forbid_core_dumps;
+pub use provision::{Provisioned, Provisioning, provision};
 pub use samples::{SampleQuery, sample_files};
 pub use trace_keys::TraceKeys;
 
@@ -136,12 +143,14 @@ impl Guichet {
     /// closes the database: the last step of a graceful shutdown. Calls after it fail.
     pub async fn shutdown(&self) {
         if let Err(e) = self.flush_refusals(true).await {
-            tracing::warn!(code = e.code(), "refusal counts not traced at shutdown");
+            tracing::warn!(code = %e.code(), "refusal counts not traced at shutdown");
         }
         self.inner.traces.shutdown().await;
         self.inner.store.close().await;
     }
 
+    /// The store itself, for tests that set up or inspect what the service does not show.
+    #[cfg(feature = "testing")]
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
@@ -210,7 +219,7 @@ impl Guichet {
     async fn trace_if_refused<T>(&self, trace: &TraceRecord, result: Result<T>) -> Result<T> {
         if let Err(e) = &result {
             let mut refused = trace.clone();
-            refused.outcome = e.code().into();
+            refused.outcome = e.code().as_str().into();
             self.trace(refused).await?;
         }
         result

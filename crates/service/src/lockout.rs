@@ -11,6 +11,7 @@ use guichet_store::Repository;
 
 use crate::Guichet;
 use crate::error::{Result, ServiceError};
+use guichet_core::ErrorCode;
 
 /// Width of a refusal-counting window.
 pub(crate) const REFUSAL_WINDOW_SECS: i64 = 600;
@@ -56,7 +57,7 @@ impl Guichet {
             .refuse_locked(identifiant, window, trace.at, trace.address.as_deref())
             .await?;
         if refused == 1 {
-            trace.outcome = "account_locked".into();
+            trace.outcome = ErrorCode::AccountLocked.as_str().into();
             trace.detail = Some(format!(
                 "refusals counted per window from {}",
                 window.to_rfc3339()
@@ -83,7 +84,7 @@ impl Guichet {
             if r.refused <= 1 {
                 continue; // already traced on its own
             }
-            let mut t = self.trace_record(TraceKind::SignIn, "account_locked");
+            let mut t = self.trace_record(TraceKind::SignIn, ErrorCode::AccountLocked.as_str());
             t.at = now;
             t.identifiant = Some(r.identifiant);
             t.address = r.address;

@@ -8,23 +8,13 @@ use guichet_core::policy::hours::{HoursStatus, OpeningHours};
 use guichet_core::policy::scope::Scope;
 use guichet_core::trace::{TraceKind, nir_digest};
 use guichet_core::wire::{LookupRequest, LookupResponse};
-use guichet_core::{Dossier, FamilyName, Nir};
+use guichet_core::{Dossier, ErrorCode, FamilyName, Nir};
 use guichet_store::Repository;
-use std::sync::OnceLock;
 
 use crate::Guichet;
-use crate::auth::Session;
+use crate::auth::{ReadySession, Session};
 use crate::error::{Result, ServiceError};
-
-/// Rate-limit state after a call, for `RateLimit-*` headers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateInfo {
-    pub limit: u32,
-    /// Negative once the limit is passed.
-    pub remaining: i64,
-    /// Seconds until the window resets.
-    pub reset_s: i64,
-}
+use crate::limits::RateInfo;
 
 /// A lookup's answer and what the transport may add to it.
 #[derive(Debug, Clone)]
@@ -35,22 +25,12 @@ pub struct LookupAnswer {
     pub trace_seq: i64,
 }
 
-/// A file decoded when the NIR is unknown, so that an unknown NIR and a known NIR with the
-/// wrong name cost the same work.
-fn decoy() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        serde_json::to_string(&guichet_store::synth::Generator::new(0).dossier(0))
-            .unwrap_or_default()
-    })
-}
-
 impl Guichet {
     /// Looks a file up for `session`. `request_id` (a client's correlation id, no personal
     /// data) is kept in the trace.
     pub async fn lookup(
         &self,
-        session: &Session,
+        session: &ReadySession,
         request: LookupRequest,
         request_id: Option<&str>,
     ) -> Result<LookupAnswer> {
@@ -59,9 +39,6 @@ impl Guichet {
         trace.service = Some(request.service.clone());
         trace.detail = request_id.map(|id| format!("request_id={id}"));
 
-        if session.must_change_password() {
-            return Err(ServiceError::PasswordChangeRequired);
-        }
         let grants: Vec<_> = session
             .grants
             .iter()
@@ -77,7 +54,7 @@ impl Guichet {
             if !known {
                 trace.service = None; // never store what was typed in place of a code
             }
-            trace.outcome = err.code().into();
+            trace.outcome = err.code().as_str().into();
             self.trace(trace).await?;
             return Err(err);
         };
@@ -86,22 +63,19 @@ impl Guichet {
         if let HoursStatus::Closed { reopens_at } =
             OpeningHours::status_of_both(&first.caisse_hours, service.hours.as_ref(), now)
         {
-            trace.outcome = "service_closed".into();
+            trace.outcome = ErrorCode::ServiceClosed.as_str().into();
             self.trace(trace).await?;
             return Err(ServiceError::ServiceClosed { reopens_at });
         }
 
-        let limit = self.inner.config.lookups_per_minute;
-        let rate = self
-            .hit(&format!("lookup:{}", session.user.id), limit, now)
-            .await?;
-        if rate.remaining < 0 {
-            trace.outcome = "rate_limited".into();
-            self.trace(trace).await?;
-            return Err(ServiceError::RateLimited {
-                retry_after_s: rate.reset_s,
-            });
-        }
+        let rate = match self.limit_lookups(session.user.id, now).await? {
+            Ok(rate) => rate,
+            Err(refused) => {
+                trace.outcome = refused.code().as_str().into();
+                self.trace(trace).await?;
+                return Err(refused);
+            }
+        };
 
         // refused before any access to files.
         let parsed = Nir::parse(&request.nir)
@@ -118,7 +92,7 @@ impl Guichet {
 
         let found = self.inner.store.dossier(&nir).await?;
         if found.is_none() {
-            let decoy: Option<Dossier> = serde_json::from_str(decoy()).ok();
+            let decoy: Option<Dossier> = serde_json::from_str(guichet_core::lookup::DECOY).ok();
             std::hint::black_box(decoy.is_some_and(|d| name.matches(&d.contact.birth_name, None)));
         }
         let today = self.today();

@@ -2,114 +2,35 @@
 //! driven clock. Each test cites the rules it checks.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
+use guichet_core::ErrorCode;
 use guichet_core::lookup::LookupOutcome;
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::trace::TraceKind;
-use guichet_core::wire::{LookupRequest, SessionInfo};
 use guichet_core::{Dossier, Section};
+use guichet_service::testing::*;
 use guichet_service::*;
-use guichet_store::seed::{SeedOptions, seed};
 use guichet_store::testing::TestDb;
 use guichet_store::*;
-use zeroize::Zeroizing;
 
-const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
+type Env = TestEnv;
 
-/// 10:00 in Paris on a Monday in November.
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
-}
-
-struct Env {
-    g: Guichet,
-    clock: Arc<ManualClock>,
-    _db: TestDb,
-}
-
-fn fast_config() -> ServiceConfig {
-    ServiceConfig::fast_for_tests()
-}
-
-async fn env_with(db: TestDb, config: ServiceConfig) -> Env {
-    let clock = Arc::new(ManualClock::new(t0()));
-    seed(
-        &db.store,
-        SeedOptions {
-            files: 1_500,
-            seed: 3,
-            batch: 500,
-            progress: false,
-        },
-        t0(),
-    )
-    .await
-    .unwrap();
-    let g = Guichet::new(db.store.clone(), clock.clone(), config, None)
-        .await
-        .unwrap();
-    g.install_demo_accounts().await.unwrap();
-    Env { g, clock, _db: db }
-}
-
-async fn env(db: TestDb) -> Env {
-    env_with(db, fast_config()).await
-}
-
-fn pw(s: &str) -> Zeroizing<String> {
-    Zeroizing::new(s.to_owned())
-}
-
-/// Signs a demo account in and changes its password: a session ready for lookups.
-async fn ready(e: &Env, identifiant: &str) -> (SessionInfo, Session) {
-    let info =
-        e.g.sign_in(identifiant, pw(DEMO_PASSWORD), Some("192.0.2.1"))
-            .await
-            .unwrap();
-    let s =
-        e.g.authenticate(&info.token, Some("192.0.2.1"))
-            .await
-            .unwrap();
-    e.g.change_password(&s, pw(DEMO_PASSWORD), pw(NEW_PASSWORD))
-        .await
-        .unwrap();
-    let s =
-        e.g.authenticate(&info.token, Some("192.0.2.1"))
-            .await
-            .unwrap();
-    (info, s)
-}
-
-fn req(service: &str, nir: &str, name: &str) -> LookupRequest {
-    LookupRequest {
-        service: service.into(),
-        nir: pw(nir),
-        name: pw(name),
-        as_of: None,
+/// a new password refused for `violations` under the tests' policy.
+fn rejected(violations: Vec<PasswordViolation>) -> ServiceError {
+    ServiceError::PasswordPolicy {
+        violations,
+        policy: ServiceConfig::fast_for_tests().password,
     }
-}
-
-/// A file of the database matching `pred`.
-async fn file(e: &Env, pred: impl Fn(&Dossier) -> bool) -> Dossier {
-    e.g.store()
-        .dossiers(&DossierFilter::default(), None, 10_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| pred(d))
-        .expect("a synthetic file with that shape")
 }
 
 async fn lookup_outcome(
     e: &Env,
-    s: &Session,
+    s: &ReadySession,
     service: &str,
     d: &Dossier,
     name: &str,
 ) -> LookupOutcome {
-    e.g.lookup(s, req(service, d.nir.expose(), name), None)
+    e.g.lookup(s, lookup_request(service, d.nir.expose(), name), None)
         .await
         .unwrap()
         .response
@@ -155,15 +76,11 @@ async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
     assert_eq!(info.services[0].departements, vec!["67", "68"]);
     assert_eq!(info.idle_timeout_s, 900);
     let s = e.g.authenticate(&info.token, None).await.unwrap();
-    let d = file(&e, |_| true).await;
-    let err =
-        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
-            .await
-            .unwrap_err();
+    let d = e.file(|_| true).await;
     assert_eq!(
-        err,
+        e.g.ready(s.clone()).unwrap_err(),
         ServiceError::PasswordChangeRequired,
-        "R-11: nothing else before the change"
+        "R-11: no lookup and no trace reading before the change"
     );
 
     let err =
@@ -175,7 +92,7 @@ async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
         e.g.change_password(&s, pw(DEMO_PASSWORD), pw("court"))
             .await
             .unwrap_err();
-    let ServiceError::PasswordPolicy { violations } = err else {
+    let ServiceError::PasswordPolicy { violations, .. } = err else {
         panic!()
     };
     assert!(violations.contains(&PasswordViolation::TooShort));
@@ -183,30 +100,21 @@ async fn r11_r12_first_sign_in_forces_a_compliant_password_change(db: TestDb) {
         e.g.change_password(&s, pw(DEMO_PASSWORD), pw("Demo.Creche-2026-x"))
             .await
             .unwrap_err();
-    assert_eq!(
-        err,
-        ServiceError::PasswordPolicy {
-            violations: vec![PasswordViolation::ContainsIdentifiant]
-        }
-    );
+    assert_eq!(err, rejected(vec![PasswordViolation::ContainsIdentifiant]));
     let err =
         e.g.change_password(&s, pw(DEMO_PASSWORD), pw(DEMO_PASSWORD))
             .await
             .unwrap_err();
-    assert_eq!(
-        err,
-        ServiceError::PasswordPolicy {
-            violations: vec![PasswordViolation::SameAsCurrent]
-        }
-    );
+    assert_eq!(err, rejected(vec![PasswordViolation::SameAsCurrent]));
 
     e.g.change_password(&s, pw(DEMO_PASSWORD), pw(NEW_PASSWORD))
         .await
         .unwrap();
     let s = e.g.authenticate(&info.token, None).await.unwrap();
     assert!(!s.must_change_password());
+    let s = e.g.ready(s).unwrap();
     assert!(
-        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+        e.g.lookup(&s, lookup_request("psu", d.nir.expose(), "X"), None)
             .await
             .is_ok()
     );
@@ -234,7 +142,7 @@ async fn r12_last_passwords_cannot_be_reused(db: TestDb) {
     let e = env(db).await;
     // Each change at its own time (history is ordered by the time of change).
     e.clock.advance(Duration::minutes(1));
-    let (info, _) = ready(&e, "demo.mairie").await;
+    let (info, _) = e.ready("demo.mairie").await;
     let mut current = NEW_PASSWORD.to_owned();
     for i in 1..=4 {
         e.clock.advance(Duration::minutes(1)); // changes are rate-limited per minute
@@ -251,12 +159,7 @@ async fn r12_last_passwords_cannot_be_reused(db: TestDb) {
         e.g.change_password(&s, pw(&current), pw(NEW_PASSWORD))
             .await
             .unwrap_err();
-    assert_eq!(
-        err,
-        ServiceError::PasswordPolicy {
-            violations: vec![PasswordViolation::RecentlyUsed]
-        }
-    );
+    assert_eq!(err, rejected(vec![PasswordViolation::RecentlyUsed]));
     // …but the demo password, six changes ago, would be accepted by the history rule.
     let s = e.g.authenticate(&info.token, None).await.unwrap();
     e.g.change_password(&s, pw(&current), pw("Cinquième-Essai-77-Orge"))
@@ -316,8 +219,8 @@ async fn r13_lockout_after_five_failures_for_known_and_unknown_identifiants(db: 
 
 async fn r14_r28_inactive_accounts_and_conventions_cannot_sign_in(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.caisse_admin("agent.caisse");
-    let (info, _) = ready(&e, "demo.creche").await;
+    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let (info, _) = e.ready("demo.creche").await;
 
     admin
         .set_user_status("demo.creche", UserStatus::Suspended)
@@ -391,7 +294,7 @@ async fn r14_r28_inactive_accounts_and_conventions_cannot_sign_in(db: TestDb) {
 
 async fn r16_r17_idle_and_absolute_expiry(db: TestDb) {
     let e = env(db).await;
-    let (info, _) = ready(&e, "demo.creche").await;
+    let (info, _) = e.ready("demo.creche").await;
     e.clock.advance(Duration::minutes(14));
     e.g.authenticate(&info.token, None)
         .await
@@ -416,7 +319,10 @@ async fn r16_r17_idle_and_absolute_expiry(db: TestDb) {
             .await
             .unwrap();
     let again = e.g.authenticate(&again.token, None).await.unwrap();
-    let timeouts = e.g.my_traces(&again, None).await.unwrap();
+    let timeouts =
+        e.g.my_traces(&e.g.ready(again).unwrap(), None)
+            .await
+            .unwrap();
     assert_eq!(
         timeouts
             .iter()
@@ -448,13 +354,13 @@ async fn r16_r17_idle_and_absolute_expiry(db: TestDb) {
 
 async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb) {
     let e = env(db).await;
-    let (info, _) = ready(&e, "demo.departement").await;
+    let (info, _) = e.ready("demo.departement").await;
     assert_eq!(info.idle_timeout_s, 1800);
     e.clock.advance(Duration::minutes(29));
     e.g.authenticate(&info.token, None).await.unwrap();
 
     // A user holding both PSU (15 min) and RSACG (30 min): 15 minutes.
-    let admin = e.g.caisse_admin("agent.caisse");
+    let admin = e.g.console_operator("agent.caisse").unwrap();
     admin
         .add_convention(
             "DEMO-CD-67",
@@ -481,7 +387,7 @@ async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb)
     assert_eq!(info.services.len(), 2);
     assert_eq!(info.idle_timeout_s, 900);
     // And an administrator lowering a delay applies to open sessions.
-    let (info, _) = ready(&e, "demo.mairie").await;
+    let (info, _) = e.ready("demo.mairie").await;
     admin.set_service_idle_timeout("qf", 300).await.unwrap();
     e.clock.advance(Duration::minutes(6));
     assert_eq!(
@@ -496,60 +402,70 @@ async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb)
 
 async fn r03_r04_malformed_input_is_refused_before_any_lookup(db: TestDb) {
     let e = env(db).await;
-    let (_, s) = ready(&e, "demo.creche").await;
-    let d = file(&e, |_| true).await;
+    let (_, s) = e.ready("demo.creche").await;
+    let d = e.file(|_| true).await;
     let err = |nir: &str, name: &str, service: &str| {
         let g = e.g.clone();
         let s = s.clone();
-        let r = req(service, nir, name);
+        let r = lookup_request(service, nir, name);
         async move { g.lookup(&s, r, None).await.unwrap_err().code() }
     };
-    assert_eq!(err("1 85 05", "Dupont", "psu").await, "nir_malformed");
+    assert_eq!(
+        err("1 85 05", "Dupont", "psu").await,
+        ErrorCode::NirMalformed
+    );
     assert_eq!(
         err("1 85 13 78 006 084 91", "Dupont", "psu").await,
-        "nir_malformed"
+        ErrorCode::NirMalformed
     );
     assert_eq!(
         err("1 85 05 78 006 084 92", "Dupont", "psu").await,
-        "nir_key_mismatch"
+        ErrorCode::NirKeyMismatch
     );
-    assert_eq!(err(d.nir.expose(), "", "psu").await, "name_malformed");
+    assert_eq!(
+        err(d.nir.expose(), "", "psu").await,
+        ErrorCode::NameMalformed
+    );
     assert_eq!(
         err(d.nir.expose(), "Dupont🙂", "psu").await,
-        "name_malformed"
+        ErrorCode::NameMalformed
     );
     assert_eq!(
         err(d.nir.expose(), &"A".repeat(10_000), "psu").await,
-        "name_malformed"
+        ErrorCode::NameMalformed
     );
     assert_eq!(
         err(d.nir.expose(), "Dupont", "qf").await,
-        "service_not_granted"
+        ErrorCode::ServiceNotGranted
     );
     assert_eq!(
         err(d.nir.expose(), "Dupont", "nimporte-quoi").await,
-        "unknown_service"
+        ErrorCode::UnknownService
     );
 }
 
 async fn r05_unknown_nir_and_wrong_name_are_indistinguishable(db: TestDb) {
     let e = env(db).await;
-    let (_, s) = ready(&e, "demo.creche").await;
-    let d = file(&e, |d| d.caisse == "MSA-ALSACE").await;
+    let (_, s) = e.ready("demo.creche").await;
+    let d = e.file(|d| d.caisse == "MSA-ALSACE").await;
     let unknown = guichet_core::Nir::with_computed_key("1850578006084").unwrap();
     assert!(e.g.store().dossier(&unknown).await.unwrap().is_none());
     let a =
         e.g.lookup(
             &s,
-            req("psu", unknown.expose(), &d.contact.birth_name),
+            lookup_request("psu", unknown.expose(), &d.contact.birth_name),
             None,
         )
         .await
         .unwrap();
     let b =
-        e.g.lookup(&s, req("psu", d.nir.expose(), "Nomquinexistepas"), None)
-            .await
-            .unwrap();
+        e.g.lookup(
+            &s,
+            lookup_request("psu", d.nir.expose(), "Nomquinexistepas"),
+            None,
+        )
+        .await
+        .unwrap();
     assert_eq!(a.response.outcome, LookupOutcome::NotFound);
     assert_eq!(
         serde_json::to_vec(&a.response).unwrap(),
@@ -564,18 +480,19 @@ async fn r05_unknown_nir_and_wrong_name_are_indistinguishable(db: TestDb) {
 async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
     let e = env(db).await;
     let today = e.g.today();
-    let (_, psu) = ready(&e, "demo.creche").await;
+    let (_, psu) = e.ready("demo.creche").await;
     let young = |d: &Dossier| d.has_child_under(today, 6);
 
     // Found, by birth name and by usage name in any case; only PSU's sections.
-    let d = file(&e, |d| {
-        d.caisse == "MSA-ALSACE" && !d.opposition && young(d) && d.contact.usage_name.is_some()
-    })
-    .await;
+    let d = e
+        .file(|d| {
+            d.caisse == "MSA-ALSACE" && !d.opposition && young(d) && d.contact.usage_name.is_some()
+        })
+        .await;
     let answer =
         e.g.lookup(
             &psu,
-            req(
+            lookup_request(
                 "psu",
                 &d.nir.grouped(),
                 &d.contact.birth_name.to_uppercase(),
@@ -616,24 +533,24 @@ async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
     );
 
     // another caisse, or a département outside the convention.
-    let other = file(&e, |d| d.caisse == "CAF-78" && young(d)).await;
+    let other = e.file(|d| d.caisse == "CAF-78" && young(d)).await;
     assert_eq!(
         lookup_outcome(&e, &psu, "psu", &other, &other.contact.birth_name).await,
         LookupOutcome::OutOfScope
     );
-    let (_, rsacg) = ready(&e, "demo.departement").await;
-    let d68 = file(&e, |d| d.departement == "68" && d.rsa.is_some()).await;
+    let (_, rsacg) = e.ready("demo.departement").await;
+    let d68 = e.file(|d| d.departement == "68" && d.rsa.is_some()).await;
     assert_eq!(
         lookup_outcome(&e, &rsacg, "rsacg", &d68, &d68.contact.birth_name).await,
         LookupOutcome::OutOfScope
     );
 
     // opposition, with no data.
-    let opposed = file(&e, |d| d.caisse == "MSA-ALSACE" && d.opposition).await;
+    let opposed = e.file(|d| d.caisse == "MSA-ALSACE" && d.opposition).await;
     let a =
         e.g.lookup(
             &psu,
-            req("psu", opposed.nir.expose(), &opposed.contact.birth_name),
+            lookup_request("psu", opposed.nir.expose(), &opposed.contact.birth_name),
             None,
         )
         .await
@@ -642,30 +559,27 @@ async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
     assert!(a.response.dossier.is_none());
 
     // not eligible (no child under six for PSU; no RSA right for RSACG).
-    let old = file(&e, |d| {
-        d.caisse == "MSA-ALSACE" && !d.opposition && !young(d)
-    })
-    .await;
+    let old = e
+        .file(|d| d.caisse == "MSA-ALSACE" && !d.opposition && !young(d))
+        .await;
     assert_eq!(
         lookup_outcome(&e, &psu, "psu", &old, &old.contact.birth_name).await,
         LookupOutcome::NotEligible
     );
-    let no_rsa = file(&e, |d| {
-        d.departement == "67" && !d.opposition && d.rsa.is_none()
-    })
-    .await;
+    let no_rsa = e
+        .file(|d| d.departement == "67" && !d.opposition && d.rsa.is_none())
+        .await;
     assert_eq!(
         lookup_outcome(&e, &rsacg, "rsacg", &no_rsa, &no_rsa.contact.birth_name).await,
         LookupOutcome::NotEligible
     );
-    let rsa = file(&e, |d| {
-        d.departement == "67" && !d.opposition && d.rsa_beneficiary_within(today, 0)
-    })
-    .await;
+    let rsa = e
+        .file(|d| d.departement == "67" && !d.opposition && d.rsa_beneficiary_within(today, 0))
+        .await;
     let a =
         e.g.lookup(
             &rsacg,
-            req("rsacg", rsa.nir.expose(), &rsa.contact.birth_name),
+            lookup_request("rsacg", rsa.nir.expose(), &rsa.contact.birth_name),
             None,
         )
         .await
@@ -677,9 +591,9 @@ async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
     );
 
     // QF with a "Recherche" date.
-    let (_, qf) = ready(&e, "demo.mairie").await;
-    let q = file(&e, |d| d.departement == "21" && !d.opposition).await;
-    let mut r = req("qf", q.nir.expose(), &q.contact.birth_name);
+    let (_, qf) = e.ready("demo.mairie").await;
+    let q = e.file(|d| d.departement == "21" && !d.opposition).await;
+    let mut r = lookup_request("qf", q.nir.expose(), &q.contact.birth_name);
     r.as_of = Some(chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
     let view =
         e.g.lookup(&qf, r, None)
@@ -697,18 +611,18 @@ async fn r02_r06_r07_r08_outcomes_and_projection(db: TestDb) {
 
 async fn r18_opening_hours_in_paris(db: TestDb) {
     let e = env(db).await;
-    let d = file(&e, |_| true).await;
+    let d = e.file(|_| true).await;
     // 23:30 in Paris (22:30 UTC in winter).
     e.clock
         .set(Utc.with_ymd_and_hms(2026, 11, 23, 22, 30, 0).unwrap());
-    let (psu_info, psu) = ready(&e, "demo.creche").await;
-    let (_, caf) = ready(&e, "demo.caf").await;
+    let (psu_info, psu) = e.ready("demo.creche").await;
+    let (_, caf) = e.ready("demo.caf").await;
     assert!(matches!(
         e.g.service_hours(&psu, "psu"),
         Some(guichet_core::policy::hours::HoursStatus::Closed { .. })
     ));
     let err =
-        e.g.lookup(&psu, req("psu", d.nir.expose(), "X"), None)
+        e.g.lookup(&psu, lookup_request("psu", d.nir.expose(), "X"), None)
             .await
             .unwrap_err();
     assert_eq!(
@@ -720,18 +634,20 @@ async fn r18_opening_hours_in_paris(db: TestDb) {
     assert_eq!(err.message(), "Service fermé, réouverture à 05:00.");
     // The CAF answers around the clock.
     assert!(
-        e.g.lookup(&caf, req("cdap-t2", d.nir.expose(), "X"), None)
+        e.g.lookup(&caf, lookup_request("cdap-t2", d.nir.expose(), "X"), None)
             .await
             .is_ok()
     );
     // The caisse can change its hours; the next call sees them.
-    e.g.caisse_admin("agent")
+    e.g.console_operator("agent")
+        .unwrap()
         .set_caisse_hours("MSA-ALSACE", "00:00-23:59".parse().unwrap())
         .await
         .unwrap();
     let psu = e.g.authenticate(&psu_info.token, None).await.unwrap();
+    let psu = e.g.ready(psu).unwrap();
     assert!(
-        e.g.lookup(&psu, req("psu", d.nir.expose(), "X"), None)
+        e.g.lookup(&psu, lookup_request("psu", d.nir.expose(), "X"), None)
             .await
             .is_ok()
     );
@@ -742,27 +658,27 @@ async fn rate_limit_per_user_per_minute(db: TestDb) {
         db,
         ServiceConfig {
             lookups_per_minute: 3,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
-    let (_, s) = ready(&e, "demo.creche").await;
-    let d = file(&e, |_| true).await;
+    let (_, s) = e.ready("demo.creche").await;
+    let d = e.file(|_| true).await;
     for left in [2, 1, 0] {
         let a =
-            e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+            e.g.lookup(&s, lookup_request("psu", d.nir.expose(), "X"), None)
                 .await
                 .unwrap();
         assert_eq!((a.rate.limit, a.rate.remaining), (3, left));
     }
     let err =
-        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+        e.g.lookup(&s, lookup_request("psu", d.nir.expose(), "X"), None)
             .await
             .unwrap_err();
     assert_eq!(err, ServiceError::RateLimited { retry_after_s: 60 });
     e.clock.advance(Duration::seconds(61));
     assert!(
-        e.g.lookup(&s, req("psu", d.nir.expose(), "X"), None)
+        e.g.lookup(&s, lookup_request("psu", d.nir.expose(), "X"), None)
             .await
             .is_ok()
     );
@@ -773,17 +689,19 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
     let _ =
         e.g.sign_in("demo.creche", pw("faux"), Some("198.51.100.7"))
             .await;
-    let (_, s) = ready(&e, "demo.creche").await;
-    let d = file(&e, |d| d.caisse == "MSA-ALSACE").await;
+    let (_, s) = e.ready("demo.creche").await;
+    let d = e.file(|d| d.caisse == "MSA-ALSACE").await;
     let answer =
         e.g.lookup(
             &s,
-            req("psu", d.nir.expose(), &d.contact.birth_name),
+            lookup_request("psu", d.nir.expose(), &d.contact.birth_name),
             Some("req-42"),
         )
         .await
         .unwrap();
-    let _ = e.g.lookup(&s, req("psu", "123", "X"), None).await;
+    let _ =
+        e.g.lookup(&s, lookup_request("psu", "123", "X"), None)
+            .await;
     let mine = e.g.my_traces(&s, None).await.unwrap();
     let kinds: Vec<_> = mine
         .iter()
@@ -792,11 +710,11 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
     assert_eq!(
         kinds,
         vec![
-            (TraceKind::SignIn, "invalid_credentials"),
+            (TraceKind::SignIn, ErrorCode::InvalidCredentials.as_str()),
             (TraceKind::SignIn, "ok"),
             (TraceKind::PasswordChange, "ok"),
             (TraceKind::Lookup, answer.response.outcome.code()),
-            (TraceKind::Lookup, "nir_malformed"),
+            (TraceKind::Lookup, ErrorCode::NirMalformed.as_str()),
         ]
     );
     let lookup = mine.iter().find(|t| t.seq == answer.trace_seq).unwrap();
@@ -812,14 +730,25 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
             "R-19: no NIR or name in traces"
         );
     }
-    let report = e.g.verify_traces().await.unwrap().unwrap();
+    let report =
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .unwrap();
     assert!(report.records >= 5);
 
     // six months later the old traces go, and what is kept still verifies.
     e.clock.advance(Duration::days(200));
     e.g.install_demo_accounts().await.unwrap(); // re-arms the demo passwords, as at start
-    let (_, s2) = ready(&e, "demo.mairie").await;
-    let purged = e.g.purge("agent.caisse").await.unwrap();
+    let (_, s2) = e.ready("demo.mairie").await;
+    let purged =
+        e.g.console_auditor("agent.caisse")
+            .unwrap()
+            .purge()
+            .await
+            .unwrap();
     assert!(purged.traces >= 5 && purged.sessions >= 1);
     assert!(
         e.g.my_traces(&s, None)
@@ -828,7 +757,13 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
             .iter()
             .all(|t| t.record.kind == TraceKind::Admin || t.record.at > t0())
     );
-    let after = e.g.verify_traces().await.unwrap().unwrap();
+    let after =
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .unwrap();
     assert!(after.anchor_seq > 0);
     assert!(!e.g.my_traces(&s2, None).await.unwrap().is_empty());
 }
@@ -839,19 +774,24 @@ async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
         ServiceConfig {
             lookups_per_minute: 1_000,
             abuse_not_found_streak: 20,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
-    let (_, s) = ready(&e, "demo.creche").await;
+    let (_, s) = e.ready("demo.creche").await;
     for i in 0..25u64 {
         let nir =
             guichet_core::Nir::with_computed_key(&format!("1850578006{:03}", 100 + i)).unwrap();
-        e.g.lookup(&s, req("psu", nir.expose(), "Personne"), None)
+        e.g.lookup(&s, lookup_request("psu", nir.expose(), "Personne"), None)
             .await
             .unwrap();
     }
-    let rows = e.g.monthly_stats("2026-11").await.unwrap();
+    let rows =
+        e.g.console_auditor("audit")
+            .unwrap()
+            .monthly_stats("2026-11")
+            .await
+            .unwrap();
     let not_found: i64 = rows
         .iter()
         .filter(|r| {
@@ -866,7 +806,12 @@ async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
         rows.iter()
             .any(|r| r.kind == "sign_in" && r.partner.as_deref() == Some("DEMO-EAJE-67"))
     );
-    let flags = e.g.abuse_flags(t0() - Duration::days(1)).await.unwrap();
+    let flags =
+        e.g.console_auditor("audit")
+            .unwrap()
+            .abuse_flags(t0() - Duration::days(1))
+            .await
+            .unwrap();
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].identifiant, "demo.creche");
     assert!(flags[0].reason.contains("20 réponses"));
@@ -874,7 +819,7 @@ async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
 
 async fn r24_caisse_administration_end_to_end(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.caisse_admin("agent.caisse");
+    let admin = e.g.console_operator("agent.caisse").unwrap();
     admin
         .add_partner("T-2101", "Mairie de Beaune", PartnerKind::Commune)
         .await
@@ -975,7 +920,7 @@ async fn r24_caisse_administration_end_to_end(db: TestDb) {
 
 async fn sign_out_revokes_the_session(db: TestDb) {
     let e = env(db).await;
-    let (info, s) = ready(&e, "demo.caf").await;
+    let (info, s) = e.ready("demo.caf").await;
     e.g.sign_out(&s).await.unwrap();
     assert_eq!(
         e.g.authenticate(&info.token, None).await.unwrap_err(),
@@ -989,35 +934,38 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
     let db = guichet_store::testing::postgres().await;
     let config = ServiceConfig {
         lookups_per_minute: 4,
-        ..fast_config()
+        ..ServiceConfig::fast_for_tests()
     };
     let a = env_with(db, config.clone()).await;
-    let other = Store::open(&a._db.url).await.unwrap();
+    let other = Store::open(&a.db.url).await.unwrap();
     let b = Guichet::new(other, a.clock.clone(), config, None)
         .await
         .unwrap();
 
-    let (info, _) = ready(&a, "demo.creche").await;
+    let (info, _) = a.ready("demo.creche").await;
     let on_b = b
         .authenticate(&info.token, None)
         .await
         .expect("a session opened on A works on B");
-    let d = file(&a, |_| true).await;
+    let on_b = b.ready(on_b).unwrap();
+    let d = a.file(|_| true).await;
     let s_a = a.g.authenticate(&info.token, None).await.unwrap();
-    a.g.lookup(&s_a, req("psu", d.nir.expose(), "X"), None)
+    let s_a = a.g.ready(s_a).unwrap();
+    a.g.lookup(&s_a, lookup_request("psu", d.nir.expose(), "X"), None)
         .await
         .unwrap();
-    b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None)
+    b.lookup(&on_b, lookup_request("psu", d.nir.expose(), "X"), None)
         .await
         .unwrap();
-    a.g.lookup(&s_a, req("psu", d.nir.expose(), "X"), None)
+    a.g.lookup(&s_a, lookup_request("psu", d.nir.expose(), "X"), None)
         .await
         .unwrap();
-    b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None)
+    b.lookup(&on_b, lookup_request("psu", d.nir.expose(), "X"), None)
         .await
         .unwrap();
     assert!(matches!(
-        b.lookup(&on_b, req("psu", d.nir.expose(), "X"), None).await,
+        b.lookup(&on_b, lookup_request("psu", d.nir.expose(), "X"), None)
+            .await,
         Err(ServiceError::RateLimited { .. })
     ));
     for i in 0..5 {
@@ -1038,7 +986,12 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
         ServiceError::SessionExpired
     );
     assert!(
-        b.verify_traces().await.unwrap().is_ok(),
+        b.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .is_ok(),
         "one chain for both instances"
     );
 }
@@ -1046,22 +999,24 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
 /// Every trace of `identifiant`, in order: (kind, outcome, detail).
 async fn traces_of(e: &Env, identifiant: &str) -> Vec<(TraceKind, String, Option<String>)> {
     let mut out = Vec::new();
-    e.g.export_traces(
-        &TraceFilter {
-            identifiant: Some(identifiant.into()),
-            ..Default::default()
-        },
-        |t| {
-            out.push((
-                t.record.kind,
-                t.record.outcome.clone(),
-                t.record.detail.clone(),
-            ));
-            Ok(())
-        },
-    )
-    .await
-    .unwrap();
+    e.g.console_auditor("audit")
+        .unwrap()
+        .export_traces(
+            &TraceFilter {
+                identifiant: Some(identifiant.into()),
+                ..Default::default()
+            },
+            |t| {
+                out.push((
+                    t.record.kind,
+                    t.record.outcome.clone(),
+                    t.record.detail.clone(),
+                ));
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
     out
 }
 
@@ -1096,28 +1051,39 @@ async fn r13_parallel_guesses_each_count_and_refusals_are_aggregated(db: TestDb)
     ));
     let traces = traces_of(&e, "demo.caf").await;
     let count = |outcome: &str| traces.iter().filter(|t| t.1 == outcome).count();
-    assert_eq!(count("invalid_credentials"), 4);
+    assert_eq!(count(ErrorCode::InvalidCredentials.as_str()), 4);
     assert_eq!(count("invalid_credentials_locked"), 1);
-    assert_eq!(count("account_locked"), 1, "refusals: one record so far");
+    assert_eq!(
+        count(ErrorCode::AccountLocked.as_str()),
+        1,
+        "refusals: one record so far"
+    );
     // The window closes: its count is written as one record.
     e.clock.advance(Duration::minutes(11));
     assert_eq!(e.g.housekeeping().await.unwrap(), 1);
     let traces = traces_of(&e, "demo.caf").await;
     let aggregate = traces.last().unwrap();
-    assert_eq!(aggregate.1, "account_locked");
+    assert_eq!(aggregate.1, ErrorCode::AccountLocked.as_str());
     assert!(
         aggregate.2.as_deref().unwrap().starts_with("refused=21 "),
         "{aggregate:?}"
     );
     assert_eq!(e.g.housekeeping().await.unwrap(), 0, "written once");
-    assert!(e.g.verify_traces().await.unwrap().is_ok());
+    assert!(
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 /// A stolen token cannot guess the password through the change form: wrong current
 /// passwords count toward the same lockout, and the lock ends every session of the user.
 async fn r13_password_change_guesses_count_toward_the_lockout(db: TestDb) {
     let e = env(db).await;
-    let (info, s) = ready(&e, "demo.creche").await;
+    let (info, s) = e.ready("demo.creche").await;
     for i in 0..4 {
         assert_eq!(
             e.g.change_password(&s, pw(&format!("Devine-{i}")), pw("Autre-Mot-De-Passe-9!"))
@@ -1159,11 +1125,11 @@ async fn password_changes_are_rate_limited_and_end_other_sessions(db: TestDb) {
         db,
         ServiceConfig {
             password_changes_per_minute: 3,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
-    let (first, _) = ready(&e, "demo.mairie").await; // one change made
+    let (first, _) = e.ready("demo.mairie").await; // one change made
     let second =
         e.g.sign_in("demo.mairie", pw(NEW_PASSWORD), None)
             .await
@@ -1209,7 +1175,7 @@ async fn sign_ins_are_limited_per_ipv6_64_and_globally(db: TestDb) {
         ServiceConfig {
             sign_ins_per_minute: 3,
             sign_ins_per_minute_global: 8,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
@@ -1264,7 +1230,7 @@ async fn argon2_runs_are_bounded_and_a_full_house_is_busy(db: TestDb) {
             max_concurrent_hashes: 2,
             hash_wait_ms: 60_000,
             sign_ins_per_minute_global: 10_000,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
@@ -1286,11 +1252,11 @@ async fn argon2_runs_are_bounded_and_a_full_house_is_busy(db: TestDb) {
     assert!((1..=2).contains(&load.peak), "{load:?}");
 
     let e = env_with(
-        e._db,
+        e.db,
         ServiceConfig {
             max_concurrent_hashes: 1,
             hash_wait_ms: 50,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
@@ -1311,12 +1277,12 @@ async fn argon2_runs_are_bounded_and_a_full_house_is_busy(db: TestDb) {
         .await
         .unwrap();
     let traces = traces_of(&e, "demo.caf").await;
-    assert_eq!(traces[0].1, "busy");
+    assert_eq!(traces[0].1, ErrorCode::Busy.as_str());
 }
 
 async fn temporary_passwords_expire(db: TestDb) {
     let e = env(db).await;
-    let (_, _) = ready(&e, "demo.creche").await; // changed: it will not expire
+    let (_, _) = e.ready("demo.creche").await; // changed: it will not expire
     e.clock.advance(Duration::days(8));
     assert_eq!(
         e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), None)
@@ -1336,7 +1302,7 @@ async fn temporary_passwords_expire(db: TestDb) {
         .unwrap();
 
     // A reset by the caisse: 7 days to use it.
-    let admin = e.g.caisse_admin("agent.caisse");
+    let admin = e.g.console_operator("agent.caisse").unwrap();
     let temporary = admin.reset_password("demo.mairie").await.unwrap();
     e.clock.advance(Duration::days(7) - Duration::minutes(1));
     e.g.sign_in("demo.mairie", temporary.clone(), None)
@@ -1350,7 +1316,10 @@ async fn temporary_passwords_expire(db: TestDb) {
         ServiceError::TemporaryPasswordExpired
     );
     let traces = traces_of(&e, "demo.mairie").await;
-    assert_eq!(traces.last().unwrap().1, "temporary_password_expired");
+    assert_eq!(
+        traces.last().unwrap().1,
+        ErrorCode::TemporaryPasswordExpired.as_str()
+    );
     // A changed password does not expire.
     e.clock.advance(Duration::days(400));
     e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
@@ -1360,8 +1329,8 @@ async fn temporary_passwords_expire(db: TestDb) {
 
 async fn r28_termination_is_final_and_ends_sessions_at_once(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.caisse_admin("agent.caisse");
-    let (info, _) = ready(&e, "demo.departement").await;
+    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let (info, _) = e.ready("demo.departement").await;
     admin
         .set_convention_status("DEMO-RSACG-ALSACE", ConventionStatus::Terminated)
         .await
@@ -1391,11 +1360,19 @@ async fn r28_termination_is_final_and_ends_sessions_at_once(db: TestDb) {
 /// the retention the database enforces) or rewrites a record: `verify` says where.
 async fn r19_verify_finds_deleted_newest_traces_and_forged_records(db: TestDb) {
     let e = env(db).await;
-    let (_, s) = ready(&e, "demo.caf").await;
+    let (_, s) = e.ready("demo.caf").await;
     for _ in 0..3 {
-        let _ = e.g.lookup(&s, req("cdap-t2", "123", "X"), None).await;
+        let _ =
+            e.g.lookup(&s, lookup_request("cdap-t2", "123", "X"), None)
+                .await;
     }
-    let report = e.g.verify_traces().await.unwrap().unwrap();
+    let report =
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .unwrap();
     let head = report.head_seq;
     assert!(head >= 5, "sign-in, change, three lookups");
     run_sql(
@@ -1409,7 +1386,12 @@ async fn r19_verify_finds_deleted_newest_traces_and_forged_records(db: TestDb) {
     )
     .await;
     assert_eq!(
-        e.g.verify_traces().await.unwrap().unwrap_err(),
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .unwrap_err(),
         guichet_core::trace::ChainError::Missing {
             seq: head - 1,
             head
@@ -1417,10 +1399,19 @@ async fn r19_verify_finds_deleted_newest_traces_and_forged_records(db: TestDb) {
     );
 
     // A record rewritten in place, its hash recomputed without the key, is found too.
-    let e = env(e._db).await;
+    let e = env(e.db).await;
     run_sql(&e, "DROP TRIGGER traces_append_only ON traces").await;
     run_sql(&e, "UPDATE traces SET outcome = 'forged' WHERE seq = 2").await;
-    assert_eq!(e.g.verify_traces().await.unwrap().unwrap_err().seq(), 2);
+    assert_eq!(
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
+            .unwrap_err()
+            .seq(),
+        2
+    );
 }
 
 async fn run_sql(e: &Env, sql: &'static str) {
@@ -1443,16 +1434,19 @@ async fn shutdown_commits_the_traces_in_flight(db: TestDb) {
         db,
         ServiceConfig {
             lookups_per_minute: 1_000,
-            ..fast_config()
+            ..ServiceConfig::fast_for_tests()
         },
     )
     .await;
-    let (_, s) = ready(&e, "demo.caf").await;
-    let d = file(&e, |d| d.caisse == "CAF-78").await;
+    let (_, s) = e.ready("demo.caf").await;
+    let d = e.file(|d| d.caisse == "CAF-78").await;
     let tasks: Vec<_> = (0..30)
         .map(|_| {
             let (g, s, nir) = (e.g.clone(), s.clone(), d.nir.expose().to_owned());
-            tokio::spawn(async move { g.lookup(&s, req("cdap-t2", &nir, "X"), None).await })
+            tokio::spawn(async move {
+                g.lookup(&s, lookup_request("cdap-t2", &nir, "X"), None)
+                    .await
+            })
         })
         .collect();
     tokio::task::yield_now().await;
@@ -1463,7 +1457,7 @@ async fn shutdown_commits_the_traces_in_flight(db: TestDb) {
             answered.push(a.trace_seq);
         }
     }
-    let store = Store::connect(&e._db.url).await.unwrap();
+    let store = Store::connect(&e.db.url).await.unwrap();
     let stored: std::collections::HashSet<i64> = store
         .traces(0, 10_000)
         .await
@@ -1473,7 +1467,7 @@ async fn shutdown_commits_the_traces_in_flight(db: TestDb) {
         .collect();
     assert!(answered.iter().all(|seq| stored.contains(seq)));
     assert!(matches!(
-        e.g.lookup(&s, req("cdap-t2", d.nir.expose(), "X"), None)
+        e.g.lookup(&s, lookup_request("cdap-t2", d.nir.expose(), "X"), None)
             .await,
         Err(ServiceError::Unavailable)
     ));

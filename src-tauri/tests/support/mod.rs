@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use guichet_core::LookupOutcome;
 use guichet_core::dossier::Dossier;
 use guichet_desktop::app::Surface;
@@ -21,18 +21,14 @@ use guichet_desktop::ipc::PrepareProgress;
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{Clock, Guichet, ManualClock, SampleQuery, ServiceConfig, sample_files};
 use guichet_store::Store;
-use guichet_store::seed::{SeedOptions, seed};
 
 pub mod window;
 
-/// The new password every test chooses at the forced change (R-12 compliant).
-pub const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
+pub use guichet_service::testing::NEW_PASSWORD;
 
 /// 10:00 in Paris on a Monday: every caisse is open.
 pub fn ten_in_paris() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    ))
+    Arc::new(ManualClock::new(guichet_service::testing::t0()))
 }
 
 /// The machine policy at `dir/policy.toml` (standing in for the system location), `extra`
@@ -121,27 +117,22 @@ pub fn test_pki() -> (String, String, String) {
 /// Starts a seeded server (SQLite, `files` synthetic files, demo accounts) on loopback TLS.
 pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsServer {
     let db = guichet_store::testing::sqlite().await;
-    seed(
-        &db.store,
-        SeedOptions {
-            files,
-            seed: 7,
-            batch: 1_000,
-            progress: false,
-        },
-        clock.now(),
-    )
-    .await
-    .unwrap();
-    let guichet = Guichet::new(
+    let guichet = guichet_service::provision(
         db.store.clone(),
         clock,
         ServiceConfig::fast_for_tests(),
         None,
+        guichet_service::Provisioning {
+            files,
+            seed: 7,
+            step: files.max(1),
+            progress_bar: false,
+        },
+        |_, _| {},
     )
     .await
-    .unwrap();
-    guichet.install_demo_accounts().await.unwrap();
+    .unwrap()
+    .guichet;
     let (ca, cert, key) = test_pki();
     let (cert_path, key_path) = (dir.join("server-cert.pem"), dir.join("server-key.pem"));
     std::fs::write(&cert_path, cert).unwrap();

@@ -16,7 +16,7 @@ export type ServiceInfo = { code: string, label: string, sections: Array<Section
  */
 hours: string, };
 
-export type Section = "coordonnees" | "situation_familiale" | "ressources" | "recherche" | "quotient_familial" | "droits" | "rsa" | "adresse";
+export type Section = "coordonnees" | "situation_familiale" | "ressources" | "recherche" | "quotient_familial" | "droits" | "rsa" | "adresse" | "unknown";
 
 export type ChangePasswordRequest = { current_password: string, new_password: string, };
 
@@ -34,7 +34,7 @@ export type LookupResponse = { outcome: LookupOutcome, message: string, dossier?
 
 export type LookupOutcome = "found" | "not_found" | "out_of_scope" | "opposition" | "not_eligible";
 
-export type ErrorBody = { code: string, message: string, 
+export type ErrorBody = { code: ErrorCode, message: string, 
 /**
  * `account_locked`, `rate_limited`: seconds before trying again.
  */
@@ -47,6 +47,14 @@ violations?: Array<Violation> | null,
  * `service_closed`: when lookups are answered again.
  */
 reopens_at?: string | null, };
+
+export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "policy_refused" | "keychain_unavailable" | "clipboard_unavailable" | "unknown";
+
+export type PasswordRules = { min_length: number, max_length: number, 
+/**
+ * How many previous passwords may not be reused.
+ */
+history: number, };
 
 export type Violation = { code: string, message: string, };
 
@@ -138,7 +146,11 @@ idle_timeout_s: number, expires_at: string,
 /**
  * The password of this account may be remembered on this profile.
  */
-can_remember_password: boolean, };
+can_remember_password: boolean, 
+/**
+ * R-12: the rules of this server, for the change form's hint.
+ */
+password_rules: PasswordRules, };
 
 export type SignInArgs = { profile: string, identifiant: string, 
 /**
@@ -150,7 +162,7 @@ export type NirCheck = { valid: boolean,
 /**
  * `nir_malformed` or `nir_key_mismatch`.
  */
-code: string | null, message: string | null, 
+code: ErrorCode | null, message: string | null, 
 /**
  * Shorter than a NIR and otherwise fine so far: not worth a red message while typing.
  */

@@ -11,14 +11,13 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::{TimeZone, Utc};
+use guichet_core::ErrorCode;
 use guichet_service::{DEMO_PASSWORD, Guichet, ManualClock, ServiceConfig};
-use guichet_store::seed::{SeedOptions, seed};
 use guichet_store::testing::TestDb;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-pub const NEW_PASSWORD: &str = "Tulipe-Rouge-42-Vélo";
+pub use guichet_service::testing::NEW_PASSWORD;
 
 pub struct Server {
     pub app: axum::Router,
@@ -40,32 +39,14 @@ pub async fn server_with(
     config: ServiceConfig,
     http: guichet_server::HttpConfig,
 ) -> Server {
-    // 10:00 in Paris.
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    ));
-    seed(
-        &db.store,
-        SeedOptions {
-            files: 1_500,
-            seed: 3,
-            batch: 500,
-            progress: false,
-        },
-        guichet_service::Clock::now(clock.as_ref()),
-    )
-    .await
-    .unwrap();
-    let guichet = Guichet::new(db.store.clone(), clock.clone(), config, None)
-        .await
-        .unwrap();
-    guichet.install_demo_accounts().await.unwrap();
+    let env = guichet_service::testing::env_with(db, config).await;
+    let guichet = env.g;
     let app = guichet_server::router(guichet_server::AppState::new(guichet.clone(), http));
     Server {
         app,
         guichet,
-        clock,
-        db,
+        clock: env.clock,
+        db: env.db,
     }
 }
 
@@ -80,8 +61,9 @@ impl Answer {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 
-    pub fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    /// The error code of the body (`Unknown` when there is none).
+    pub fn code(&self) -> ErrorCode {
+        serde_json::from_value(self.json()["code"].clone()).unwrap_or(ErrorCode::Unknown)
     }
 }
 

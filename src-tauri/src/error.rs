@@ -1,0 +1,151 @@
+//! The desktop's own failures: the keychain, the connection profiles and the machine policy.
+//! Each has an [`ErrorCode`] and a French message for the screen; the backend's failures
+//! already arrive as an [`ErrorBody`].
+
+use std::path::PathBuf;
+
+use guichet_core::wire::{ErrorBody, ErrorCode};
+
+/// Which file of the machine policy a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFile {
+    /// The one IT installs (`/etc/guichet/policy.toml`).
+    System,
+    /// A stricter one named by `--policy` or `GUICHET_POLICY`.
+    Extra,
+    /// The certificate authority the system policy adds.
+    Ca,
+}
+
+impl std::fmt::Display for PolicyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PolicyFile::System => "politique du poste",
+            PolicyFile::Extra => "politique supplémentaire",
+            PolicyFile::Ca => "certificat d'autorité de la politique du poste",
+        })
+    }
+}
+
+/// Why a policy or CA file, or its folder, cannot be trusted (follows "il" or "son dossier
+/// …" in a message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Untrusted {
+    /// Owned by someone else than `trusted` (root in production).
+    NotOwnedBy {
+        trusted: u32,
+    },
+    /// Writable by its group or others.
+    WritableByOthers,
+    NotARegularFile,
+    /// Swapped between the check and the read.
+    Replaced,
+    /// Over 1 MiB.
+    TooLarge,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untrusted::NotOwnedBy { trusted: 0 } => f.write_str("n'appartient pas à root"),
+            Untrusted::NotOwnedBy { trusted } => {
+                write!(f, "n'appartient pas à l'utilisateur {trusted}")
+            }
+            Untrusted::WritableByOthers => {
+                f.write_str("est modifiable par d'autres que son propriétaire (groupe ou autres)")
+            }
+            Untrusted::NotARegularFile => f.write_str("n'est pas un fichier ordinaire"),
+            Untrusted::Replaced => f.write_str("a été remplacé pendant sa lecture"),
+            Untrusted::TooLarge => f.write_str("dépasse 1 Mio"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DesktopError {
+    #[error("Le trousseau du système est verrouillé : l'identifiant ne sera pas mémorisé.")]
+    KeychainLocked,
+    #[error("Aucun trousseau du système n'est disponible : l'identifiant ne sera pas mémorisé.")]
+    KeychainUnavailable,
+    #[error("Le trousseau du système n'a pas répondu.")]
+    KeychainNoAnswer,
+
+    #[error("Le nom du profil doit compter de 1 à 80 caractères.")]
+    ProfileNameLength,
+    #[error("Le nom du profil contient des caractères invalides.")]
+    ProfileNameInvalid,
+    #[error("Le code de la caisse est invalide.")]
+    ProfileCaisseInvalid,
+    /// The server address, as the HTTP client judged it.
+    #[error("{0}")]
+    ProfileUrl(String),
+
+    #[error("Le fichier {} ({file}) est introuvable : rien n'est autorisé sur ce poste.", path.display())]
+    PolicyMissing { path: PathBuf, file: PolicyFile },
+    #[error("Le fichier {} ({file}) est illisible (droits d'accès) : rien n'est autorisé sur ce poste.", path.display())]
+    PolicyUnreadable { path: PathBuf, file: PolicyFile },
+    #[error("Le fichier {} ({file}) est refusé : {}{why}. Rien n'est autorisé sur ce poste.", path.display(), folder.as_ref().map(|d| format!("son dossier {} ", d.display())).unwrap_or_else(|| "il ".into()))]
+    PolicyUntrusted {
+        path: PathBuf,
+        file: PolicyFile,
+        /// The folder at fault, if it is the folder and not the file.
+        folder: Option<PathBuf>,
+        why: Untrusted,
+    },
+    #[error("Le fichier {} ({file}) est invalide : {why}. Rien n'est autorisé sur ce poste.", path.display())]
+    PolicyInvalid {
+        path: PathBuf,
+        file: PolicyFile,
+        why: String,
+    },
+    #[error("Le fichier {} ({}) est refusé : seule la politique du système ({}) peut ajouter un certificat d'autorité (extra_ca_pem). Rien n'est autorisé sur ce poste.", path.display(), PolicyFile::Extra, system.display())]
+    PolicyCaOutsideSystem { path: PathBuf, system: PathBuf },
+}
+
+impl DesktopError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DesktopError::KeychainLocked
+            | DesktopError::KeychainUnavailable
+            | DesktopError::KeychainNoAnswer => ErrorCode::KeychainUnavailable,
+            DesktopError::ProfileNameLength
+            | DesktopError::ProfileNameInvalid
+            | DesktopError::ProfileCaisseInvalid
+            | DesktopError::ProfileUrl(_) => ErrorCode::InvalidProfile,
+            DesktopError::PolicyMissing { .. }
+            | DesktopError::PolicyUnreadable { .. }
+            | DesktopError::PolicyUntrusted { .. }
+            | DesktopError::PolicyInvalid { .. }
+            | DesktopError::PolicyCaOutsideSystem { .. } => ErrorCode::PolicyRefused,
+        }
+    }
+}
+
+impl From<DesktopError> for ErrorBody {
+    fn from(e: DesktopError) -> Self {
+        ErrorBody::new(e.code(), e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_file_and_say_why() {
+        let e = DesktopError::PolicyUntrusted {
+            path: "/etc/guichet/policy.toml".into(),
+            file: PolicyFile::System,
+            folder: Some("/etc/guichet".into()),
+            why: Untrusted::NotOwnedBy { trusted: 0 },
+        };
+        assert_eq!(
+            e.to_string(),
+            "Le fichier /etc/guichet/policy.toml (politique du poste) est refusé : son dossier \
+             /etc/guichet n'appartient pas à root. Rien n'est autorisé sur ce poste."
+        );
+        assert_eq!(e.code(), ErrorCode::PolicyRefused);
+        let body = ErrorBody::from(DesktopError::ProfileNameLength);
+        assert_eq!(body.code, ErrorCode::InvalidProfile);
+    }
+}
