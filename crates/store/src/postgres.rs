@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use guichet_core::Dossier;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::rows::{DOSSIER_COLUMNS, DossierKeys};

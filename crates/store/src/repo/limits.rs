@@ -10,6 +10,9 @@ use crate::model::LockoutRefusals;
 use crate::store::on_backend;
 use crate::{Result, Store};
 
+/// `identifiant, window_start, refused, last_at, address`, as `take_refusals` returns them.
+type RefusalTuple = (String, DateTime<Utc>, i64, DateTime<Utc>, Option<String>);
+
 /// Lockouts (R-13), refusals while locked, rate limits.
 pub trait LimitRepo: Send + Sync {
     fn lockout(&self, identifiant: &str) -> impl Future<Output = Result<LockoutState>> + Send;
@@ -169,14 +172,13 @@ impl LimitRepo for Store {
 
     async fn take_refusals(&self, before: DateTime<Utc>) -> Result<Vec<LockoutRefusals>> {
         on_backend!(self, |db| {
-            let rows: Vec<(String, DateTime<Utc>, i64, DateTime<Utc>, Option<String>)> =
-                sqlx::query_as(
-                    "DELETE FROM lockout_refusals WHERE window_start < $1 \
-                     RETURNING identifiant, window_start, refused, last_at, address",
-                )
-                .bind(before)
-                .fetch_all(db.pool())
-                .await?;
+            let rows: Vec<RefusalTuple> = sqlx::query_as(
+                "DELETE FROM lockout_refusals WHERE window_start < $1 \
+                 RETURNING identifiant, window_start, refused, last_at, address",
+            )
+            .bind(before)
+            .fetch_all(db.pool())
+            .await?;
             let mut out: Vec<LockoutRefusals> = rows
                 .into_iter()
                 .map(

@@ -12,6 +12,16 @@ use crate::rows::{TraceRow, normalise_record};
 use crate::store::on_backend;
 use crate::{Result, Store};
 
+/// `partner, identifiant, service, kind, outcome, COUNT(*)`, as `trace_stats` selects them.
+type StatsTuple = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    i64,
+);
+
 /// Traces (R-19, R-20, R-22).
 pub trait TraceRepo: Send + Sync {
     /// Appends records to the chain atomically, in order, each hashed under `key`; returns
@@ -203,18 +213,11 @@ impl TraceRepo for Store {
 
     async fn trace_stats(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<StatsRow>> {
         on_backend!(self, |db| {
-            let rows: Vec<(
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                String,
-                String,
-                i64,
-            )> = sqlx::query_as(
+            let rows: Vec<StatsTuple> = sqlx::query_as(
                 "SELECT partner, identifiant, service, kind, outcome, COUNT(*) FROM traces \
-                     WHERE at >= $1 AND at < $2 \
-                     GROUP BY partner, identifiant, service, kind, outcome \
-                     ORDER BY partner, identifiant, service, kind, outcome",
+                 WHERE at >= $1 AND at < $2 \
+                 GROUP BY partner, identifiant, service, kind, outcome \
+                 ORDER BY partner, identifiant, service, kind, outcome",
             )
             .bind(from)
             .bind(to)
