@@ -145,8 +145,7 @@ impl PartnerRepo for Store {
             for d in &c.departements {
                 sqlx::query(
                     "INSERT INTO convention_departements (convention_id, departement) VALUES \
-                     ($1, $2) \
-                     ON CONFLICT DO NOTHING",
+                     ($1, $2) ON CONFLICT DO NOTHING",
                 )
                 .bind(row.id)
                 .bind(d)
@@ -165,8 +164,7 @@ impl PartnerRepo for Store {
         let row = on_backend!(self, |db| {
             sqlx::query_as::<_, ConventionRow>(
                 "SELECT id, number, partner_id, caisse_code, service_code, starts_on, status, \
-                 status_at \
-                 FROM conventions WHERE number = $1",
+                 status_at FROM conventions WHERE number = $1",
             )
             .bind(number)
             .fetch_optional(db.pool())
@@ -185,8 +183,7 @@ impl PartnerRepo for Store {
         let rows = on_backend!(self, |db| {
             sqlx::query_as::<_, ConventionRow>(
                 "SELECT id, number, partner_id, caisse_code, service_code, starts_on, status, \
-                 status_at \
-                 FROM conventions WHERE partner_id = $1 ORDER BY number",
+                 status_at FROM conventions WHERE partner_id = $1 ORDER BY number",
             )
             .bind(partner_id)
             .fetch_all(db.pool())

@@ -160,8 +160,7 @@ impl ReferenceRepo for Store {
         on_backend!(self, |db| {
             sqlx::query(
                 "INSERT INTO services (code, label, sections, eligibility, idle_timeout_secs, \
-                 hours) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 hours) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (code) DO UPDATE SET label = excluded.label, \
                  sections = excluded.sections, eligibility = excluded.eligibility, \
                  idle_timeout_secs = excluded.idle_timeout_secs, hours = excluded.hours",

@@ -63,8 +63,7 @@ impl UserRepo for Store {
             sqlx::query_as::<_, UserRow>(
                 "INSERT INTO users (partner_id, identifiant, display_name, email, password_hash, \
                  must_change_password, password_changed_at, status, test_account, created_at, \
-                 status_at) \
-                 VALUES ($1, $2, $3, $4, $5, TRUE, $6, 'active', $7, $6, $6) \
+                 status_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, 'active', $7, $6, $6) \
                  RETURNING id, partner_id, identifiant, display_name, email, password_hash, \
                  must_change_password, password_changed_at, status, test_account, created_at, \
                  status_at",
@@ -88,8 +87,7 @@ impl UserRepo for Store {
             sqlx::query_as::<_, UserRow>(
                 "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
                  must_change_password, password_changed_at, status, test_account, created_at, \
-                 status_at \
-                 FROM users WHERE id = $1",
+                 status_at FROM users WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(db.pool())
@@ -104,8 +102,7 @@ impl UserRepo for Store {
             sqlx::query_as::<_, UserRow>(
                 "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
                  must_change_password, password_changed_at, status, test_account, created_at, \
-                 status_at \
-                 FROM users WHERE identifiant = $1",
+                 status_at FROM users WHERE identifiant = $1",
             )
             .bind(identifiant)
             .fetch_optional(db.pool())
@@ -120,8 +117,7 @@ impl UserRepo for Store {
             sqlx::query_as::<_, UserRow>(
                 "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
                  must_change_password, password_changed_at, status, test_account, created_at, \
-                 status_at \
-                 FROM users WHERE ($1 IS NULL OR partner_id = $1) ORDER BY identifiant",
+                 status_at FROM users WHERE ($1 IS NULL OR partner_id = $1) ORDER BY identifiant",
             )
             .bind(partner_id)
             .fetch_all(db.pool())
@@ -199,8 +195,7 @@ impl UserRepo for Store {
         on_backend!(self, |db| {
             sqlx::query(
                 "INSERT INTO habilitations (user_id, convention_id, granted_at) VALUES ($1, $2, \
-                 $3) \
-                 ON CONFLICT (user_id, convention_id) DO UPDATE SET ends_at = NULL",
+                 $3) ON CONFLICT (user_id, convention_id) DO UPDATE SET ends_at = NULL",
             )
             .bind(user_id)
             .bind(convention_id)
