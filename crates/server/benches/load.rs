@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use guichet_service::{DEMO_PASSWORD, Guichet, ServiceConfig, SystemClock};
 use guichet_store::seed::{SeedOptions, seed};
-use guichet_store::{DossierFilter, Repository, Store};
+use guichet_store::{DossierFilter, Store, prelude::*};
 use sqlx::{Connection, PgConnection};
 use zeroize::Zeroizing;
 

@@ -15,7 +15,7 @@ use guichet_service::{
     Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig, ServiceError, SystemClock,
     sample_files,
 };
-use guichet_store::{ConventionStatus, PartnerKind, Repository, Store, TraceFilter, UserStatus};
+use guichet_store::{ConventionStatus, PartnerKind, Store, TraceFilter, UserStatus, prelude::*};
 
 use crate::api::HttpConfig;
 use crate::config::{FileConfig, parse_proxies, read_trace_keys, write_trace_keys};

@@ -13,7 +13,7 @@ use guichet_core::trace::TraceKind;
 use guichet_server::HttpConfig;
 use guichet_service::{DEMO_PASSWORD, ServiceConfig};
 use guichet_store::testing::TestDb;
-use guichet_store::{DossierFilter, Repository, TraceFilter};
+use guichet_store::{DossierFilter, TraceFilter, prelude::*};
 
 guichet_store::on_both_backends!(
     r10_r11_r13_sign_in_codes,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use guichet_service::DEMO_PASSWORD;
-use guichet_store::{DossierFilter, Repository};
+use guichet_store::{DossierFilter, prelude::*};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -11,7 +11,7 @@ use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::TraceKind;
 use guichet_store::{
     Convention, ConventionStatus, NewConvention, NewPartner, NewUser, Partner, PartnerKind,
-    PartnerStatus, Repository, User, UserStatus,
+    PartnerStatus, User, UserStatus, prelude::*,
 };
 use zeroize::Zeroizing;
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{ChainError, ChainedTrace, TraceKind, verify_chain};
-use guichet_store::{Repository, StatsRow, TraceFilter};
+use guichet_store::{StatsRow, TraceFilter, prelude::*};
 use serde::Serialize;
 
 use crate::Guichet;

@@ -8,7 +8,7 @@ use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::{PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
 use guichet_store::{
-    ConventionStatus, Grant, NewSession, Partner, PartnerStatus, Repository, User, UserStatus,
+    ConventionStatus, Grant, NewSession, Partner, PartnerStatus, User, UserStatus, prelude::*,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -1,7 +1,7 @@
 //! The demo accounts of DESIGN.md, created on synthetic databases (bundled backend, `make
 //! serve`). Each has the same temporary password, to be changed at first sign-in.
 
-use guichet_store::{NewUser, Repository, StoreError};
+use guichet_store::{NewUser, StoreError, prelude::*};
 use zeroize::Zeroizing;
 
 use crate::Guichet;

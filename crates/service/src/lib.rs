@@ -28,7 +28,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use guichet_core::trace::{ChainKey, TraceKind, TraceRecord};
-use guichet_store::{PasswordHash, Repository, Store};
+use guichet_store::{PasswordHash, Store, prelude::*};
 use rand::RngCore;
 use zeroize::Zeroizing;
 

@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv6Addr};
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use guichet_store::Repository;
+use guichet_store::prelude::*;
 
 use crate::Guichet;
 use crate::error::{Result, ServiceError};

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use guichet_core::policy::lockout::LockoutState;
 use guichet_core::trace::{TraceKind, TraceRecord};
-use guichet_store::Repository;
+use guichet_store::prelude::*;
 
 use crate::Guichet;
 use crate::error::{Result, ServiceError};

@@ -9,7 +9,7 @@ use guichet_core::policy::scope::Scope;
 use guichet_core::trace::{TraceKind, nir_digest};
 use guichet_core::wire::{LookupRequest, LookupResponse};
 use guichet_core::{Dossier, ErrorCode, FamilyName, Nir};
-use guichet_store::Repository;
+use guichet_store::prelude::*;
 
 use crate::Guichet;
 use crate::auth::{ReadySession, Session};

@@ -8,7 +8,7 @@ use guichet_core::lookup::decide;
 use guichet_core::policy::scope::Scope;
 use guichet_core::{FamilyName, LookupOutcome};
 use guichet_store::seed::META_SYNTHETIC;
-use guichet_store::{DossierFilter, Repository, Store};
+use guichet_store::{DossierFilter, Store, prelude::*};
 
 use crate::error::{Result, ServiceError};
 

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use guichet_core::Dossier;
 use guichet_core::wire::{LookupRequest, SessionInfo};
+use guichet_store::DossierFilter;
+use guichet_store::prelude::*;
 use guichet_store::testing::TestDb;
-use guichet_store::{DossierFilter, Repository};
 use zeroize::Zeroizing;
 
 use crate::provision::{Provisioning, provision};

@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 
 use guichet_core::trace::{ChainKey, TraceRecord};
-use guichet_store::{Repository, Store};
+use guichet_store::{Store, prelude::*};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 

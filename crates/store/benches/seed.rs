@@ -16,7 +16,7 @@ use std::time::Instant;
 use chrono::Utc;
 use guichet_store::seed::{SeedOptions, seed};
 use guichet_store::synth::Generator;
-use guichet_store::{Repository, Store};
+use guichet_store::{Store, prelude::*};
 use sqlx::{Connection, PgConnection};
 
 fn rate(n: u64, secs: f64) -> String {

@@ -1,20 +1,17 @@
 //! PostgreSQL backend: the scale-out path. Several server instances share one database;
 //! everything that must hold across them (sessions, lockouts, rate limits, the trace chain)
-//! is a row here. Files are bulk-loaded with `COPY`.
+//! is a row here. Files are bulk-loaded with `COPY`. This module owns what PostgreSQL does its
+//! own way (connection set-up, migrations, transaction flavours, `COPY`); the SQL both
+//! backends share is in `repo/`.
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use guichet_core::trace::{ChainedTrace, TraceRecord};
-use guichet_core::{Dossier, Nir, ServiceDef};
+use guichet_core::Dossier;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::model::*;
-use crate::repo::Backend;
-use crate::shared::{DOSSIER_COLUMNS, DossierKeys, shared_repository};
+use crate::rows::{DOSSIER_COLUMNS, DossierKeys};
 use crate::{Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -43,24 +40,24 @@ impl PgStore {
         &self.pool
     }
 
-    async fn run_migrations(&self) -> Result<()> {
+    pub(crate) async fn run_migrations(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
 
     /// The chain's transactions: synchronous commit, as everything but the relaxed writes.
-    async fn begin_traces(&self) -> Result<Transaction<'static, Postgres>> {
+    pub(crate) async fn begin_traces(&self) -> Result<Transaction<'static, Postgres>> {
         self.begin_write().await
     }
 
     /// A transaction whose commit does not wait for the WAL flush: for session activity and
     /// rate-limit counters only, where losing the last few hundred milliseconds in a
     /// database crash is harmless. Traces and everything else commit synchronously.
-    async fn begin_relaxed(&self) -> Result<Transaction<'static, Postgres>> {
+    pub(crate) async fn begin_relaxed(&self) -> Result<Transaction<'static, Postgres>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SET LOCAL synchronous_commit TO OFF")
             .execute(&mut *tx)
@@ -68,7 +65,7 @@ impl PgStore {
         Ok(tx)
     }
 
-    async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
+    pub(crate) async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
         if dossiers.is_empty() {
             return Ok(0);
         }
@@ -135,8 +132,6 @@ fn escape_copy_text(buf: &mut String, s: &str) {
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|_| StoreError::Corrupt("sérialisation JSON"))
 }
-
-shared_repository!(PgStore, Backend::Postgres, Postgres);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,6 @@
 //! SQLite backend: the embedded default (the desktop app's bundled backend, small caisses).
+//! This module owns what SQLite does its own way (connection set-up, migrations, transaction
+//! flavours, the bulk load of files); the SQL both backends share is in `repo/`.
 //!
 //! WAL journal (readers never wait for the writer), foreign keys on, a busy timeout so
 //! concurrent writers queue instead of failing. Durability is chosen per kind of write:
@@ -10,17 +12,13 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use guichet_core::trace::{ChainedTrace, TraceRecord};
-use guichet_core::{Dossier, Nir, ServiceDef};
+use guichet_core::Dossier;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use crate::Result;
-use crate::model::*;
-use crate::repo::Backend;
-use crate::shared::{DOSSIER_COLUMNS, DossierKeys, shared_repository};
+use crate::rows::{DOSSIER_COLUMNS, DossierKeys};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -87,29 +85,29 @@ impl SqliteStore {
         self.pool.close().await;
     }
 
-    async fn run_migrations(&self) -> Result<()> {
+    pub(crate) async fn run_migrations(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
 
     /// A transaction that holds the write lock from its first statement, so that a
     /// read-then-write never fails on lock upgrade.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The chain's transactions: on the durable connection.
-    async fn begin_traces(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn begin_traces(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.traces.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Session activity and rate counters (PostgreSQL relaxes their durability; SQLite in
     /// WAL mode with `synchronous = NORMAL` already does not sync on commit).
-    async fn begin_relaxed(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn begin_relaxed(&self) -> Result<Transaction<'static, Sqlite>> {
         self.begin_write().await
     }
 
-    async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
+    pub(crate) async fn bulk_insert_dossiers(&self, dossiers: &[Dossier]) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut inserted = 0;
         for chunk in dossiers.chunks(ROWS_PER_STATEMENT) {
@@ -146,5 +144,3 @@ impl SqliteStore {
         Ok(inserted)
     }
 }
-
-shared_repository!(SqliteStore, Backend::Sqlite, Sqlite);

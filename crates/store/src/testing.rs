@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 
-use crate::{PgStore, Repository, SqliteStore, Store};
+use crate::prelude::*;
+use crate::{PgStore, SqliteStore, Store};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -52,17 +53,13 @@ fn unique_name(prefix: &str) -> String {
 pub async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name("guichet_test")));
     let url = format!("sqlite://{}", path.display());
-    let store = SqliteStore::connect(&url, 8).await.expect("open SQLite");
+    let store = Store::Sqlite(SqliteStore::connect(&url, 8).await.expect("open SQLite"));
     store.migrate().await.expect("migrate SQLite");
     let files = ["", "-wal", "-shm"]
         .iter()
         .map(|s| PathBuf::from(format!("{}{s}", path.display())))
         .collect();
-    TestDb {
-        store: Store::Sqlite(store),
-        url,
-        files,
-    }
+    TestDb { store, url, files }
 }
 
 /// A fresh, migrated PostgreSQL schema. Panics (fails the test) if PostgreSQL is unreachable.
@@ -97,7 +94,7 @@ pub async fn postgres() -> TestDb {
     conn.close().await.ok();
 
     let options = base.clone().options([("search_path", schema.as_str())]);
-    let store = PgStore::connect_with(options, 8).await.unwrap();
+    let store = Store::Postgres(PgStore::connect_with(options, 8).await.unwrap());
     store.migrate().await.expect("migrate PostgreSQL");
     let mut url = url::Url::parse(&admin).unwrap();
     url.set_path("/guichet_test");
@@ -105,7 +102,7 @@ pub async fn postgres() -> TestDb {
         .append_pair("options[search_path]", &schema);
     let url = url.to_string();
     TestDb {
-        store: Store::Postgres(store),
+        store,
         url,
         files: Vec::new(),
     }

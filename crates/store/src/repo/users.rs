@@ -1,0 +1,232 @@
+//! Users and habilitations: accounts, statuses, password hashes and their history, and the
+//! habilitations that tie a user to conventions.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Grant, NewUser, PasswordHash, User, UserStatus};
+use crate::rows::{GrantRow, UserRow};
+use crate::store::on_backend;
+use crate::{Result, Store, StoreError};
+
+/// Users, passwords and habilitations.
+pub trait UserRepo: Send + Sync {
+    fn create_user(
+        &self,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<User>> + Send;
+    fn user(&self, id: i64) -> impl Future<Output = Result<Option<User>>> + Send;
+    fn user_by_identifiant(
+        &self,
+        identifiant: &str,
+    ) -> impl Future<Output = Result<Option<User>>> + Send;
+    fn users(&self, partner_id: Option<i64>) -> impl Future<Output = Result<Vec<User>>> + Send;
+    fn set_user_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Replaces the password hash, keeps the old one in the history.
+    fn set_password(
+        &self,
+        id: i64,
+        hash: &PasswordHash,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// The `limit` most recent previous hashes, newest first.
+    fn password_history(
+        &self,
+        id: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<PasswordHash>>> + Send;
+    fn grant(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Habilitations not ended at `now`, whatever their convention's status.
+    fn grants(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Grant>>> + Send;
+}
+
+impl UserRepo for Store {
+    async fn create_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<User> {
+        on_backend!(self, |db| {
+            sqlx::query_as::<_, UserRow>(
+                "INSERT INTO users (partner_id, identifiant, display_name, email, password_hash, \
+                 must_change_password, password_changed_at, status, test_account, created_at, \
+                 status_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6, 'active', $7, $6, $6) \
+                 RETURNING id, partner_id, identifiant, display_name, email, password_hash, \
+                 must_change_password, password_changed_at, status, test_account, created_at, \
+                 status_at",
+            )
+            .bind(u.partner_id)
+            .bind(&u.identifiant)
+            .bind(&u.display_name)
+            .bind(&u.email)
+            .bind(&u.password_hash.0)
+            .bind(now)
+            .bind(u.test_account)
+            .fetch_one(db.pool())
+            .await
+            .map_err(crate::error::conflict_as("utilisateur (identifiant)"))?
+            .into_user()
+        })
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        on_backend!(self, |db| {
+            sqlx::query_as::<_, UserRow>(
+                "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
+                 must_change_password, password_changed_at, status, test_account, created_at, \
+                 status_at FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?
+            .map(UserRow::into_user)
+            .transpose()
+        })
+    }
+
+    async fn user_by_identifiant(&self, identifiant: &str) -> Result<Option<User>> {
+        on_backend!(self, |db| {
+            sqlx::query_as::<_, UserRow>(
+                "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
+                 must_change_password, password_changed_at, status, test_account, created_at, \
+                 status_at FROM users WHERE identifiant = $1",
+            )
+            .bind(identifiant)
+            .fetch_optional(db.pool())
+            .await?
+            .map(UserRow::into_user)
+            .transpose()
+        })
+    }
+
+    async fn users(&self, partner_id: Option<i64>) -> Result<Vec<User>> {
+        on_backend!(self, |db| {
+            sqlx::query_as::<_, UserRow>(
+                "SELECT id, partner_id, identifiant, display_name, email, password_hash, \
+                 must_change_password, password_changed_at, status, test_account, created_at, \
+                 status_at FROM users WHERE ($1 IS NULL OR partner_id = $1) ORDER BY identifiant",
+            )
+            .bind(partner_id)
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .map(UserRow::into_user)
+            .collect()
+        })
+    }
+
+    async fn set_user_status(&self, id: i64, status: UserStatus, now: DateTime<Utc>) -> Result<()> {
+        on_backend!(self, |db| {
+            let done = sqlx::query("UPDATE users SET status = $2, status_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(status.code())
+                .bind(now)
+                .execute(db.pool())
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("utilisateur"));
+            }
+            Ok(())
+        })
+    }
+
+    async fn set_password(
+        &self,
+        id: i64,
+        hash: &PasswordHash,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_backend!(self, |db| {
+            let mut tx = db.pool().begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO password_history (user_id, password_hash, changed_at) \
+                 SELECT id, password_hash, password_changed_at FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(StoreError::NotFound("utilisateur"));
+            }
+            sqlx::query(
+                "UPDATE users SET password_hash = $2, must_change_password = $3, \
+                 password_changed_at = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&hash.0)
+            .bind(must_change)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    async fn password_history(&self, id: i64, limit: u32) -> Result<Vec<PasswordHash>> {
+        on_backend!(self, |db| {
+            let hashes: Vec<String> = sqlx::query_scalar(
+                "SELECT password_hash FROM password_history WHERE user_id = $1 \
+                 ORDER BY changed_at DESC LIMIT $2",
+            )
+            .bind(id)
+            .bind(i64::from(limit))
+            .fetch_all(db.pool())
+            .await?;
+            Ok(hashes.into_iter().map(PasswordHash).collect())
+        })
+    }
+
+    async fn grant(&self, user_id: i64, convention_id: i64, now: DateTime<Utc>) -> Result<()> {
+        on_backend!(self, |db| {
+            sqlx::query(
+                "INSERT INTO habilitations (user_id, convention_id, granted_at) VALUES ($1, $2, \
+                 $3) ON CONFLICT (user_id, convention_id) DO UPDATE SET ends_at = NULL",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            Ok(())
+        })
+    }
+
+    async fn grants(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<Grant>> {
+        on_backend!(self, |db| {
+            // One round trip: a row per (habilitation, département), grouped below.
+            let rows = sqlx::query_as::<_, GrantRow>(
+                "SELECT h.id AS habilitation_id, c.id, c.number, c.partner_id, c.caisse_code, \
+                 c.service_code, c.starts_on, c.status, c.status_at, d.departement, \
+                 s.code, s.label, s.sections, s.eligibility, s.idle_timeout_secs, s.hours, \
+                 k.hours AS caisse_hours \
+                 FROM habilitations h \
+                 JOIN conventions c ON c.id = h.convention_id \
+                 JOIN services s ON s.code = c.service_code \
+                 JOIN caisses k ON k.code = c.caisse_code \
+                 LEFT JOIN convention_departements d ON d.convention_id = c.id \
+                 WHERE h.user_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
+                 ORDER BY c.service_code, c.number, d.departement",
+            )
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(db.pool())
+            .await?;
+            GrantRow::group(rows)
+        })
+    }
+}
