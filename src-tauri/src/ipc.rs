@@ -184,8 +184,23 @@ pub fn typescript() -> String {
         out.push_str(&d);
         out.push_str("\n\n");
     }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
+    // The codes as values too, so the UI names them (`ErrorCode.SessionExpired`) instead of
+    // spelling their strings.
+    out.push_str("export const ErrorCode = {\n");
+    for code in ErrorCode::ALL {
+        let name: String = code
+            .as_str()
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect();
+        out.push_str(&format!("  {name}: \"{code}\",\n"));
+    }
+    out.push_str("  Unknown: \"unknown\",\n} as const satisfies Record<string, ErrorCode>;\n");
     out
 }
 

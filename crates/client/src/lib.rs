@@ -296,9 +296,23 @@ mod tests {
         counting(Some((status, location))).await
     }
 
-    /// A listener that counts connections; with `answer`, it reads a request and answers it.
+    /// A listener that counts connections; with `answer`, it reads a request and answers it
+    /// with a redirect there.
     async fn counting(
         answer: Option<(u16, String)>,
+    ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let answer = answer.map(|(status, location)| {
+            format!(
+                "HTTP/1.1 {status} Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+        });
+        raw_server(answer).await
+    }
+
+    /// A listener that counts connections; with `answer`, it reads a request and sends
+    /// `answer` (a whole HTTP response) back.
+    async fn raw_server(
+        answer: Option<String>,
     ) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
         use std::sync::atomic::Ordering;
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -309,15 +323,12 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
                 count.fetch_add(1, Ordering::SeqCst);
-                let Some((status, location)) = answer.clone() else {
+                let Some(head) = answer.clone() else {
                     continue;
                 };
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 16 * 1024];
                     let _ = socket.read(&mut buf).await;
-                    let head = format!(
-                        "HTTP/1.1 {status} Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    );
                     let _ = socket.write_all(head.as_bytes()).await;
                     let _ = socket.shutdown().await;
                 });
@@ -354,6 +365,56 @@ mod tests {
             0,
             "the redirect target received a request"
         );
+    }
+
+    /// A server answering `status` with the JSON `body`.
+    async fn json_server(status: u16, body: &str) -> Client {
+        let answer = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let (port, _) = raw_server(Some(answer)).await;
+        Client::new(&format!("http://127.0.0.1:{port}"), None).unwrap()
+    }
+
+    /// Add, don't break: this version talking to a newer server that added a field, a
+    /// section and an error code decodes every answer, and shows the new code with the
+    /// server's message.
+    #[tokio::test]
+    async fn an_installed_client_reads_a_newer_server() {
+        let lookup = r#"{"outcome":"found","message":"Dossier trouvé.","score":1,
+            "dossier":{"service":"psu","sections":["coordonnees","participation_psu"],
+            "participation_psu":{"hourly_cents":123},
+            "coordonnees":{"allocataire_number":"1234567","civility":"madame",
+            "first_name":"Léa","birth_name":"DUPONT","usage_name":null,
+            "birth_date":"1985-05-12","rang":1}}}"#;
+        let request = LookupRequest {
+            service: "psu".into(),
+            nir: zeroize::Zeroizing::new("185057800608491".into()),
+            name: zeroize::Zeroizing::new("Dupont".into()),
+            as_of: None,
+        };
+        let c = json_server(200, lookup).await;
+        let answer = c.lookup("jeton", &request).await.unwrap();
+        let dossier = answer.dossier.unwrap();
+        assert_eq!(
+            dossier.sections,
+            vec![
+                guichet_core::service_def::Section::Coordonnees,
+                guichet_core::service_def::Section::Unknown
+            ]
+        );
+        assert_eq!(dossier.coordonnees.unwrap().birth_name, "DUPONT");
+
+        let refused =
+            r#"{"code":"quota_exceeded","message":"Quota d'habilitations atteint.","quota":20}"#;
+        let e = json_server(403, refused)
+            .await
+            .lookup("jeton", &request)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::Unknown);
+        assert_eq!(e.message, "Quota d'habilitations atteint.");
     }
 
     #[tokio::test]

@@ -104,11 +104,11 @@ error_codes! {
     BundledForbidden = "bundled_forbidden",
     BundledUnavailable = "bundled_unavailable",
     SettingsUnwritable = "settings_unwritable",
+    KeychainUnavailable = "keychain_unavailable",
+    ClipboardUnavailable = "clipboard_unavailable",
     /// A machine policy or CA file is missing, unreadable, invalid or untrusted: nothing
     /// is allowed on the workstation.
     PolicyRefused = "policy_refused",
-    KeychainUnavailable = "keychain_unavailable",
-    ClipboardUnavailable = "clipboard_unavailable",
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -166,6 +166,7 @@ mod tests {
             "settings_unwritable",
             "keychain_unavailable",
             "clipboard_unavailable",
+            "policy_refused",
         ];
         let actual: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(actual, pinned);

@@ -48,7 +48,7 @@ violations?: Array<Violation> | null,
  */
 reopens_at?: string | null, };
 
-export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "policy_refused" | "keychain_unavailable" | "clipboard_unavailable" | "unknown";
+export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
 
 export type PasswordRules = { min_length: number, max_length: number, 
 /**
@@ -177,3 +177,48 @@ reopens_hhmm: string | null, reopens_at: string | null, };
 export type PrepareProgress = { done: number, total: number, };
 
 export type Tick = { "state": "disarmed" } | { "state": "active", remaining_s: number, } | { "state": "warning", remaining_s: number, } | { "state": "expired" };
+
+export const ErrorCode = {
+  InvalidCredentials: "invalid_credentials",
+  AccountLocked: "account_locked",
+  AccountDisabled: "account_disabled",
+  TemporaryPasswordExpired: "temporary_password_expired",
+  SessionExpired: "session_expired",
+  PasswordChangeRequired: "password_change_required",
+  PasswordPolicy: "password_policy",
+  ServiceNotGranted: "service_not_granted",
+  UnknownService: "unknown_service",
+  ServiceClosed: "service_closed",
+  NirMalformed: "nir_malformed",
+  NirKeyMismatch: "nir_key_mismatch",
+  NameMalformed: "name_malformed",
+  RateLimited: "rate_limited",
+  InvalidInput: "invalid_input",
+  NotFound: "not_found",
+  Conflict: "conflict",
+  InvalidBody: "invalid_body",
+  PayloadTooLarge: "payload_too_large",
+  UnsupportedMediaType: "unsupported_media_type",
+  MethodNotAllowed: "method_not_allowed",
+  Busy: "busy",
+  Timeout: "timeout",
+  Unavailable: "unavailable",
+  Internal: "internal",
+  TraceKeyRequired: "trace_key_required",
+  InvalidUrl: "invalid_url",
+  InvalidCa: "invalid_ca",
+  ServerUnreachable: "server_unreachable",
+  TlsError: "tls_error",
+  BadResponse: "bad_response",
+  UnknownProfile: "unknown_profile",
+  InvalidProfile: "invalid_profile",
+  ProfilesPinned: "profiles_pinned",
+  LastProfile: "last_profile",
+  BundledForbidden: "bundled_forbidden",
+  BundledUnavailable: "bundled_unavailable",
+  SettingsUnwritable: "settings_unwritable",
+  KeychainUnavailable: "keychain_unavailable",
+  ClipboardUnavailable: "clipboard_unavailable",
+  PolicyRefused: "policy_refused",
+  Unknown: "unknown",
+} as const satisfies Record<string, ErrorCode>;
