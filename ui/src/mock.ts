@@ -2,6 +2,7 @@
 // command of lib/api.ts answered with realistic French data of the exact shapes of the Rust
 // types (serde: absent `skip_serializing_if` fields are left out, other `None`s are null).
 // The scenario is chosen by `location.hash`; see SCENARIOS.
+import { ErrorCode } from "./lib/ipc";
 import type {
   Address,
   ContactDetails,
@@ -125,6 +126,7 @@ function session(kind: "creche" | "mairie" | "departement", extra: Partial<Sessi
     password_age_warning: false,
     expires_at: inHours(10),
     can_remember_password: false,
+    password_rules: { min_length: 12, max_length: 128, history: 5 },
   };
   switch (kind) {
     case "creche":
@@ -410,25 +412,25 @@ export function nirKey(first13: string): string {
 
 function checkNir(text: string): NirCheck {
   const raw = stripNir(text);
-  const ko = (code: string, message: string, incomplete = false): NirCheck => ({
+  const ko = (code: ErrorCode, message: string, incomplete = false): NirCheck => ({
     valid: false,
     code,
     message,
     incomplete,
   });
-  if (!raw) return ko("nir_malformed", "Le NIR est vide", true);
+  if (!raw) return ko(ErrorCode.NirMalformed, "Le NIR est vide", true);
   const bad = [...raw].findIndex((c, i) => !(/\d/.test(c) || (i === 6 && /[AB]/.test(c) && raw[5] === "2")));
-  if (bad >= 0) return ko("nir_malformed", `Caractère non valide en position ${bad + 1} du NIR`);
+  if (bad >= 0) return ko(ErrorCode.NirMalformed, `Caractère non valide en position ${bad + 1} du NIR`);
   if (raw.length !== 15) {
     return ko(
-      "nir_malformed",
+      ErrorCode.NirMalformed,
       `Le NIR doit compter 15 caractères (13 et la clé), ${raw.length} saisis`,
       raw.length < 15 && /^[1278]/.test(raw),
     );
   }
-  if (!/^[1278]/.test(raw)) return ko("nir_malformed", "Le premier chiffre du NIR (sexe) doit être 1, 2, 7 ou 8");
+  if (!/^[1278]/.test(raw)) return ko(ErrorCode.NirMalformed, "Le premier chiffre du NIR (sexe) doit être 1, 2, 7 ou 8");
   if (nirKey(raw.slice(0, 13)) !== raw.slice(13)) {
-    return ko("nir_key_mismatch", "La clé du NIR ne correspond pas aux 13 premiers caractères");
+    return ko(ErrorCode.NirKeyMismatch, "La clé du NIR ne correspond pas aux 13 premiers caractères");
   }
   return { valid: true, code: null, message: null, incomplete: false };
 }
@@ -453,7 +455,7 @@ function checkPassword(candidate: string, identifiant: string): Violation[] {
 // ---------------------------------------------------------------------------------------
 // The handler.
 
-function error(code: string, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
+function error(code: ErrorCode, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
   // Only the fields the backend sends (skip_serializing_if on the optional ones).
   return { code, message, ...extra };
 }
@@ -461,7 +463,7 @@ function error(code: string, message: string, extra: Partial<ErrorBody> = {}): E
 type Args = Record<string, unknown> | undefined;
 
 function need<T>(args: Args, name: string): T {
-  if (!args || !(name in args)) throw error("internal", `argument « ${name} » manquant (maquette)`);
+  if (!args || !(name in args)) throw error(ErrorCode.Internal, `argument « ${name} » manquant (maquette)`);
   return args[name] as T;
 }
 
@@ -512,7 +514,7 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
 
       case "startup": {
         if (scenario === "startup-error") {
-          throw error("internal", "Le dossier de données de Guichet est illisible : vérifiez les droits du profil Windows.");
+          throw error(ErrorCode.Internal, "Le dossier de données de Guichet est illisible : vérifiez les droits du profil Windows.");
         }
         const s = startup(scenario);
         if (profiles.length === 0) profiles = s.profiles;
@@ -526,7 +528,7 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
         const a = need<{ profile: string; identifiant: string; password: string }>(args, "args");
         if (scenario === "signin-error") {
           throw error(
-            "account_locked",
+            ErrorCode.AccountLocked,
             "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes.",
             { retry_after_s: 900 },
           );
@@ -542,11 +544,11 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
         const r = need<{ current_password: string; new_password: string }>(args, "request");
         const v = checkPassword(r.new_password, current?.user.identifiant ?? "");
         if (v.length) {
-          throw error("password_policy", `Mot de passe refusé : ${v.map((x) => x.message).join(", ")}.`, {
+          throw error(ErrorCode.PasswordPolicy, `Mot de passe refusé : ${v.map((x) => x.message).join(", ")}.`, {
             violations: v,
           });
         }
-        if (!current) throw error("session_expired", "Votre session a expiré. Reconnectez-vous avec votre identifiant et votre mot de passe.");
+        if (!current) throw error(ErrorCode.SessionExpired, "Votre session a expiré. Reconnectez-vous avec votre identifiant et votre mot de passe.");
         current = { ...current, must_change_password: false, password_age_warning: false };
         return current;
       }
@@ -566,9 +568,9 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
         const r = need<{ service: string; nir: string; name: string; as_of?: string | null }>(args, "request");
         if (scenario === "closed") {
           const o = nextOpening();
-          throw error("service_closed", `Service fermé, réouverture à ${o.hhmm}.`, { reopens_at: o.at });
+          throw error(ErrorCode.ServiceClosed, `Service fermé, réouverture à ${o.hhmm}.`, { reopens_at: o.at });
         }
-        if (!checkNir(r.nir).valid) throw error("nir_malformed", "Le NIR n'est pas valide.");
+        if (!checkNir(r.nir).valid) throw error(ErrorCode.NirMalformed, "Le NIR n'est pas valide.");
         const outcome: LookupOutcome =
           scenario === "not_found" || scenario === "opposition" || scenario === "out_of_scope" || scenario === "not_eligible"
             ? scenario
@@ -593,7 +595,7 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
         return null;
       case "save_profile": {
         const p = need<Profile>(args, "profile");
-        if (!p.name.trim()) throw error("invalid_input", "Le nom du profil doit compter de 1 à 80 caractères.");
+        if (!p.name.trim()) throw error(ErrorCode.InvalidInput, "Le nom du profil doit compter de 1 à 80 caractères.");
         profiles = [...profiles.filter((x) => x.profile.name !== p.name.trim()), view({ ...p, name: p.name.trim() })];
         return null;
       }
@@ -603,7 +605,7 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
         return null;
       }
       default:
-        throw error("internal", `commande inconnue de la maquette : ${cmd}`);
+        throw error(ErrorCode.Internal, `commande inconnue de la maquette : ${cmd}`);
     }
   }
 

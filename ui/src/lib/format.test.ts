@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ErrorCode } from "./ipc";
 import type { ErrorBody } from "./ipc";
 import {
   dateFr,
@@ -20,7 +21,7 @@ import {
 /** Intl puts U+202F (thousands) and U+00A0 (before €): compare with plain spaces. */
 const spaces = (s: string) => s.replace(/[\s\u00a0\u202f]/g, " ");
 
-function error(code: string, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
+function error(code: ErrorCode, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
   return { code, message, retry_after_s: null, violations: null, reopens_at: null, ...extra };
 }
 
@@ -156,58 +157,58 @@ describe("reopensFr", () => {
 
 describe("errorText", () => {
   it("says when a closed service reopens, day included, in Paris time", () => {
-    const e = error("service_closed", "Service fermé, réouverture à 05:00.", {
+    const e = error(ErrorCode.ServiceClosed, "Service fermé, réouverture à 05:00.", {
       reopens_at: "2026-11-28T04:00:00Z",
     });
     expect(errorText(e)).toBe("Service fermé : réouverture samedi 28 novembre à 05:00 (heure de Paris).");
   });
 
   it("says when a closed service reopens in summer time", () => {
-    const e = error("service_closed", "Service fermé, réouverture à 05:00.", {
+    const e = error(ErrorCode.ServiceClosed, "Service fermé, réouverture à 05:00.", {
       reopens_at: "2026-07-04T03:00:00Z",
     });
     expect(errorText(e)).toBe("Service fermé : réouverture samedi 4 juillet à 05:00 (heure de Paris).");
   });
 
   it("keeps the message of a closed service that gives no reopening", () => {
-    expect(errorText(error("service_closed", "Service fermé."))).toBe("Service fermé.");
+    expect(errorText(error(ErrorCode.ServiceClosed, "Service fermé."))).toBe("Service fermé.");
   });
 
   it("adds the delay of a locked account", () => {
-    const e = error("account_locked", "Trop d'essais infructueux : le compte est verrouillé.", {
+    const e = error(ErrorCode.AccountLocked, "Trop d'essais infructueux : le compte est verrouillé.", {
       retry_after_s: 900,
     });
     expect(errorText(e)).toBe("Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 min.");
   });
 
   it("adds the delay of a rate limit", () => {
-    const e = error("rate_limited", "Trop de demandes en peu de temps.", { retry_after_s: 12 });
+    const e = error(ErrorCode.RateLimited, "Trop de demandes en peu de temps.", { retry_after_s: 12 });
     expect(errorText(e)).toBe("Trop de demandes en peu de temps. Réessayez dans 12 s.");
   });
 
   it("does not repeat a delay the message already gives (the server's wording)", () => {
     const locked = error(
-      "account_locked",
+      ErrorCode.AccountLocked,
       "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes.",
       { retry_after_s: 900 },
     );
     expect(errorText(locked)).toBe(locked.message);
-    const limited = error("rate_limited", "Trop de demandes en peu de temps. Réessayez dans 30 s.", {
+    const limited = error(ErrorCode.RateLimited, "Trop de demandes en peu de temps. Réessayez dans 30 s.", {
       retry_after_s: 30,
     });
     expect(errorText(limited)).toBe(limited.message);
   });
 
   it("keeps the message when no delay is known", () => {
-    const e = error("account_locked", "Le compte est verrouillé.");
+    const e = error(ErrorCode.AccountLocked, "Le compte est verrouillé.");
     expect(errorText(e)).toBe("Le compte est verrouillé.");
   });
 
   it("returns the message of any other code as is, whatever the details", () => {
-    expect(errorText(error("invalid_credentials", "Identifiant ou mot de passe incorrect."))).toBe(
+    expect(errorText(error(ErrorCode.InvalidCredentials, "Identifiant ou mot de passe incorrect."))).toBe(
       "Identifiant ou mot de passe incorrect.",
     );
-    const e = error("password_policy", "Mot de passe refusé : au moins 12 caractères.", {
+    const e = error(ErrorCode.PasswordPolicy, "Mot de passe refusé : au moins 12 caractères.", {
       retry_after_s: 60,
       reopens_at: "2026-11-24T04:00:00Z",
       violations: [{ code: "too_short", message: "au moins 12 caractères" }],
@@ -307,7 +308,7 @@ describe("labels", () => {
     expect(Object.keys(sectionLabel).sort()).toEqual(
       [
         "adresse", "coordonnees", "droits", "quotient_familial",
-        "recherche", "ressources", "rsa", "situation_familiale",
+        "recherche", "ressources", "rsa", "situation_familiale", "unknown",
       ],
     );
     expect(sectionLabel.coordonnees).toBe("Coordonnées");

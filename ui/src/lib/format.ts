@@ -1,4 +1,5 @@
 // Pure presentation helpers (French formats). Unit-tested in format.test.ts.
+import { ErrorCode } from "./ipc";
 import type {
   Environment,
   ErrorBody,
@@ -75,10 +76,10 @@ export function reopensFr(iso: string): string {
  * backend's messages may already state the delay ("Réessayez dans 15 minutes.") or the
  * reopening hour without its day: neither is repeated. */
 export function errorText(e: ErrorBody): string {
-  if (e.code === "service_closed" && e.reopens_at) {
+  if (e.code === ErrorCode.ServiceClosed && e.reopens_at) {
     return `Service fermé : réouverture ${reopensFr(e.reopens_at)} (heure de Paris).`;
   }
-  if ((e.code === "account_locked" || e.code === "rate_limited") && e.retry_after_s != null) {
+  if ((e.code === ErrorCode.AccountLocked || e.code === ErrorCode.RateLimited) && e.retry_after_s != null) {
     if (/réessayez/i.test(e.message)) return e.message;
     return `${e.message} Réessayez dans ${durationFr(e.retry_after_s)}.`;
   }
@@ -109,6 +110,7 @@ export const sectionLabel: Record<Section, string> = {
   droits: "Droits",
   rsa: "RSA",
   adresse: "Adresse",
+  unknown: "Rubrique inconnue",
 };
 
 export const rsaStateLabel: Record<RsaState, string> = {
