@@ -13,7 +13,9 @@ if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/openapi-spec-validator
     "openapi-spec-validator>=0.7,<0.8"
 fi
 
-cargo build -q -p guichet-server --locked
+# The features of the test build (`cargo test --workspace --all-features`), so that this
+# build is the one the tests reuse, not a second one.
+cargo build -q --workspace --all-features --locked
 bin=target/debug/guichet-server
 work=$(mktemp -d /tmp/guichet-st.XXXXXX)
 db="sqlite://$work/st.db"
