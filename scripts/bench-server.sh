@@ -9,4 +9,4 @@ psql "$url" -qX -c 'DROP DATABASE IF EXISTS guichet_pgbench WITH (FORCE)' -c 'CR
 pgbench -q -i -s 10 "$pgdb" >/dev/null 2>&1
 tps=$(pgbench -N -c 64 -j 2 -T "${GUICHET_BENCH_SECONDS:-10}" "$pgdb" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
 echo "pgbench -N -c 64 -j 2: $tps tps"
-PGBENCH_TPS=$tps cargo bench -p guichet-server --bench load --locked
+PGBENCH_TPS=$tps cargo bench -p guichet-tests --bench load --locked

@@ -12,7 +12,9 @@ export PATH="$CARGO_HOME/bin:$PATH"
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --quiet
 
 target=${1:-e2e}
-# Build first, outside the throwaway HOME (cargo's caches stay where they are).
+# Build first, outside the throwaway HOME (cargo's caches stay where they are): the app's
+# binary (with its `webdriver` feature) and the test, from the tests crate.
+cargo build --workspace --all-features --locked --quiet
 cargo test --workspace --all-features --test "$target" --locked --no-run --quiet
 
 tmp=$(mktemp -d /tmp/guichet-e2e.XXXXXX)

@@ -1,5 +1,6 @@
-//! Shared set-up of the desktop tests: a recording [`Surface`], a guichet-server on a
-//! loopback TLS socket with a CA made for the test, and files picked by outcome.
+//! What the cross-crate suites share: a recording [`Surface`], a guichet-server on a
+//! loopback TLS socket with a CA made for the test, files picked by outcome, the binaries
+//! of the workspace, and the WebDriver helpers ([`window`]).
 #![allow(
     dead_code,
     missing_debug_implementations,
@@ -25,6 +26,29 @@ use guichet_store::Store;
 pub mod window;
 
 pub use guichet_service::testing::NEW_PASSWORD;
+
+/// A binary of the workspace, built next to the running test (`target/<profile>/<name>`):
+/// `cargo test --workspace` builds the server's; the desktop's comes from
+/// `cargo build --workspace --all-features` (scripts/e2e.sh).
+pub fn workspace_bin(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let mut dir = exe.parent().expect("a folder").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build --workspace --all-features` first",
+        bin.display()
+    );
+    bin
+}
+
+/// The desktop app's binary, as a string for WebDriver's capabilities.
+pub fn guichet_bin() -> String {
+    workspace_bin("guichet").display().to_string()
+}
 
 /// 10:00 in Paris on a Monday: every caisse is open.
 pub fn ten_in_paris() -> Arc<ManualClock> {
@@ -87,7 +111,7 @@ pub struct TlsServer {
     pub guichet: Guichet,
     pub store: Store,
     task: tokio::task::JoinHandle<()>,
-    _db: guichet_store::testing::TestDb,
+    _db: Option<guichet_store::testing::TestDb>,
 }
 
 impl Drop for TlsServer {
@@ -133,6 +157,16 @@ pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsSer
     .await
     .unwrap()
     .guichet;
+    serve_tls(guichet, Some(db), dir).await
+}
+
+/// Serves `guichet` on a loopback TLS socket with a certificate from a CA made for the
+/// test, whose files go to `dir`; `db`, when given, lives as long as the server.
+pub async fn serve_tls(
+    guichet: Guichet,
+    db: Option<guichet_store::testing::TestDb>,
+    dir: &Path,
+) -> TlsServer {
     let (ca, cert, key) = test_pki();
     let (cert_path, key_path) = (dir.join("server-cert.pem"), dir.join("server-key.pem"));
     std::fs::write(&cert_path, cert).unwrap();
@@ -157,7 +191,7 @@ pub async fn tls_server(clock: Arc<dyn Clock>, files: u64, dir: &Path) -> TlsSer
     TlsServer {
         url: format!("https://localhost:{port}"),
         ca_pem: ca,
-        store: db.store.clone(),
+        store: guichet.store().clone(),
         guichet,
         task,
         _db: db,

@@ -15,8 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use guichet_service::{DEMO_PASSWORD, Guichet, ServiceConfig, SystemClock};
-use guichet_store::seed::{SeedOptions, seed};
+use guichet_service::{DEMO_PASSWORD, Provisioning, ServiceConfig, SystemClock, provision};
 use guichet_store::{DossierFilter, Store, prelude::*};
 use sqlx::{Connection, PgConnection};
 use zeroize::Zeroizing;
@@ -31,27 +30,20 @@ struct Figures {
 }
 
 async fn load(store: Store, files: u64, secs: u64) -> Figures {
-    let now = guichet_service::Clock::now(&SystemClock);
-    seed(
-        &store,
-        SeedOptions {
-            files,
-            seed: 1,
-            batch: 5_000,
-            progress: true,
-        },
-        now,
-    )
-    .await
-    .unwrap();
     let config = ServiceConfig {
         lookups_per_minute: 100_000_000,
         ..ServiceConfig::default()
     };
-    let g = Guichet::new(store.clone(), Arc::new(SystemClock), config, None)
+    let how = Provisioning {
+        files,
+        seed: 1,
+        step: files.max(1),
+        progress_bar: true,
+    };
+    let g = provision(store.clone(), Arc::new(SystemClock), config, None, how, |_, _| {})
         .await
-        .unwrap();
-    g.install_demo_accounts().await.unwrap();
+        .unwrap()
+        .guichet;
     let app = guichet_server::router(guichet_server::AppState::new(g.clone(), Default::default()))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -239,20 +231,17 @@ async fn main() {
 
     // Sign-in cost: argon2id with the default parameters, sequentially.
     let store = fresh_pg("guichet_bench_signin").await;
-    seed(
-        &store,
-        SeedOptions {
-            files: 10,
-            ..Default::default()
-        },
-        guichet_service::Clock::now(&SystemClock),
+    let g = provision(
+        store,
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+        None,
+        Provisioning::files(10, 1),
+        |_, _| {},
     )
     .await
-    .unwrap();
-    let g = Guichet::new(store, Arc::new(SystemClock), ServiceConfig::default(), None)
-        .await
-        .unwrap();
-    g.install_demo_accounts().await.unwrap();
+    .unwrap()
+    .guichet;
     let t = Instant::now();
     for _ in 0..20 {
         g.sign_in("demo.mairie", Zeroizing::new(DEMO_PASSWORD.into()), None)

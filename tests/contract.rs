@@ -4,7 +4,6 @@
 //! loopback TLS, trusted through the machine policy's `extra_ca_pem`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +23,7 @@ use guichet_desktop::oslock;
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
 use guichet_store::Store;
-use support::*;
+use guichet_tests::*;
 use zeroize::Zeroizing;
 
 const BUNDLED_FILES: u64 = 1_500;

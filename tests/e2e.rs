@@ -13,7 +13,6 @@
     clippy::disallowed_methods
 )]
 
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,8 +24,8 @@ use guichet_core::dossier::Dossier;
 use guichet_core::nir::Nir;
 use guichet_service::{DEMO_PASSWORD, SystemClock};
 use guichet_store::Store;
-use support::window::{self, button, field, screenshots, type_into, wait_for};
-use support::*;
+use guichet_tests::window::{self, button, field, screenshots, type_into, wait_for};
+use guichet_tests::*;
 
 const DEMO_PROFILE: &str = "Démonstration (données fictives)";
 const REMOTE_PROFILE: &str = "Recette locale";
@@ -35,7 +34,7 @@ const DEMO_FILES: &str = "3000";
 
 /// Starts the app with these arguments (data folder, policy) and waits for the sign-in screen.
 async fn launch(args: &[&str]) -> Client {
-    let client = window::launch(env!("CARGO_BIN_EXE_guichet"), args).await;
+    let client = window::launch(&guichet_tests::guichet_bin(), args).await;
     button(&client, "Se connecter", Duration::from_secs(30)).await;
     client
 }
@@ -55,7 +54,7 @@ fn x_clipboard(args: &[&str]) -> Option<String> {
 
 /// The process id of the running app (single instance: exactly one).
 fn app_pid() -> u32 {
-    let ours = std::fs::canonicalize(env!("CARGO_BIN_EXE_guichet")).unwrap();
+    let ours = std::fs::canonicalize(guichet_tests::guichet_bin()).unwrap();
     let pids: Vec<u32> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -436,7 +435,7 @@ async fn refused_policy_flow() {
     std::fs::write(&extra, format!("extra_ca_pem = {ca:?}\n")).unwrap();
     let data = dir.path().join("data");
     let client = window::launch(
-        env!("CARGO_BIN_EXE_guichet"),
+        guichet_tests::guichet_bin().as_str(),
         &[
             "--data-dir",
             data.to_str().unwrap(),

@@ -12,7 +12,6 @@
     clippy::disallowed_methods
 )]
 
-mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,13 +25,13 @@ use guichet_desktop::ipc::{PrepareProgress, SignInArgs};
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{DEMO_PASSWORD, SampleQuery, SystemClock, sample_files};
 use guichet_store::Store;
-use support::NEW_PASSWORD;
-use support::window::{self, click, type_into, wait_for};
+use guichet_tests::NEW_PASSWORD;
+use guichet_tests::window::{self, click, type_into, wait_for};
 use zeroize::Zeroizing;
 
 /// The binary measured: the release build when `GUICHET_BIN` says so, else this profile's.
 fn binary() -> String {
-    std::env::var("GUICHET_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_guichet").into())
+    std::env::var("GUICHET_BIN").unwrap_or_else(|_| guichet_tests::guichet_bin())
 }
 
 /// The measured binary on a fresh data folder, under the machine's own policy (none on a
@@ -208,7 +207,7 @@ async fn wipe_delay() {
     let core = Arc::new(AppCore::new(
         Settings {
             data_dir: dir.path().join("data"),
-            policy: support::policy_sources(dir.path(), None),
+            policy: guichet_tests::policy_sources(dir.path(), None),
             bundled_files: 500,
         },
         Arc::new(SystemClock),
