@@ -5,7 +5,7 @@ CARGO ?= cargo
 NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e bench fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke bench fuzz run serve clean
 
 all: test
 
@@ -28,16 +28,20 @@ ui: ui/dist/index.html
 ui/dist/index.html: $(UI_SOURCES) | ui-deps
 	cd ui && $(NPM) run --silent build
 
-## Rewrites ui/src/lib/ipc.ts from the Rust types (a test fails when it is stale).
-bindings:
+## Rewrites ui/src/lib/ipc.ts from the Rust types, and ui/src/recorded.ts (the answers the
+## UI's mock replays) from the Rust code (a test fails when either is stale).
+bindings: ui
 	UPDATE_BINDINGS=1 $(CARGO) test -p guichet-desktop --lib ipc::tests --locked -q
+	UPDATE_BINDINGS=1 $(CARGO) test -p guichet-tests --test ui_fixtures --locked -q
 
 ## Everything CI runs: formatting, lints and type checks, unit, property and contract tests
 ## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
-## axe-core on every screen, and the real app window end to end.
-test: deps ui lint unit ui-test a11y e2e
+## axe-core on every screen, the real app window end to end, and every fuzz target for a
+## few seconds.
+test: deps ui lint unit ui-test a11y e2e fuzz-smoke
 
 lint: ui
+	scripts/check-links.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	# --all-targets skips the `test = false` targets (the real window's e2e and bench).
@@ -66,13 +70,14 @@ bench: deps ui
 	$(CARGO) bench -p guichet-server --bench burst --locked
 	scripts/bench-desktop.sh
 
-## Coverage-guided fuzzing of every parser, FUZZ_SECONDS each (not part of `make test`).
+## Coverage-guided fuzzing of every parser and request body, FUZZ_SECONDS each;
+## `make test` runs the same targets for a few seconds each.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	cd fuzz && for t in nir family_name hours service_def; do \
-	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
-	done
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-smoke: deps
+	FUZZ_SECONDS=4 scripts/fuzz.sh
 
 ## The desktop app on the bundled backend (synthetic data, demo accounts).
 run: deps ui

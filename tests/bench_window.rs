@@ -12,7 +12,6 @@
     clippy::disallowed_methods
 )]
 
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,6 @@
 //! loopback TLS, trusted through the machine policy's `extra_ca_pem`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +14,6 @@ use guichet_core::service_def::Section;
 use guichet_core::wire::{LookupRequest, LookupResponse};
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{AppCore, Settings, Surface};
-use guichet_desktop::backend::Backend;
 use guichet_desktop::config::Profile;
 use guichet_desktop::error::DesktopError;
 use guichet_desktop::ipc::{SessionView, SignInArgs, WipeReason};
@@ -41,31 +39,18 @@ struct Harness {
 
 /// `dir/policy.toml` plays the machine policy, owned by whoever runs the tests.
 fn settings(dir: &Path) -> Settings {
-    Settings {
-        data_dir: dir.join("data"),
-        policy: policy_sources(dir, None),
-        bundled_files: BUNDLED_FILES,
-    }
+    desktop_settings(dir, BUNDLED_FILES)
 }
 
 async fn bundled(clock: Arc<ManualClock>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let core = Arc::new(AppCore::new(
-        settings(dir.path()),
-        clock.clone(),
-        Some(NO_KEYCHAIN),
-    ));
-    let surface = Recorder::default();
-    let profile = Profile::demo().name;
-    let Backend::Bundled(guichet) = core.prepare(&profile, &surface).await.unwrap() else {
-        panic!("the demo profile is the bundled backend");
-    };
+    let (core, surface, store) = bundled_core(dir.path(), clock.clone(), BUNDLED_FILES).await;
     Harness {
-        store: guichet.store().clone(),
-        core,
+        store,
+        core: Arc::new(core),
         surface,
         clock,
-        profile,
+        profile: Profile::demo().name,
         _dir: dir,
         _server: None,
     }

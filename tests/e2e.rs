@@ -13,7 +13,6 @@
     clippy::disallowed_methods
 )]
 
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

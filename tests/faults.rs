@@ -57,18 +57,26 @@ fn spawn_serve(db: &str, port: u16) -> Child {
 }
 
 async fn wait_healthy(client: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
+    assert!(
+        healthy_within(client, base, 200).await,
+        "server did not start"
+    );
+}
+
+/// Whether `/health` answers 200 within `tries` tries, 50 ms apart.
+async fn healthy_within(client: &reqwest::Client, base: &str, tries: u32) -> bool {
+    for _ in 0..tries {
         if client
             .get(format!("{base}/health"))
             .send()
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("server did not start");
+    false
 }
 
 /// Kills the server with SIGKILL while lookups are in flight; after a restart every lookup
@@ -455,20 +463,10 @@ fn postgres_restart_under_load_answers_503_and_recovers() {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         pg.ctl("start");
         // Recovery, by itself: health, then lookups, back to 200.
-        let mut recovered = false;
-        for _ in 0..600 {
-            if client
-                .get(format!("{base}/health"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                recovered = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(recovered, "health back to 200 after the restart");
+        assert!(
+            healthy_within(&client, &base, 600).await,
+            "health back to 200 after the restart"
+        );
         let recovered_at = load.answers.load(std::sync::atomic::Ordering::SeqCst);
         let ok_then = load.ok.load(std::sync::atomic::Ordering::SeqCst);
         for _ in 0..600 {

@@ -40,10 +40,17 @@ async fn load(store: Store, files: u64, secs: u64) -> Figures {
         step: files.max(1),
         progress_bar: true,
     };
-    let g = provision(store.clone(), Arc::new(SystemClock), config, None, how, |_, _| {})
-        .await
-        .unwrap()
-        .guichet;
+    let g = provision(
+        store.clone(),
+        Arc::new(SystemClock),
+        config,
+        None,
+        how,
+        |_, _| {},
+    )
+    .await
+    .unwrap()
+    .guichet;
     let app = guichet_server::router(guichet_server::AppState::new(g.clone(), Default::default()))
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

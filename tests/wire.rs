@@ -227,12 +227,19 @@ async fn r11_r12_r13_sign_in_and_forced_change(w: &impl Wire, _e: &TestEnv) -> V
     let wrong = w.sign_in("demo.creche", "Pas-Le-Bon-1!").await;
     let unknown = w.sign_in("personne.inconnue", "Pas-Le-Bon-1!").await;
     assert_eq!(code(&wrong), Some(ErrorCode::InvalidCredentials));
-    assert_eq!(said(&wrong, |_| String::new()), said(&unknown, |_| String::new()), "R-13");
+    assert_eq!(
+        said(&wrong, |_| String::new()),
+        said(&unknown, |_| String::new()),
+        "R-13"
+    );
     t.push(said(&wrong, |_| String::new()));
 
     let info = w.sign_in("demo.creche", DEMO_PASSWORD).await.unwrap();
     assert!(info.must_change_password, "R-11");
-    assert_eq!(info.password_rules.min_length, 12, "the server's rules travel");
+    assert_eq!(
+        info.password_rules.min_length, 12,
+        "the server's rules travel"
+    );
     t.push(format!(
         "signed in {} {:?} {:?}",
         info.user.identifiant, info.services[0].code, info.password_rules
@@ -241,7 +248,11 @@ async fn r11_r12_r13_sign_in_and_forced_change(w: &impl Wire, _e: &TestEnv) -> V
     let early = w
         .lookup(&token, lookup_request("psu", "185057800608491", "Dupont"))
         .await;
-    assert_eq!(code(&early), Some(ErrorCode::PasswordChangeRequired), "R-11");
+    assert_eq!(
+        code(&early),
+        Some(ErrorCode::PasswordChangeRequired),
+        "R-11"
+    );
     t.push(said(&early, |_| String::new()));
 
     let weak = w.change_password(&token, DEMO_PASSWORD, "court").await;
@@ -254,7 +265,10 @@ async fn r11_r12_r13_sign_in_and_forced_change(w: &impl Wire, _e: &TestEnv) -> V
         .flatten()
         .map(|v| format!("{}: {}", v.code, v.message))
         .collect();
-    assert!(reasons.iter().any(|r| r.starts_with("too_short")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("too_short")),
+        "{reasons:?}"
+    );
     t.push(format!("{reasons:?}"));
     let bad_current = w.change_password(&token, "faux", NEW_PASSWORD).await;
     assert_eq!(code(&bad_current), Some(ErrorCode::InvalidCredentials));
@@ -279,9 +293,15 @@ async fn r02_r03_r04_r05_lookups(w: &impl Wire, e: &TestEnv) -> Vec<String> {
     let mut t = Vec::new();
     let token = ready(w, "demo.creche").await;
     let today = e.clock.now().date_naive();
-    let found =
-        guichet_tests::file(&e.db.store, "MSA-ALSACE", None, "psu", LookupOutcome::Found, today)
-            .await;
+    let found = guichet_tests::file(
+        &e.db.store,
+        "MSA-ALSACE",
+        None,
+        "psu",
+        LookupOutcome::Found,
+        today,
+    )
+    .await;
     let answer = w
         .lookup(
             &token,
@@ -291,7 +311,10 @@ async fn r02_r03_r04_r05_lookups(w: &impl Wire, e: &TestEnv) -> Vec<String> {
         .unwrap();
     assert_eq!(answer.outcome, LookupOutcome::Found);
     let dossier = answer.dossier.as_ref().unwrap();
-    assert!(dossier.coordonnees.is_some() && dossier.rsa.is_none(), "R-07");
+    assert!(
+        dossier.coordonnees.is_some() && dossier.rsa.is_none(),
+        "R-07"
+    );
     t.push(serde_json::to_string(&answer).unwrap());
 
     let unknown_nir = w
@@ -315,10 +338,30 @@ async fn r02_r03_r04_r05_lookups(w: &impl Wire, e: &TestEnv) -> Vec<String> {
 
     for (service, nir, name, expected) in [
         ("psu", "1 85 05", "Dupont", ErrorCode::NirMalformed),
-        ("psu", "1 85 05 78 006 084 92", "Dupont", ErrorCode::NirKeyMismatch),
-        ("psu", found.nir.expose(), "Dupont🙂", ErrorCode::NameMalformed),
-        ("zzz", found.nir.expose(), "Dupont", ErrorCode::UnknownService),
-        ("qf", found.nir.expose(), "Dupont", ErrorCode::ServiceNotGranted),
+        (
+            "psu",
+            "1 85 05 78 006 084 92",
+            "Dupont",
+            ErrorCode::NirKeyMismatch,
+        ),
+        (
+            "psu",
+            found.nir.expose(),
+            "Dupont🙂",
+            ErrorCode::NameMalformed,
+        ),
+        (
+            "zzz",
+            found.nir.expose(),
+            "Dupont",
+            ErrorCode::UnknownService,
+        ),
+        (
+            "qf",
+            found.nir.expose(),
+            "Dupont",
+            ErrorCode::ServiceNotGranted,
+        ),
     ] {
         let refused = w.lookup(&token, lookup_request(service, nir, name)).await;
         assert_eq!(code(&refused), Some(expected), "{service} {nir} {name}");

@@ -1,7 +1,7 @@
 //! any input either normalises to a non-empty upper-case ASCII key that is a fixed
 //! point and matches the input itself, or is refused as `name_malformed`.
 #![no_main]
-use guichet_core::FamilyName;
+use guichet_core::{ErrorCode, FamilyName};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &str| {
@@ -12,6 +12,6 @@ fuzz_target!(|data: &str| {
             assert!(name.matches(data, None));
             assert!(name.matches(name.key(), None));
         }
-        Err(e) => assert_eq!(e.code(), "name_malformed"),
+        Err(e) => assert_eq!(e.code(), ErrorCode::NameMalformed),
     }
 });

@@ -15,7 +15,7 @@ use crate::clipboard::OsClipboard;
 use crate::config::Profile;
 use crate::ipc::{HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView};
 use crate::watchdog::Tick;
-use crate::{Args, keychain, oslock};
+use crate::{Args, ipc_names, keychain, oslock};
 
 type Core<'a> = State<'a, Arc<AppCore>>;
 type Result<T> = std::result::Result<T, ErrorBody>;
@@ -41,10 +41,10 @@ impl Surface for Window {
         self.0.state::<OsClipboard>().clear();
     }
     fn watchdog(&self, tick: Tick) {
-        let _ = self.0.emit("watchdog", tick);
+        let _ = self.0.emit(ipc_names::EVENT_WATCHDOG, tick);
     }
     fn prepare_progress(&self, progress: PrepareProgress) {
-        let _ = self.0.emit("prepare-progress", progress);
+        let _ = self.0.emit(ipc_names::EVENT_PREPARE_PROGRESS, progress);
     }
 }
 

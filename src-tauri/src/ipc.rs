@@ -185,12 +185,35 @@ pub fn typescript() -> String {
         out.push_str("\n\n");
     }
     // The codes as values too, so the UI names them (`ErrorCode.SessionExpired`) instead of
-    // spelling their strings.
-    out.push_str("export const ErrorCode = {\n");
-    for code in ErrorCode::ALL {
-        let name: String = code
-            .as_str()
-            .split('_')
+    // spelling their strings; likewise the commands and events, and the section headings.
+    let codes = ErrorCode::ALL.iter().map(|c| c.as_str());
+    out.push_str(&const_object(
+        "ErrorCode",
+        codes.chain(["unknown"]),
+        "ErrorCode",
+    ));
+    let commands = crate::ipc_names::COMMANDS.iter().copied();
+    out.push_str(&const_object("Command", commands, ""));
+    out.push_str("export type Command = (typeof Command)[keyof typeof Command];\n\n");
+    let events = crate::ipc_names::EVENTS.iter().copied();
+    out.push_str(&const_object("AppEvent", events, ""));
+    out.push_str("/** The heading of each section (`Section::label`). */\n");
+    out.push_str("export const sectionLabel: Record<Section, string> = {\n");
+    for section in Section::ALL.iter().chain([&Section::Unknown]) {
+        let label = serde_json::to_string(section.label()).unwrap_or_default();
+        out.push_str(&format!("  {}: {label},\n", section.code()));
+    }
+    out.push_str("};\n");
+    out
+}
+
+/// `export const Name = { SnakeCase: "snake_case", … } as const`, checked against `ty` when
+/// given (every value must be one of the type's).
+fn const_object<'a>(name: &str, values: impl Iterator<Item = &'a str>, ty: &str) -> String {
+    let mut out = format!("export const {name} = {{\n");
+    for value in values {
+        let key: String = value
+            .split(['_', '-'])
             .map(|w| {
                 let mut c = w.chars();
                 c.next()
@@ -198,9 +221,13 @@ pub fn typescript() -> String {
                     .unwrap_or_default()
             })
             .collect();
-        out.push_str(&format!("  {name}: \"{code}\",\n"));
+        out.push_str(&format!("  {key}: \"{value}\",\n"));
     }
-    out.push_str("  Unknown: \"unknown\",\n} as const satisfies Record<string, ErrorCode>;\n");
+    out.push_str("} as const");
+    if !ty.is_empty() {
+        out.push_str(&format!(" satisfies Record<string, {ty}>"));
+    }
+    out.push_str(";\n\n");
     out
 }
 
@@ -220,5 +247,66 @@ mod tests {
         if actual != expected {
             panic!("ui/src/lib/ipc.ts is stale: run `make bindings`");
         }
+    }
+
+    /// The one command list (`ipc_names::COMMANDS`) is what commands.rs defines and registers
+    /// and what the window's capability allows, neither more nor less.
+    #[test]
+    fn the_command_list_is_the_one_registered_and_allowed() {
+        use std::collections::BTreeSet;
+
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let listed: BTreeSet<String> = crate::ipc_names::COMMANDS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            listed.len(),
+            crate::ipc_names::COMMANDS.len(),
+            "a command listed twice"
+        );
+
+        let source = std::fs::read_to_string(root.join("src/commands.rs")).unwrap();
+        let defined: BTreeSet<String> = source
+            .split("#[tauri::command]")
+            .skip(1)
+            .map(|rest| {
+                let signature = rest.split('(').next().unwrap();
+                signature.split_whitespace().last().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(
+            defined, listed,
+            "#[tauri::command] functions of commands.rs"
+        );
+
+        let handler = source
+            .split("generate_handler![")
+            .nth(1)
+            .and_then(|rest| rest.split(']').next())
+            .unwrap();
+        let registered: BTreeSet<String> = handler
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        assert_eq!(registered, listed, "generate_handler! of commands.rs");
+
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("capabilities/default.json")).unwrap(),
+        )
+        .unwrap();
+        let allowed: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        assert_eq!(
+            allowed, listed,
+            "allow-… permissions of capabilities/default.json"
+        );
     }
 }

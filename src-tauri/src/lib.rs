@@ -7,6 +7,9 @@ pub mod clipboard;
 pub mod config;
 pub mod error;
 pub mod ipc;
+/// The names of the commands and events that cross the IPC boundary (one list, also read by
+/// build.rs).
+pub mod ipc_names;
 pub mod keychain;
 pub mod oslock;
 pub mod watchdog;

@@ -208,20 +208,60 @@ pub async fn file(
     outcome: LookupOutcome,
     today: NaiveDate,
 ) -> Dossier {
-    let mut picked = sample_files(
-        store,
-        &SampleQuery {
-            caisse: Some(caisse.into()),
-            departement: departement.map(Into::into),
-            outcome: Some(outcome),
-            service: Some(service.into()),
-            count: 1,
-        },
-        today,
-    )
-    .await
-    .unwrap();
-    picked
-        .pop()
+    try_file(store, caisse, departement, service, outcome, today)
+        .await
         .unwrap_or_else(|| panic!("no {outcome:?} file in {caisse} for {service}"))
+}
+
+/// [`file`], or `None` when the database has no such file.
+pub async fn try_file(
+    store: &Store,
+    caisse: &str,
+    departement: Option<&str>,
+    service: &str,
+    outcome: LookupOutcome,
+    today: NaiveDate,
+) -> Option<Dossier> {
+    let query = SampleQuery {
+        caisse: Some(caisse.into()),
+        departement: departement.map(Into::into),
+        outcome: Some(outcome),
+        service: Some(service.into()),
+        count: 1,
+    };
+    sample_files(store, &query, today).await.unwrap().pop()
+}
+
+/// The settings of a desktop app whose data folder is `dir/data` and whose machine policy
+/// is `dir/policy.toml`.
+pub fn desktop_settings(dir: &Path, bundled_files: u64) -> guichet_desktop::app::Settings {
+    guichet_desktop::app::Settings {
+        data_dir: dir.join("data"),
+        policy: policy_sources(dir, None),
+        bundled_files,
+    }
+}
+
+/// The desktop's core in `dir` with no keychain, its demo profile prepared: the bundled
+/// backend seeded with `files` synthetic files. Returns the core, the surface it reported
+/// to, and the bundled database.
+pub async fn bundled_core(
+    dir: &Path,
+    clock: Arc<ManualClock>,
+    files: u64,
+) -> (guichet_desktop::app::AppCore, Recorder, Store) {
+    use guichet_desktop::backend::Backend;
+
+    let core = guichet_desktop::app::AppCore::new(
+        desktop_settings(dir, files),
+        clock,
+        Some(guichet_desktop::error::DesktopError::KeychainUnavailable),
+    );
+    let surface = Recorder::default();
+    let profile = guichet_desktop::config::Profile::demo().name;
+    let Backend::Bundled(guichet) = core.prepare(&profile, &surface).await.unwrap() else {
+        panic!("the demo profile is the bundled backend");
+    };
+    let store = guichet.store().clone();
+    (core, surface, store)
 }

@@ -33,7 +33,9 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 // ---------------------------------------------------------------------------------------
 // The scenarios. `run` drives the screen to the state to check and calls `check(label)`
-// once per state (found files: once per tab). NIRs: see NIRS in src/mock.ts.
+// once per state (found files: once per tab). What it types (identifiants, NIRs, names) is
+// what the Rust code was recorded answering (src/recorded.ts), read from the page: see
+// `samples` in src/mock.ts.
 
 /** @typedef {import("playwright-core").Page} Page */
 
@@ -49,6 +51,12 @@ async function expectFocus(page, selector, what) {
 }
 
 const heading = (page, name, level) => page.getByRole("heading", { name, level, exact: true });
+
+/** The recorded requests the mock can answer (src/mock.ts `samples`). */
+async function samples(page) {
+  await page.waitForFunction(() => !!window.guichetMock);
+  return page.evaluate(() => window.guichetMock.samples);
+}
 
 async function signIn(page, identifiant, password) {
   await heading(page, "Guichet", 1).waitFor();
@@ -95,8 +103,9 @@ const slug = (s) =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "");
 
-const outcome = (title) => async (page, check) => {
-  await search(page, { service: "psu", nir: "1 85 05 78 006 084 91", name: "Martin" });
+const outcome = (which, title) => async (page, check) => {
+  const s = await samples(page);
+  await search(page, s.outcomes[which]);
   await heading(page, title, 2).waitFor();
   await check();
 };
@@ -114,7 +123,8 @@ const SCENARIOS = [
   {
     name: "signin-error",
     async run(page, check) {
-      await signIn(page, "c.muller", "Mauvais-mot-de-passe-1");
+      const s = await samples(page);
+      await signIn(page, s.identifiant.creche, "Mauvais-mot-de-passe-1");
       await page.getByRole("alert").filter({ hasText: "compte est verrouillé" }).waitFor();
       await expectFocus(page, "#password", "le champ « Mot de passe » après l'échec");
       await check();
@@ -133,10 +143,11 @@ const SCENARIOS = [
   {
     name: "change",
     async run(page, check) {
-      await signIn(page, "c.muller", "Provisoire-2026!");
+      const s = await samples(page);
+      await signIn(page, s.identifiant.creche, s.demoPassword);
       await heading(page, "Choisissez votre mot de passe", 1).waitFor();
-      await page.getByLabel("Mot de passe actuel").fill("Provisoire-2026!");
-      await page.getByLabel("Nouveau mot de passe").fill("guichet2026");
+      await page.getByLabel("Mot de passe actuel").fill(s.demoPassword);
+      await page.getByLabel("Nouveau mot de passe").fill(s.weakPassword);
       await page.getByText("au moins une majuscule").waitFor();
       await page.getByLabel("Confirmer le mot de passe").fill("guichet2025");
       await page.getByText("Les deux saisies diffèrent.").waitFor();
@@ -154,8 +165,10 @@ const SCENARIOS = [
     async run(page, check) {
       await heading(page, "Consulter un dossier", 1).waitFor();
       await page.getByText("Votre mot de passe a plus d'un an").waitFor();
-      await page.getByLabel("Service").selectOption("cdap-t19");
-      await page.getByLabel("NIR").fill("2 88 03 67 482 157 00");
+      const s = await samples(page);
+      const services = s.services.departement;
+      if (services.length > 1) await page.getByLabel("Service").selectOption(services[services.length - 1]);
+      await page.getByLabel("NIR").fill(s.wrongKey);
       await page.getByText("La clé du NIR ne correspond pas").waitFor();
       await page.getByLabel("Nom de famille").fill("Muller");
       await check();
@@ -164,7 +177,8 @@ const SCENARIOS = [
   {
     name: "found-psu",
     async run(page, check) {
-      await search(page, { service: "psu", nir: "2 88 03 67 482 157 65", name: "Muller" });
+      const s = await samples(page);
+      await search(page, s.found.creche);
       await eachTab(page, check);
       // "Recherche" asks again for another date.
       await page.getByRole("tab", { name: "Recherche par date" }).click();
@@ -181,29 +195,33 @@ const SCENARIOS = [
   {
     name: "found-rsacg",
     async run(page, check) {
-      await search(page, { service: "rsacg", nir: "183066748209384", name: "Keller" });
+      const s = await samples(page);
+      // Typed without spaces: check_nir and the lookup accept it as the recording's grouped one.
+      await search(page, { ...s.found.departement, nir: s.found.departement.nir.replaceAll(" ", "") });
       await eachTab(page, check);
     },
   },
   {
     name: "found-qf",
     async run(page, check) {
-      await search(page, { service: "qf", nir: "1.79.01.21.231.045.96", name: "Bernard" });
+      const s = await samples(page);
+      await search(page, { ...s.found.mairie, nir: s.found.mairie.nir.replaceAll(" ", ".") });
       await eachTab(page, check);
     },
   },
-  { name: "not_found", run: outcome("Aucun dossier") },
-  { name: "opposition", run: outcome("Consultation refusée") },
-  { name: "out_of_scope", run: outcome("Hors de votre territoire") },
-  { name: "not_eligible", run: outcome("Dossier non éligible") },
+  { name: "not_found", run: outcome("not_found", "Aucun dossier") },
+  { name: "opposition", run: outcome("opposition", "Consultation refusée") },
+  { name: "out_of_scope", run: outcome("out_of_scope", "Hors de votre territoire") },
+  { name: "not_eligible", run: outcome("not_eligible", "Dossier non éligible") },
   {
     name: "closed",
     async run(page, check) {
       await heading(page, "Consulter un dossier", 1).waitFor();
       await page.getByText("Service fermé : les consultations reprennent").waitFor();
-      await page.getByLabel("NIR").fill("2 88 03 67 482 157 65");
+      const s = await samples(page);
+      await page.getByLabel("NIR").fill(s.found.creche.nir);
       await page.getByText("NIR valide").waitFor();
-      await page.getByLabel("Nom de famille").fill("Muller");
+      await page.getByLabel("Nom de famille").fill(s.found.creche.name);
       await page.getByRole("button", { name: "Rechercher" }).click();
       await page.getByRole("alert").filter({ hasText: "réouverture" }).waitFor();
       await check();

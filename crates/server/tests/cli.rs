@@ -3,11 +3,7 @@
 //! at the top of the workspace.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
-
-use guichet_core::ErrorCode;
-use guichet_service::DEMO_PASSWORD;
+use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_guichet-server");
 

@@ -1,7 +1,9 @@
-// Typed wrappers of the Tauri commands (src-tauri/src/commands.rs). The types come from
-// the Rust side (ipc.ts is generated); every failure is an ErrorBody {code, message}.
+// Typed wrappers of the Tauri commands (src-tauri/src/commands.rs). The types and the
+// command and event names come from the Rust side (ipc.ts is generated; api.test.ts checks
+// that every command has its wrapper); every failure is an ErrorBody {code, message}.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { AppEvent, Command, ErrorCode } from "./ipc";
 import type {
   ChangePasswordRequest,
   ErrorBody,
@@ -27,12 +29,14 @@ export function isErrorBody(e: unknown): e is ErrorBody {
   );
 }
 
+const UNEXPECTED = "Une erreur inattendue est survenue. Réessayez ; si elle persiste, redémarrez Guichet.";
+
 /** Any rejection as an ErrorBody, with a French message for the unexpected ones. */
 export function asError(e: unknown): ErrorBody {
   if (isErrorBody(e)) return e;
   return {
-    code: "internal",
-    message: "Une erreur inattendue est survenue. Réessayez ; si elle persiste, redémarrez Guichet.",
+    code: ErrorCode.Internal,
+    message: UNEXPECTED,
     retry_after_s: null,
     violations: null,
     reopens_at: null,
@@ -40,28 +44,28 @@ export function asError(e: unknown): ErrorBody {
 }
 
 export const api = {
-  startup: () => invoke<StartupView>("startup"),
-  prepare: (profile: string) => invoke<void>("prepare", { profile }),
-  signIn: (args: SignInArgs) => invoke<SessionView>("sign_in", { args }),
+  startup: () => invoke<StartupView>(Command.Startup),
+  prepare: (profile: string) => invoke<void>(Command.Prepare, { profile }),
+  signIn: (args: SignInArgs) => invoke<SessionView>(Command.SignIn, { args }),
   changePassword: (request: ChangePasswordRequest) =>
-    invoke<SessionView>("change_password", { request }),
+    invoke<SessionView>(Command.ChangePassword, { request }),
   checkPassword: (candidate: string, identifiant: string) =>
-    invoke<Violation[]>("check_password", { candidate, identifiant }),
-  checkNir: (nir: string) => invoke<NirCheck>("check_nir", { nir }),
-  lookup: (request: LookupRequest) => invoke<LookupResponse>("lookup", { request }),
-  hours: (service: string) => invoke<HoursView>("hours", { service }),
-  activity: () => invoke<void>("activity"),
-  signOut: () => invoke<void>("sign_out"),
-  copyText: (text: string) => invoke<void>("copy_text", { text }),
-  saveProfile: (profile: Profile) => invoke<void>("save_profile", { profile }),
-  deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
-  forgetCredentials: (profile: string) => invoke<void>("forget_credentials", { profile }),
+    invoke<Violation[]>(Command.CheckPassword, { candidate, identifiant }),
+  checkNir: (nir: string) => invoke<NirCheck>(Command.CheckNir, { nir }),
+  lookup: (request: LookupRequest) => invoke<LookupResponse>(Command.Lookup, { request }),
+  hours: (service: string) => invoke<HoursView>(Command.Hours, { service }),
+  activity: () => invoke<void>(Command.Activity),
+  signOut: () => invoke<void>(Command.SignOut),
+  copyText: (text: string) => invoke<void>(Command.CopyText, { text }),
+  saveProfile: (profile: Profile) => invoke<void>(Command.SaveProfile, { profile }),
+  deleteProfile: (name: string) => invoke<void>(Command.DeleteProfile, { name }),
+  forgetCredentials: (profile: string) => invoke<void>(Command.ForgetCredentials, { profile }),
 };
 
 export function onWatchdog(f: (tick: Tick) => void): Promise<UnlistenFn> {
-  return listen<Tick>("watchdog", (e) => f(e.payload));
+  return listen<Tick>(AppEvent.Watchdog, (e) => f(e.payload));
 }
 
 export function onPrepareProgress(f: (p: PrepareProgress) => void): Promise<UnlistenFn> {
-  return listen<PrepareProgress>("prepare-progress", (e) => f(e.payload));
+  return listen<PrepareProgress>(AppEvent.PrepareProgress, (e) => f(e.payload));
 }

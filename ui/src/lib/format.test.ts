@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode } from "./ipc";
+import { ErrorCode, sectionLabel } from "./ipc";
 import type { ErrorBody } from "./ipc";
 import {
   dateFr,
   durationFr,
   environmentLabel,
   errorText,
+  errorWording,
   euros,
   groupNir,
   monthFr,
@@ -13,7 +14,6 @@ import {
   periodFr,
   reopensFr,
   rsaStateLabel,
-  sectionLabel,
   todayParis,
   wipeMessage,
 } from "./format";
@@ -217,6 +217,23 @@ describe("errorText", () => {
   });
 });
 
+describe("errorWording", () => {
+  it("words every code of the Rust enum, unknown included", () => {
+    expect(Object.keys(errorWording).sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it("shows a newer server's unknown code with the server's own message", () => {
+    const e = error(ErrorCode.Unknown, "Quota de consultations atteint pour ce mois.", { retry_after_s: 60 });
+    expect(errorText(e)).toBe("Quota de consultations atteint pour ce mois.");
+  });
+
+  it("adds the delay to a busy server's message", () => {
+    expect(errorText(error(ErrorCode.Busy, "Le serveur est occupé.", { retry_after_s: 2 }))).toBe(
+      "Le serveur est occupé. Réessayez dans 2 s.",
+    );
+  });
+});
+
 describe("durationFr", () => {
   it("counts seconds below a minute, rounded up", () => {
     expect(durationFr(0)).toBe("0 s");
@@ -311,8 +328,9 @@ describe("labels", () => {
         "recherche", "ressources", "rsa", "situation_familiale", "unknown",
       ],
     );
-    expect(sectionLabel.coordonnees).toBe("Coordonnées");
-    expect(sectionLabel.quotient_familial).toBe("Quotient familial");
+    // The headings of DOMAIN.md, generated from `Section::label` (one source).
+    expect(sectionLabel.coordonnees).toBe("Coordonnées du dossier");
+    expect(sectionLabel.quotient_familial).toBe("Montant du QF");
     for (const label of Object.values(sectionLabel)) expect(label).not.toBe("");
   });
 

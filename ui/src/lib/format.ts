@@ -6,7 +6,6 @@ import type {
   LookupOutcome,
   Period,
   RsaState,
-  Section,
   WipeReason,
 } from "./ipc";
 
@@ -72,18 +71,73 @@ export function reopensFr(iso: string): string {
   return `${part("weekday")} ${day} ${part("month")} à ${part("hour")}:${part("minute")}`;
 }
 
-/** The message of an error, with what the code adds (reopening day and time, delay). The
- * backend's messages may already state the delay ("Réessayez dans 15 minutes.") or the
- * reopening hour without its day: neither is repeated. */
+/** How the screen words an error: the backend's message, with what its code adds. */
+type Wording = (e: ErrorBody) => string;
+
+/** The backend's message as it is: it is already French and specific. */
+const asSent: Wording = (e) => e.message;
+
+/** A delay the backend may already state ("Réessayez dans 15 minutes."): not repeated. */
+const withDelay: Wording = (e) => {
+  if (e.retry_after_s == null || /réessayez/i.test(e.message)) return e.message;
+  return `${e.message} Réessayez dans ${durationFr(e.retry_after_s)}.`;
+};
+
+/** The reopening day and time, which the backend's message may give without the day. */
+const withReopening: Wording = (e) =>
+  e.reopens_at ? `Service fermé : réouverture ${reopensFr(e.reopens_at)} (heure de Paris).` : e.message;
+
+/** The one message table, keyed by every code the Rust side has: a code added there fails the
+ * type check here until it is worded. `unknown` (a newer server's code) shows the server's
+ * own message. */
+export const errorWording: Record<ErrorCode, Wording> = {
+  [ErrorCode.InvalidCredentials]: asSent,
+  [ErrorCode.AccountLocked]: withDelay,
+  [ErrorCode.AccountDisabled]: asSent,
+  [ErrorCode.TemporaryPasswordExpired]: asSent,
+  [ErrorCode.SessionExpired]: asSent,
+  [ErrorCode.PasswordChangeRequired]: asSent,
+  [ErrorCode.PasswordPolicy]: asSent,
+  [ErrorCode.ServiceNotGranted]: asSent,
+  [ErrorCode.UnknownService]: asSent,
+  [ErrorCode.ServiceClosed]: withReopening,
+  [ErrorCode.NirMalformed]: asSent,
+  [ErrorCode.NirKeyMismatch]: asSent,
+  [ErrorCode.NameMalformed]: asSent,
+  [ErrorCode.RateLimited]: withDelay,
+  [ErrorCode.InvalidInput]: asSent,
+  [ErrorCode.NotFound]: asSent,
+  [ErrorCode.Conflict]: asSent,
+  [ErrorCode.InvalidBody]: asSent,
+  [ErrorCode.PayloadTooLarge]: asSent,
+  [ErrorCode.UnsupportedMediaType]: asSent,
+  [ErrorCode.MethodNotAllowed]: asSent,
+  [ErrorCode.Busy]: withDelay,
+  [ErrorCode.Timeout]: asSent,
+  [ErrorCode.Unavailable]: asSent,
+  [ErrorCode.Internal]: asSent,
+  [ErrorCode.TraceKeyRequired]: asSent,
+  [ErrorCode.InvalidUrl]: asSent,
+  [ErrorCode.InvalidCa]: asSent,
+  [ErrorCode.ServerUnreachable]: asSent,
+  [ErrorCode.TlsError]: asSent,
+  [ErrorCode.BadResponse]: asSent,
+  [ErrorCode.UnknownProfile]: asSent,
+  [ErrorCode.InvalidProfile]: asSent,
+  [ErrorCode.ProfilesPinned]: asSent,
+  [ErrorCode.LastProfile]: asSent,
+  [ErrorCode.BundledForbidden]: asSent,
+  [ErrorCode.BundledUnavailable]: asSent,
+  [ErrorCode.SettingsUnwritable]: asSent,
+  [ErrorCode.KeychainUnavailable]: asSent,
+  [ErrorCode.ClipboardUnavailable]: asSent,
+  [ErrorCode.PolicyRefused]: asSent,
+  [ErrorCode.Unknown]: asSent,
+};
+
+/** The message of an error as the screen shows it (see `errorWording`). */
 export function errorText(e: ErrorBody): string {
-  if (e.code === ErrorCode.ServiceClosed && e.reopens_at) {
-    return `Service fermé : réouverture ${reopensFr(e.reopens_at)} (heure de Paris).`;
-  }
-  if ((e.code === ErrorCode.AccountLocked || e.code === ErrorCode.RateLimited) && e.retry_after_s != null) {
-    if (/réessayez/i.test(e.message)) return e.message;
-    return `${e.message} Réessayez dans ${durationFr(e.retry_after_s)}.`;
-  }
-  return e.message;
+  return (errorWording[e.code] ?? asSent)(e);
 }
 
 export function durationFr(seconds: number): string {
@@ -99,18 +153,6 @@ export const outcomeTitle: Record<LookupOutcome, string> = {
   out_of_scope: "Hors de votre territoire",
   opposition: "Consultation refusée",
   not_eligible: "Dossier non éligible",
-};
-
-export const sectionLabel: Record<Section, string> = {
-  coordonnees: "Coordonnées",
-  situation_familiale: "Situation familiale",
-  ressources: "Ressources",
-  recherche: "Recherche par date",
-  quotient_familial: "Quotient familial",
-  droits: "Droits",
-  rsa: "RSA",
-  adresse: "Adresse",
-  unknown: "Rubrique inconnue",
 };
 
 export const rsaStateLabel: Record<RsaState, string> = {

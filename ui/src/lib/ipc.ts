@@ -222,3 +222,40 @@ export const ErrorCode = {
   PolicyRefused: "policy_refused",
   Unknown: "unknown",
 } as const satisfies Record<string, ErrorCode>;
+
+export const Command = {
+  Startup: "startup",
+  Prepare: "prepare",
+  SignIn: "sign_in",
+  ChangePassword: "change_password",
+  CheckPassword: "check_password",
+  CheckNir: "check_nir",
+  Lookup: "lookup",
+  Hours: "hours",
+  Activity: "activity",
+  SignOut: "sign_out",
+  CopyText: "copy_text",
+  SaveProfile: "save_profile",
+  DeleteProfile: "delete_profile",
+  ForgetCredentials: "forget_credentials",
+} as const;
+
+export type Command = (typeof Command)[keyof typeof Command];
+
+export const AppEvent = {
+  Watchdog: "watchdog",
+  PrepareProgress: "prepare-progress",
+} as const;
+
+/** The heading of each section (`Section::label`). */
+export const sectionLabel: Record<Section, string> = {
+  coordonnees: "Coordonnées du dossier",
+  situation_familiale: "Situation familiale",
+  ressources: "Ressources hors prestations familiales",
+  recherche: "Recherche par date",
+  quotient_familial: "Montant du QF",
+  droits: "Droits",
+  rsa: "RSA",
+  adresse: "Adresse",
+  unknown: "Rubrique inconnue",
+};

@@ -1,0 +1,1633 @@
+// Recorded from the Rust code by tests/ui_fixtures.rs: do not edit.
+// `make bindings` rewrites it; a test fails when it is stale.
+import type {
+  ErrorBody,
+  HoursView,
+  LookupOutcome,
+  LookupResponse,
+  NirCheck,
+  ProfileView,
+  SessionView,
+  Violation,
+} from "./lib/ipc";
+
+export type LookupCase = {
+  service: string;
+  outcome: LookupOutcome;
+  nir: string;
+  name: string;
+  as_of: string | null;
+  response: LookupResponse;
+};
+
+export type Account = {
+  identifiant: string;
+  first: SessionView;
+  ready: SessionView;
+  aged: SessionView;
+  lookups: LookupCase[];
+};
+
+export type Recorded = {
+  now: string;
+  demo_password: string;
+  new_password: string;
+  weak_password: string;
+  demo_profile: ProfileView;
+  accounts: Account[];
+  nir_checks: { input: string; check: NirCheck }[];
+  password_checks: { candidate: string; identifiant: string; violations: Violation[] }[];
+  errors: {
+    invalid_credentials: ErrorBody;
+    account_locked: ErrorBody;
+    password_policy: ErrorBody;
+    service_closed: ErrorBody;
+    nir_key_mismatch: ErrorBody;
+    profile_name: ErrorBody;
+  };
+  hours_open: HoursView;
+  hours_closed: HoursView;
+};
+
+export const recorded: Recorded = {
+  "now": "2026-11-23T09:00:00Z",
+  "demo_password": "Demo-Guichet-2026!",
+  "new_password": "Tulipe-Rouge-42-Vélo",
+  "weak_password": "guichet2026",
+  "demo_profile": {
+    "profile": {
+      "name": "Démonstration (données fictives)",
+      "url": "bundled",
+      "caisse": "",
+      "environment": "demo"
+    },
+    "bundled": true,
+    "remembered_identifiant": null,
+    "remembered_password": false
+  },
+  "accounts": [
+    {
+      "identifiant": "demo.creche",
+      "first": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.creche",
+          "display_name": "Directrice de crèche (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-EAJE-67",
+          "name": "Crèche Les Petits Loups (démo)"
+        },
+        "services": [
+          {
+            "code": "psu",
+            "label": "Ressources PSU (crèches)",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "ressources",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67",
+              "68"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": true,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "ready": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.creche",
+          "display_name": "Directrice de crèche (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-EAJE-67",
+          "name": "Crèche Les Petits Loups (démo)"
+        },
+        "services": [
+          {
+            "code": "psu",
+            "label": "Ressources PSU (crèches)",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "ressources",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67",
+              "68"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "aged": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.creche",
+          "display_name": "Directrice de crèche (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-EAJE-67",
+          "name": "Crèche Les Petits Loups (démo)"
+        },
+        "services": [
+          {
+            "code": "psu",
+            "label": "Ressources PSU (crèches)",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "ressources",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67",
+              "68"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": true,
+        "idle_timeout_s": 900,
+        "expires_at": "2027-11-24T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "lookups": [
+        {
+          "service": "psu",
+          "outcome": "found",
+          "nir": "2 02 04 67 267 781 33",
+          "name": "du Pont",
+          "as_of": null,
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "psu",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "ressources",
+                "recherche"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2778772",
+                "civility": "madame",
+                "first_name": "Inès",
+                "birth_name": "du Pont",
+                "usage_name": null,
+                "birth_date": "2002-04-08"
+              },
+              "situation_familiale": {
+                "status": "single",
+                "partner": null,
+                "children": [
+                  {
+                    "first_name": "Hugo",
+                    "birth_date": "2024-10-24",
+                    "disabled": false
+                  }
+                ]
+              },
+              "ressources": [
+                {
+                  "reference_year": 2023,
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "allocataire_cents": 2347436,
+                  "partner_cents": 0
+                },
+                {
+                  "reference_year": 2024,
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": "2026-12-31"
+                  },
+                  "allocataire_cents": 5436592,
+                  "partner_cents": 0
+                }
+              ],
+              "recherche": {
+                "date": "2026-11-23",
+                "resources": {
+                  "reference_year": 2024,
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": "2026-12-31"
+                  },
+                  "allocataire_cents": 5436592,
+                  "partner_cents": 0
+                },
+                "quotient": null
+              }
+            }
+          }
+        },
+        {
+          "service": "psu",
+          "outcome": "found",
+          "nir": "2 02 04 67 267 781 33",
+          "name": "du Pont",
+          "as_of": "2025-06-15",
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "psu",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "ressources",
+                "recherche"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2778772",
+                "civility": "madame",
+                "first_name": "Inès",
+                "birth_name": "du Pont",
+                "usage_name": null,
+                "birth_date": "2002-04-08"
+              },
+              "situation_familiale": {
+                "status": "single",
+                "partner": null,
+                "children": [
+                  {
+                    "first_name": "Hugo",
+                    "birth_date": "2024-10-24",
+                    "disabled": false
+                  }
+                ]
+              },
+              "ressources": [
+                {
+                  "reference_year": 2023,
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "allocataire_cents": 2347436,
+                  "partner_cents": 0
+                },
+                {
+                  "reference_year": 2024,
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": "2026-12-31"
+                  },
+                  "allocataire_cents": 5436592,
+                  "partner_cents": 0
+                }
+              ],
+              "recherche": {
+                "date": "2025-06-15",
+                "resources": {
+                  "reference_year": 2023,
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "allocataire_cents": 2347436,
+                  "partner_cents": 0
+                },
+                "quotient": null
+              }
+            }
+          }
+        },
+        {
+          "service": "psu",
+          "outcome": "opposition",
+          "nir": "1 83 11 67 405 685 39",
+          "name": "Blanc",
+          "as_of": null,
+          "response": {
+            "outcome": "opposition",
+            "message": "L'allocataire s'est opposé à la consultation de son dossier."
+          }
+        },
+        {
+          "service": "psu",
+          "outcome": "not_eligible",
+          "nir": "1 00 10 67 583 830 60",
+          "name": "Laurent",
+          "as_of": null,
+          "response": {
+            "outcome": "not_eligible",
+            "message": "Ce dossier ne relève pas de ce service : l'allocataire ne remplit pas ses conditions."
+          }
+        },
+        {
+          "service": "psu",
+          "outcome": "out_of_scope",
+          "nir": "1 00 08 71 649 233 89",
+          "name": "Noël",
+          "as_of": null,
+          "response": {
+            "outcome": "out_of_scope",
+            "message": "Ce dossier est hors de votre périmètre : il n'est pas géré par votre caisse ou pas dans les départements de votre convention."
+          }
+        },
+        {
+          "service": "psu",
+          "outcome": "not_found",
+          "nir": "1 99 01 99 999 999 79",
+          "name": "Martin",
+          "as_of": null,
+          "response": {
+            "outcome": "not_found",
+            "message": "Aucun dossier ne correspond à ce NIR et à ce nom."
+          }
+        }
+      ]
+    },
+    {
+      "identifiant": "demo.mairie",
+      "first": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.mairie",
+          "display_name": "Agent du service jeunesse (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-COMMUNE-21",
+          "name": "Ville de Dijon, service jeunesse (démo)"
+        },
+        "services": [
+          {
+            "code": "qf",
+            "label": "Quotient familial",
+            "sections": [
+              "coordonnees",
+              "quotient_familial",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-BOURGOGNE",
+            "departements": [
+              "21"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": true,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "ready": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.mairie",
+          "display_name": "Agent du service jeunesse (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-COMMUNE-21",
+          "name": "Ville de Dijon, service jeunesse (démo)"
+        },
+        "services": [
+          {
+            "code": "qf",
+            "label": "Quotient familial",
+            "sections": [
+              "coordonnees",
+              "quotient_familial",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-BOURGOGNE",
+            "departements": [
+              "21"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "aged": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.mairie",
+          "display_name": "Agent du service jeunesse (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-COMMUNE-21",
+          "name": "Ville de Dijon, service jeunesse (démo)"
+        },
+        "services": [
+          {
+            "code": "qf",
+            "label": "Quotient familial",
+            "sections": [
+              "coordonnees",
+              "quotient_familial",
+              "recherche"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "MSA-BOURGOGNE",
+            "departements": [
+              "21"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": true,
+        "idle_timeout_s": 900,
+        "expires_at": "2027-11-24T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "lookups": [
+        {
+          "service": "qf",
+          "outcome": "found",
+          "nir": "1 02 10 21 513 050 10",
+          "name": "Benoît",
+          "as_of": null,
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "qf",
+              "sections": [
+                "coordonnees",
+                "quotient_familial",
+                "recherche"
+              ],
+              "coordonnees": {
+                "allocataire_number": "3309345",
+                "civility": "monsieur",
+                "first_name": "Jean-Baptiste",
+                "birth_name": "Benoît",
+                "usage_name": null,
+                "birth_date": "2002-10-02"
+              },
+              "quotient_familial": [
+                {
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "amount": 2271
+                },
+                {
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": null
+                  },
+                  "amount": 2695
+                }
+              ],
+              "recherche": {
+                "date": "2026-11-23",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": null
+                  },
+                  "amount": 2695
+                }
+              }
+            }
+          }
+        },
+        {
+          "service": "qf",
+          "outcome": "found",
+          "nir": "1 02 10 21 513 050 10",
+          "name": "Benoît",
+          "as_of": "2025-06-15",
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "qf",
+              "sections": [
+                "coordonnees",
+                "quotient_familial",
+                "recherche"
+              ],
+              "coordonnees": {
+                "allocataire_number": "3309345",
+                "civility": "monsieur",
+                "first_name": "Jean-Baptiste",
+                "birth_name": "Benoît",
+                "usage_name": null,
+                "birth_date": "2002-10-02"
+              },
+              "quotient_familial": [
+                {
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "amount": 2271
+                },
+                {
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": null
+                  },
+                  "amount": 2695
+                }
+              ],
+              "recherche": {
+                "date": "2025-06-15",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "amount": 2271
+                }
+              }
+            }
+          }
+        },
+        {
+          "service": "qf",
+          "outcome": "opposition",
+          "nir": "1 52 08 21 093 537 38",
+          "name": "du Pont",
+          "as_of": null,
+          "response": {
+            "outcome": "opposition",
+            "message": "L'allocataire s'est opposé à la consultation de son dossier."
+          }
+        },
+        {
+          "service": "qf",
+          "outcome": "out_of_scope",
+          "nir": "1 00 07 68 270 700 96",
+          "name": "D'Angelo",
+          "as_of": null,
+          "response": {
+            "outcome": "out_of_scope",
+            "message": "Ce dossier est hors de votre périmètre : il n'est pas géré par votre caisse ou pas dans les départements de votre convention."
+          }
+        },
+        {
+          "service": "qf",
+          "outcome": "not_found",
+          "nir": "1 99 01 99 999 999 79",
+          "name": "Martin",
+          "as_of": null,
+          "response": {
+            "outcome": "not_found",
+            "message": "Aucun dossier ne correspond à ce NIR et à ce nom."
+          }
+        }
+      ]
+    },
+    {
+      "identifiant": "demo.departement",
+      "first": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.departement",
+          "display_name": "Agent RSA du département (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CD-67",
+          "name": "Conseil départemental du Bas-Rhin (démo)"
+        },
+        "services": [
+          {
+            "code": "rsacg",
+            "label": "RSA pour le conseil départemental",
+            "sections": [
+              "situation_familiale",
+              "droits",
+              "rsa",
+              "ressources",
+              "adresse"
+            ],
+            "idle_timeout_s": 1800,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": true,
+        "password_age_warning": false,
+        "idle_timeout_s": 1800,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "ready": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.departement",
+          "display_name": "Agent RSA du département (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CD-67",
+          "name": "Conseil départemental du Bas-Rhin (démo)"
+        },
+        "services": [
+          {
+            "code": "rsacg",
+            "label": "RSA pour le conseil départemental",
+            "sections": [
+              "situation_familiale",
+              "droits",
+              "rsa",
+              "ressources",
+              "adresse"
+            ],
+            "idle_timeout_s": 1800,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": false,
+        "idle_timeout_s": 1800,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "aged": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.departement",
+          "display_name": "Agent RSA du département (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CD-67",
+          "name": "Conseil départemental du Bas-Rhin (démo)"
+        },
+        "services": [
+          {
+            "code": "rsacg",
+            "label": "RSA pour le conseil départemental",
+            "sections": [
+              "situation_familiale",
+              "droits",
+              "rsa",
+              "ressources",
+              "adresse"
+            ],
+            "idle_timeout_s": 1800,
+            "caisse": "MSA-ALSACE",
+            "departements": [
+              "67"
+            ],
+            "hours": "05:00-23:00"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": true,
+        "idle_timeout_s": 1800,
+        "expires_at": "2027-11-24T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "lookups": [
+        {
+          "service": "rsacg",
+          "outcome": "found",
+          "nir": "1 52 05 69 502 874 55",
+          "name": "Rémy",
+          "as_of": null,
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "rsacg",
+              "sections": [
+                "situation_familiale",
+                "droits",
+                "rsa",
+                "ressources",
+                "adresse"
+              ],
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Chloé",
+                  "last_name": "Carré",
+                  "birth_date": "1954-01-22"
+                },
+                "children": [
+                  {
+                    "first_name": "Julie",
+                    "birth_date": "1983-05-22",
+                    "disabled": false
+                  }
+                ]
+              },
+              "ressources": [
+                {
+                  "reference_year": 2023,
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "allocataire_cents": 432169,
+                  "partner_cents": 434757
+                },
+                {
+                  "reference_year": 2024,
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": "2026-12-31"
+                  },
+                  "allocataire_cents": 416523,
+                  "partner_cents": 861020
+                }
+              ],
+              "droits": [
+                {
+                  "code": "RSA",
+                  "label": "Revenu de solidarité active",
+                  "period": {
+                    "start": "2021-01-01",
+                    "end": null
+                  },
+                  "monthly_cents": 54184
+                }
+              ],
+              "rsa": {
+                "state": "open",
+                "period": {
+                  "start": "2021-01-01",
+                  "end": null
+                },
+                "monthly_cents": 54184,
+                "payments": [
+                  {
+                    "month": "2026-10-01",
+                    "amount_cents": 52678
+                  },
+                  {
+                    "month": "2026-09-01",
+                    "amount_cents": 50220
+                  },
+                  {
+                    "month": "2026-08-01",
+                    "amount_cents": 53276
+                  }
+                ]
+              },
+              "adresse": {
+                "line1": "116 rue de l'Église",
+                "line2": null,
+                "postcode": "67040",
+                "city": "Obernai"
+              }
+            }
+          }
+        },
+        {
+          "service": "rsacg",
+          "outcome": "found",
+          "nir": "1 52 05 69 502 874 55",
+          "name": "Rémy",
+          "as_of": "2025-06-15",
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "rsacg",
+              "sections": [
+                "situation_familiale",
+                "droits",
+                "rsa",
+                "ressources",
+                "adresse"
+              ],
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Chloé",
+                  "last_name": "Carré",
+                  "birth_date": "1954-01-22"
+                },
+                "children": [
+                  {
+                    "first_name": "Julie",
+                    "birth_date": "1983-05-22",
+                    "disabled": false
+                  }
+                ]
+              },
+              "ressources": [
+                {
+                  "reference_year": 2023,
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "allocataire_cents": 432169,
+                  "partner_cents": 434757
+                },
+                {
+                  "reference_year": 2024,
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": "2026-12-31"
+                  },
+                  "allocataire_cents": 416523,
+                  "partner_cents": 861020
+                }
+              ],
+              "droits": [
+                {
+                  "code": "RSA",
+                  "label": "Revenu de solidarité active",
+                  "period": {
+                    "start": "2021-01-01",
+                    "end": null
+                  },
+                  "monthly_cents": 54184
+                }
+              ],
+              "rsa": {
+                "state": "open",
+                "period": {
+                  "start": "2021-01-01",
+                  "end": null
+                },
+                "monthly_cents": 54184,
+                "payments": [
+                  {
+                    "month": "2026-10-01",
+                    "amount_cents": 52678
+                  },
+                  {
+                    "month": "2026-09-01",
+                    "amount_cents": 50220
+                  },
+                  {
+                    "month": "2026-08-01",
+                    "amount_cents": 53276
+                  }
+                ]
+              },
+              "adresse": {
+                "line1": "116 rue de l'Église",
+                "line2": null,
+                "postcode": "67040",
+                "city": "Obernai"
+              }
+            }
+          }
+        },
+        {
+          "service": "rsacg",
+          "outcome": "opposition",
+          "nir": "1 83 11 67 405 685 39",
+          "name": "Blanc",
+          "as_of": null,
+          "response": {
+            "outcome": "opposition",
+            "message": "L'allocataire s'est opposé à la consultation de son dossier."
+          }
+        },
+        {
+          "service": "rsacg",
+          "outcome": "not_eligible",
+          "nir": "1 00 10 67 583 830 60",
+          "name": "Laurent",
+          "as_of": null,
+          "response": {
+            "outcome": "not_eligible",
+            "message": "Ce dossier ne relève pas de ce service : l'allocataire ne remplit pas ses conditions."
+          }
+        },
+        {
+          "service": "rsacg",
+          "outcome": "out_of_scope",
+          "nir": "1 01 06 89 160 237 26",
+          "name": "Roger",
+          "as_of": null,
+          "response": {
+            "outcome": "out_of_scope",
+            "message": "Ce dossier est hors de votre périmètre : il n'est pas géré par votre caisse ou pas dans les départements de votre convention."
+          }
+        },
+        {
+          "service": "rsacg",
+          "outcome": "not_found",
+          "nir": "1 99 01 99 999 999 79",
+          "name": "Martin",
+          "as_of": null,
+          "response": {
+            "outcome": "not_found",
+            "message": "Aucun dossier ne correspond à ce NIR et à ce nom."
+          }
+        }
+      ]
+    },
+    {
+      "identifiant": "demo.caf",
+      "first": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.caf",
+          "display_name": "Travailleur social (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": true,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "ready": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.caf",
+          "display_name": "Travailleur social (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "aged": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.caf",
+          "display_name": "Travailleur social (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": true,
+        "idle_timeout_s": 900,
+        "expires_at": "2027-11-24T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "lookups": [
+        {
+          "service": "cdap-t2",
+          "outcome": "found",
+          "nir": "1 00 05 44 439 562 48",
+          "name": "Dufour",
+          "as_of": null,
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "cdap-t2",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "droits",
+                "adresse"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2234058",
+                "civility": "monsieur",
+                "first_name": "Nicolas",
+                "birth_name": "Dufour",
+                "usage_name": null,
+                "birth_date": "2000-05-18"
+              },
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Camille",
+                  "last_name": "Duval",
+                  "birth_date": "1998-03-02"
+                },
+                "children": [
+                  {
+                    "first_name": "Joël",
+                    "birth_date": "2025-11-18",
+                    "disabled": false
+                  }
+                ]
+              },
+              "droits": [
+                {
+                  "code": "PAJE",
+                  "label": "Allocation de base de la PAJE",
+                  "period": {
+                    "start": "2025-11-18",
+                    "end": null
+                  },
+                  "monthly_cents": 18424
+                },
+                {
+                  "code": "CMG",
+                  "label": "Complément de libre choix du mode de garde",
+                  "period": {
+                    "start": "2025-08-01",
+                    "end": null
+                  },
+                  "monthly_cents": 86808
+                }
+              ],
+              "adresse": {
+                "line1": "69 chemin des Vignes",
+                "line2": "Bâtiment B",
+                "postcode": "78030",
+                "city": "Saint-Germain-en-Laye"
+              }
+            }
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "found",
+          "nir": "1 00 05 44 439 562 48",
+          "name": "Dufour",
+          "as_of": "2025-06-15",
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "cdap-t2",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "droits",
+                "adresse"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2234058",
+                "civility": "monsieur",
+                "first_name": "Nicolas",
+                "birth_name": "Dufour",
+                "usage_name": null,
+                "birth_date": "2000-05-18"
+              },
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Camille",
+                  "last_name": "Duval",
+                  "birth_date": "1998-03-02"
+                },
+                "children": [
+                  {
+                    "first_name": "Joël",
+                    "birth_date": "2025-11-18",
+                    "disabled": false
+                  }
+                ]
+              },
+              "droits": [
+                {
+                  "code": "PAJE",
+                  "label": "Allocation de base de la PAJE",
+                  "period": {
+                    "start": "2025-11-18",
+                    "end": null
+                  },
+                  "monthly_cents": 18424
+                },
+                {
+                  "code": "CMG",
+                  "label": "Complément de libre choix du mode de garde",
+                  "period": {
+                    "start": "2025-08-01",
+                    "end": null
+                  },
+                  "monthly_cents": 86808
+                }
+              ],
+              "adresse": {
+                "line1": "69 chemin des Vignes",
+                "line2": "Bâtiment B",
+                "postcode": "78030",
+                "city": "Saint-Germain-en-Laye"
+              }
+            }
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "opposition",
+          "nir": "2 05 04 78 249 521 01",
+          "name": "Blanchard",
+          "as_of": null,
+          "response": {
+            "outcome": "opposition",
+            "message": "L'allocataire s'est opposé à la consultation de son dossier."
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "out_of_scope",
+          "nir": "1 00 07 68 270 700 96",
+          "name": "D'Angelo",
+          "as_of": null,
+          "response": {
+            "outcome": "out_of_scope",
+            "message": "Ce dossier est hors de votre périmètre : il n'est pas géré par votre caisse ou pas dans les départements de votre convention."
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "not_found",
+          "nir": "1 99 01 99 999 999 79",
+          "name": "Martin",
+          "as_of": null,
+          "response": {
+            "outcome": "not_found",
+            "message": "Aucun dossier ne correspond à ce NIR et à ce nom."
+          }
+        }
+      ]
+    }
+  ],
+  "nir_checks": [
+    {
+      "input": "2 02 04 67 267 781 33",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 83 11 67 405 685 39",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 00 10 67 583 830 60",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 00 08 71 649 233 89",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 99 01 99 999 999 79",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 02 10 21 513 050 10",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 52 08 21 093 537 38",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 00 07 68 270 700 96",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 52 05 69 502 874 55",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 01 06 89 160 237 26",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "1 00 05 44 439 562 48",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "2 05 04 78 249 521 01",
+      "check": {
+        "valid": true,
+        "code": null,
+        "message": null,
+        "incomplete": false
+      }
+    },
+    {
+      "input": "2 02 04 67 267 781 00",
+      "check": {
+        "valid": false,
+        "code": "nir_key_mismatch",
+        "message": "La clé du NIR ne correspond pas aux 13 premiers caractères.",
+        "incomplete": false
+      }
+    },
+    {
+      "input": "2 02 04 ",
+      "check": {
+        "valid": false,
+        "code": "nir_malformed",
+        "message": "Le NIR doit compter 15 caractères (13 et la clé), 5 saisis.",
+        "incomplete": true
+      }
+    }
+  ],
+  "password_checks": [
+    {
+      "candidate": "guichet2026",
+      "identifiant": "demo.creche",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    {
+      "candidate": "guichet2026",
+      "identifiant": "demo.mairie",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    {
+      "candidate": "guichet2026",
+      "identifiant": "demo.departement",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    {
+      "candidate": "guichet2026",
+      "identifiant": "demo.caf",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    {
+      "candidate": "Tilleul-Vosges-1987",
+      "identifiant": "demo.creche",
+      "violations": []
+    },
+    {
+      "candidate": "Tilleul-Vosges-1987",
+      "identifiant": "demo.mairie",
+      "violations": []
+    },
+    {
+      "candidate": "Tilleul-Vosges-1987",
+      "identifiant": "demo.departement",
+      "violations": []
+    },
+    {
+      "candidate": "Tilleul-Vosges-1987",
+      "identifiant": "demo.caf",
+      "violations": []
+    },
+    {
+      "candidate": "Tulipe-Rouge-42-Vélo",
+      "identifiant": "demo.creche",
+      "violations": []
+    },
+    {
+      "candidate": "Tulipe-Rouge-42-Vélo",
+      "identifiant": "demo.mairie",
+      "violations": []
+    },
+    {
+      "candidate": "Tulipe-Rouge-42-Vélo",
+      "identifiant": "demo.departement",
+      "violations": []
+    },
+    {
+      "candidate": "Tulipe-Rouge-42-Vélo",
+      "identifiant": "demo.caf",
+      "violations": []
+    }
+  ],
+  "errors": {
+    "invalid_credentials": {
+      "code": "invalid_credentials",
+      "message": "Identifiant ou mot de passe incorrect."
+    },
+    "account_locked": {
+      "code": "account_locked",
+      "message": "Trop d'essais infructueux : le compte est verrouillé. Réessayez dans 15 minutes.",
+      "retry_after_s": 900
+    },
+    "password_policy": {
+      "code": "password_policy",
+      "message": "Mot de passe refusé : au moins 12 caractères, au moins une majuscule, au moins un caractère spécial, trop courant, facile à deviner.",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    "service_closed": {
+      "code": "service_closed",
+      "message": "Service fermé, réouverture à 05:00.",
+      "reopens_at": "2026-11-24T04:00:00Z"
+    },
+    "nir_key_mismatch": {
+      "code": "nir_key_mismatch",
+      "message": "La clé du NIR ne correspond pas aux 13 premiers caractères."
+    },
+    "profile_name": {
+      "code": "invalid_profile",
+      "message": "Le nom du profil doit compter de 1 à 80 caractères."
+    }
+  },
+  "hours_open": {
+    "open": true,
+    "reopens_hhmm": null,
+    "reopens_at": null
+  },
+  "hours_closed": {
+    "open": false,
+    "reopens_hhmm": "05:00",
+    "reopens_at": "2026-11-24T04:00:00Z"
+  }
+};
