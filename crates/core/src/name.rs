@@ -57,20 +57,7 @@ impl FamilyName {
         if trimmed.chars().count() > MAX_NAME_CHARS {
             return Err(NameError::TooLong);
         }
-        let mut key = String::with_capacity(trimmed.len());
-        for (i, c) in trimmed.chars().enumerate() {
-            if is_ignored_punctuation(c) {
-                continue;
-            }
-            if !push_transliterated(c, &mut key) {
-                key.zeroize();
-                return Err(NameError::Character { position: i + 1 });
-            }
-        }
-        if key.is_empty() {
-            return Err(NameError::NoLetter);
-        }
-        Ok(FamilyName { key })
+        key_of(trimmed).map(|key| FamilyName { key })
     }
 
     /// The normalised key (`LEFEVRE`). Personal data: do not log it.
@@ -94,9 +81,29 @@ impl FamilyName {
 }
 
 /// The matching key of a name held on file, or `None` if it has no letter or holds a
-/// character outside the accepted set.
+/// character outside the accepted set. No length limit: that bounds what a user types, not
+/// what a file holds, so a key (which transliteration can make longer than the name: Þ → TH)
+/// is always its own key.
 pub fn normalize(name: &str) -> Option<String> {
-    FamilyName::parse(name).ok().map(|n| n.key.clone())
+    key_of(name.trim()).ok()
+}
+
+/// The upper-case ASCII key of a trimmed name, or why it has none.
+fn key_of(trimmed: &str) -> Result<String, NameError> {
+    let mut key = String::with_capacity(trimmed.len());
+    for (i, c) in trimmed.chars().enumerate() {
+        if is_ignored_punctuation(c) {
+            continue;
+        }
+        if !push_transliterated(c, &mut key) {
+            key.zeroize();
+            return Err(NameError::Character { position: i + 1 });
+        }
+    }
+    if key.is_empty() {
+        return Err(NameError::NoLetter);
+    }
+    Ok(key)
 }
 
 fn is_ignored_punctuation(c: char) -> bool {
@@ -247,6 +254,23 @@ mod tests {
             Err(NameError::Character { position: 3 })
         );
         assert_eq!(NameError::TooLong.code(), ErrorCode::NameMalformed);
+    }
+
+    /// R-04, found by the fuzzer: transliteration can make a key longer than the longest name
+    /// a user may type (Þ → TH); a key is still its own key, and matches.
+    #[test]
+    fn r04_a_key_longer_than_the_typed_limit_is_its_own_key() {
+        let typed = "Þórsdóttir".repeat(MAX_NAME_CHARS / 10);
+        assert_eq!(typed.chars().count(), MAX_NAME_CHARS);
+        let name = FamilyName::parse(&typed).unwrap();
+        assert!(name.key().chars().count() > MAX_NAME_CHARS);
+        assert_eq!(normalize(name.key()).as_deref(), Some(name.key()));
+        assert!(name.matches(name.key(), None));
+        assert!(name.matches(&typed, None));
+        assert_eq!(
+            FamilyName::parse(&format!("{typed}a")),
+            Err(NameError::TooLong)
+        );
     }
 
     #[test]

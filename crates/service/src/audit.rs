@@ -266,7 +266,7 @@ impl Auditor<'_> {
                 let entry = streaks
                     .entry(id.clone())
                     .or_insert((r.partner.clone(), r.at, 0));
-                if r.outcome == "not_found" {
+                if r.outcome == guichet_core::LookupOutcome::NotFound.code() {
                     if entry.2 == 0 {
                         entry.1 = r.at;
                     }
