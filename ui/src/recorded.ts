@@ -1314,6 +1314,305 @@ export const recorded: Recorded = {
           }
         }
       ]
+    },
+    {
+      "identifiant": "demo.admin",
+      "first": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.admin",
+          "display_name": "Administratrice des habilitations du CCAS (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": true,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "ready": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.admin",
+          "display_name": "Administratrice des habilitations du CCAS (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": false,
+        "idle_timeout_s": 900,
+        "expires_at": "2026-11-23T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "aged": {
+        "profile": "Démonstration (données fictives)",
+        "environment": "demo",
+        "user": {
+          "identifiant": "demo.admin",
+          "display_name": "Administratrice des habilitations du CCAS (démo)",
+          "test_account": true
+        },
+        "partner": {
+          "tiers": "DEMO-CCAS-78",
+          "name": "CCAS de Versailles (démo)"
+        },
+        "services": [
+          {
+            "code": "cdap-t2",
+            "label": "CDAP T2 – Prestataires de services sociaux",
+            "sections": [
+              "coordonnees",
+              "situation_familiale",
+              "droits",
+              "adresse"
+            ],
+            "idle_timeout_s": 900,
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "hours": "24/7"
+          }
+        ],
+        "must_change_password": false,
+        "password_age_warning": true,
+        "idle_timeout_s": 900,
+        "expires_at": "2027-11-24T17:00:00Z",
+        "can_remember_password": false,
+        "password_rules": {
+          "min_length": 12,
+          "max_length": 128,
+          "history": 5
+        }
+      },
+      "lookups": [
+        {
+          "service": "cdap-t2",
+          "outcome": "found",
+          "nir": "1 00 05 44 439 562 48",
+          "name": "Dufour",
+          "as_of": null,
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "cdap-t2",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "droits",
+                "adresse"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2234058",
+                "civility": "monsieur",
+                "first_name": "Nicolas",
+                "birth_name": "Dufour",
+                "usage_name": null,
+                "birth_date": "2000-05-18"
+              },
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Camille",
+                  "last_name": "Duval",
+                  "birth_date": "1998-03-02"
+                },
+                "children": [
+                  {
+                    "first_name": "Joël",
+                    "birth_date": "2025-11-18",
+                    "disabled": false
+                  }
+                ]
+              },
+              "droits": [
+                {
+                  "code": "PAJE",
+                  "label": "Allocation de base de la PAJE",
+                  "period": {
+                    "start": "2025-11-18",
+                    "end": null
+                  },
+                  "monthly_cents": 18424
+                },
+                {
+                  "code": "CMG",
+                  "label": "Complément de libre choix du mode de garde",
+                  "period": {
+                    "start": "2025-08-01",
+                    "end": null
+                  },
+                  "monthly_cents": 86808
+                }
+              ],
+              "adresse": {
+                "line1": "69 chemin des Vignes",
+                "line2": "Bâtiment B",
+                "postcode": "78030",
+                "city": "Saint-Germain-en-Laye"
+              }
+            }
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "found",
+          "nir": "1 00 05 44 439 562 48",
+          "name": "Dufour",
+          "as_of": "2025-06-15",
+          "response": {
+            "outcome": "found",
+            "message": "Dossier trouvé.",
+            "dossier": {
+              "service": "cdap-t2",
+              "sections": [
+                "coordonnees",
+                "situation_familiale",
+                "droits",
+                "adresse"
+              ],
+              "coordonnees": {
+                "allocataire_number": "2234058",
+                "civility": "monsieur",
+                "first_name": "Nicolas",
+                "birth_name": "Dufour",
+                "usage_name": null,
+                "birth_date": "2000-05-18"
+              },
+              "situation_familiale": {
+                "status": "couple",
+                "partner": {
+                  "first_name": "Camille",
+                  "last_name": "Duval",
+                  "birth_date": "1998-03-02"
+                },
+                "children": [
+                  {
+                    "first_name": "Joël",
+                    "birth_date": "2025-11-18",
+                    "disabled": false
+                  }
+                ]
+              },
+              "droits": [
+                {
+                  "code": "PAJE",
+                  "label": "Allocation de base de la PAJE",
+                  "period": {
+                    "start": "2025-11-18",
+                    "end": null
+                  },
+                  "monthly_cents": 18424
+                },
+                {
+                  "code": "CMG",
+                  "label": "Complément de libre choix du mode de garde",
+                  "period": {
+                    "start": "2025-08-01",
+                    "end": null
+                  },
+                  "monthly_cents": 86808
+                }
+              ],
+              "adresse": {
+                "line1": "69 chemin des Vignes",
+                "line2": "Bâtiment B",
+                "postcode": "78030",
+                "city": "Saint-Germain-en-Laye"
+              }
+            }
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "opposition",
+          "nir": "2 05 04 78 249 521 01",
+          "name": "Blanchard",
+          "as_of": null,
+          "response": {
+            "outcome": "opposition",
+            "message": "L'allocataire s'est opposé à la consultation de son dossier."
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "out_of_scope",
+          "nir": "1 00 07 68 270 700 96",
+          "name": "D'Angelo",
+          "as_of": null,
+          "response": {
+            "outcome": "out_of_scope",
+            "message": "Ce dossier est hors de votre périmètre : il n'est pas géré par votre caisse ou pas dans les départements de votre convention."
+          }
+        },
+        {
+          "service": "cdap-t2",
+          "outcome": "not_found",
+          "nir": "1 99 01 99 999 999 79",
+          "name": "Martin",
+          "as_of": null,
+          "response": {
+            "outcome": "not_found",
+            "message": "Aucun dossier ne correspond à ce NIR et à ce nom."
+          }
+        }
+      ]
     }
   ],
   "nir_checks": [
@@ -1534,6 +1833,28 @@ export const recorded: Recorded = {
       ]
     },
     {
+      "candidate": "guichet2026",
+      "identifiant": "demo.admin",
+      "violations": [
+        {
+          "code": "too_short",
+          "message": "au moins 12 caractères"
+        },
+        {
+          "code": "missing_uppercase",
+          "message": "au moins une majuscule"
+        },
+        {
+          "code": "missing_symbol",
+          "message": "au moins un caractère spécial"
+        },
+        {
+          "code": "common",
+          "message": "trop courant, facile à deviner"
+        }
+      ]
+    },
+    {
       "candidate": "Tilleul-Vosges-1987",
       "identifiant": "demo.creche",
       "violations": []
@@ -1554,6 +1875,11 @@ export const recorded: Recorded = {
       "violations": []
     },
     {
+      "candidate": "Tilleul-Vosges-1987",
+      "identifiant": "demo.admin",
+      "violations": []
+    },
+    {
       "candidate": "Tulipe-Rouge-42-Vélo",
       "identifiant": "demo.creche",
       "violations": []
@@ -1571,6 +1897,11 @@ export const recorded: Recorded = {
     {
       "candidate": "Tulipe-Rouge-42-Vélo",
       "identifiant": "demo.caf",
+      "violations": []
+    },
+    {
+      "candidate": "Tulipe-Rouge-42-Vélo",
+      "identifiant": "demo.admin",
       "violations": []
     }
   ],

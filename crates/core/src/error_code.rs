@@ -68,6 +68,17 @@ error_codes! {
     InvalidInput = "invalid_input",
     NotFound = "not_found",
     Conflict = "conflict",
+    // Delegated habilitation management.
+    /// The convention's quota of habilitations is used up.
+    QuotaReached = "quota_reached",
+    /// An administration call by someone who is not one of the partner's managers.
+    NotAManager = "not_a_manager",
+    /// A service, département or account outside the partner's conventions or power.
+    OutsideConvention = "outside_convention",
+    /// the caisse has taken the partner's management back.
+    DelegationWithdrawn = "delegation_withdrawn",
+    /// An identifiant already in use.
+    IdentifiantTaken = "identifiant_taken",
     // The request itself.
     InvalidBody = "invalid_body",
     PayloadTooLarge = "payload_too_large",
@@ -143,6 +154,11 @@ mod tests {
             "invalid_input",
             "not_found",
             "conflict",
+            "quota_reached",
+            "not_a_manager",
+            "outside_convention",
+            "delegation_withdrawn",
+            "identifiant_taken",
             "invalid_body",
             "payload_too_large",
             "unsupported_media_type",

@@ -258,6 +258,11 @@ redacted_debug!(
         name,
         as_of
     },
+    CreatedUser {
+        identifiant,
+        temporary_password
+    },
+    TemporaryPassword { temporary_password },
 );
 
 #[cfg(test)]
@@ -305,4 +310,141 @@ mod tests {
             "{shown}"
         );
     }
+}
+
+/// One of the user's own traces (`GET /api/v1/me/traces`, GDPR art. 15, R-21): who, when,
+/// what, which service, with what outcome; never a NIR or its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TraceEntry {
+    pub at: DateTime<Utc>,
+    /// `sign_in`, `sign_out`, `password_change`, `lookup`, `timeout`, `admin`.
+    pub kind: String,
+    #[serde(default)]
+    pub service: Option<String>,
+    pub outcome: String,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+// ------------------------------------------------ delegated management (`/api/v1/admin/…`)
+
+/// A habilitation to grant: a service delegated to the partner, until a day (included) or
+/// without end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct HabilitationGrant {
+    pub service: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// `POST /api/v1/admin/users`: a new user; the identifiant is generated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// First and last name, as the user's colleagues know them.
+    pub name: String,
+    pub email: String,
+    pub habilitations: Vec<HabilitationGrant>,
+}
+
+/// The account created, and its temporary password: shown once, to hand over apart from
+/// the identifiant; changed at first sign-in.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CreatedUser {
+    pub identifiant: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub temporary_password: Zeroizing<String>,
+}
+
+/// A new temporary password (`POST …/password-reset`).
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TemporaryPassword {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub temporary_password: Zeroizing<String>,
+}
+
+/// An account's state, as a manager sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Active,
+    Suspended,
+    Deactivated,
+}
+
+/// `PUT /api/v1/admin/users/{identifiant}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct AccountStatusRequest {
+    pub status: AccountStatus,
+}
+
+/// `PUT /api/v1/admin/users/{identifiant}/manager`: appoint or dismiss a delegated manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ManagerRequest {
+    pub manager: bool,
+}
+
+/// A habilitation in force, as its manager lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HabilitationInfo {
+    pub service: String,
+    pub granted_at: DateTime<Utc>,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub granted_by: Option<String>,
+}
+
+/// A user of the partner, as its managers see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManagedUserInfo {
+    pub identifiant: String,
+    pub display_name: String,
+    pub email: String,
+    pub status: AccountStatus,
+    /// `administrator`, `deputy`, `manager`, or none for a plain user.
+    #[serde(default)]
+    pub role: Option<String>,
+    pub must_change_password: bool,
+    pub habilitations: Vec<HabilitationInfo>,
+}
+
+/// A convention delegated to the partner and its quota's use ("12 / 20").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DelegationInfo {
+    pub service: String,
+    pub convention: String,
+    pub caisse: String,
+    pub departements: Vec<String>,
+    /// Habilitations in force allowed at once; none: no quota.
+    #[serde(default)]
+    pub quota: Option<u32>,
+    pub used: u32,
 }

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/sessions/current/password", put(change_password))
         .route("/api/v1/lookups", post(lookup))
+        .merge(crate::admin_api::routes())
         .route("/api/v1/health", get(health))
         .route("/health", get(health))
         .route("/api/v1/openapi.json", get(openapi))
@@ -121,7 +122,10 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::AccountDisabled
         | ServiceError::TemporaryPasswordExpired
         | ServiceError::PasswordChangeRequired
-        | ServiceError::ServiceNotGranted => StatusCode::FORBIDDEN,
+        | ServiceError::ServiceNotGranted
+        | ServiceError::NotAManager
+        | ServiceError::OutsideConvention(_)
+        | ServiceError::DelegationWithdrawn => StatusCode::FORBIDDEN,
         ServiceError::PasswordPolicy { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::UnknownService
         | ServiceError::Nir(_)
@@ -132,7 +136,9 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::Conflict(_)
+        | ServiceError::QuotaReached { .. }
+        | ServiceError::IdentifiantTaken => StatusCode::CONFLICT,
         ServiceError::Internal | ServiceError::TraceKeyRequired => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -557,7 +563,10 @@ async fn log_request(request: Request, next: Next) -> Response {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "Guichet", description = "Consultation des dossiers allocataires par les partenaires des caisses."),
-    paths(sign_in, current_session, sign_out, change_password, lookup, health),
+    paths(sign_in, current_session, sign_out, change_password, lookup, health,
+        crate::admin_api::my_traces, crate::admin_api::delegations, crate::admin_api::users, crate::admin_api::create_user,
+        crate::admin_api::set_status, crate::admin_api::reset_password, crate::admin_api::grant,
+        crate::admin_api::revoke, crate::admin_api::set_manager),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -15,7 +15,9 @@ use guichet_service::{
     Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig, ServiceError, SystemClock,
     sample_files,
 };
-use guichet_store::{ConventionStatus, PartnerKind, Store, TraceFilter, UserStatus, prelude::*};
+use guichet_store::{
+    ConventionStatus, PartnerKind, PartnerRole, Store, TraceFilter, UserStatus, prelude::*,
+};
 
 use crate::api::HttpConfig;
 use crate::config::{FileConfig, parse_proxies, read_trace_keys, write_trace_keys};
@@ -141,6 +143,14 @@ enum PartnerCommand {
     Reactivate {
         tiers: String,
     },
+    /// the caisse takes the management of the partner's habilitations back.
+    WithdrawDelegation {
+        tiers: String,
+    },
+    /// gives the management back to the partner's administrator and managers.
+    RestoreDelegation {
+        tiers: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +168,18 @@ enum ConventionCommand {
         number: Option<String>,
         #[arg(long)]
         starts: Option<NaiveDate>,
+        /// the partner manages this convention's habilitations itself.
+        #[arg(long)]
+        delegated: bool,
+        /// With --delegated: the most habilitations in force at once.
+        #[arg(long, requires = "delegated")]
+        quota: Option<u32>,
+    },
+    /// delegates an existing convention, or changes its quota.
+    Delegate {
+        number: String,
+        #[arg(long)]
+        quota: Option<u32>,
     },
     Suspend {
         number: String,
@@ -201,6 +223,12 @@ enum UserCommand {
     List {
         #[arg(long)]
         partner: Option<String>,
+    },
+    /// appoints a partner's administrator, deputy or manager (`none` removes it).
+    Role {
+        identifiant: String,
+        /// administrator, deputy, manager or none.
+        role: String,
     },
 }
 
@@ -559,6 +587,19 @@ async fn sample(store: &Store, args: SampleArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn parse_role(s: &str) -> Result<Option<PartnerRole>, String> {
+    if s == "none" {
+        return Ok(None);
+    }
+    PartnerRole::from_code(s)
+        .map(Some)
+        .ok_or_else(|| "rôle attendu : administrator, deputy, manager ou none".to_owned())
+}
+
+fn quota_text(quota: Option<u32>) -> String {
+    quota.map_or_else(|| " sans quota".to_owned(), |q| format!(", quota {q}"))
+}
+
 async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
     let a = g.console_operator(&operator())?;
     match cmd {
@@ -581,6 +622,25 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                 .await?;
             println!("partenaire {tiers} réactivé");
         }
+        AdminCommand::Partner(PartnerCommand::WithdrawDelegation { tiers }) => {
+            a.set_delegation_withdrawn(&tiers, true).await?;
+            println!("délégation du partenaire {tiers} retirée : la caisse gère ses habilitations");
+        }
+        AdminCommand::Partner(PartnerCommand::RestoreDelegation { tiers }) => {
+            a.set_delegation_withdrawn(&tiers, false).await?;
+            println!("délégation du partenaire {tiers} rendue");
+        }
+        AdminCommand::Convention(ConventionCommand::Delegate { number, quota }) => {
+            a.delegate(&number, quota).await?;
+            println!("convention {number} déléguée{}", quota_text(quota));
+        }
+        AdminCommand::User(UserCommand::Role { identifiant, role }) => {
+            let role =
+                parse_role(&role).map_err(|m| Failure::from(ServiceError::InvalidInput(m)))?;
+            a.set_partner_role(&identifiant, role).await?;
+            let role = role.map_or("aucun", PartnerRole::code);
+            println!("rôle de {identifiant} : {role}");
+        }
         AdminCommand::Convention(ConventionCommand::Add {
             partner,
             caisse,
@@ -588,6 +648,8 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             departements,
             number,
             starts,
+            delegated,
+            quota,
         }) => {
             let c = a
                 .add_convention(
@@ -606,6 +668,10 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                 c.service,
                 c.departements.join(",")
             );
+            if delegated {
+                a.delegate(&c.number, quota).await?;
+                println!("convention {} déléguée{}", c.number, quota_text(quota));
+            }
         }
         AdminCommand::Convention(ConventionCommand::Suspend { number }) => {
             a.set_convention_status(&number, ConventionStatus::Suspended)

@@ -1,6 +1,7 @@
 //! Guichet's server: the HTTP API over `guichet-service` ([`api`]), its configuration
 //! ([`config`]) and the `guichet-server` command line ([`cli`]).
 
+mod admin_api;
 pub mod api;
 pub mod cli;
 pub mod config;

@@ -29,6 +29,7 @@ guichet_store::on_both_backends!(
     busy_timeout_and_request_bound_are_503_with_retry_after,
     trusted_proxies_decide_the_client_address,
     temporary_password_expired_is_403,
+    r25_admin_api_for_managers_only,
 );
 
 async fn r10_r11_r13_sign_in_codes(db: TestDb) {
@@ -935,5 +936,212 @@ async fn temporary_password_expired_is_403(db: TestDb) {
             .as_str()
             .unwrap()
             .contains("provisoire a expiré")
+    );
+}
+
+/// R-25 over HTTP: a manager creates a user (201, generated identifiant, temporary password
+/// shown once) within the quota (409 `quota_reached`) and the delegated services (403
+/// `outside_convention`); anyone else gets 403 `not_a_manager` on every `/admin` call.
+async fn r25_admin_api_for_managers_only(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let admin = ready(&s.app, "demo.admin").await;
+    let user = |service: &str| {
+        Some(
+            serde_json::json!({"name": "Camille Martin", "email": "c.martin@ccas.example",
+                "habilitations": [{"service": service}]})
+            .to_string(),
+        )
+    };
+    let created = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/users",
+        Some(&admin),
+        user("cdap-t2"),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let j = created.json();
+    let identifiant = j["identifiant"].as_str().unwrap().to_owned();
+    assert!(identifiant.starts_with("demo-ccas-78."));
+    assert!(j["temporary_password"].as_str().unwrap().len() >= 12);
+
+    let listed = call(&s.app, "GET", "/api/v1/admin/users", Some(&admin), None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(
+        listed
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["identifiant"] == identifiant.as_str()
+                && u["must_change_password"] == true
+                && u["habilitations"][0]["service"] == "cdap-t2")
+    );
+    let d = call(
+        &s.app,
+        "GET",
+        "/api/v1/admin/delegations",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (d.json()[0]["quota"].as_u64(), d.json()[0]["used"].as_u64()),
+        (Some(20), Some(3))
+    );
+
+    let outside = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/users",
+        Some(&admin),
+        user("psu"),
+    )
+    .await;
+    assert_eq!(
+        (outside.status, outside.code()),
+        (StatusCode::FORBIDDEN, ErrorCode::OutsideConvention)
+    );
+    let typo = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/users",
+        Some(&admin),
+        Some(r#"{"name":"A","email":"a@b.fr","habilitations":[],"role":"administrator"}"#.into()),
+    )
+    .await;
+    assert_eq!(
+        (typo.status, typo.code()),
+        (StatusCode::BAD_REQUEST, ErrorCode::InvalidBody)
+    );
+
+    s.guichet
+        .console_operator("agent.caf")
+        .unwrap()
+        .delegate("DEMO-CDAP-78", Some(3))
+        .await
+        .unwrap();
+    let full = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/users",
+        Some(&admin),
+        user("cdap-t2"),
+    )
+    .await;
+    assert_eq!(
+        (full.status, full.code()),
+        (StatusCode::CONFLICT, ErrorCode::QuotaReached)
+    );
+
+    let reset = call(
+        &s.app,
+        "POST",
+        &format!("/api/v1/admin/users/{identifiant}/password-reset"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let revoke = call(
+        &s.app,
+        "DELETE",
+        &format!("/api/v1/admin/users/{identifiant}/habilitations/cdap-t2"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(revoke.status, StatusCode::NO_CONTENT);
+    let grant = call(
+        &s.app,
+        "POST",
+        &format!("/api/v1/admin/users/{identifiant}/habilitations"),
+        Some(&admin),
+        Some(r#"{"service":"cdap-t2"}"#.into()),
+    )
+    .await;
+    assert_eq!(grant.status, StatusCode::NO_CONTENT);
+    let status = call(
+        &s.app,
+        "PUT",
+        &format!("/api/v1/admin/users/{identifiant}/status"),
+        Some(&admin),
+        Some(r#"{"status":"suspended"}"#.into()),
+    )
+    .await;
+    assert_eq!(status.status, StatusCode::NO_CONTENT);
+
+    // Not a manager: every /admin call, whatever it asks.
+    let caf = ready(&s.app, "demo.caf").await;
+    let calls = [
+        ("GET", "/api/v1/admin/delegations".to_owned(), None),
+        ("GET", "/api/v1/admin/users".to_owned(), None),
+        ("POST", "/api/v1/admin/users".to_owned(), user("cdap-t2")),
+        (
+            "PUT",
+            format!("/api/v1/admin/users/{identifiant}/status"),
+            Some(r#"{"status":"active"}"#.to_owned()),
+        ),
+        (
+            "POST",
+            format!("/api/v1/admin/users/{identifiant}/password-reset"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/admin/users/{identifiant}/habilitations"),
+            Some(r#"{"service":"cdap-t2"}"#.to_owned()),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/admin/users/{identifiant}/habilitations/cdap-t2"),
+            None,
+        ),
+        (
+            "PUT",
+            format!("/api/v1/admin/users/{identifiant}/manager"),
+            Some(r#"{"manager":true}"#.to_owned()),
+        ),
+    ];
+    for (method, path, body) in calls {
+        let a = call(&s.app, method, &path, Some(&caf), body).await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::FORBIDDEN, ErrorCode::NotAManager),
+            "{method} {path}"
+        );
+    }
+    // R-21, GDPR art. 15: a user reads their own traces, without any NIR.
+    let mine = call(&s.app, "GET", "/api/v1/me/traces", Some(&caf), None).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let entries = mine.json();
+    let entries = entries.as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|t| t["kind"] == "sign_in" && t["outcome"] == "ok")
+    );
+    assert!(entries.iter().any(|t| t["kind"] == "password_change"));
+    assert!(
+        !String::from_utf8_lossy(&mine.body).contains("nir"),
+        "no NIR nor digest"
+    );
+    // R-26: once withdrawn, the administrator too is refused.
+    s.guichet
+        .console_operator("agent.caf")
+        .unwrap()
+        .set_delegation_withdrawn("DEMO-CCAS-78", true)
+        .await
+        .unwrap();
+    let w = call(&s.app, "GET", "/api/v1/admin/users", Some(&admin), None).await;
+    assert_eq!(
+        (w.status, w.code()),
+        (StatusCode::FORBIDDEN, ErrorCode::DelegationWithdrawn)
     );
 }

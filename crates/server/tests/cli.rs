@@ -153,6 +153,74 @@ fn commands(db: &str) {
         fails(db, &["admin", "convention", "reactivate", "QF-71-1"]).contains("résiliée"),
         "R-28: termination is final"
     );
+    // a delegated CAF convention with a quota, its administrator, withdrawal.
+    let delegated = ok(
+        db,
+        &[
+            "admin",
+            "convention",
+            "add",
+            "--partner",
+            "T-9",
+            "--caisse",
+            "CAF-78",
+            "--service",
+            "cdap-t19",
+            "--departements",
+            "78",
+            "--number",
+            "T19-78-1",
+            "--delegated",
+            "--quota",
+            "12",
+        ],
+    );
+    assert!(delegated.contains("déléguée, quota 12"), "{delegated}");
+    assert!(
+        fails(
+            db,
+            &[
+                "admin",
+                "convention",
+                "add",
+                "--partner",
+                "T-9",
+                "--caisse",
+                "CAF-78",
+                "--service",
+                "cdap-t2",
+                "--departements",
+                "78",
+                "--quota",
+                "3"
+            ]
+        )
+        .contains("--delegated"),
+        "a quota without delegation is refused"
+    );
+    ok(
+        db,
+        &[
+            "admin",
+            "convention",
+            "delegate",
+            "T19-78-1",
+            "--quota",
+            "20",
+        ],
+    );
+    assert!(ok(db, &["admin", "user", "role", "l.roy", "administrator"]).contains("administrator"));
+    assert!(fails(db, &["admin", "user", "role", "l.roy", "king"]).contains("deputy"));
+    ok(db, &["admin", "user", "role", "l.roy", "none"]);
+    ok(db, &["admin", "partner", "withdraw-delegation", "T-9"]);
+    ok(db, &["admin", "partner", "restore-delegation", "T-9"]);
+    assert!(
+        fails(
+            db,
+            &["admin", "partner", "withdraw-delegation", "DEMO-EAJE-67"]
+        )
+        .contains("convention déléguée")
+    );
     ok(
         db,
         &["admin", "service", "set", "qf", "--idle-timeout", "600"],

@@ -11,7 +11,7 @@ use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::TraceKind;
 use guichet_store::{
     Convention, ConventionStatus, NewConvention, NewPartner, NewUser, Partner, PartnerKind,
-    PartnerStatus, User, UserStatus, prelude::*,
+    PartnerRole, PartnerStatus, User, UserStatus, prelude::*,
 };
 use zeroize::Zeroizing;
 
@@ -37,7 +37,7 @@ pub struct NewUserRequest {
     pub test_account: bool,
 }
 
-fn text(field: &str, value: &str, max: usize) -> Result<String> {
+pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String> {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
         return Err(ServiceError::InvalidInput(format!(
@@ -306,6 +306,52 @@ impl CaisseOperator<'_> {
             None => None,
         };
         Ok(self.store().users(partner_id).await?)
+    }
+
+    /// makes a convention's habilitations managed by the partner itself, within
+    /// `quota` habilitations in force (`None`: no quota), or changes its quota.
+    pub async fn delegate(&self, number: &str, quota: Option<u32>) -> Result<()> {
+        let c = self
+            .store()
+            .convention(number)
+            .await?
+            .ok_or(ServiceError::NotFound("convention"))?;
+        self.store().delegate(c.id, quota).await?;
+        let quota = quota.map_or_else(|| "sans quota".to_owned(), |q| q.to_string());
+        self.traced("convention.delegate", &format!("{number} quota={quota}"))
+            .await
+    }
+
+    /// appoints a partner's administrator or deputy (or a manager), or removes the
+    /// role (`None`). Only the caisse names administrators and deputies.
+    pub async fn set_partner_role(
+        &self,
+        identifiant: &str,
+        role: Option<PartnerRole>,
+    ) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        self.store()
+            .set_role(user.id, role, &self.operator, self.guichet.now())
+            .await?;
+        let role = role.map_or("none", PartnerRole::code);
+        self.traced(&format!("role.{role}"), &user.identifiant)
+            .await
+    }
+
+    /// withdraws a partner's delegation (its managers lose their powers, the caisse
+    /// manages its habilitations) or gives it back.
+    pub async fn set_delegation_withdrawn(&self, tiers: &str, withdrawn: bool) -> Result<()> {
+        let p = self.partner(tiers).await?;
+        let at = withdrawn.then(|| self.guichet.now());
+        if self.store().set_delegation_withdrawn(p.id, at).await? == 0 {
+            return Err(ServiceError::NotFound("convention déléguée"));
+        }
+        let action = if withdrawn {
+            "delegation.withdraw"
+        } else {
+            "delegation.restore"
+        };
+        self.traced(action, tiers).await
     }
 
     /// a service's idle delay (never above 30 minutes).

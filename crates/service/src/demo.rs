@@ -1,7 +1,7 @@
 //! The demo accounts of DESIGN.md, created on synthetic databases (bundled backend, `make
 //! serve`). Each has the same temporary password, to be changed at first sign-in.
 
-use guichet_store::{NewUser, StoreError, prelude::*};
+use guichet_store::{NewUser, PartnerRole, StoreError, prelude::*};
 use zeroize::Zeroizing;
 
 use crate::Guichet;
@@ -11,7 +11,7 @@ use crate::error::{Result, ServiceError};
 pub const DEMO_PASSWORD: &str = "Demo-Guichet-2026!";
 
 /// (identifiant, display name, demo convention).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
     (
         "demo.creche",
         "Directrice de crèche (démo)",
@@ -28,7 +28,19 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
         "DEMO-RSACG-ALSACE",
     ),
     ("demo.caf", "Travailleur social (démo)", "DEMO-CDAP-78"),
+    (
+        DEMO_ADMINISTRATOR,
+        "Administratrice des habilitations du CCAS (démo)",
+        DEMO_DELEGATED_CONVENTION,
+    ),
 ];
+
+/// the administrator of the demo's delegated CAF partner (the CCAS of `demo.caf`).
+pub const DEMO_ADMINISTRATOR: &str = "demo.admin";
+/// The demo convention delegated to its partner, and its quota: small enough to be reached
+/// in a demo.
+const DEMO_DELEGATED_CONVENTION: &str = "DEMO-CDAP-78";
+const DEMO_QUOTA: u32 = 20;
 
 impl Guichet {
     /// Creates the demo accounts that do not exist yet, on a synthetic database only.
@@ -89,6 +101,37 @@ impl Guichet {
             store.grant(user.id, convention.id, self.now()).await?;
             created.push(identifiant);
         }
+        self.install_demo_delegation().await?;
         Ok(created)
+    }
+
+    /// The demo's delegated partner: its convention delegated within a quota, its
+    /// administrator appointed (once; what a demo user changed since is kept).
+    async fn install_demo_delegation(&self) -> Result<()> {
+        let store = &self.inner.store;
+        let convention = store
+            .convention(DEMO_DELEGATED_CONVENTION)
+            .await?
+            .ok_or(ServiceError::NotFound("convention de démonstration"))?;
+        if store
+            .delegations(convention.partner_id, self.now())
+            .await?
+            .is_empty()
+        {
+            store.delegate(convention.id, Some(DEMO_QUOTA)).await?;
+        }
+        if let Some(admin) = store.user_by_identifiant(DEMO_ADMINISTRATOR).await?
+            && store.role(admin.id).await?.is_none()
+        {
+            store
+                .set_role(
+                    admin.id,
+                    Some(PartnerRole::Administrator),
+                    "démo",
+                    self.now(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -46,6 +46,16 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("existe déjà : {0}")]
     Conflict(&'static str),
+    #[error("quota atteint")]
+    QuotaReached { service: String, quota: u32 },
+    #[error("pas gestionnaire des habilitations")]
+    NotAManager,
+    #[error("hors convention : {0}")]
+    OutsideConvention(String),
+    #[error("délégation retirée")]
+    DelegationWithdrawn,
+    #[error("identifiant déjà pris")]
+    IdentifiantTaken,
     #[error("base de données indisponible")]
     Unavailable,
     #[error("serveur occupé")]
@@ -76,6 +86,11 @@ impl ServiceError {
             ServiceError::InvalidInput(_) => ErrorCode::InvalidInput,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::QuotaReached { .. } => ErrorCode::QuotaReached,
+            ServiceError::NotAManager => ErrorCode::NotAManager,
+            ServiceError::OutsideConvention(_) => ErrorCode::OutsideConvention,
+            ServiceError::DelegationWithdrawn => ErrorCode::DelegationWithdrawn,
+            ServiceError::IdentifiantTaken => ErrorCode::IdentifiantTaken,
             ServiceError::Unavailable => ErrorCode::Unavailable,
             ServiceError::Busy { .. } => ErrorCode::Busy,
             ServiceError::TraceKeyRequired => ErrorCode::TraceKeyRequired,
@@ -133,6 +148,21 @@ impl ServiceError {
             ServiceError::InvalidInput(m) => format!("Saisie invalide : {m}."),
             ServiceError::NotFound(what) => format!("Introuvable : {what}."),
             ServiceError::Conflict(what) => format!("Existe déjà : {what}."),
+            ServiceError::QuotaReached { service, quota } => format!(
+                "Quota atteint : la convention permet {quota} habilitation{} au service {service}, \
+                 toutes attribuées. Retirez-en une ou demandez à la caisse d'augmenter le quota.",
+                if *quota > 1 { "s" } else { "" }
+            ),
+            ServiceError::NotAManager => "Cette fonction est réservée aux gestionnaires des \
+                 habilitations du partenaire."
+                .into(),
+            ServiceError::OutsideConvention(what) => {
+                format!("Hors de vos conventions : {what}.")
+            }
+            ServiceError::DelegationWithdrawn => "La caisse a repris la gestion des \
+                 habilitations de votre organisme : adressez-vous à elle."
+                .into(),
+            ServiceError::IdentifiantTaken => "Cet identifiant est déjà utilisé.".into(),
             ServiceError::Unavailable => {
                 "Le service est momentanément indisponible. Réessayez dans quelques instants.".into()
             }

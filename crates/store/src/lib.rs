@@ -26,8 +26,8 @@ pub use error::{Result, StoreError};
 pub use model::*;
 pub use postgres::PgStore;
 pub use repo::{
-    Backend, DatabaseRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo, Repository,
-    SessionRepo, TraceRepo, UserRepo,
+    Backend, DatabaseRepo, DelegationRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo,
+    Repository, SessionRepo, TraceRepo, UserRepo,
 };
 pub use sqlite::SqliteStore;
 pub use store::{DEFAULT_MAX_CONNECTIONS, Store};
@@ -36,7 +36,7 @@ pub use store::{DEFAULT_MAX_CONNECTIONS, Store};
 /// into scope.
 pub mod prelude {
     pub use crate::repo::{
-        DatabaseRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo, Repository, SessionRepo,
-        TraceRepo, UserRepo,
+        DatabaseRepo, DelegationRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo,
+        Repository, SessionRepo, TraceRepo, UserRepo,
     };
 }

@@ -56,6 +56,48 @@ coded_enum!(
     ConventionStatus { Active = "active", Suspended = "suspended", Terminated = "terminated" }
 );
 coded_enum!(UserStatus { Active = "active", Suspended = "suspended", Deactivated = "deactivated" });
+coded_enum!(
+    /// a partner's own habilitation managers. The administrator and the deputy are
+    /// appointed by the caisse; delegated managers by the administrator or the deputy.
+    PartnerRole { Administrator = "administrator", Deputy = "deputy", Manager = "manager" }
+);
+
+/// a convention whose habilitations the partner manages, with its quota and use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    pub convention: Convention,
+    /// Habilitations in force allowed at once; `None`: no quota.
+    pub quota: Option<u32>,
+    /// Habilitations in force now.
+    pub used: u32,
+    /// the caisse took management back.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// A habilitation as its manager lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Habilitation {
+    pub id: i64,
+    pub user_id: i64,
+    pub identifiant: String,
+    pub convention_number: String,
+    pub service: String,
+    pub granted_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub granted_by: Option<String>,
+}
+
+/// What a quota-checked grant did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantOutcome {
+    Granted,
+    /// Already in force: nothing changed (the end date, if any, was updated).
+    AlreadyHeld,
+    /// The convention's quota is used up.
+    QuotaReached {
+        quota: u32,
+    },
+}
 
 /// A caisse and the départements it covers, with its opening hours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

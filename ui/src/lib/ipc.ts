@@ -48,7 +48,7 @@ violations?: Array<Violation> | null,
  */
 reopens_at?: string | null, };
 
-export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
+export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "quota_reached" | "not_a_manager" | "outside_convention" | "delegation_withdrawn" | "identifiant_taken" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
 
 export type PasswordRules = { min_length: number, max_length: number, 
 /**
@@ -196,6 +196,11 @@ export const ErrorCode = {
   InvalidInput: "invalid_input",
   NotFound: "not_found",
   Conflict: "conflict",
+  QuotaReached: "quota_reached",
+  NotAManager: "not_a_manager",
+  OutsideConvention: "outside_convention",
+  DelegationWithdrawn: "delegation_withdrawn",
+  IdentifiantTaken: "identifiant_taken",
   InvalidBody: "invalid_body",
   PayloadTooLarge: "payload_too_large",
   UnsupportedMediaType: "unsupported_media_type",

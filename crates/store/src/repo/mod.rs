@@ -9,6 +9,7 @@ use std::future::Future;
 use crate::store::on_backend;
 use crate::{Result, Store};
 
+mod delegation;
 mod dossiers;
 mod limits;
 mod partners;
@@ -17,6 +18,7 @@ mod sessions;
 mod traces;
 mod users;
 
+pub use delegation::DelegationRepo;
 pub use dossiers::DossierRepo;
 pub use limits::LimitRepo;
 pub use partners::PartnerRepo;
@@ -47,6 +49,7 @@ pub trait Repository:
     + ReferenceRepo
     + PartnerRepo
     + UserRepo
+    + DelegationRepo
     + DossierRepo
     + SessionRepo
     + LimitRepo
@@ -59,6 +62,7 @@ impl<T> Repository for T where
         + ReferenceRepo
         + PartnerRepo
         + UserRepo
+        + DelegationRepo
         + DossierRepo
         + SessionRepo
         + LimitRepo

@@ -1,0 +1,279 @@
+//! `/api/v1/me/…`: what a user may read of their own (GDPR art. 15, R-21); and
+//! `/api/v1/admin/…`: delegated habilitation management for a partner's
+//! administrator, deputy and delegated managers. Every handler goes through
+//! [`Guichet::partner_manager`], so a user who is not a manager gets `403 not_a_manager` on
+//! every call, and a partner whose delegation the caisse withdrew `403 delegation_withdrawn`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use guichet_core::wire::{
+    AccountStatus, AccountStatusRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
+    HabilitationGrant, HabilitationInfo, ManagedUserInfo, ManagerRequest, TemporaryPassword,
+    TraceEntry,
+};
+use guichet_service::{HabilitationRequest, ManagedUser, PartnerManager};
+use guichet_store::UserStatus;
+
+use crate::api::{ApiError, ApiJson, AppState, Authenticated};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me/traces", get(my_traces))
+        .route("/api/v1/admin/delegations", get(delegations))
+        .route("/api/v1/admin/users", get(users).post(create_user))
+        .route("/api/v1/admin/users/{identifiant}/status", put(set_status))
+        .route(
+            "/api/v1/admin/users/{identifiant}/password-reset",
+            post(reset_password),
+        )
+        .route(
+            "/api/v1/admin/users/{identifiant}/habilitations",
+            post(grant),
+        )
+        .route(
+            "/api/v1/admin/users/{identifiant}/habilitations/{service}",
+            delete(revoke),
+        )
+        .route(
+            "/api/v1/admin/users/{identifiant}/manager",
+            put(set_manager),
+        )
+}
+
+/// The manager's power, from a valid session whose password is changed.
+async fn manager<'a>(
+    state: &'a AppState,
+    session: guichet_service::Session,
+) -> Result<PartnerManager<'a>, ApiError> {
+    let ready = state.guichet.ready(session)?;
+    Ok(state.guichet.partner_manager(&ready).await?)
+}
+
+fn request(grant: &HabilitationGrant) -> HabilitationRequest {
+    HabilitationRequest {
+        service: grant.service.clone(),
+        ends_on: grant.ends_on,
+    }
+}
+
+fn status_of(status: UserStatus) -> AccountStatus {
+    match status {
+        UserStatus::Active => AccountStatus::Active,
+        UserStatus::Suspended => AccountStatus::Suspended,
+        UserStatus::Deactivated => AccountStatus::Deactivated,
+    }
+}
+
+fn info(u: ManagedUser) -> ManagedUserInfo {
+    ManagedUserInfo {
+        identifiant: u.user.identifiant,
+        display_name: u.user.display_name,
+        email: u.user.email,
+        status: status_of(u.user.status),
+        role: u.role.map(|r| r.code().to_owned()),
+        must_change_password: u.user.must_change_password,
+        habilitations: u
+            .habilitations
+            .into_iter()
+            .map(|h| HabilitationInfo {
+                service: h.service,
+                granted_at: h.granted_at,
+                ends_at: h.ends_at,
+                granted_by: h.granted_by,
+            })
+            .collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/me/traces", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TraceEntry>, description = "Les traces de l'utilisateur (RGPD art. 15) : quand, quoi, quel service, quel résultat ; jamais de NIR"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Mot de passe à changer d'abord (R-11)")))]
+pub(crate) async fn my_traces(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    let ready = state.guichet.ready(session)?;
+    let traces = state.guichet.my_traces(&ready, None).await?;
+    Ok(Json(
+        traces
+            .into_iter()
+            .map(|t| TraceEntry {
+                at: t.record.at,
+                kind: t.record.kind.code().to_owned(),
+                service: t.record.service,
+                outcome: t.record.outcome,
+                address: t.record.address,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/delegations", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DelegationInfo>, description = "Conventions déléguées au partenaire et usage de leurs quotas"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire (not_a_manager), délégation retirée (delegation_withdrawn) ou mot de passe à changer")))]
+pub(crate) async fn delegations(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<DelegationInfo>>, ApiError> {
+    let m = manager(&state, session).await?;
+    Ok(Json(
+        m.delegations()
+            .await?
+            .into_iter()
+            .map(|d| DelegationInfo {
+                service: d.convention.service,
+                convention: d.convention.number,
+                caisse: d.convention.caisse,
+                departements: d.convention.departements,
+                quota: d.quota,
+                used: d.used,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ManagedUserInfo>, description = "Utilisateurs du partenaire, leurs rôles et habilitations en vigueur"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée ou mot de passe à changer")))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<ManagedUserInfo>>, ApiError> {
+    let m = manager(&state, session).await?;
+    Ok(Json(m.users().await?.into_iter().map(info).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = CreatedUser, description = "Compte créé : identifiant généré et mot de passe provisoire, montré une seule fois"),
+        (status = 400, body = ErrorBody, description = "Corps ou saisie invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou service hors des conventions déléguées (outside_convention)"),
+        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)")))]
+pub(crate) async fn create_user(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+    let m = manager(&state, session).await?;
+    let grants: Vec<HabilitationRequest> = body.habilitations.iter().map(request).collect();
+    let (user, password) = m.create_user(&body.name, &body.email, &grants).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            identifiant: user.identifiant,
+            temporary_password: password,
+        }),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/users/{identifiant}/status", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    request_body = AccountStatusRequest,
+    responses(
+        (status = 204, description = "État changé ; sessions fermées si le compte n'est plus actif"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+    ApiJson(body): ApiJson<AccountStatusRequest>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    let status = match body.status {
+        AccountStatus::Active => UserStatus::Active,
+        AccountStatus::Suspended => UserStatus::Suspended,
+        AccountStatus::Deactivated => UserStatus::Deactivated,
+    };
+    m.set_user_status(&identifiant, status).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{identifiant}/password-reset", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    responses(
+        (status = 200, body = TemporaryPassword, description = "Nouveau mot de passe provisoire, montré une seule fois"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+) -> Result<Json<TemporaryPassword>, ApiError> {
+    let m = manager(&state, session).await?;
+    let temporary_password = m.reset_password(&identifiant).await?;
+    Ok(Json(TemporaryPassword { temporary_password }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{identifiant}/habilitations", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    request_body = HabilitationGrant,
+    responses(
+        (status = 204, description = "Habilitation attribuée (ou sa date de fin changée)"),
+        (status = 400, body = ErrorBody, description = "Corps invalide ou date de fin passée"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service hors des conventions déléguées ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire"),
+        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)")))]
+pub(crate) async fn grant(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+    ApiJson(body): ApiJson<HabilitationGrant>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.grant(&identifiant, &request(&body)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/users/{identifiant}/habilitations/{service}", security(("bearer" = [])),
+    params(
+        ("identifiant" = String, Path, description = "Identifiant de l'utilisateur"),
+        ("service" = String, Path, description = "Code du service")),
+    responses(
+        (status = 204, description = "Habilitation retirée ; sessions de l'utilisateur fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service hors des conventions déléguées ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Utilisateur ou habilitation introuvable")))]
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((identifiant, service)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.revoke(&identifiant, &service).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/users/{identifiant}/manager", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    request_body = ManagerRequest,
+    responses(
+        (status = 204, description = "Gestionnaire délégué nommé ou démis"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Réservé à l'administrateur et au suppléant ; jamais sur son propre compte"),
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+pub(crate) async fn set_manager(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+    ApiJson(body): ApiJson<ManagerRequest>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.set_manager(&identifiant, body.manager).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

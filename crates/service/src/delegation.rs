@@ -1,0 +1,385 @@
+//! Delegated habilitation management: a partner's administrator, deputy and
+//! delegated managers create their users and grant them habilitations, within the
+//! conventions the caisse delegated to the partner, their départements and their quotas.
+//! Their power is a [`PartnerManager`], which only [`Guichet::partner_manager`] gives, from a
+//! ready session of a user who holds a role at a partner whose delegation is in force.
+//! Least privilege: a manager grants only what the partner's delegated conventions hold,
+//! never acts on their own account, and a delegated manager cannot touch the administrator,
+//! the deputy or another manager (their rights are the caisse's, or the administrator's).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use guichet_core::policy::hours::paris_to_utc;
+use guichet_core::trace::TraceKind;
+use guichet_store::{
+    Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError, User,
+    UserStatus, prelude::*,
+};
+use rand::Rng;
+use zeroize::Zeroizing;
+
+use crate::Guichet;
+use crate::admin::text;
+use crate::auth::{ReadySession, normalize_identifiant};
+use crate::error::{Result, ServiceError};
+use crate::passwords::temporary_password;
+
+/// A partner habilitation manager's power. Obtained from [`Guichet::partner_manager`] only.
+#[derive(Debug)]
+pub struct PartnerManager<'a> {
+    guichet: &'a Guichet,
+    manager: User,
+    role: PartnerRole,
+    partner: Partner,
+}
+
+/// A habilitation to grant: a delegated service, until an end date (included) or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HabilitationRequest {
+    pub service: String,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// A user as their manager sees them.
+#[derive(Debug, Clone)]
+pub struct ManagedUser {
+    pub user: User,
+    pub role: Option<PartnerRole>,
+    pub habilitations: Vec<Habilitation>,
+}
+
+/// The instant a habilitation "until `day`" ends: midnight after that day, Paris time.
+fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day);
+    paris_to_utc(next.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+impl Guichet {
+    /// the power of one of the partner's habilitation managers. `not_a_manager` for a
+    /// user without a role or at a partner with no delegated convention;
+    /// `delegation_withdrawn` once the caisse has taken management back.
+    pub async fn partner_manager(&self, session: &ReadySession) -> Result<PartnerManager<'_>> {
+        let store = &self.inner.store;
+        let role = store
+            .role(session.user.id)
+            .await?
+            .ok_or(ServiceError::NotAManager)?;
+        let delegations = store.delegations(session.partner.id, self.now()).await?;
+        if delegations.is_empty() {
+            return Err(ServiceError::NotAManager);
+        }
+        if delegations.iter().all(|d| d.withdrawn_at.is_some()) {
+            return Err(ServiceError::DelegationWithdrawn);
+        }
+        Ok(PartnerManager {
+            guichet: self,
+            manager: session.user.clone(),
+            role,
+            partner: session.partner.clone(),
+        })
+    }
+}
+
+impl PartnerManager<'_> {
+    fn store(&self) -> &guichet_store::Store {
+        &self.guichet.inner.store
+    }
+
+    pub fn role(&self) -> PartnerRole {
+        self.role
+    }
+
+    pub fn partner(&self) -> &Partner {
+        &self.partner
+    }
+
+    /// Every manager action is traced under the manager's identifiant and partner.
+    async fn traced(&self, action: &str, target: &str) -> Result<()> {
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.manager.identifiant.clone());
+        t.partner = Some(self.partner.tiers.clone());
+        t.detail = Some(format!("{action} {target}"));
+        self.guichet.trace(t).await?;
+        Ok(())
+    }
+
+    /// The delegations in force, with their quota use ("12 / 20").
+    pub async fn delegations(&self) -> Result<Vec<Delegation>> {
+        Ok(self
+            .store()
+            .delegations(self.partner.id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|d| d.withdrawn_at.is_none())
+            .collect())
+    }
+
+    /// The delegated convention of `service`, or `outside_convention`.
+    async fn delegation(&self, service: &str) -> Result<Delegation> {
+        self.delegations()
+            .await?
+            .into_iter()
+            .find(|d| d.convention.service == service)
+            .ok_or_else(|| {
+                ServiceError::OutsideConvention(format!(
+                    "le service {service} n'est pas délégué à votre organisme"
+                ))
+            })
+    }
+
+    /// The partner's users, their roles and habilitations in force.
+    pub async fn users(&self) -> Result<Vec<ManagedUser>> {
+        let now = self.guichet.now();
+        let habilitations = self.store().habilitations(self.partner.id, now).await?;
+        let mut out = Vec::new();
+        for user in self.store().users(Some(self.partner.id)).await? {
+            let role = self.store().role(user.id).await?;
+            let habilitations = habilitations
+                .iter()
+                .filter(|h| h.user_id == user.id)
+                .cloned()
+                .collect();
+            out.push(ManagedUser {
+                user,
+                role,
+                habilitations,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A user of the partner this manager may act on: never themself; for a delegated
+    /// manager, only plain users (the administrator's and deputy's rights are the caisse's).
+    async fn managed(&self, identifiant: &str) -> Result<User> {
+        let ident =
+            normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
+        let user = self
+            .store()
+            .user_by_identifiant(&ident)
+            .await?
+            .filter(|u| u.partner_id == self.partner.id)
+            .ok_or(ServiceError::NotFound("utilisateur"))?;
+        if user.id == self.manager.id {
+            return Err(ServiceError::OutsideConvention(
+                "un gestionnaire n'agit pas sur son propre compte".into(),
+            ));
+        }
+        let theirs = self.store().role(user.id).await?;
+        let allowed = matches!(
+            (self.role, theirs),
+            (_, None)
+                | (
+                    PartnerRole::Administrator | PartnerRole::Deputy,
+                    Some(PartnerRole::Manager)
+                )
+        );
+        if !allowed {
+            return Err(ServiceError::OutsideConvention(
+                "les droits de ce compte sont gérés par la caisse ou l'administrateur".into(),
+            ));
+        }
+        Ok(user)
+    }
+
+    /// Grants `request` to `user` within the quota.
+    async fn grant_to(&self, user: &User, request: &HabilitationRequest) -> Result<GrantOutcome> {
+        let delegation = self.delegation(&request.service).await?;
+        let today = self.guichet.today();
+        if request.ends_on.is_some_and(|d| d < today) {
+            return Err(ServiceError::InvalidInput(
+                "la date de fin est passée".into(),
+            ));
+        }
+        let outcome = self
+            .store()
+            .grant_within_quota(
+                user.id,
+                delegation.convention.id,
+                request.ends_on.map(end_of),
+                &self.manager.identifiant,
+                self.guichet.now(),
+            )
+            .await?;
+        if let GrantOutcome::QuotaReached { quota } = outcome {
+            return Err(ServiceError::QuotaReached {
+                service: request.service.clone(),
+                quota,
+            });
+        }
+        Ok(outcome)
+    }
+
+    /// R-25, seed 003 art. 9.1: a new user of the partner, with a generated identifiant and
+    /// a temporary password (shown once, to be changed at first sign-in), holding
+    /// `habilitations` (at least one; each within its delegation's quota). If a quota is
+    /// reached meanwhile, the new account is deactivated and nothing stays granted.
+    pub async fn create_user(
+        &self,
+        display_name: &str,
+        email: &str,
+        habilitations: &[HabilitationRequest],
+    ) -> Result<(User, Zeroizing<String>)> {
+        let display_name = text("nom", display_name, 200)?;
+        let email = text("courriel", email, 200)?;
+        if !email.contains('@') {
+            return Err(ServiceError::InvalidInput("courriel sans @".into()));
+        }
+        if habilitations.is_empty() {
+            return Err(ServiceError::InvalidInput(
+                "au moins une habilitation".into(),
+            ));
+        }
+        // Refused before anything is written: a service outside the delegations, or a quota
+        // already used up (the grant below checks again, atomically).
+        for request in habilitations {
+            let d = self.delegation(&request.service).await?;
+            if let Some(quota) = d.quota.filter(|q| d.used >= *q) {
+                return Err(ServiceError::QuotaReached {
+                    service: request.service.clone(),
+                    quota,
+                });
+            }
+        }
+        let now = self.guichet.now();
+        let user = self.create_account(display_name, email, now).await?;
+        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
+        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
+        self.store().set_password(user.id, &hash, true, now).await?;
+        for request in habilitations {
+            if let Err(e) = self.grant_to(&user, request).await {
+                self.store().end_habilitations_of(user.id, now).await?;
+                self.store()
+                    .set_user_status(user.id, UserStatus::Deactivated, now)
+                    .await?;
+                self.traced("user.add_refused", &user.identifiant).await?;
+                return Err(e);
+            }
+        }
+        self.traced("user.add", &user.identifiant).await?;
+        Ok((user, password))
+    }
+
+    /// The account, under a generated identifiant (`<tiers>.<6 digits>`, lower case); an
+    /// identifiant drawn twice is drawn again.
+    async fn create_account(
+        &self,
+        display_name: String,
+        email: String,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
+        let prefix: String = self
+            .partner
+            .tiers
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(40)
+            .collect();
+        // The password is set right after, once the identifiant is known (the temporary
+        // password must not contain it); until then the account holds an unusable hash.
+        let unusable = guichet_store::PasswordHash("!".into());
+        for _ in 0..8 {
+            let number: u32 = rand::rng().random_range(0..1_000_000);
+            let identifiant = format!("{prefix}.{number:06}");
+            let created = self
+                .store()
+                .create_user(
+                    &NewUser {
+                        partner_id: self.partner.id,
+                        identifiant,
+                        display_name: display_name.clone(),
+                        email: email.clone(),
+                        password_hash: unusable.clone(),
+                        test_account: false,
+                    },
+                    now,
+                )
+                .await;
+            match created {
+                Ok(user) => return Ok(user),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::IdentifiantTaken)
+    }
+
+    /// grants a habilitation (within the quota), optionally until an end date.
+    pub async fn grant(&self, identifiant: &str, request: &HabilitationRequest) -> Result<()> {
+        let user = self.managed(identifiant).await?;
+        self.grant_to(&user, request).await?;
+        self.traced(
+            &format!("habilitation.grant {}", request.service),
+            &user.identifiant,
+        )
+        .await
+    }
+
+    /// Ends a habilitation now; the user's sessions end (their rights changed).
+    pub async fn revoke(&self, identifiant: &str, service: &str) -> Result<()> {
+        let user = self.managed(identifiant).await?;
+        let delegation = self.delegation(service).await?;
+        let now = self.guichet.now();
+        if !self
+            .store()
+            .end_habilitation(user.id, delegation.convention.id, now)
+            .await?
+        {
+            return Err(ServiceError::NotFound("habilitation"));
+        }
+        self.store().revoke_user_sessions(user.id, now).await?;
+        self.traced(&format!("habilitation.revoke {service}"), &user.identifiant)
+            .await
+    }
+
+    /// Suspension, reactivation, deactivation; a deactivated user's habilitations end (the
+    /// quota is freed) and every session ends.
+    pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
+        let user = self.managed(identifiant).await?;
+        let now = self.guichet.now();
+        self.store().set_user_status(user.id, status, now).await?;
+        if status == UserStatus::Deactivated {
+            self.store().end_habilitations_of(user.id, now).await?;
+        }
+        if status != UserStatus::Active {
+            self.store().revoke_user_sessions(user.id, now).await?;
+        }
+        self.traced(&format!("user.{status}"), &user.identifiant)
+            .await
+    }
+
+    /// A new temporary password (shown once); sessions end, the lockout is cleared, the
+    /// user must change it at next sign-in.
+    pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
+        let user = self.managed(identifiant).await?;
+        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
+        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
+        let now = self.guichet.now();
+        self.store().set_password(user.id, &hash, true, now).await?;
+        self.store().revoke_user_sessions(user.id, now).await?;
+        self.store().clear_lockout(&user.identifiant).await?;
+        self.traced("user.reset_password", &user.identifiant)
+            .await?;
+        Ok(password)
+    }
+
+    /// the administrator or deputy appoints (`true`) or dismisses a delegated manager.
+    /// Nobody makes anyone administrator or deputy here: that is the caisse's.
+    pub async fn set_manager(&self, identifiant: &str, manager: bool) -> Result<()> {
+        if self.role == PartnerRole::Manager {
+            return Err(ServiceError::OutsideConvention(
+                "seuls l'administrateur et son suppléant nomment les gestionnaires".into(),
+            ));
+        }
+        let user = self.managed(identifiant).await?;
+        let role = manager.then_some(PartnerRole::Manager);
+        self.store()
+            .set_role(user.id, role, &self.manager.identifiant, self.guichet.now())
+            .await?;
+        let action = if manager {
+            "manager.appoint"
+        } else {
+            "manager.dismiss"
+        };
+        self.traced(action, &user.identifiant).await
+    }
+}

@@ -1,0 +1,306 @@
+//! Delegated habilitation management on SQLite and PostgreSQL: the demo's CAF
+//! partner (`DEMO-CCAS-78`) has its convention `DEMO-CDAP-78` delegated with a quota of 20,
+//! `demo.admin` as its administrator and `demo.caf` as a plain user.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use guichet_core::trace::TraceKind;
+use guichet_service::testing::*;
+use guichet_service::*;
+use guichet_store::testing::TestDb;
+use guichet_store::*;
+
+guichet_store::on_both_backends!(
+    r25_the_administrator_creates_users_within_the_quota,
+    r25_only_managers_manage,
+    r25_least_privilege,
+    r25_the_quota_holds_under_25_parallel_grants,
+    r26_a_withdrawn_delegation_ends_the_managers_powers,
+);
+
+const PARTNER: &str = "DEMO-CCAS-78";
+const CONVENTION: &str = "DEMO-CDAP-78";
+
+fn cdap(service: &str) -> HabilitationRequest {
+    HabilitationRequest {
+        service: service.into(),
+        ends_on: None,
+    }
+}
+
+fn operator(e: &TestEnv) -> CaisseOperator<'_> {
+    e.g.console_operator("agent.caf").unwrap()
+}
+
+async fn r25_the_administrator_creates_users_within_the_quota(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    assert_eq!(m.role(), PartnerRole::Administrator);
+    let d = m.delegations().await.unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].quota, d[0].used),
+        (Some(20), 2),
+        "demo.caf and demo.admin"
+    );
+
+    // Seed 003 art. 9.1: the identifiant is generated, the temporary password shown once.
+    let (user, password) = m
+        .create_user(
+            "Camille Martin",
+            "camille.martin@ccas.example",
+            &[cdap("cdap-t2")],
+        )
+        .await
+        .unwrap();
+    assert!(
+        user.identifiant.starts_with("demo-ccas-78."),
+        "{}",
+        user.identifiant
+    );
+    let info =
+        e.g.sign_in(&user.identifiant, password, None)
+            .await
+            .unwrap();
+    assert!(info.must_change_password, "R-11");
+    assert_eq!(info.services[0].code, "cdap-t2");
+
+    // The quota: 3 in force at most.
+    operator(&e).delegate(CONVENTION, Some(3)).await.unwrap();
+    let refused = m
+        .create_user(
+            "Dominique Petit",
+            "d.petit@ccas.example",
+            &[cdap("cdap-t2")],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        ServiceError::QuotaReached {
+            service: "cdap-t2".into(),
+            quota: 3
+        }
+    );
+    assert_eq!(refused.code(), guichet_core::ErrorCode::QuotaReached);
+    // Deactivating a user frees their habilitation.
+    m.set_user_status(&user.identifiant, UserStatus::Deactivated)
+        .await
+        .unwrap();
+    assert_eq!(m.delegations().await.unwrap()[0].used, 2);
+    let (second, _) = m
+        .create_user(
+            "Dominique Petit",
+            "d.petit@ccas.example",
+            &[cdap("cdap-t2")],
+        )
+        .await
+        .unwrap();
+    assert_ne!(second.identifiant, user.identifiant);
+
+    // A temporary habilitation ends at the end of its day.
+    let until = e.g.today() + chrono::Duration::days(10);
+    m.grant(
+        &second.identifiant,
+        &HabilitationRequest {
+            service: "cdap-t2".into(),
+            ends_on: Some(until),
+        },
+    )
+    .await
+    .unwrap();
+    let listed = m.users().await.unwrap();
+    let h = &listed
+        .iter()
+        .find(|u| u.user.identifiant == second.identifiant)
+        .unwrap()
+        .habilitations;
+    assert_eq!(h.len(), 1);
+    assert!(h[0].ends_at.is_some());
+    assert_eq!(h[0].granted_by.as_deref(), Some("demo.admin"));
+    e.clock.advance(chrono::Duration::days(12));
+    assert_eq!(m.delegations().await.unwrap()[0].used, 2, "ended, freed");
+
+    // every action traced under its author.
+    let traces = e.db.store.traces(0, 100_000).await.unwrap();
+    let by_admin: Vec<_> = traces
+        .iter()
+        .filter(|t| {
+            t.record.kind == TraceKind::Admin
+                && t.record.identifiant.as_deref() == Some("demo.admin")
+        })
+        .filter_map(|t| t.record.detail.clone())
+        .collect();
+    assert!(by_admin.contains(&format!("user.add {}", user.identifiant)));
+    assert!(by_admin.contains(&format!("user.deactivated {}", user.identifiant)));
+    assert!(
+        by_admin
+            .iter()
+            .any(|d| d.starts_with("habilitation.grant cdap-t2"))
+    );
+}
+
+async fn r25_only_managers_manage(db: TestDb) {
+    let e = env(db).await;
+    // A plain user of the delegated partner.
+    let (_, caf) = e.ready("demo.caf").await;
+    assert_eq!(
+        e.g.partner_manager(&caf).await.unwrap_err(),
+        ServiceError::NotAManager
+    );
+    // A caisse-managed partner: even with a role, nothing is delegated.
+    let (_, creche) = e.ready("demo.creche").await;
+    operator(&e)
+        .set_partner_role("demo.creche", Some(PartnerRole::Administrator))
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.partner_manager(&creche).await.unwrap_err(),
+        ServiceError::NotAManager
+    );
+    // the temporary password first.
+    let info =
+        e.g.sign_in("demo.admin", pw(DEMO_PASSWORD), None)
+            .await
+            .unwrap();
+    let s = e.g.authenticate(&info.token, None).await.unwrap();
+    assert_eq!(
+        e.g.ready(s).unwrap_err(),
+        ServiceError::PasswordChangeRequired
+    );
+}
+
+async fn r25_least_privilege(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    // A service the partner's delegations do not hold.
+    let e1 = m
+        .create_user("Alex Roux", "a.roux@ccas.example", &[cdap("psu")])
+        .await
+        .unwrap_err();
+    assert_eq!(e1.code(), guichet_core::ErrorCode::OutsideConvention);
+    assert_eq!(
+        m.grant("demo.caf", &cdap("rsacg"))
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
+    // Never on one's own account.
+    assert_eq!(
+        m.set_user_status("demo.admin", UserStatus::Suspended)
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
+    // A user of another partner is unknown here.
+    assert_eq!(
+        m.reset_password("demo.creche").await.unwrap_err(),
+        ServiceError::NotFound("utilisateur")
+    );
+
+    // The administrator appoints a delegated manager, who manages plain users only.
+    m.set_manager("demo.caf", true).await.unwrap();
+    let (_, caf) = e.ready("demo.caf").await;
+    let delegated = e.g.partner_manager(&caf).await.unwrap();
+    assert_eq!(delegated.role(), PartnerRole::Manager);
+    let (plain, _) = delegated
+        .create_user("Sam Leroy", "s.leroy@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    delegated
+        .set_user_status(&plain.identifiant, UserStatus::Suspended)
+        .await
+        .unwrap();
+    for refused in [
+        delegated
+            .set_user_status("demo.admin", UserStatus::Suspended)
+            .await,
+        delegated.set_manager(&plain.identifiant, true).await,
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    // A new password for a plain user: sessions end, a change is forced.
+    let temporary = delegated.reset_password(&plain.identifiant).await;
+    assert!(temporary.is_ok());
+}
+
+async fn r25_the_quota_holds_under_25_parallel_grants(db: TestDb) {
+    let e = env(db).await;
+    let op = operator(&e);
+    // A second delegated convention of the partner, with room for 5.
+    let c = op
+        .add_convention(PARTNER, "CAF-78", "cdap-t19", &["78".into()], None, None)
+        .await
+        .unwrap();
+    op.delegate(&c.number, Some(5)).await.unwrap();
+    op.delegate(CONVENTION, None).await.unwrap();
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let mut users = Vec::new();
+    for i in 0..25 {
+        let (u, _) = m
+            .create_user(
+                &format!("Agent {i}"),
+                "agent@ccas.example",
+                &[cdap("cdap-t2")],
+            )
+            .await
+            .unwrap();
+        users.push(u.identifiant);
+    }
+    let tasks: Vec<_> = users
+        .iter()
+        .map(|ident| {
+            let (g, s, ident) = (e.g.clone(), admin.clone(), ident.clone());
+            tokio::spawn(async move {
+                let m = g.partner_manager(&s).await.unwrap();
+                m.grant(&ident, &cdap("cdap-t19")).await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    let mut quota_reached = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => granted += 1,
+            Err(ServiceError::QuotaReached { quota: 5, .. }) => quota_reached += 1,
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!((granted, quota_reached), (5, 20));
+    let d = m.delegations().await.unwrap();
+    let t19 = d
+        .iter()
+        .find(|d| d.convention.service == "cdap-t19")
+        .unwrap();
+    assert_eq!(t19.used, 5);
+}
+
+async fn r26_a_withdrawn_delegation_ends_the_managers_powers(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    e.g.partner_manager(&admin).await.unwrap();
+    let op = operator(&e);
+    op.set_delegation_withdrawn(PARTNER, true).await.unwrap();
+    assert_eq!(
+        e.g.partner_manager(&admin).await.unwrap_err(),
+        ServiceError::DelegationWithdrawn
+    );
+    // The caisse manages meanwhile: its operator still resets a password.
+    op.reset_password("demo.caf").await.unwrap();
+    op.set_delegation_withdrawn(PARTNER, false).await.unwrap();
+    assert!(e.g.partner_manager(&admin).await.is_ok());
+    // A partner with no delegated convention cannot be withdrawn.
+    assert_eq!(
+        op.set_delegation_withdrawn("DEMO-EAJE-67", true)
+            .await
+            .unwrap_err(),
+        ServiceError::NotFound("convention déléguée")
+    );
+}

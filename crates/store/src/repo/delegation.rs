@@ -1,0 +1,355 @@
+//! Delegated habilitation management (R-25, R-26): the partner's own managers, the
+//! conventions it manages within a quota, and the habilitations granted under them.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Delegation, GrantOutcome, Habilitation, PartnerRole};
+use crate::repo::PartnerRepo;
+use crate::store::on_backend;
+use crate::{Result, Store, StoreError};
+
+/// `convention_id, quota, withdrawn_at, used`.
+type DelegationTuple = (i64, Option<i64>, Option<DateTime<Utc>>, i64);
+
+/// Roles, delegations and quota-checked grants.
+pub trait DelegationRepo: Send + Sync {
+    /// The user's role at their partner, if any.
+    fn role(&self, user_id: i64) -> impl Future<Output = Result<Option<PartnerRole>>> + Send;
+    /// Appoints (`Some`) or removes (`None`) a user's role.
+    fn set_role(
+        &self,
+        user_id: i64,
+        role: Option<PartnerRole>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Makes a convention delegated with `quota` (or changes its quota); a withdrawn
+    /// delegation stays withdrawn.
+    fn delegate(
+        &self,
+        convention_id: i64,
+        quota: Option<u32>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// R-26: withdraws (`Some(at)`) or gives back (`None`) every delegation of a partner;
+    /// returns how many conventions it touched.
+    fn set_delegation_withdrawn(
+        &self,
+        partner_id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// The partner's delegated conventions, with their use at `now`.
+    fn delegations(
+        &self,
+        partner_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Delegation>>> + Send;
+    /// Grants a habilitation on a delegated convention unless its quota of habilitations in
+    /// force at `now` is used up, atomically across connections and instances (the
+    /// delegation's row is locked from the check to the write).
+    fn grant_within_quota(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        ends_at: Option<DateTime<Utc>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<GrantOutcome>> + Send;
+    /// Ends a habilitation now; false if none was in force.
+    fn end_habilitation(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Ends every habilitation of a user now (deactivation frees the quota).
+    fn end_habilitations_of(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// The habilitations in force at `now` of a partner's users.
+    fn habilitations(
+        &self,
+        partner_id: i64,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Habilitation>>> + Send;
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+impl DelegationRepo for Store {
+    async fn role(&self, user_id: i64) -> Result<Option<PartnerRole>> {
+        let code: Option<String> = on_backend!(self, |db| {
+            sqlx::query_scalar("SELECT role FROM partner_roles WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(db.pool())
+                .await
+        })?;
+        code.map(|c| c.parse()).transpose()
+    }
+
+    async fn set_role(
+        &self,
+        user_id: i64,
+        role: Option<PartnerRole>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_backend!(self, |db| {
+            match role {
+                Some(role) => {
+                    sqlx::query(
+                        "INSERT INTO partner_roles (user_id, role, appointed_by, appointed_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET \
+                         role = excluded.role, appointed_by = excluded.appointed_by, \
+                         appointed_at = excluded.appointed_at",
+                    )
+                    .bind(user_id)
+                    .bind(role.code())
+                    .bind(by)
+                    .bind(now)
+                    .execute(db.pool())
+                    .await?
+                }
+                None => {
+                    sqlx::query("DELETE FROM partner_roles WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(db.pool())
+                        .await?
+                }
+            };
+            Ok(())
+        })
+    }
+
+    async fn delegate(&self, convention_id: i64, quota: Option<u32>) -> Result<()> {
+        on_backend!(self, |db| {
+            sqlx::query(
+                "INSERT INTO delegations (convention_id, quota, withdrawn_at) VALUES ($1, $2, \
+                 NULL) ON CONFLICT (convention_id) DO UPDATE SET quota = excluded.quota",
+            )
+            .bind(convention_id)
+            .bind(quota.map(i64::from))
+            .execute(db.pool())
+            .await?;
+            Ok(())
+        })
+    }
+
+    async fn set_delegation_withdrawn(
+        &self,
+        partner_id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<u64> {
+        on_backend!(self, |db| {
+            let done = sqlx::query(
+                "UPDATE delegations SET withdrawn_at = $2 WHERE convention_id IN \
+                 (SELECT id FROM conventions WHERE partner_id = $1)",
+            )
+            .bind(partner_id)
+            .bind(at)
+            .execute(db.pool())
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    async fn delegations(&self, partner_id: i64, now: DateTime<Utc>) -> Result<Vec<Delegation>> {
+        let rows: Vec<DelegationTuple> = on_backend!(self, |db| {
+            sqlx::query_as(
+                "SELECT d.convention_id, d.quota, d.withdrawn_at, \
+                 (SELECT COUNT(*) FROM habilitations h WHERE h.convention_id = d.convention_id \
+                 AND (h.ends_at IS NULL OR h.ends_at > $2)) \
+                 FROM delegations d JOIN conventions c ON c.id = d.convention_id \
+                 WHERE c.partner_id = $1",
+            )
+            .bind(partner_id)
+            .bind(now)
+            .fetch_all(db.pool())
+            .await
+        })?;
+        let conventions = self.conventions_of(partner_id).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for convention in conventions {
+            if let Some((_, quota, withdrawn_at, used)) =
+                rows.iter().find(|r| r.0 == convention.id).copied()
+            {
+                out.push(Delegation {
+                    convention,
+                    quota: quota.map(count),
+                    used: count(used),
+                    withdrawn_at,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn grant_within_quota(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        ends_at: Option<DateTime<Utc>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<GrantOutcome> {
+        on_backend!(self, |db| {
+            let mut tx = db.begin_write().await?;
+            // The no-op update locks the delegation's row until commit (a row lock on
+            // PostgreSQL, the database's write lock on SQLite): count and insert happen as
+            // one, whatever runs beside.
+            let quota: Option<Option<i64>> = sqlx::query_scalar(
+                "UPDATE delegations SET quota = quota WHERE convention_id = $1 RETURNING quota",
+            )
+            .bind(convention_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(quota) = quota else {
+                return Err(StoreError::NotFound("délégation"));
+            };
+            let held: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM habilitations WHERE user_id = $1 AND convention_id = $2 \
+                 AND (ends_at IS NULL OR ends_at > $3)",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = held {
+                sqlx::query("UPDATE habilitations SET ends_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(ends_at)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(GrantOutcome::AlreadyHeld);
+            }
+            if let Some(quota) = quota {
+                let used: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM habilitations WHERE convention_id = $1 \
+                     AND (ends_at IS NULL OR ends_at > $2)",
+                )
+                .bind(convention_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if used >= quota {
+                    tx.commit().await?;
+                    return Ok(GrantOutcome::QuotaReached {
+                        quota: count(quota),
+                    });
+                }
+            }
+            sqlx::query(
+                "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at, \
+                 granted_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, convention_id) \
+                 DO UPDATE SET granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
+                 granted_by = excluded.granted_by",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(now)
+            .bind(ends_at)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(GrantOutcome::Granted)
+        })
+    }
+
+    async fn end_habilitation(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        on_backend!(self, |db| {
+            let done = sqlx::query(
+                "UPDATE habilitations SET ends_at = $3 WHERE user_id = $1 AND convention_id = $2 \
+                 AND (ends_at IS NULL OR ends_at > $3)",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    async fn end_habilitations_of(&self, user_id: i64, now: DateTime<Utc>) -> Result<u64> {
+        on_backend!(self, |db| {
+            let done = sqlx::query(
+                "UPDATE habilitations SET ends_at = $2 WHERE user_id = $1 \
+                 AND (ends_at IS NULL OR ends_at > $2)",
+            )
+            .bind(user_id)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    async fn habilitations(
+        &self,
+        partner_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Habilitation>> {
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_backend!(self, |db| {
+            sqlx::query_as(
+                "SELECT h.id, u.id, u.identifiant, c.number, c.service_code, h.granted_at, \
+                 h.ends_at, h.granted_by FROM habilitations h \
+                 JOIN users u ON u.id = h.user_id JOIN conventions c ON c.id = h.convention_id \
+                 WHERE u.partner_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
+                 ORDER BY u.identifiant, c.service_code",
+            )
+            .bind(partner_id)
+            .bind(now)
+            .fetch_all(db.pool())
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    user_id,
+                    identifiant,
+                    convention_number,
+                    service,
+                    granted_at,
+                    ends_at,
+                    granted_by,
+                )| {
+                    Habilitation {
+                        id,
+                        user_id,
+                        identifiant,
+                        convention_number,
+                        service,
+                        granted_at,
+                        ends_at,
+                        granted_by,
+                    }
+                },
+            )
+            .collect())
+    }
+}
