@@ -91,7 +91,8 @@ fn info(u: ManagedUser) -> ManagedUserInfo {
     responses(
         (status = 200, body = Vec<TraceEntry>, description = "Les traces de l'utilisateur (RGPD art. 15) : quand, quoi, quel service, quel résultat ; jamais de NIR"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
-        (status = 403, body = ErrorBody, description = "Mot de passe à changer d'abord (R-11)")))]
+        (status = 403, body = ErrorBody, description = "Mot de passe à changer d'abord (R-11)"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn my_traces(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -116,7 +117,8 @@ pub(crate) async fn my_traces(
     responses(
         (status = 200, body = Vec<DelegationInfo>, description = "Conventions déléguées au partenaire et usage de leurs quotas"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
-        (status = 403, body = ErrorBody, description = "Pas gestionnaire (not_a_manager), délégation retirée (delegation_withdrawn) ou mot de passe à changer")))]
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire (not_a_manager), délégation retirée (delegation_withdrawn) ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn delegations(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -142,7 +144,8 @@ pub(crate) async fn delegations(
     responses(
         (status = 200, body = Vec<ManagedUserInfo>, description = "Utilisateurs du partenaire, leurs rôles et habilitations en vigueur"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
-        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée ou mot de passe à changer")))]
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn users(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -158,7 +161,10 @@ pub(crate) async fn users(
         (status = 400, body = ErrorBody, description = "Corps ou saisie invalide"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou service hors des conventions déléguées (outside_convention)"),
-        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)")))]
+        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn create_user(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -184,7 +190,10 @@ pub(crate) async fn create_user(
         (status = 400, body = ErrorBody, description = "Corps invalide"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
-        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn set_status(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -207,7 +216,8 @@ pub(crate) async fn set_status(
         (status = 200, body = TemporaryPassword, description = "Nouveau mot de passe provisoire, montré une seule fois"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
-        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn reset_password(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -227,7 +237,10 @@ pub(crate) async fn reset_password(
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service hors des conventions déléguées ou compte hors de son pouvoir"),
         (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire"),
-        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)")))]
+        (status = 409, body = ErrorBody, description = "Quota de la convention atteint (quota_reached)"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn grant(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -247,7 +260,8 @@ pub(crate) async fn grant(
         (status = 204, description = "Habilitation retirée ; sessions de l'utilisateur fermées"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service hors des conventions déléguées ou compte hors de son pouvoir"),
-        (status = 404, body = ErrorBody, description = "Utilisateur ou habilitation introuvable")))]
+        (status = 404, body = ErrorBody, description = "Utilisateur ou habilitation introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn revoke(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
@@ -266,7 +280,10 @@ pub(crate) async fn revoke(
         (status = 400, body = ErrorBody, description = "Corps invalide"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Réservé à l'administrateur et au suppléant ; jamais sur son propre compte"),
-        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire")))]
+        (status = 404, body = ErrorBody, description = "Utilisateur inconnu du partenaire"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn set_manager(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
