@@ -53,6 +53,20 @@ pub(crate) fn operator_name(name: &str) -> Result<String> {
 }
 
 impl Guichet {
+    /// lost or stolen credentials, whoever resets them: a new temporary password
+    /// (returned, to show once), every session of the user ended, the lockout cleared; the
+    /// user must change it at next sign-in.
+    pub(crate) async fn reset_to_temporary(&self, user: &User) -> Result<Zeroizing<String>> {
+        let password = temporary_password(&self.inner.config.password, &user.identifiant);
+        let hash = self.inner.hasher.hash(password.clone()).await?;
+        let now = self.now();
+        let store = &self.inner.store;
+        store.set_password(user.id, &hash, true, now).await?;
+        store.revoke_user_sessions(user.id, now).await?;
+        store.clear_lockout(&user.identifiant).await?;
+        Ok(password)
+    }
+
     /// The administration power of a caisse operator at the server's console (the command
     /// line), named in every trace. The next step is an operator's own sign-in.
     pub fn console_operator(&self, operator: &str) -> Result<CaisseOperator<'_>> {
@@ -277,12 +291,7 @@ impl CaisseOperator<'_> {
     /// cleared; the user must change it at next sign-in.
     pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
         let user = self.user(identifiant).await?;
-        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
-        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
-        let now = self.guichet.now();
-        self.store().set_password(user.id, &hash, true, now).await?;
-        self.store().revoke_user_sessions(user.id, now).await?;
-        self.store().clear_lockout(&user.identifiant).await?;
+        let password = self.guichet.reset_to_temporary(&user).await?;
         self.traced("user.reset_password", &user.identifiant)
             .await?;
         Ok(password)

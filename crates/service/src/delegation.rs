@@ -21,7 +21,6 @@ use crate::Guichet;
 use crate::admin::text;
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
-use crate::passwords::temporary_password;
 
 /// A partner habilitation manager's power. Obtained from [`Guichet::partner_manager`] only.
 #[derive(Debug)]
@@ -241,9 +240,7 @@ impl PartnerManager<'_> {
         }
         let now = self.guichet.now();
         let user = self.create_account(display_name, email, now).await?;
-        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
-        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
-        self.store().set_password(user.id, &hash, true, now).await?;
+        let password = self.guichet.reset_to_temporary(&user).await?;
         for request in habilitations {
             if let Err(e) = self.grant_to(&user, request).await {
                 self.store().end_habilitations_of(user.id, now).await?;
@@ -351,12 +348,7 @@ impl PartnerManager<'_> {
     /// user must change it at next sign-in.
     pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
         let user = self.managed(identifiant).await?;
-        let password = temporary_password(&self.guichet.inner.config.password, &user.identifiant);
-        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
-        let now = self.guichet.now();
-        self.store().set_password(user.id, &hash, true, now).await?;
-        self.store().revoke_user_sessions(user.id, now).await?;
-        self.store().clear_lockout(&user.identifiant).await?;
+        let password = self.guichet.reset_to_temporary(&user).await?;
         self.traced("user.reset_password", &user.identifiant)
             .await?;
         Ok(password)
