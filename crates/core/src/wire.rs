@@ -312,13 +312,17 @@ mod tests {
     }
 }
 
-/// One of the user's own traces (`GET /api/v1/me/traces`, GDPR art. 15, R-21): who, when,
-/// what, which service, with what outcome; never a NIR or its digest.
+/// A trace as a user reads their own (`GET /api/v1/me/traces`, GDPR art. 15) or an
+/// administrator their partner's (`GET /api/v1/admin/traces`, R-21): who, when, what, which
+/// service, with what outcome; never a NIR or its digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TraceEntry {
     pub at: DateTime<Utc>,
+    /// Whose action (the user's own in `/me/traces`).
+    #[serde(default)]
+    pub identifiant: Option<String>,
     /// `sign_in`, `sign_out`, `password_change`, `lookup`, `timeout`, `admin`.
     pub kind: String,
     #[serde(default)]

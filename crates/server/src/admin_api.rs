@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
     AccountStatus, AccountStatusRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
     HabilitationGrant, HabilitationInfo, ManagedUserInfo, ManagerRequest, TemporaryPassword,
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me/traces", get(my_traces))
         .route("/api/v1/admin/delegations", get(delegations))
+        .route("/api/v1/admin/traces", get(partner_traces))
         .route("/api/v1/admin/users", get(users).post(create_user))
         .route("/api/v1/admin/users/{identifiant}/status", put(set_status))
         .route(
@@ -49,6 +51,18 @@ async fn manager<'a>(
 ) -> Result<PartnerManager<'a>, ApiError> {
     let ready = state.guichet.ready(session)?;
     Ok(state.guichet.partner_manager(&ready).await?)
+}
+
+/// A trace as its readers get it: never the NIR digest.
+fn entry(record: TraceRecord) -> TraceEntry {
+    TraceEntry {
+        at: record.at,
+        identifiant: record.identifiant,
+        kind: record.kind.code().to_owned(),
+        service: record.service,
+        outcome: record.outcome,
+        address: record.address,
+    }
 }
 
 fn request(grant: &HabilitationGrant) -> HabilitationRequest {
@@ -99,18 +113,21 @@ pub(crate) async fn my_traces(
 ) -> Result<Json<Vec<TraceEntry>>, ApiError> {
     let ready = state.guichet.ready(session)?;
     let traces = state.guichet.my_traces(&ready, None).await?;
-    Ok(Json(
-        traces
-            .into_iter()
-            .map(|t| TraceEntry {
-                at: t.record.at,
-                kind: t.record.kind.code().to_owned(),
-                service: t.record.service,
-                outcome: t.record.outcome,
-                address: t.record.address,
-            })
-            .collect(),
-    ))
+    Ok(Json(traces.into_iter().map(|t| entry(t.record)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/traces", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TraceEntry>, description = "Les traces du partenaire (R-21), pour son administrateur et son suppléant ; jamais de NIR"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn partner_traces(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    let m = manager(&state, session).await?;
+    Ok(Json(m.traces(None).await?.into_iter().map(entry).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/delegations", security(("bearer" = [])),

@@ -790,6 +790,7 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
                     guichet_core::policy::hours::paris_to_utc(d.and_time(chrono::NaiveTime::MIN))
                 }),
                 until: None,
+                partner: None,
             };
             let mut out = std::io::stdout().lock();
             auditor

@@ -1082,6 +1082,7 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     let calls = [
         ("GET", "/api/v1/admin/delegations".to_owned(), None),
         ("GET", "/api/v1/admin/users".to_owned(), None),
+        ("GET", "/api/v1/admin/traces".to_owned(), None),
         ("POST", "/api/v1/admin/users".to_owned(), user("cdap-t2")),
         (
             "PUT",
@@ -1132,6 +1133,17 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
         !String::from_utf8_lossy(&mine.body).contains("nir"),
         "no NIR nor digest"
     );
+    // the administrator reads the partner's traces, the caf user among them.
+    let partner = call(&s.app, "GET", "/api/v1/admin/traces", Some(&admin), None).await;
+    assert_eq!(partner.status, StatusCode::OK);
+    let partner = partner.json();
+    let partner = partner.as_array().unwrap();
+    assert!(
+        partner
+            .iter()
+            .any(|t| t["identifiant"] == "demo.caf" && t["kind"] == "sign_in")
+    );
+    assert!(partner.iter().all(|t| t["identifiant"] != "demo.creche"));
     // once withdrawn, the administrator too is refused.
     s.guichet
         .console_operator("agent.caf")

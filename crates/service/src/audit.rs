@@ -90,7 +90,7 @@ impl Guichet {
         let filter = TraceFilter {
             identifiant: Some(session.user.identifiant.clone()),
             since,
-            until: None,
+            ..Default::default()
         };
         let mut out = Vec::new();
         self.each_trace(&filter, |t| {
@@ -102,7 +102,7 @@ impl Guichet {
     }
 
     /// Every record matching `filter`, in order, page by page into `sink`.
-    async fn each_trace(
+    pub(crate) async fn each_trace(
         &self,
         filter: &TraceFilter,
         mut sink: impl FnMut(&ChainedTrace) -> std::io::Result<()>,

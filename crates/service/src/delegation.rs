@@ -9,10 +9,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::policy::hours::paris_to_utc;
-use guichet_core::trace::TraceKind;
+use guichet_core::trace::{TraceKind, TraceRecord};
 use guichet_store::{
-    Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError, User,
-    UserStatus, prelude::*,
+    Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError, TraceFilter,
+    User, UserStatus, prelude::*,
 };
 use rand::Rng;
 use zeroize::Zeroizing;
@@ -352,6 +352,32 @@ impl PartnerManager<'_> {
         self.traced("user.reset_password", &user.identifiant)
             .await?;
         Ok(password)
+    }
+
+    /// the partner's traces (who, when, service, outcome; a NIR is never in a trace,
+    /// only its keyed digest, which is not returned), for its administrator and deputy.
+    pub async fn traces(&self, since: Option<DateTime<Utc>>) -> Result<Vec<TraceRecord>> {
+        if self.role == PartnerRole::Manager {
+            return Err(ServiceError::OutsideConvention(
+                "les traces du partenaire sont réservées à l'administrateur et à son suppléant"
+                    .into(),
+            ));
+        }
+        let filter = TraceFilter {
+            partner: Some(self.partner.tiers.clone()),
+            since,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        self.guichet
+            .each_trace(&filter, |t| {
+                let mut record = t.record.clone();
+                record.nir_digest = None;
+                out.push(record);
+                Ok(())
+            })
+            .await?;
+        Ok(out)
     }
 
     /// the administrator or deputy appoints (`true`) or dismisses a delegated manager.

@@ -228,6 +228,32 @@ async fn r25_least_privilege(db: TestDb) {
     // A new password for a plain user: sessions end, a change is forced.
     let temporary = delegated.reset_password(&plain.identifiant).await;
     assert!(temporary.is_ok());
+
+    // the administrator reads the partner's traces (never a NIR digest), a delegated
+    // manager does not.
+    let traces = m.traces(None).await.unwrap();
+    assert!(traces.iter().all(|t| t.partner.as_deref() == Some(PARTNER)));
+    assert!(traces.iter().all(|t| t.nir_digest.is_none()));
+    assert!(
+        traces
+            .iter()
+            .any(|t| t.identifiant.as_deref() == Some("demo.caf")
+                && t.kind == guichet_core::trace::TraceKind::SignIn)
+    );
+    assert!(
+        traces
+            .iter()
+            .any(|t| t.detail.as_deref() == Some(&format!("user.suspended {}", plain.identifiant)))
+    );
+    assert!(
+        !traces
+            .iter()
+            .any(|t| t.identifiant.as_deref() == Some("demo.creche"))
+    );
+    assert_eq!(
+        delegated.traces(None).await.unwrap_err().code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
 }
 
 async fn r25_the_quota_holds_under_25_parallel_grants(db: TestDb) {

@@ -240,6 +240,8 @@ pub struct DossierFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TraceFilter {
     pub identifiant: Option<String>,
+    /// The partner's numéro de tiers (R-21: its administrator reads its traces).
+    pub partner: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }

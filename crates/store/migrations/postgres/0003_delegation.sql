@@ -20,3 +20,6 @@ CREATE TABLE delegations (
 
 -- Who granted each habilitation (an operator's or a manager's name).
 ALTER TABLE habilitations ADD COLUMN granted_by TEXT;
+
+-- R-21: a partner's administrator reads the partner's traces.
+CREATE INDEX traces_partner ON traces (partner, at);

@@ -139,6 +139,7 @@ impl TraceRepo for Store {
                  nir_digest, detail, prev_hash, hash FROM traces \
                  WHERE seq > $1 AND ($2 IS NULL OR identifiant = $2) \
                  AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+                 AND ($6 IS NULL OR partner = $6) \
                  ORDER BY seq LIMIT $5",
             )
             .bind(after_seq)
@@ -146,6 +147,7 @@ impl TraceRepo for Store {
             .bind(filter.since)
             .bind(filter.until)
             .bind(i64::from(limit))
+            .bind(&filter.partner)
             .fetch_all(db.pool())
             .await?
             .into_iter()
