@@ -293,6 +293,9 @@ fn sigterm_drains_and_exits_zero(db: &str) {
     let missing = ok_ids.iter().filter(|id| !traced.contains(*id)).count();
     assert_eq!(missing, 0, "answered lookups without a trace");
     assert!(ok(db, &["audit", "verify"]).contains("intègre"));
+    // `serve` purges at start (then daily), traced under its own name.
+    let purges = ok(db, &["audit", "export", "--user", "purge quotidienne"]);
+    assert!(purges.contains("purge traces="), "{purges}");
 }
 
 #[test]

@@ -434,8 +434,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let g = service(store, service_config, trace_key).await?;
             let r = g.console_auditor(&operator())?.purge().await?;
             println!(
-                "purgé : {} traces, {} sessions, {} compteurs, {} verrouillages échus",
-                r.traces, r.sessions, r.rate_counters, r.lockouts
+                "purgé : {} traces, {} sessions, {} compteurs, {} verrouillages échus, \
+                 {} habilitations échues depuis plus de la durée de conservation",
+                r.traces, r.sessions, r.rate_counters, r.lockouts, r.habilitations
             );
             Ok(())
         }
@@ -535,13 +536,32 @@ async fn stop_on_signal(handle: axum_server::Handle<SocketAddr>, grace: Duration
     handle.graceful_shutdown(Some(grace));
 }
 
-/// Upkeep every minute while serving (refusal counts of closed lockout windows).
+/// Minutes between two purges while serving: once a day (and once at start).
+const PURGE_EVERY_MINUTES: u64 = 24 * 60;
+
+/// Upkeep while serving: every minute, the refusal counts of closed lockout windows; once a
+/// day, the purge (R-20: traces past their retention, habilitation records ended six years
+/// ago, dead sessions, counters), traced under the name `purge quotidienne`.
 async fn housekeeping(g: Guichet) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
-    loop {
+    for minute in 0u64.. {
         every.tick().await;
         if let Err(e) = g.housekeeping().await {
             tracing::warn!(code = %e.code(), "housekeeping failed");
+        }
+        if minute % PURGE_EVERY_MINUTES == 0 {
+            match g.console_auditor("purge quotidienne") {
+                Ok(auditor) => match auditor.purge().await {
+                    Ok(r) => tracing::info!(
+                        traces = r.traces,
+                        habilitations = r.habilitations,
+                        sessions = r.sessions,
+                        "daily purge"
+                    ),
+                    Err(e) => tracing::warn!(code = %e.code(), "daily purge failed"),
+                },
+                Err(e) => tracing::warn!(code = %e.code(), "daily purge failed"),
+            }
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct VerifyReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PurgeReport {
     pub traces: u64,
+    /// R-20: habilitation records ended more than `habilitation_retention_days` ago.
+    pub habilitations: u64,
     pub sessions: u64,
     pub rate_counters: u64,
     pub lockouts: u64,
@@ -231,14 +233,21 @@ impl Auditor<'_> {
         let lockouts = store
             .purge_lockouts(now - Duration::seconds(config.lockout.max_lock_secs))
             .await?;
+        let habilitations = store
+            .purge_habilitations(
+                now - Duration::days(i64::from(config.habilitation_retention_days)),
+            )
+            .await?;
         let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
         t.identifiant = Some(self.operator.clone());
         t.detail = Some(format!(
-            "purge traces={traces} sessions={sessions} lockouts={lockouts}"
+            "purge traces={traces} sessions={sessions} lockouts={lockouts} \
+             habilitations={habilitations}"
         ));
         self.guichet.trace(t).await?;
         Ok(PurgeReport {
             traces,
+            habilitations,
             sessions,
             rate_counters,
             lockouts,

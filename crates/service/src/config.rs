@@ -28,6 +28,8 @@ pub struct ServiceConfig {
     pub temporary_password_days: u32,
     /// traces older than this are purged.
     pub trace_retention_days: u32,
+    /// habilitation records are kept this long after the habilitation ended.
+    pub habilitation_retention_days: u32,
     /// this many "no file" answers in a row flag a user.
     pub abuse_not_found_streak: u32,
     /// more lookups than this in a day flag a user.
@@ -75,6 +77,7 @@ impl Default for ServiceConfig {
             password_changes_per_minute: 5,
             temporary_password_days: 7,
             trace_retention_days: 183,
+            habilitation_retention_days: 6 * 365 + 2,
             abuse_not_found_streak: 20,
             abuse_daily_lookups: 500,
             argon2_memory_kib: 19 * 1024,

@@ -15,6 +15,7 @@ guichet_store::on_both_backends!(
     r25_least_privilege,
     r25_the_quota_holds_under_25_parallel_grants,
     r26_a_withdrawn_delegation_ends_the_managers_powers,
+    r20_habilitation_records_are_kept_six_years_after_their_end,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -329,4 +330,44 @@ async fn r26_a_withdrawn_delegation_ends_the_managers_powers(db: TestDb) {
             .unwrap_err(),
         ServiceError::NotFound("convention déléguée")
     );
+}
+
+async fn r20_habilitation_records_are_kept_six_years_after_their_end(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let (user, _) = m
+        .create_user("Noé Faure", "n.faure@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    m.revoke(&user.identifiant, "cdap-t2").await.unwrap();
+    let purge = || async {
+        e.g.console_auditor("agent.caf")
+            .unwrap()
+            .purge()
+            .await
+            .unwrap()
+            .habilitations
+    };
+    // Five years after its end the record is still kept...
+    e.clock.advance(chrono::Duration::days(5 * 365));
+    assert_eq!(purge().await, 0);
+    // ...six years and a few days after, it is gone; those still in force stay.
+    e.clock.advance(chrono::Duration::days(365 + 5));
+    assert_eq!(purge().await, 1);
+    assert_eq!(purge().await, 0);
+    let in_force =
+        e.db.store
+            .habilitations(
+                e.db.store
+                    .partner_by_tiers(PARTNER)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                e.g.now(),
+            )
+            .await
+            .unwrap();
+    assert!(in_force.iter().any(|h| h.identifiant == "demo.caf"));
 }

@@ -69,6 +69,11 @@ pub trait DelegationRepo: Send + Sync {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// deletes habilitation records that ended before `before`; returns how many.
+    fn purge_habilitations(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
     /// The habilitations in force at `now` of a partner's users.
     fn habilitations(
         &self,
@@ -293,6 +298,17 @@ impl DelegationRepo for Store {
             .bind(now)
             .execute(db.pool())
             .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    async fn purge_habilitations(&self, before: DateTime<Utc>) -> Result<u64> {
+        on_backend!(self, |db| {
+            let done =
+                sqlx::query("DELETE FROM habilitations WHERE ends_at IS NOT NULL AND ends_at < $1")
+                    .bind(before)
+                    .execute(db.pool())
+                    .await?;
             Ok(done.rows_affected())
         })
     }
