@@ -452,3 +452,43 @@ pub struct DelegationInfo {
     pub quota: Option<u32>,
     pub used: u32,
 }
+
+/// a habilitation in force and its yearly review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewInfo {
+    pub identifiant: String,
+    pub service: String,
+    pub granted_at: DateTime<Utc>,
+    #[serde(default)]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    /// A year after the grant or the last review.
+    pub due_at: DateTime<Utc>,
+    pub late: bool,
+    /// suspended by the caisse (for a late review) until confirmed.
+    pub suspended: bool,
+}
+
+/// the administrator's decision on one habilitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Confirm,
+    Remove,
+}
+
+/// `POST /api/v1/admin/reviews`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub identifiant: String,
+    pub service: String,
+    pub decision: ReviewDecision,
+}

@@ -5,14 +5,15 @@
 //! every call, and a partner whose delegation the caisse withdrew `403 delegation_withdrawn`.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
     AccountStatus, AccountStatusRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
-    HabilitationGrant, HabilitationInfo, ManagedUserInfo, ManagerRequest, TemporaryPassword,
-    TraceEntry,
+    HabilitationGrant, HabilitationInfo, ManagedUserInfo, ManagerRequest, ReviewDecision,
+    ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntry,
 };
 use guichet_service::{HabilitationRequest, ManagedUser, PartnerManager};
 use guichet_store::UserStatus;
@@ -24,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/traces", get(my_traces))
         .route("/api/v1/admin/delegations", get(delegations))
         .route("/api/v1/admin/traces", get(partner_traces))
+        .route("/api/v1/admin/reviews", get(reviews).post(review))
+        .route("/api/v1/admin/reviews/export", get(review_export))
         .route("/api/v1/admin/users", get(users).post(create_user))
         .route("/api/v1/admin/users/{identifiant}/status", put(set_status))
         .route(
@@ -128,6 +131,86 @@ pub(crate) async fn partner_traces(
 ) -> Result<Json<Vec<TraceEntry>>, ApiError> {
     let m = manager(&state, session).await?;
     Ok(Json(m.traces(None).await?.into_iter().map(entry).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/reviews", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ReviewInfo>, description = "Revue annuelle (R-27) : chaque habilitation en vigueur, sa date de revue, en retard ou non"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn reviews(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<ReviewInfo>>, ApiError> {
+    let m = manager(&state, session).await?;
+    let now = state.guichet.now();
+    Ok(Json(
+        m.reviews()
+            .await?
+            .into_iter()
+            .map(|h| ReviewInfo {
+                due_at: h.review_due(),
+                late: h.review_due() <= now,
+                suspended: h.suspended_at.is_some(),
+                identifiant: h.identifiant,
+                service: h.service,
+                granted_at: h.granted_at,
+                reviewed_at: h.reviewed_at,
+                reviewed_by: h.reviewed_by,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/reviews", security(("bearer" = [])),
+    request_body = ReviewRequest,
+    responses(
+        (status = 204, description = "Habilitation confirmée pour un an (suspension levée) ou retirée"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
+        (status = 404, body = ErrorBody, description = "Habilitation introuvable"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiJson(body): ApiJson<ReviewRequest>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.review(
+        &body.identifiant,
+        &body.service,
+        body.decision == ReviewDecision::Confirm,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/reviews/export", security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "text/csv", body = String, description = "La revue en CSV (séparateur ;), preuve pour la caisse"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn review_export(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    let m = manager(&state, session).await?;
+    let csv = m.review_csv().await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"revue-habilitations.csv\"",
+            ),
+        ],
+        csv,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/delegations", security(("bearer" = [])),

@@ -151,6 +151,12 @@ enum PartnerCommand {
     RestoreDelegation {
         tiers: String,
     },
+    /// the partners whose yearly review of habilitations is late.
+    LateReviews,
+    /// suspends a partner's habilitations whose review is late.
+    SuspendLate {
+        tiers: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -645,6 +651,15 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
         AdminCommand::Partner(PartnerCommand::WithdrawDelegation { tiers }) => {
             a.set_delegation_withdrawn(&tiers, true).await?;
             println!("délégation du partenaire {tiers} retirée : la caisse gère ses habilitations");
+        }
+        AdminCommand::Partner(PartnerCommand::LateReviews) => {
+            for (tiers, n) in a.late_reviews().await? {
+                println!("{tiers}\t{n} habilitation(s) à revoir");
+            }
+        }
+        AdminCommand::Partner(PartnerCommand::SuspendLate { tiers }) => {
+            let n = a.suspend_late(&tiers).await?;
+            println!("{n} habilitation(s) du partenaire {tiers} suspendue(s) jusqu'à leur revue");
         }
         AdminCommand::Partner(PartnerCommand::RestoreDelegation { tiers }) => {
             a.set_delegation_withdrawn(&tiers, false).await?;

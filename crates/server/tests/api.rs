@@ -1083,6 +1083,15 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
         ("GET", "/api/v1/admin/delegations".to_owned(), None),
         ("GET", "/api/v1/admin/users".to_owned(), None),
         ("GET", "/api/v1/admin/traces".to_owned(), None),
+        ("GET", "/api/v1/admin/reviews".to_owned(), None),
+        ("GET", "/api/v1/admin/reviews/export".to_owned(), None),
+        (
+            "POST",
+            "/api/v1/admin/reviews".to_owned(),
+            Some(
+                r#"{"identifiant":"demo.caf","service":"cdap-t2","decision":"remove"}"#.to_owned(),
+            ),
+        ),
         ("POST", "/api/v1/admin/users".to_owned(), user("cdap-t2")),
         (
             "PUT",
@@ -1132,6 +1141,45 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     assert!(
         !String::from_utf8_lossy(&mine.body).contains("nir"),
         "no NIR nor digest"
+    );
+    // R-27: the review, its decisions and its CSV proof.
+    let r = call(&s.app, "GET", "/api/v1/admin/reviews", Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["identifiant"] == "demo.caf" && h["late"] == false)
+    );
+    let confirm = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/reviews",
+        Some(&admin),
+        Some(r#"{"identifiant":"demo.caf","service":"cdap-t2","decision":"confirm"}"#.into()),
+    )
+    .await;
+    assert_eq!(confirm.status, StatusCode::NO_CONTENT);
+    let csv = call(
+        &s.app,
+        "GET",
+        "/api/v1/admin/reviews/export",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        String::from_utf8_lossy(&csv.body)
+            .lines()
+            .any(|l| l.contains(";demo.caf;cdap-t2;") && l.contains(";demo.admin;"))
     );
     // R-21: the administrator reads the partner's traces, the caf user among them.
     let partner = call(&s.app, "GET", "/api/v1/admin/traces", Some(&admin), None).await;

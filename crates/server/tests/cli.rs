@@ -212,6 +212,12 @@ fn commands(db: &str) {
     assert!(ok(db, &["admin", "user", "role", "l.roy", "administrator"]).contains("administrator"));
     assert!(fails(db, &["admin", "user", "role", "l.roy", "king"]).contains("deputy"));
     ok(db, &["admin", "user", "role", "l.roy", "none"]);
+    assert_eq!(
+        ok(db, &["admin", "partner", "late-reviews"]),
+        "",
+        "R-27: nothing late yet"
+    );
+    assert!(ok(db, &["admin", "partner", "suspend-late", "T-9"]).starts_with("0 habilitation"));
     ok(db, &["admin", "partner", "withdraw-delegation", "T-9"]);
     ok(db, &["admin", "partner", "restore-delegation", "T-9"]);
     assert!(

@@ -363,6 +363,30 @@ impl CaisseOperator<'_> {
         self.traced(action, tiers).await
     }
 
+    /// the partners whose yearly review is late, with how many habilitations.
+    pub async fn late_reviews(&self) -> Result<Vec<(String, u32)>> {
+        let now = self.guichet.now();
+        Ok(self
+            .store()
+            .late_reviews(now - chrono::Duration::days(365), now)
+            .await?)
+    }
+
+    /// suspends the habilitations of a partner whose review is late (they give
+    /// no access from the next call on); each comes back when its administrator confirms it.
+    pub async fn suspend_late(&self, tiers: &str) -> Result<u64> {
+        let p = self.partner(tiers).await?;
+        let now = self.guichet.now();
+        let n = self
+            .store()
+            .suspend_unreviewed(p.id, now - chrono::Duration::days(365), now)
+            .await?;
+        // Sessions need not end: every call re-reads the habilitations in force.
+        self.traced("review.suspend_late", &format!("{tiers} ({n})"))
+            .await?;
+        Ok(n)
+    }
+
     /// a service's idle delay (never above 30 minutes).
     pub async fn set_service_idle_timeout(&self, code: &str, secs: u32) -> Result<ServiceDef> {
         let mut service = self

@@ -357,12 +357,7 @@ impl PartnerManager<'_> {
     /// R-21: the partner's traces (who, when, service, outcome; a NIR is never in a trace,
     /// only its keyed digest, which is not returned), for its administrator and deputy.
     pub async fn traces(&self, since: Option<DateTime<Utc>>) -> Result<Vec<TraceRecord>> {
-        if self.role == PartnerRole::Manager {
-            return Err(ServiceError::OutsideConvention(
-                "les traces du partenaire sont réservées à l'administrateur et à son suppléant"
-                    .into(),
-            ));
-        }
+        self.administrator_only("les traces du partenaire")?;
         let filter = TraceFilter {
             partner: Some(self.partner.tiers.clone()),
             since,
@@ -377,6 +372,100 @@ impl PartnerManager<'_> {
                 Ok(())
             })
             .await?;
+        Ok(out)
+    }
+
+    /// `outside_convention` for a delegated manager: `what` is the administrator's and the
+    /// deputy's.
+    fn administrator_only(&self, what: &str) -> Result<()> {
+        if self.role == PartnerRole::Manager {
+            return Err(ServiceError::OutsideConvention(format!(
+                "{what} : réservé à l'administrateur et à son suppléant"
+            )));
+        }
+        Ok(())
+    }
+
+    /// R-27: every habilitation in force with the date its yearly review is due
+    /// ([`Habilitation::review_due`]); those past it are late.
+    pub async fn reviews(&self) -> Result<Vec<Habilitation>> {
+        self.administrator_only("la revue annuelle")?;
+        Ok(self
+            .store()
+            .habilitations(self.partner.id, self.guichet.now())
+            .await?)
+    }
+
+    /// R-27: the administrator confirms (`keep`) a habilitation, which is then due again in a
+    /// year (a suspension for lateness is lifted), or removes it.
+    pub async fn review(&self, identifiant: &str, service: &str, keep: bool) -> Result<()> {
+        self.administrator_only("la revue annuelle")?;
+        let ident =
+            normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("habilitation"))?;
+        let h = self
+            .reviews()
+            .await?
+            .into_iter()
+            .find(|h| h.identifiant == ident && h.service == service)
+            .ok_or(ServiceError::NotFound("habilitation"))?;
+        let now = self.guichet.now();
+        if keep {
+            self.store()
+                .review_habilitation(h.id, &self.manager.identifiant, now)
+                .await?;
+        } else {
+            let delegation = self.delegation(service).await?;
+            self.store()
+                .end_habilitation(h.user_id, delegation.convention.id, now)
+                .await?;
+            self.store().revoke_user_sessions(h.user_id, now).await?;
+        }
+        let action = if keep {
+            "review.confirm"
+        } else {
+            "review.remove"
+        };
+        self.traced(&format!("{action} {service}"), &h.identifiant)
+            .await
+    }
+
+    /// R-27: the review as proof for the caisse, CSV (`;`-separated, as French spreadsheets
+    /// read it): every habilitation in force, when granted and by whom, when last confirmed
+    /// and by whom, when due, whether suspended.
+    pub async fn review_csv(&self) -> Result<String> {
+        let now = self.guichet.now();
+        let day = |t: DateTime<Utc>| {
+            t.with_timezone(&chrono_tz::Europe::Paris)
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        let mut out = String::from(
+            "partenaire;identifiant;service;attribuée le;attribuée par;revue le;revue par;\
+             prochaine revue;en retard;suspendue\n",
+        );
+        for h in self.reviews().await? {
+            let due = h.review_due();
+            let fields = [
+                self.partner.tiers.clone(),
+                h.identifiant.clone(),
+                h.service.clone(),
+                day(h.granted_at),
+                h.granted_by.clone().unwrap_or_default(),
+                h.reviewed_at.map(day).unwrap_or_default(),
+                h.reviewed_by.clone().unwrap_or_default(),
+                day(due),
+                if due <= now { "oui" } else { "non" }.into(),
+                if h.suspended_at.is_some() {
+                    "oui"
+                } else {
+                    "non"
+                }
+                .into(),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&line.join(";"));
+            out.push('\n');
+        }
         Ok(out)
     }
 
@@ -399,5 +488,33 @@ impl PartnerManager<'_> {
             "manager.dismiss"
         };
         self.traced(action, &user.identifiant).await
+    }
+}
+
+/// A CSV field: quoted when it holds the separator, a quote or a line break; a leading
+/// `=`, `+`, `-` or `@` is neutralised so that a spreadsheet does not run it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("demo.caf"), "demo.caf");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("dit \"x\""), "\"dit \"\"x\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
     }
 }

@@ -16,6 +16,7 @@ guichet_store::on_both_backends!(
     r25_the_quota_holds_under_25_parallel_grants,
     r26_a_withdrawn_delegation_ends_the_managers_powers,
     r20_habilitation_records_are_kept_six_years_after_their_end,
+    r27_yearly_reverse_review,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -370,4 +371,87 @@ async fn r20_habilitation_records_are_kept_six_years_after_their_end(db: TestDb)
             .await
             .unwrap();
     assert!(in_force.iter().any(|h| h.identifiant == "demo.caf"));
+}
+
+/// A new session of an account whose password was already changed.
+async fn signed_in_again(e: &TestEnv, identifiant: &str) -> guichet_service::Result<ReadySession> {
+    let info = e.g.sign_in(identifiant, pw(NEW_PASSWORD), None).await?;
+    let s = e.g.authenticate(&info.token, None).await?;
+    e.g.ready(s)
+}
+
+async fn r27_yearly_reverse_review(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    e.ready("demo.caf").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let (user, _) = m
+        .create_user("Inès Morel", "i.morel@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    let op = operator(&e);
+    // Nothing is due in the first year.
+    assert!(op.late_reviews().await.unwrap().is_empty());
+    assert!(
+        m.reviews()
+            .await
+            .unwrap()
+            .iter()
+            .all(|h| h.review_due() > e.g.now())
+    );
+
+    // A year and a day later: every habilitation of the partner is late.
+    e.clock.advance(chrono::Duration::days(366));
+    let admin = signed_in_again(&e, "demo.admin").await.unwrap();
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    assert_eq!(
+        op.late_reviews().await.unwrap(),
+        vec![(PARTNER.to_owned(), 3)]
+    );
+    // The administrator confirms their own, removes one; a user of another partner is not
+    // in the review.
+    m.review("demo.admin", "cdap-t2", true).await.unwrap();
+    m.review(&user.identifiant, "cdap-t2", false).await.unwrap();
+    assert_eq!(
+        m.review("demo.creche", "psu", true).await.unwrap_err(),
+        ServiceError::NotFound("habilitation")
+    );
+    assert_eq!(
+        op.late_reviews().await.unwrap(),
+        vec![(PARTNER.to_owned(), 1)]
+    );
+    let csv = m.review_csv().await.unwrap();
+    assert!(csv.starts_with("partenaire;identifiant;service;"));
+    let own = csv
+        .lines()
+        .find(|l| l.contains(";demo.admin;cdap-t2;"))
+        .unwrap();
+    assert!(own.ends_with(";non;non"), "{own}");
+    assert!(
+        !csv.contains(&user.identifiant),
+        "removed: no longer in force"
+    );
+
+    // The caisse suspends what is still late: demo.caf's habilitation gives no access until
+    // the administrator confirms it.
+    assert_eq!(op.suspend_late(PARTNER).await.unwrap(), 1);
+    assert!(op.late_reviews().await.unwrap().is_empty());
+    assert_eq!(
+        signed_in_again(&e, "demo.caf").await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    let csv = m.review_csv().await.unwrap();
+    let caf = csv.lines().find(|l| l.contains(";demo.caf;")).unwrap();
+    assert!(caf.ends_with(";oui;oui"), "late and suspended: {caf}");
+    m.review("demo.caf", "cdap-t2", true).await.unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+
+    // A delegated manager does not review.
+    m.set_manager("demo.caf", true).await.unwrap();
+    let caf = signed_in_again(&e, "demo.caf").await.unwrap();
+    let delegated = e.g.partner_manager(&caf).await.unwrap();
+    assert_eq!(
+        delegated.reviews().await.unwrap_err().code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
 }

@@ -85,6 +85,18 @@ pub struct Habilitation {
     pub granted_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
     pub granted_by: Option<String>,
+    /// last confirmed by the partner's administrator (none: never reviewed).
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<String>,
+    /// suspended by the caisse (gives no access meanwhile).
+    pub suspended_at: Option<DateTime<Utc>>,
+}
+
+impl Habilitation {
+    /// due for review a year after its grant or its last review.
+    pub fn review_due(&self) -> DateTime<Utc> {
+        self.reviewed_at.unwrap_or(self.granted_at) + chrono::Duration::days(365)
+    }
 }
 
 /// What a quota-checked grant did.

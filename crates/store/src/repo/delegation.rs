@@ -74,6 +74,28 @@ pub trait DelegationRepo: Send + Sync {
         &self,
         before: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// R-27: records a confirmation (and lifts a suspension for lateness).
+    fn review_habilitation(
+        &self,
+        id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// R-26, R-27: suspends a partner's habilitations in force last reviewed (or granted)
+    /// before `reviewed_before`; returns how many.
+    fn suspend_unreviewed(
+        &self,
+        partner_id: i64,
+        reviewed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+    /// R-27: per partner (numéro de tiers), the delegated habilitations in force and not
+    /// suspended whose review is late (last reviewed or granted before `reviewed_before`).
+    fn late_reviews(
+        &self,
+        reviewed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<(String, u32)>>> + Send;
     /// The habilitations in force at `now` of a partner's users.
     fn habilitations(
         &self,
@@ -327,11 +349,15 @@ impl DelegationRepo for Store {
             DateTime<Utc>,
             Option<DateTime<Utc>>,
             Option<String>,
+            Option<DateTime<Utc>>,
+            Option<String>,
+            Option<DateTime<Utc>>,
         );
         let rows: Vec<Row> = on_backend!(self, |db| {
             sqlx::query_as(
                 "SELECT h.id, u.id, u.identifiant, c.number, c.service_code, h.granted_at, \
-                 h.ends_at, h.granted_by FROM habilitations h \
+                 h.ends_at, h.granted_by, h.reviewed_at, h.reviewed_by, h.suspended_at \
+                 FROM habilitations h \
                  JOIN users u ON u.id = h.user_id JOIN conventions c ON c.id = h.convention_id \
                  WHERE u.partner_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
                  ORDER BY u.identifiant, c.service_code",
@@ -343,29 +369,78 @@ impl DelegationRepo for Store {
         })?;
         Ok(rows
             .into_iter()
-            .map(
-                |(
-                    id,
-                    user_id,
-                    identifiant,
-                    convention_number,
-                    service,
-                    granted_at,
-                    ends_at,
-                    granted_by,
-                )| {
-                    Habilitation {
-                        id,
-                        user_id,
-                        identifiant,
-                        convention_number,
-                        service,
-                        granted_at,
-                        ends_at,
-                        granted_by,
-                    }
-                },
-            )
+            .map(|r| Habilitation {
+                id: r.0,
+                user_id: r.1,
+                identifiant: r.2,
+                convention_number: r.3,
+                service: r.4,
+                granted_at: r.5,
+                ends_at: r.6,
+                granted_by: r.7,
+                reviewed_at: r.8,
+                reviewed_by: r.9,
+                suspended_at: r.10,
+            })
             .collect())
+    }
+
+    async fn review_habilitation(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<()> {
+        on_backend!(self, |db| {
+            sqlx::query(
+                "UPDATE habilitations SET reviewed_at = $2, reviewed_by = $3, \
+                 suspended_at = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(by)
+            .execute(db.pool())
+            .await?;
+            Ok(())
+        })
+    }
+
+    async fn suspend_unreviewed(
+        &self,
+        partner_id: i64,
+        reviewed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        on_backend!(self, |db| {
+            let done = sqlx::query(
+                "UPDATE habilitations SET suspended_at = $3 WHERE suspended_at IS NULL \
+                 AND (ends_at IS NULL OR ends_at > $3) \
+                 AND COALESCE(reviewed_at, granted_at) < $2 \
+                 AND user_id IN (SELECT id FROM users WHERE partner_id = $1)",
+            )
+            .bind(partner_id)
+            .bind(reviewed_before)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    async fn late_reviews(
+        &self,
+        reviewed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, u32)>> {
+        let rows: Vec<(String, i64)> = on_backend!(self, |db| {
+            sqlx::query_as(
+                "SELECT p.tiers, COUNT(*) FROM habilitations h \
+                 JOIN users u ON u.id = h.user_id JOIN partners p ON p.id = u.partner_id \
+                 WHERE (h.ends_at IS NULL OR h.ends_at > $2) AND h.suspended_at IS NULL \
+                 AND COALESCE(h.reviewed_at, h.granted_at) < $1 \
+                 AND h.convention_id IN (SELECT convention_id FROM delegations) \
+                 GROUP BY p.tiers ORDER BY p.tiers",
+            )
+            .bind(reviewed_before)
+            .bind(now)
+            .fetch_all(db.pool())
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(t, n)| (t, count(n))).collect())
     }
 }

@@ -220,6 +220,7 @@ impl UserRepo for Store {
                  JOIN caisses k ON k.code = c.caisse_code \
                  LEFT JOIN convention_departements d ON d.convention_id = c.id \
                  WHERE h.user_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
+                 AND h.suspended_at IS NULL \
                  ORDER BY c.service_code, c.number, d.departement",
             )
             .bind(user_id)
