@@ -153,6 +153,10 @@ enum PartnerCommand {
     },
     /// the partners whose yearly review of habilitations is late.
     LateReviews,
+    /// every user of the partner must change their password at next sign-in.
+    ForceChange {
+        tiers: String,
+    },
     /// suspends a partner's habilitations whose review is late.
     SuspendLate {
         tiers: String,
@@ -229,6 +233,20 @@ enum UserCommand {
     List {
         #[arg(long)]
         partner: Option<String>,
+    },
+    /// suspends one habilitation of a user (the caisse's supervision).
+    SuspendHabilitation {
+        identifiant: String,
+        service: String,
+    },
+    /// restores a suspended habilitation.
+    RestoreHabilitation {
+        identifiant: String,
+        service: String,
+    },
+    /// the user must change their password at next sign-in.
+    ForceChange {
+        identifiant: String,
     },
     /// appoints a partner's administrator, deputy or manager (`none` removes it).
     Role {
@@ -651,6 +669,30 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
         AdminCommand::Partner(PartnerCommand::WithdrawDelegation { tiers }) => {
             a.set_delegation_withdrawn(&tiers, true).await?;
             println!("délégation du partenaire {tiers} retirée : la caisse gère ses habilitations");
+        }
+        AdminCommand::Partner(PartnerCommand::ForceChange { tiers }) => {
+            let n = a.force_password_change(None, Some(&tiers)).await?;
+            println!("{n} compte(s) du partenaire {tiers} devront changer de mot de passe");
+        }
+        AdminCommand::User(UserCommand::SuspendHabilitation {
+            identifiant,
+            service,
+        }) => {
+            a.set_habilitation_suspended(&identifiant, &service, true)
+                .await?;
+            println!("habilitation {service} de {identifiant} suspendue");
+        }
+        AdminCommand::User(UserCommand::RestoreHabilitation {
+            identifiant,
+            service,
+        }) => {
+            a.set_habilitation_suspended(&identifiant, &service, false)
+                .await?;
+            println!("habilitation {service} de {identifiant} rétablie");
+        }
+        AdminCommand::User(UserCommand::ForceChange { identifiant }) => {
+            a.force_password_change(Some(&identifiant), None).await?;
+            println!("{identifiant} devra changer de mot de passe à sa prochaine connexion");
         }
         AdminCommand::Partner(PartnerCommand::LateReviews) => {
             for (tiers, n) in a.late_reviews().await? {

@@ -218,6 +218,15 @@ fn commands(db: &str) {
         "R-27: nothing late yet"
     );
     assert!(ok(db, &["admin", "partner", "suspend-late", "T-9"]).starts_with("0 habilitation"));
+    assert!(ok(db, &["admin", "partner", "force-change", "T-9"]).starts_with("1 compte"));
+    ok(db, &["admin", "user", "force-change", "l.roy"]);
+    assert!(
+        fails(
+            db,
+            &["admin", "user", "suspend-habilitation", "l.roy", "psu"]
+        )
+        .contains("Introuvable")
+    );
     ok(db, &["admin", "partner", "withdraw-delegation", "T-9"]);
     ok(db, &["admin", "partner", "restore-delegation", "T-9"]);
     assert!(

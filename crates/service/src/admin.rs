@@ -363,6 +363,71 @@ impl CaisseOperator<'_> {
         self.traced(action, tiers).await
     }
 
+    /// suspends (or restores) one habilitation of a user: it gives no access meanwhile,
+    /// from the user's next call on.
+    pub async fn set_habilitation_suspended(
+        &self,
+        identifiant: &str,
+        service: &str,
+        suspended: bool,
+    ) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let convention = self
+            .store()
+            .conventions_of(user.partner_id)
+            .await?
+            .into_iter()
+            .find(|c| c.service == service)
+            .ok_or(ServiceError::NotFound("habilitation"))?;
+        let now = self.guichet.now();
+        let at = suspended.then_some(now);
+        if !self
+            .store()
+            .set_habilitation_suspended(user.id, convention.id, at, now)
+            .await?
+        {
+            return Err(ServiceError::NotFound("habilitation"));
+        }
+        let action = if suspended {
+            "habilitation.suspend"
+        } else {
+            "habilitation.restore"
+        };
+        self.traced(&format!("{action} {service}"), &user.identifiant)
+            .await
+    }
+
+    /// forces a password change at next sign-in, for one user (`identifiant`) or
+    /// every user of a partner (`tiers`); their sessions end. Returns how many accounts.
+    pub async fn force_password_change(
+        &self,
+        identifiant: Option<&str>,
+        tiers: Option<&str>,
+    ) -> Result<u64> {
+        let users = match (identifiant, tiers) {
+            (Some(i), None) => vec![self.user(i).await?],
+            (None, Some(t)) => {
+                let p = self.partner(t).await?;
+                self.store().users(Some(p.id)).await?
+            }
+            _ => {
+                return Err(ServiceError::InvalidInput(
+                    "un utilisateur ou un partenaire".into(),
+                ));
+            }
+        };
+        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+        let n = self.store().force_password_change(&ids).await?;
+        let now = self.guichet.now();
+        for id in ids {
+            self.store().revoke_user_sessions(id, now).await?;
+        }
+        let target = identifiant.or(tiers).unwrap_or_default();
+        self.traced("password.force_change", &format!("{target} ({n})"))
+            .await?;
+        Ok(n)
+    }
+
     /// the partners whose yearly review is late, with how many habilitations.
     pub async fn late_reviews(&self) -> Result<Vec<(String, u32)>> {
         let now = self.guichet.now();

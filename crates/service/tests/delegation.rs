@@ -17,6 +17,7 @@ guichet_store::on_both_backends!(
     r26_a_withdrawn_delegation_ends_the_managers_powers,
     r20_habilitation_records_are_kept_six_years_after_their_end,
     r27_yearly_reverse_review,
+    r26_the_caisse_suspends_a_habilitation_and_forces_password_changes,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -453,5 +454,54 @@ async fn r27_yearly_reverse_review(db: TestDb) {
     assert_eq!(
         delegated.reviews().await.unwrap_err().code(),
         guichet_core::ErrorCode::OutsideConvention
+    );
+}
+
+async fn r26_the_caisse_suspends_a_habilitation_and_forces_password_changes(db: TestDb) {
+    let e = env(db).await;
+    let (caf, _) = e.ready("demo.caf").await;
+    e.ready("demo.admin").await;
+    let op = operator(&e);
+    // One habilitation suspended: demo.caf's only one, so its session ends at the next call
+    // and it cannot sign in.
+    op.set_habilitation_suspended("demo.caf", "cdap-t2", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.authenticate(&caf.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+    assert_eq!(
+        signed_in_again(&e, "demo.caf").await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    op.set_habilitation_suspended("demo.caf", "cdap-t2", false)
+        .await
+        .unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+    assert_eq!(
+        op.set_habilitation_suspended("demo.caf", "psu", true)
+            .await
+            .unwrap_err(),
+        ServiceError::NotFound("habilitation")
+    );
+
+    // A forced change for every user of the partner: both must change before anything else.
+    assert_eq!(
+        op.force_password_change(None, Some(PARTNER)).await.unwrap(),
+        2
+    );
+    for identifiant in ["demo.caf", "demo.admin"] {
+        assert_eq!(
+            signed_in_again(&e, identifiant).await.unwrap_err(),
+            ServiceError::PasswordChangeRequired,
+            "{identifiant}"
+        );
+    }
+    assert_eq!(
+        op.force_password_change(Some("demo.creche"), None)
+            .await
+            .unwrap(),
+        1
     );
 }

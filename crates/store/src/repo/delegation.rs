@@ -96,6 +96,17 @@ pub trait DelegationRepo: Send + Sync {
         reviewed_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<(String, u32)>>> + Send;
+    /// R-26: suspends (`Some(at)`) or restores (`None`) one habilitation in force; false
+    /// if the user holds none on that convention.
+    fn set_habilitation_suspended(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// R-26: the caisse forces a password change at the next sign-in of these users.
+    fn force_password_change(&self, user_ids: &[i64]) -> impl Future<Output = Result<u64>> + Send;
     /// The habilitations in force at `now` of a partner's users.
     fn habilitations(
         &self,
@@ -322,6 +333,42 @@ impl DelegationRepo for Store {
             .await?;
             Ok(done.rows_affected())
         })
+    }
+
+    async fn set_habilitation_suspended(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        on_backend!(self, |db| {
+            let done = sqlx::query(
+                "UPDATE habilitations SET suspended_at = $3 WHERE user_id = $1 \
+                 AND convention_id = $2 AND (ends_at IS NULL OR ends_at > $4)",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(at)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    async fn force_password_change(&self, user_ids: &[i64]) -> Result<u64> {
+        let mut done = 0;
+        for id in user_ids {
+            done += on_backend!(self, |db| {
+                sqlx::query("UPDATE users SET must_change_password = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(db.pool())
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(done)
     }
 
     async fn purge_habilitations(&self, before: DateTime<Utc>) -> Result<u64> {
