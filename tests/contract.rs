@@ -142,6 +142,7 @@ impl Harness {
                     nir: Zeroizing::new(nir.into()),
                     name: Zeroizing::new(name.into()),
                     as_of: None,
+                    numero_instructeur: None,
                 },
                 &self.surface,
             )

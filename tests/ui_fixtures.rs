@@ -159,6 +159,7 @@ impl Recording {
             nir: Zeroizing::new(nir.into()),
             name: Zeroizing::new(name.into()),
             as_of,
+            numero_instructeur: None,
         };
         self.core.lookup(request, &self.surface).await
     }

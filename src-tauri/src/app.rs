@@ -242,6 +242,8 @@ impl AppCore {
             expires_at: s.info.expires_at,
             can_remember_password: can_remember,
             password_rules: s.info.password_rules,
+            partner_role: s.info.partner_role.clone(),
+            operator_of: s.info.operator_of.clone(),
         }
     }
 

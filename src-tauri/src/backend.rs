@@ -95,7 +95,7 @@ impl Backend {
         match self {
             Backend::Bundled(g) => {
                 let s = g.authenticate(token, None).await.map_err(service_error)?;
-                Ok(g.describe(&s))
+                g.describe(&s).await.map_err(service_error)
             }
             Backend::Remote(c) => c.current(token).await,
         }

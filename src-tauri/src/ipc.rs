@@ -71,6 +71,10 @@ pub struct SessionView {
     pub can_remember_password: bool,
     /// the rules of this server, for the change form's hint.
     pub password_rules: PasswordRules,
+    /// `administrator`, `deputy` or `manager` of the partner, or none.
+    pub partner_role: Option<String>,
+    /// A caisse operator's caisse, or none.
+    pub operator_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -96,7 +96,8 @@ export const recorded: Recorded = {
               "67",
               "68"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": true,
@@ -108,7 +109,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -138,7 +141,8 @@ export const recorded: Recorded = {
               "67",
               "68"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -150,7 +154,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -180,7 +186,8 @@ export const recorded: Recorded = {
               "67",
               "68"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -192,7 +199,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "lookups": [
         {
@@ -413,7 +422,8 @@ export const recorded: Recorded = {
             "departements": [
               "21"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": true,
@@ -425,7 +435,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -453,7 +465,8 @@ export const recorded: Recorded = {
             "departements": [
               "21"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -465,7 +478,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -493,7 +508,8 @@ export const recorded: Recorded = {
             "departements": [
               "21"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -505,7 +521,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "lookups": [
         {
@@ -681,7 +699,8 @@ export const recorded: Recorded = {
             "departements": [
               "67"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": true,
@@ -693,7 +712,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -723,7 +744,8 @@ export const recorded: Recorded = {
             "departements": [
               "67"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -735,7 +757,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -765,7 +789,8 @@ export const recorded: Recorded = {
             "departements": [
               "67"
             ],
-            "hours": "05:00-23:00"
+            "hours": "05:00-23:00",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -777,7 +802,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "lookups": [
         {
@@ -1037,15 +1064,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": true,
@@ -1057,7 +1085,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -1078,15 +1108,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -1098,7 +1129,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -1119,15 +1152,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -1139,7 +1173,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": null,
+        "operator_of": null
       },
       "lookups": [
         {
@@ -1156,8 +1192,8 @@ export const recorded: Recorded = {
               "sections": [
                 "coordonnees",
                 "situation_familiale",
-                "droits",
-                "adresse"
+                "quotient_familial",
+                "recherche"
               ],
               "coordonnees": {
                 "allocataire_number": "2234058",
@@ -1182,31 +1218,32 @@ export const recorded: Recorded = {
                   }
                 ]
               },
-              "droits": [
+              "quotient_familial": [
                 {
-                  "code": "PAJE",
-                  "label": "Allocation de base de la PAJE",
-                  "period": {
-                    "start": "2025-11-18",
-                    "end": null
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
                   },
-                  "monthly_cents": 18424
+                  "amount": 2681
                 },
                 {
-                  "code": "CMG",
-                  "label": "Complément de libre choix du mode de garde",
-                  "period": {
-                    "start": "2025-08-01",
+                  "validity": {
+                    "start": "2026-01-01",
                     "end": null
                   },
-                  "monthly_cents": 86808
+                  "amount": 2154
                 }
               ],
-              "adresse": {
-                "line1": "69 chemin des Vignes",
-                "line2": "Bâtiment B",
-                "postcode": "78030",
-                "city": "Saint-Germain-en-Laye"
+              "recherche": {
+                "date": "2026-11-23",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": null
+                  },
+                  "amount": 2154
+                }
               }
             }
           }
@@ -1225,8 +1262,8 @@ export const recorded: Recorded = {
               "sections": [
                 "coordonnees",
                 "situation_familiale",
-                "droits",
-                "adresse"
+                "quotient_familial",
+                "recherche"
               ],
               "coordonnees": {
                 "allocataire_number": "2234058",
@@ -1251,31 +1288,32 @@ export const recorded: Recorded = {
                   }
                 ]
               },
-              "droits": [
+              "quotient_familial": [
                 {
-                  "code": "PAJE",
-                  "label": "Allocation de base de la PAJE",
-                  "period": {
-                    "start": "2025-11-18",
-                    "end": null
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
                   },
-                  "monthly_cents": 18424
+                  "amount": 2681
                 },
                 {
-                  "code": "CMG",
-                  "label": "Complément de libre choix du mode de garde",
-                  "period": {
-                    "start": "2025-08-01",
+                  "validity": {
+                    "start": "2026-01-01",
                     "end": null
                   },
-                  "monthly_cents": 86808
+                  "amount": 2154
                 }
               ],
-              "adresse": {
-                "line1": "69 chemin des Vignes",
-                "line2": "Bâtiment B",
-                "postcode": "78030",
-                "city": "Saint-Germain-en-Laye"
+              "recherche": {
+                "date": "2025-06-15",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "amount": 2681
+                }
               }
             }
           }
@@ -1336,15 +1374,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": true,
@@ -1356,7 +1395,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": "administrator",
+        "operator_of": null
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -1377,15 +1418,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -1397,7 +1439,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": "administrator",
+        "operator_of": null
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -1418,15 +1462,16 @@ export const recorded: Recorded = {
             "sections": [
               "coordonnees",
               "situation_familiale",
-              "droits",
-              "adresse"
+              "quotient_familial",
+              "recherche"
             ],
             "idle_timeout_s": 900,
             "caisse": "CAF-78",
             "departements": [
               "78"
             ],
-            "hours": "24/7"
+            "hours": "24/7",
+            "numero_instructeur": false
           }
         ],
         "must_change_password": false,
@@ -1438,7 +1483,9 @@ export const recorded: Recorded = {
           "min_length": 12,
           "max_length": 128,
           "history": 5
-        }
+        },
+        "partner_role": "administrator",
+        "operator_of": null
       },
       "lookups": [
         {
@@ -1455,8 +1502,8 @@ export const recorded: Recorded = {
               "sections": [
                 "coordonnees",
                 "situation_familiale",
-                "droits",
-                "adresse"
+                "quotient_familial",
+                "recherche"
               ],
               "coordonnees": {
                 "allocataire_number": "2234058",
@@ -1481,31 +1528,32 @@ export const recorded: Recorded = {
                   }
                 ]
               },
-              "droits": [
+              "quotient_familial": [
                 {
-                  "code": "PAJE",
-                  "label": "Allocation de base de la PAJE",
-                  "period": {
-                    "start": "2025-11-18",
-                    "end": null
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
                   },
-                  "monthly_cents": 18424
+                  "amount": 2681
                 },
                 {
-                  "code": "CMG",
-                  "label": "Complément de libre choix du mode de garde",
-                  "period": {
-                    "start": "2025-08-01",
+                  "validity": {
+                    "start": "2026-01-01",
                     "end": null
                   },
-                  "monthly_cents": 86808
+                  "amount": 2154
                 }
               ],
-              "adresse": {
-                "line1": "69 chemin des Vignes",
-                "line2": "Bâtiment B",
-                "postcode": "78030",
-                "city": "Saint-Germain-en-Laye"
+              "recherche": {
+                "date": "2026-11-23",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2026-01-01",
+                    "end": null
+                  },
+                  "amount": 2154
+                }
               }
             }
           }
@@ -1524,8 +1572,8 @@ export const recorded: Recorded = {
               "sections": [
                 "coordonnees",
                 "situation_familiale",
-                "droits",
-                "adresse"
+                "quotient_familial",
+                "recherche"
               ],
               "coordonnees": {
                 "allocataire_number": "2234058",
@@ -1550,31 +1598,32 @@ export const recorded: Recorded = {
                   }
                 ]
               },
-              "droits": [
+              "quotient_familial": [
                 {
-                  "code": "PAJE",
-                  "label": "Allocation de base de la PAJE",
-                  "period": {
-                    "start": "2025-11-18",
-                    "end": null
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
                   },
-                  "monthly_cents": 18424
+                  "amount": 2681
                 },
                 {
-                  "code": "CMG",
-                  "label": "Complément de libre choix du mode de garde",
-                  "period": {
-                    "start": "2025-08-01",
+                  "validity": {
+                    "start": "2026-01-01",
                     "end": null
                   },
-                  "monthly_cents": 86808
+                  "amount": 2154
                 }
               ],
-              "adresse": {
-                "line1": "69 chemin des Vignes",
-                "line2": "Bâtiment B",
-                "postcode": "78030",
-                "city": "Saint-Germain-en-Laye"
+              "recherche": {
+                "date": "2025-06-15",
+                "resources": null,
+                "quotient": {
+                  "validity": {
+                    "start": "2025-01-01",
+                    "end": "2025-12-31"
+                  },
+                  "amount": 2681
+                }
               }
             }
           }

@@ -393,6 +393,7 @@ mod tests {
             nir: zeroize::Zeroizing::new("185057800608491".into()),
             name: zeroize::Zeroizing::new("Dupont".into()),
             as_of: None,
+            numero_instructeur: None,
         };
         let c = json_server(200, lookup).await;
         let answer = c.lookup("jeton", &request).await.unwrap();

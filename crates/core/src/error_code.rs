@@ -64,6 +64,8 @@ error_codes! {
     NameMalformed = "name_malformed",
     /// Too many requests for a budget (per user, per address, overall).
     RateLimited = "rate_limited",
+    /// CDAP T4: the profile needs the user's numéro instructeur, absent or malformed.
+    NumeroInstructeurRequired = "numero_instructeur_required",
     // Administration.
     InvalidInput = "invalid_input",
     NotFound = "not_found",
@@ -73,12 +75,16 @@ error_codes! {
     QuotaReached = "quota_reached",
     /// An administration call by someone who is not one of the partner's managers.
     NotAManager = "not_a_manager",
+    /// A supervision call by someone who is not a caisse operator.
+    NotAnOperator = "not_an_operator",
     /// A service, département or account outside the partner's conventions or power.
     OutsideConvention = "outside_convention",
     /// the caisse has taken the partner's management back.
     DelegationWithdrawn = "delegation_withdrawn",
     /// An identifiant already in use.
     IdentifiantTaken = "identifiant_taken",
+    /// CDAP T16: a temporary profile's habilitation needs an end date.
+    EndDateRequired = "end_date_required",
     // The request itself.
     InvalidBody = "invalid_body",
     PayloadTooLarge = "payload_too_large",
@@ -151,14 +157,17 @@ mod tests {
             "nir_key_mismatch",
             "name_malformed",
             "rate_limited",
+            "numero_instructeur_required",
             "invalid_input",
             "not_found",
             "conflict",
             "quota_reached",
             "not_a_manager",
+            "not_an_operator",
             "outside_convention",
             "delegation_withdrawn",
             "identifiant_taken",
+            "end_date_required",
             "invalid_body",
             "payload_too_large",
             "unsupported_media_type",

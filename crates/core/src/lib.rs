@@ -21,4 +21,4 @@ pub use error_code::ErrorCode;
 pub use lookup::LookupOutcome;
 pub use name::{FamilyName, NameError};
 pub use nir::{Nir, NirError};
-pub use service_def::{DossierView, Eligibility, Section, ServiceDef};
+pub use service_def::{DossierView, Eligibility, Section, ServiceDef, ServiceRules};

@@ -97,7 +97,10 @@ pub fn decide(
     if !service.eligibility.admits(dossier, today) {
         return (LookupOutcome::NotEligible, None);
     }
-    (LookupOutcome::Found, Some(service.project(dossier, as_of)))
+    (
+        LookupOutcome::Found,
+        Some(service.project(dossier, today, as_of)),
+    )
 }
 
 #[cfg(test)]
@@ -115,10 +118,7 @@ mod tests {
 
     fn setup() -> (Dossier, Scope, ServiceDef) {
         let dossier = sample_dossier();
-        let scope = Scope {
-            caisse: dossier.caisse.clone(),
-            departements: vec![dossier.departement.clone()],
-        };
+        let scope = Scope::of_caisse(&dossier.caisse, vec![dossier.departement.clone()]);
         let service = ServiceDef {
             code: "psu".into(),
             label: "PSU".into(),
@@ -130,6 +130,7 @@ mod tests {
             eligibility: Eligibility::HasChildUnder { years: 6 },
             idle_timeout_secs: 900,
             hours: None,
+            rules: Default::default(),
         };
         (dossier, scope, service)
     }
@@ -224,10 +225,7 @@ mod tests {
         let view = view.unwrap();
         assert_eq!(view.recherche.unwrap().date, d(2026, 3, 1));
         assert!(view.adresse.is_none());
-        let other = Scope {
-            caisse: "CAF-78".into(),
-            departements: vec!["78".into()],
-        };
+        let other = Scope::of_caisse("CAF-78", vec!["78".into()]);
         assert!(
             decide(Some(&dossier), &name, &[other], &service, today, today)
                 .1

@@ -5,11 +5,11 @@
 //! profile is a new row, not a new code path. [`ServiceDef::project`] is the only way a
 //! [`Dossier`] leaves the service layer, and it copies only the sections the service shows.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::dossier::{
-    Address, Benefit, ContactDetails, Dossier, FamilySituation, InForce, QuotientFamilial,
+    Address, Benefit, ContactDetails, Dossier, FamilySituation, InForce, Period, QuotientFamilial,
     RsaRight, YearlyResources,
 };
 use crate::policy::hours::OpeningHours;
@@ -108,6 +108,32 @@ impl Eligibility {
     }
 }
 
+/// What a profile asks beyond its sections and eligibility (seed 003). Every rule is off
+/// by default, so a stored definition without them keeps its meaning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceRules {
+    /// CDAP T20: benefits, RSA payments, resources and QF periods are shown only when they
+    /// were in force during the last `history_months` months.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_months: Option<u32>,
+    /// CDAP T4: a lookup needs the user's numéro instructeur, which its trace keeps.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub numero_instructeur: bool,
+    /// CDAP T16: the profile is granted temporarily; every habilitation needs an end date.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub temporary: bool,
+}
+
+impl ServiceRules {
+    pub fn is_default(&self) -> bool {
+        *self == ServiceRules::default()
+    }
+}
+
+/// The longest history a service may cut to (ten years): beyond it the rule means nothing.
+pub const MAX_HISTORY_MONTHS: u32 = 120;
+
 /// A service (bouquet or CDAP profile) as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +145,8 @@ pub struct ServiceDef {
     pub idle_timeout_secs: u32,
     /// Hours of the service itself; `None`: the caisse's hours apply alone.
     pub hours: Option<OpeningHours>,
+    #[serde(default, skip_serializing_if = "ServiceRules::is_default")]
+    pub rules: ServiceRules,
 }
 
 /// Why a service definition cannot be stored.
@@ -134,6 +162,8 @@ pub enum ServiceDefError {
     RechercheWithoutData,
     #[error("le délai d'inactivité doit être compris entre 60 et {MAX_IDLE_TIMEOUT_SECS} secondes")]
     IdleTimeout,
+    #[error("l'historique doit couvrir de 1 à {MAX_HISTORY_MONTHS} mois")]
+    HistoryMonths,
 }
 
 impl ServiceDef {
@@ -161,6 +191,13 @@ impl ServiceDef {
         if !(60..=MAX_IDLE_TIMEOUT_SECS).contains(&self.idle_timeout_secs) {
             return Err(ServiceDefError::IdleTimeout);
         }
+        if self
+            .rules
+            .history_months
+            .is_some_and(|m| !(1..=MAX_HISTORY_MONTHS).contains(&m))
+        {
+            return Err(ServiceDefError::HistoryMonths);
+        }
         Ok(())
     }
 
@@ -169,32 +206,62 @@ impl ServiceDef {
     }
 
     /// R-02: the file as this service may show it, and nothing more. `as_of` is the date
-    /// of the "Recherche" (the lookup's date when the user gave none).
-    pub fn project(&self, dossier: &Dossier, as_of: NaiveDate) -> DossierView {
+    /// of the "Recherche" (the lookup's date when the user gave none); `today` bounds the
+    /// history a profile may see (T20).
+    pub fn project(&self, dossier: &Dossier, today: NaiveDate, as_of: NaiveDate) -> DossierView {
         let show = |s| self.shows(s);
+        // T20: a period that ended before the cut-off is not shown; nor is a "Recherche"
+        // before it.
+        let cutoff = self
+            .rules
+            .history_months
+            .and_then(|m| today.checked_sub_months(Months::new(m)));
+        let recent = |p: &Period| cutoff.is_none_or(|c| p.end.is_none_or(|end| end >= c));
+        let searchable = cutoff.is_none_or(|c| as_of >= c);
         DossierView {
             service: self.code.clone(),
             sections: self.sections.clone(),
             coordonnees: show(Section::Coordonnees).then(|| dossier.contact.clone()),
             situation_familiale: show(Section::SituationFamiliale).then(|| dossier.family.clone()),
-            ressources: show(Section::Ressources).then(|| dossier.resources.clone()),
-            quotient_familial: show(Section::QuotientFamilial).then(|| dossier.quotients.clone()),
+            ressources: show(Section::Ressources).then(|| {
+                let mut r = dossier.resources.clone();
+                r.retain(|y| recent(&y.validity));
+                r
+            }),
+            quotient_familial: show(Section::QuotientFamilial).then(|| {
+                let mut q = dossier.quotients.clone();
+                q.retain(|y| recent(&y.validity));
+                q
+            }),
             recherche: show(Section::Recherche).then(|| InForce {
                 date: as_of,
-                resources: if show(Section::Ressources) {
+                resources: if show(Section::Ressources) && searchable {
                     dossier.resources_in_force(as_of)
                 } else {
                     None
                 },
-                quotient: if show(Section::QuotientFamilial) {
+                quotient: if show(Section::QuotientFamilial) && searchable {
                     dossier.quotient_in_force(as_of)
                 } else {
                     None
                 },
             }),
-            droits: show(Section::Droits).then(|| dossier.benefits.clone()),
+            droits: show(Section::Droits).then(|| {
+                let mut b = dossier.benefits.clone();
+                b.retain(|b| recent(&b.period));
+                b
+            }),
             rsa: if show(Section::Rsa) {
-                dossier.rsa.clone()
+                dossier
+                    .rsa
+                    .clone()
+                    .filter(|r| recent(&r.period))
+                    .map(|mut r| {
+                        r.payments.retain(|p| {
+                            cutoff.is_none_or(|c| p.month >= c.with_day(1).unwrap_or(c))
+                        });
+                        r
+                    })
             } else {
                 None
             },
@@ -242,6 +309,7 @@ mod tests {
             eligibility: Eligibility::Any,
             idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             hours: None,
+            rules: ServiceRules::default(),
         }
     }
 
@@ -254,7 +322,7 @@ mod tests {
             if section == Section::Recherche {
                 sections.push(Section::QuotientFamilial);
             }
-            let view = service(sections.clone()).project(&dossier, d(2026, 3, 1));
+            let view = service(sections.clone()).project(&dossier, d(2026, 3, 1), d(2026, 3, 1));
             let json = serde_json::to_value(&view).unwrap();
             let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
             keys.sort();
@@ -278,14 +346,71 @@ mod tests {
             Section::Ressources,
             Section::Recherche,
         ]);
-        let view = psu.project(&dossier, d(2026, 3, 1));
+        let view = psu.project(&dossier, d(2026, 3, 1), d(2026, 3, 1));
         assert!(view.adresse.is_none() && view.rsa.is_none() && view.droits.is_none());
         let recherche = view.recherche.unwrap();
         assert_eq!(recherche.resources.unwrap().reference_year, 2024);
         assert!(recherche.quotient.is_none(), "PSU does not show the QF");
-        let json = serde_json::to_string(&psu.project(&dossier, d(2026, 3, 1))).unwrap();
+        let json =
+            serde_json::to_string(&psu.project(&dossier, d(2026, 3, 1), d(2026, 3, 1))).unwrap();
         assert!(!json.contains(dossier.nir.expose()));
         assert!(!json.contains(&dossier.address.city));
+    }
+
+    /// Seed 003, T20: rights over the last two years only; here a shorter window shows the
+    /// cut on every dated part of the file, and a "Recherche" before it finds nothing.
+    #[test]
+    fn t20_history_is_cut_to_the_profile_window() {
+        let dossier = sample_dossier();
+        let today = d(2026, 11, 23);
+        let mut s = service(vec![
+            Section::Droits,
+            Section::Rsa,
+            Section::Ressources,
+            Section::QuotientFamilial,
+            Section::Recherche,
+        ]);
+        let whole = s.project(&dossier, today, d(2025, 3, 1));
+        assert_eq!(whole.droits.as_ref().map(Vec::len), Some(2));
+        assert!(whole.rsa.is_some());
+
+        s.rules.history_months = Some(24);
+        let t20 = s.project(&dossier, today, d(2025, 3, 1));
+        assert_eq!(t20, whole, "everything on file ended after 2024-11-23");
+
+        s.rules.history_months = Some(12);
+        let cut = s.project(&dossier, today, d(2025, 3, 1));
+        let codes: Vec<_> = cut.droits.unwrap().into_iter().map(|b| b.code).collect();
+        assert_eq!(codes, ["AF"], "the CMG ended 2025-05-31, before 2025-11-23");
+        assert!(cut.rsa.is_none(), "the RSA right closed 2025-06-30");
+        assert_eq!(
+            cut.ressources.map(|r| r.len()),
+            Some(2),
+            "2023's ended 2025-12-31"
+        );
+        assert_eq!(cut.quotient_familial.map(|q| q.len()), Some(2));
+        let recherche = cut.recherche.unwrap();
+        assert_eq!(recherche.date, d(2025, 3, 1), "the date asked is kept");
+        assert!(recherche.resources.is_none() && recherche.quotient.is_none());
+        let recent = s.project(&dossier, today, d(2026, 3, 1)).recherche.unwrap();
+        assert_eq!(recent.quotient.map(|q| q.amount), Some(712));
+
+        s.rules.history_months = Some(0);
+        assert_eq!(s.validate(), Err(ServiceDefError::HistoryMonths));
+    }
+
+    /// A definition stored before the rules existed reads as "no rule"; rules round-trip.
+    #[test]
+    fn r01_rules_default_off_and_round_trip() {
+        let s = service(vec![Section::Coordonnees]);
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json.get("rules").is_none());
+        let mut t4 = s.clone();
+        t4.rules.numero_instructeur = true;
+        let back: ServiceDef = serde_json::from_value(serde_json::to_value(&t4).unwrap()).unwrap();
+        assert_eq!(back, t4);
+        let unknown = serde_json::from_str::<ServiceRules>(r#"{"numero_instructeur":true,"x":1}"#);
+        assert!(unknown.is_err(), "a misspelt rule is refused, not ignored");
     }
 
     #[test]

@@ -50,6 +50,13 @@ pub struct SessionInfo {
     /// live check and messages follow).
     #[serde(default)]
     pub password_rules: PasswordRules,
+    /// `administrator`, `deputy` or `manager` of the partner (the "Administration"
+    /// screen), or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_role: Option<String>,
+    /// The caisse of a caisse operator (the supervision screen), or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_of: Option<String>,
 }
 
 /// the password rules in force on a server.
@@ -134,6 +141,12 @@ pub struct ServiceInfo {
     pub departements: Vec<String>,
     /// Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined.
     pub hours: String,
+    /// CDAP T4: the lookup asks for the user's numéro instructeur.
+    #[serde(default)]
+    pub numero_instructeur: bool,
+    /// CDAP T20: the dated parts of a file are cut to this many months before today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_months: Option<u32>,
 }
 
 /// `PUT /api/v1/sessions/current/password`.
@@ -167,6 +180,10 @@ pub struct LookupRequest {
     /// Date of the "Recherche" (resources and QF in force); today when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// CDAP T4: the user's numéro instructeur (1 to 20 letters, digits or hyphens), kept
+    /// in the lookup's trace. Ignored by the other services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numero_instructeur: Option<String>,
 }
 
 /// The answer to a lookup. `dossier` only with `found`, holding only the service's sections.
@@ -256,7 +273,8 @@ redacted_debug!(
         service,
         nir,
         name,
-        as_of
+        as_of,
+        numero_instructeur
     },
     CreatedUser {
         identifiant,
@@ -342,6 +360,10 @@ pub struct TraceEntry {
 #[serde(deny_unknown_fields)]
 pub struct HabilitationGrant {
     pub service: String,
+    /// some of the convention's départements only; all of them when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departements: Option<Vec<String>>,
+    /// Last day of a temporary habilitation (required by CDAP T16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_on: Option<NaiveDate>,
 }
@@ -409,12 +431,79 @@ pub struct ManagerRequest {
     pub manager: bool,
 }
 
+/// a group of the partner's users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GroupInfo {
+    pub name: String,
+    /// The members' identifiants.
+    pub members: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/admin/groups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroupRequest {
+    pub name: String,
+}
+
+/// A partner of the caisse, as its operators supervise it (`GET /api/v1/caisse/partners`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SupervisedPartner {
+    pub tiers: String,
+    pub name: String,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// some of its conventions are managed by the partner itself.
+    pub delegated: bool,
+    /// the caisse has taken the management back.
+    pub delegation_withdrawn: bool,
+    /// habilitations whose yearly review is late.
+    pub late_reviews: u32,
+}
+
+/// `PUT /api/v1/caisse/partners/{tiers}/delegation`: withdraw the delegation or give it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct DelegationStateRequest {
+    pub withdrawn: bool,
+}
+
+/// `PUT /api/v1/caisse/users/{identifiant}/habilitations/{service}/suspension`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct SuspensionRequest {
+    pub suspended: bool,
+}
+
+/// How many accounts or habilitations an action touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Affected {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
 /// A habilitation in force, as its manager lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HabilitationInfo {
     pub service: String,
+    /// The départements it reaches (the convention's, or the subset it was granted on).
+    pub departements: Vec<String>,
     pub granted_at: DateTime<Utc>,
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,

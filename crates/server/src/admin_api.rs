@@ -11,12 +11,13 @@ use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
-    AccountStatus, AccountStatusRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
-    HabilitationGrant, HabilitationInfo, ManagedUserInfo, ManagerRequest, ReviewDecision,
-    ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntry,
+    AccountStatus, AccountStatusRequest, Affected, CreateGroupRequest, CreateUserRequest,
+    CreatedUser, DelegationInfo, ErrorBody, GroupInfo, HabilitationGrant, HabilitationInfo,
+    ManagedUserInfo, ManagerRequest, ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword,
+    TraceEntry,
 };
 use guichet_service::{HabilitationRequest, ManagedUser, PartnerManager};
-use guichet_store::UserStatus;
+use guichet_store::{UserGroup, UserStatus};
 
 use crate::api::{ApiError, ApiJson, AppState, Authenticated};
 
@@ -45,6 +46,172 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/users/{identifiant}/manager",
             put(set_manager),
         )
+        .route("/api/v1/admin/groups", get(groups).post(create_group))
+        .route("/api/v1/admin/groups/{name}", delete(delete_group))
+        .route(
+            "/api/v1/admin/groups/{name}/members/{identifiant}",
+            put(add_member).delete(remove_member),
+        )
+        .route(
+            "/api/v1/admin/groups/{name}/habilitations",
+            post(grant_group),
+        )
+        .route(
+            "/api/v1/admin/groups/{name}/habilitations/{service}",
+            delete(revoke_group),
+        )
+}
+
+pub(crate) fn group_info(g: UserGroup) -> GroupInfo {
+    GroupInfo {
+        name: g.name,
+        members: g.members,
+        created_by: g.created_by,
+        created_at: g.created_at,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/groups", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<GroupInfo>, description = "Les groupes d'utilisateurs du partenaire et leurs membres (R-25)"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire (not_a_manager), délégation retirée ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn groups(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<GroupInfo>>, ApiError> {
+    let m = manager(&state, session).await?;
+    Ok(Json(
+        m.groups().await?.into_iter().map(group_info).collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/groups", security(("bearer" = [])),
+    request_body = CreateGroupRequest,
+    responses(
+        (status = 201, body = GroupInfo, description = "Groupe créé, vide"),
+        (status = 400, body = ErrorBody, description = "Nom invalide (1 à 80 caractères imprimables) ou corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée ou mot de passe à changer"),
+        (status = 409, body = ErrorBody, description = "Un groupe porte déjà ce nom"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn create_group(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiJson(body): ApiJson<CreateGroupRequest>,
+) -> Result<(StatusCode, Json<GroupInfo>), ApiError> {
+    let m = manager(&state, session).await?;
+    let g = m.create_group(&body.name).await?;
+    Ok((StatusCode::CREATED, Json(group_info(g))))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/groups/{name}", security(("bearer" = [])),
+    params(("name" = String, Path, description = "Nom du groupe")),
+    responses(
+        (status = 204, description = "Groupe supprimé ; ses membres gardent leurs habilitations"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée ou mot de passe à changer"),
+        (status = 404, body = ErrorBody, description = "Groupe introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn delete_group(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.delete_group(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/groups/{name}/members/{identifiant}", security(("bearer" = [])),
+    params(
+        ("name" = String, Path, description = "Nom du groupe"),
+        ("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    responses(
+        (status = 204, description = "L'utilisateur est membre du groupe"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Groupe ou utilisateur introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn add_member(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((name, identifiant)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.set_group_member(&name, &identifiant, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/groups/{name}/members/{identifiant}", security(("bearer" = [])),
+    params(
+        ("name" = String, Path, description = "Nom du groupe"),
+        ("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    responses(
+        (status = 204, description = "L'utilisateur n'est plus membre du groupe (ses habilitations restent)"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, ou compte hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Groupe, utilisateur ou appartenance introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn remove_member(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((name, identifiant)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let m = manager(&state, session).await?;
+    m.set_group_member(&name, &identifiant, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/groups/{name}/habilitations", security(("bearer" = [])),
+    params(("name" = String, Path, description = "Nom du groupe")),
+    request_body = HabilitationGrant,
+    responses(
+        (status = 200, body = Affected, description = "Habilitation attribuée à chaque membre (count : ceux qui ne l'avaient pas)"),
+        (status = 400, body = ErrorBody, description = "Date de fin passée ou manquante (profil temporaire), corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service ou département hors des conventions, membre hors de son pouvoir"),
+        (status = 404, body = ErrorBody, description = "Groupe introuvable"),
+        (status = 409, body = ErrorBody, description = "Quota atteint : aucun membre ne reçoit l'habilitation"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn grant_group(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<HabilitationGrant>,
+) -> Result<Json<Affected>, ApiError> {
+    let m = manager(&state, session).await?;
+    let count = m.grant_group(&name, &request(&body)).await?;
+    Ok(Json(Affected {
+        count: u64::from(count),
+    }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/groups/{name}/habilitations/{service}", security(("bearer" = [])),
+    params(
+        ("name" = String, Path, description = "Nom du groupe"),
+        ("service" = String, Path, description = "Code du service")),
+    responses(
+        (status = 200, body = Affected, description = "Habilitation retirée aux membres qui la détenaient (count) ; leurs sessions sont fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas gestionnaire, délégation retirée, service hors des conventions déléguées"),
+        (status = 404, body = ErrorBody, description = "Groupe introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn revoke_group(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((name, service)): Path<(String, String)>,
+) -> Result<Json<Affected>, ApiError> {
+    let m = manager(&state, session).await?;
+    let count = m.revoke_group(&name, &service).await?;
+    Ok(Json(Affected {
+        count: u64::from(count),
+    }))
 }
 
 /// The manager's power, from a valid session whose password is changed.
@@ -57,7 +224,7 @@ async fn manager<'a>(
 }
 
 /// A trace as its readers get it: never the NIR digest.
-fn entry(record: TraceRecord) -> TraceEntry {
+pub(crate) fn entry(record: TraceRecord) -> TraceEntry {
     TraceEntry {
         at: record.at,
         identifiant: record.identifiant,
@@ -71,6 +238,7 @@ fn entry(record: TraceRecord) -> TraceEntry {
 fn request(grant: &HabilitationGrant) -> HabilitationRequest {
     HabilitationRequest {
         service: grant.service.clone(),
+        departements: grant.departements.clone(),
         ends_on: grant.ends_on,
     }
 }
@@ -83,7 +251,7 @@ fn status_of(status: UserStatus) -> AccountStatus {
     }
 }
 
-fn info(u: ManagedUser) -> ManagedUserInfo {
+pub(crate) fn info(u: ManagedUser) -> ManagedUserInfo {
     ManagedUserInfo {
         identifiant: u.user.identifiant,
         display_name: u.user.display_name,
@@ -96,6 +264,7 @@ fn info(u: ManagedUser) -> ManagedUserInfo {
             .into_iter()
             .map(|h| HabilitationInfo {
                 service: h.service,
+                departements: h.departements.unwrap_or_default(),
                 granted_at: h.granted_at,
                 ends_at: h.ends_at,
                 granted_by: h.granted_by,

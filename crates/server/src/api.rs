@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sessions/current/password", put(change_password))
         .route("/api/v1/lookups", post(lookup))
         .merge(crate::admin_api::routes())
+        .merge(crate::caisse_api::routes())
         .route("/api/v1/health", get(health))
         .route("/health", get(health))
         .route("/api/v1/openapi.json", get(openapi))
@@ -124,13 +125,16 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         | ServiceError::PasswordChangeRequired
         | ServiceError::ServiceNotGranted
         | ServiceError::NotAManager
+        | ServiceError::NotAnOperator
         | ServiceError::OutsideConvention(_)
         | ServiceError::DelegationWithdrawn => StatusCode::FORBIDDEN,
         ServiceError::PasswordPolicy { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::UnknownService
         | ServiceError::Nir(_)
         | ServiceError::Name(_)
-        | ServiceError::InvalidInput(_) => StatusCode::BAD_REQUEST,
+        | ServiceError::InvalidInput(_)
+        | ServiceError::NumeroInstructeurRequired
+        | ServiceError::EndDateRequired { .. } => StatusCode::BAD_REQUEST,
         ServiceError::ServiceClosed { .. }
         | ServiceError::Unavailable
         | ServiceError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -354,8 +358,8 @@ impl FromRequestParts<AppState> for ClientAddress {
 async fn current_session(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-) -> Json<SessionInfo> {
-    Json(state.guichet.describe(&session))
+) -> Result<Json<SessionInfo>, ApiError> {
+    Ok(Json(state.guichet.describe(&session).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/sessions/current", security(("bearer" = [])),
@@ -567,7 +571,14 @@ async fn log_request(request: Request, next: Next) -> Response {
         crate::admin_api::my_traces, crate::admin_api::partner_traces, crate::admin_api::reviews, crate::admin_api::review,
         crate::admin_api::review_export, crate::admin_api::delegations, crate::admin_api::users, crate::admin_api::create_user,
         crate::admin_api::set_status, crate::admin_api::reset_password, crate::admin_api::grant,
-        crate::admin_api::revoke, crate::admin_api::set_manager),
+        crate::admin_api::revoke, crate::admin_api::set_manager, crate::admin_api::groups,
+        crate::admin_api::create_group, crate::admin_api::delete_group, crate::admin_api::add_member,
+        crate::admin_api::remove_member, crate::admin_api::grant_group, crate::admin_api::revoke_group,
+        crate::caisse_api::groups,
+        crate::caisse_api::partners, crate::caisse_api::users, crate::caisse_api::delegation,
+        crate::caisse_api::force_partner_change, crate::caisse_api::suspend_late,
+        crate::caisse_api::force_user_change, crate::caisse_api::suspension,
+        crate::caisse_api::traces),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use guichet_core::LookupOutcome;
+use guichet_core::{LookupOutcome, ServiceDef};
 use guichet_service::{
-    Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig, ServiceError, SystemClock,
-    sample_files,
+    ConventionRequest, Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig,
+    ServiceError, SystemClock, sample_files,
 };
 use guichet_store::{
     ConventionStatus, PartnerKind, PartnerRole, Store, TraceFilter, UserStatus, prelude::*,
@@ -124,6 +124,24 @@ enum AdminCommand {
     Service(ServiceCommand),
     #[command(subcommand)]
     Caisse(CaisseCommand),
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// A caisse agent's account (sign-in, password and lockout as every user), bound to
+    /// the caisse whose partners they supervise; prints the temporary password.
+    Add {
+        #[arg(long)]
+        caisse: String,
+        #[arg(long)]
+        identifiant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +196,10 @@ enum ConventionCommand {
         number: Option<String>,
         #[arg(long)]
         starts: Option<NaiveDate>,
+        /// R-06 (CAF only): the départements may lie outside the caisse's own, and every
+        /// CAF's files in them are in scope (seed 003: T13 for 13/83/84).
+        #[arg(long)]
+        beyond_caisse: bool,
         /// the partner manages this convention's habilitations itself.
         #[arg(long)]
         delegated: bool,
@@ -197,8 +219,29 @@ enum ConventionCommand {
     Reactivate {
         number: String,
     },
+    /// termination for breach, at once and for good (every session ends).
     Terminate {
         number: String,
+    },
+    /// notice given by a party (MSA: ends with the yearly period three months or more
+    /// away; CAF: on the date asked, three months at least after reception).
+    Notice {
+        number: String,
+        /// Day the notice was received (today by default).
+        #[arg(long)]
+        received: Option<NaiveDate>,
+        /// CAF only: the day it takes effect.
+        #[arg(long)]
+        effective: Option<NaiveDate>,
+    },
+    /// the notice is withdrawn; the convention renews tacitly again.
+    WithdrawNotice {
+        number: String,
+    },
+    /// A partner's conventions with their terms.
+    List {
+        #[arg(long)]
+        partner: String,
     },
 }
 
@@ -215,6 +258,9 @@ enum UserCommand {
         email: String,
         #[arg(long, value_delimiter = ',')]
         service: Vec<String>,
+        /// Last day of the habilitations (required by temporary profiles such as CDAP T16).
+        #[arg(long)]
+        until: Option<NaiveDate>,
         #[arg(long)]
         test_account: bool,
     },
@@ -258,6 +304,13 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum ServiceCommand {
+    /// adds a service or CDAP profile from its definition (TOML, or JSON when the
+    /// file ends in `.json`), or replaces it.
+    Add {
+        #[arg(long)]
+        definition: PathBuf,
+    },
+    List,
     Set {
         code: String,
         #[arg(long)]
@@ -725,18 +778,20 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             departements,
             number,
             starts,
+            beyond_caisse,
             delegated,
             quota,
         }) => {
             let c = a
-                .add_convention(
-                    &partner,
-                    &caisse,
-                    &service,
-                    &departements,
-                    number.as_deref(),
-                    starts,
-                )
+                .add_convention(&ConventionRequest {
+                    partner_tiers: &partner,
+                    caisse: &caisse,
+                    service: &service,
+                    departements: &departements,
+                    number: number.as_deref(),
+                    starts_on: starts,
+                    beyond_caisse,
+                })
                 .await?;
             println!(
                 "convention {} créée ({} {} : {})",
@@ -765,12 +820,47 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                 .await?;
             println!("convention {number} résiliée");
         }
+        AdminCommand::Convention(ConventionCommand::Notice {
+            number,
+            received,
+            effective,
+        }) => {
+            let end = a.give_notice(&number, received, effective).await?;
+            println!("convention {number} : préavis enregistré, fin le {end}");
+        }
+        AdminCommand::Convention(ConventionCommand::WithdrawNotice { number }) => {
+            a.withdraw_notice(&number).await?;
+            println!("convention {number} : préavis retiré, reconduction tacite");
+        }
+        AdminCommand::Convention(ConventionCommand::List { partner }) => {
+            let today = a.today();
+            for c in a.conventions(&partner).await? {
+                let term = guichet_core::policy::term::term_end(c.starts_on, today);
+                let end = match (c.status, c.ends_on) {
+                    (ConventionStatus::Active, Some(end)) => format!("fin {end} (préavis)"),
+                    (ConventionStatus::Active, None) => {
+                        format!("échéance {term}, reconduction tacite")
+                    }
+                    (status, _) => status.code().to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\tdébut {}\t{end}{}",
+                    c.number,
+                    c.caisse,
+                    c.service,
+                    c.departements.join(","),
+                    c.starts_on,
+                    if c.beyond_caisse { "\thors caisse" } else { "" }
+                );
+            }
+        }
         AdminCommand::User(UserCommand::Add {
             partner,
             identifiant,
             name,
             email,
             service,
+            until,
             test_account,
         }) => {
             let (user, password) = a
@@ -780,6 +870,7 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                     display_name: name,
                     email,
                     services: service,
+                    ends_on: until,
                     test_account,
                 })
                 .await?;
@@ -821,6 +912,31 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                     },
                     u.display_name
                 );
+            }
+        }
+        AdminCommand::Operator(OperatorCommand::Add {
+            caisse,
+            identifiant,
+            name,
+            email,
+        }) => {
+            let (user, password) = a.add_operator(&caisse, &identifiant, &name, &email).await?;
+            println!(
+                "agent {} de la caisse {caisse} créé ; mot de passe provisoire (à changer à la première connexion) :",
+                user.identifiant
+            );
+            println!("{}", password.as_str());
+        }
+        AdminCommand::Service(ServiceCommand::Add { definition }) => {
+            let def = read_service_definition(&definition)?;
+            let new = a.put_service(&def).await?;
+            let verb = if new { "ajouté" } else { "mis à jour" };
+            println!("service {} {verb} : {}", def.code, def.label);
+        }
+        AdminCommand::Service(ServiceCommand::List) => {
+            for s in a.services().await? {
+                let sections: Vec<_> = s.sections.iter().map(|x| x.code()).collect();
+                println!("{}\t{}\t{}", s.code, s.label, sections.join(","));
             }
         }
         AdminCommand::Service(ServiceCommand::Set { code, idle_timeout }) => {
@@ -904,4 +1020,17 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
             Ok(())
         }
     }
+}
+
+/// A service definition as an operator writes it: TOML, or JSON for a `.json` file. Unknown
+/// keys are refused (a misspelt rule must not pass for "no rule").
+fn read_service_definition(path: &std::path::Path) -> Result<ServiceDef, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("lecture de {} : {e}", path.display())))?;
+    let parsed = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        toml::from_str(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| Failure(format!("définition de service invalide : {e}")))
 }

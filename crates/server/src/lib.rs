@@ -3,6 +3,7 @@
 
 mod admin_api;
 pub mod api;
+mod caisse_api;
 pub mod cli;
 pub mod config;
 pub mod tls;

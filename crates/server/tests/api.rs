@@ -30,6 +30,8 @@ guichet_store::on_both_backends!(
     trusted_proxies_decide_the_client_address,
     temporary_password_expired_is_403,
     r25_admin_api_for_managers_only,
+    r01_a_profile_added_by_command_serves_lookups,
+    r26_caisse_supervision_api_for_its_operators_only,
 );
 
 async fn r10_r11_r13_sign_in_codes(db: TestDb) {
@@ -1203,5 +1205,350 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     assert_eq!(
         (w.status, w.code()),
         (StatusCode::FORBIDDEN, ErrorCode::DelegationWithdrawn)
+    );
+}
+
+/// The operator's command, as the caisse runs it beside the server.
+fn command(db: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet-server"))
+        .args(args)
+        .env("GUICHET_DATABASE_URL", db)
+        .env("GUICHET_OPERATOR", "agent.caf")
+        .env_remove("GUICHET_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// R-01: a new CDAP profile is a definition the caisse adds by command (no new code): the
+/// running server grants it, shows its sections only (R-02) and applies its rules (T4's
+/// numéro instructeur here).
+async fn r01_a_profile_added_by_command_serves_lookups(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let url = s.db.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let definition = dir.path().join("t23.toml");
+    std::fs::write(
+        &definition,
+        r#"code = "cdap-t23"
+label = "CDAP T23 – Profil ajouté par commande"
+sections = ["coordonnees", "quotient_familial"]
+idle_timeout_secs = 600
+eligibility = { kind = "any" }
+rules = { numero_instructeur = true }
+"#,
+    )
+    .unwrap();
+    let def = definition.to_str().unwrap();
+    assert!(command(&url, &["admin", "service", "add", "--definition", def]).contains("ajouté"));
+    assert!(command(&url, &["admin", "service", "list"]).contains("cdap-t23\t"));
+    command(
+        &url,
+        &[
+            "admin",
+            "convention",
+            "add",
+            "--partner",
+            "DEMO-CCAS-78",
+            "--caisse",
+            "CAF-78",
+            "--service",
+            "cdap-t23",
+            "--departements",
+            "78",
+            "--number",
+            "T23-78",
+            "--starts",
+            "2026-01-01",
+        ],
+    );
+    let created = command(
+        &url,
+        &[
+            "admin",
+            "user",
+            "add",
+            "--partner",
+            "DEMO-CCAS-78",
+            "--identifiant",
+            "agent.t23",
+            "--name",
+            "Agent T23",
+            "--email",
+            "t23@ccas.example",
+            "--service",
+            "cdap-t23",
+        ],
+    );
+    let password = created.lines().last().unwrap().trim().to_owned();
+
+    let a = call(
+        &s.app,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("agent.t23", &password),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED);
+    let j = a.json();
+    assert_eq!(j["services"][0]["code"], "cdap-t23");
+    assert_eq!(j["services"][0]["numero_instructeur"], true);
+    let token = j["token"].as_str().unwrap().to_owned();
+    let c = call(
+        &s.app,
+        "PUT",
+        "/api/v1/sessions/current/password",
+        Some(&token),
+        Some(
+            serde_json::json!({"current_password": password, "new_password": NEW_PASSWORD})
+                .to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(c.status, StatusCode::NO_CONTENT);
+
+    let d = guichet_service::testing::file_of(&s.db, |d| {
+        d.caisse == "CAF-78" && d.departement == "78" && !d.opposition
+    })
+    .await;
+    let mut body: serde_json::Value = serde_json::from_str(&lookup_body(
+        "cdap-t23",
+        d.nir.expose(),
+        &d.contact.birth_name,
+    ))
+    .unwrap();
+    let refused = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(body.to_string()),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::NumeroInstructeurRequired
+        )
+    );
+    body["numero_instructeur"] = "INS-23".into();
+    let found = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&token),
+        Some(body.to_string()),
+    )
+    .await;
+    assert_eq!(found.status, StatusCode::OK);
+    let j = found.json();
+    assert_eq!(j["outcome"], "found");
+    let mut keys: Vec<_> = j["dossier"].as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["coordonnees", "quotient_familial", "sections", "service"]
+    );
+
+    // A misspelt rule is refused, not read as "no rule".
+    std::fs::write(&definition, "code = \"cdap-t24\"\nlabel = \"x\"\nsections = [\"coordonnees\"]\nidle_timeout_secs = 600\neligibility = { kind = \"any\" }\nrules = { numero_instructeurs = true }\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet-server"))
+        .args(["admin", "service", "add", "--definition", def])
+        .env("GUICHET_DATABASE_URL", &url)
+        .env("GUICHET_OPERATOR", "agent.caf")
+        .env_remove("GUICHET_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("définition de service invalide"));
+}
+
+/// R-21, R-26, R-27: a caisse operator (a real account, signed in like anyone) supervises the
+/// partners holding a convention with their caisse, and those only; everyone else gets
+/// `not_an_operator`. Every action takes effect on the next request of the users concerned.
+async fn r26_caisse_supervision_api_for_its_operators_only(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let get = |path: &'static str, token: Option<String>| {
+        let app = s.app.clone();
+        async move { call(&app, "GET", path, token.as_deref(), None).await }
+    };
+    assert_eq!(
+        get("/api/v1/caisse/partners", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let caf = ready(&s.app, "demo.caf").await;
+    let refused = get("/api/v1/caisse/partners", Some(caf.clone())).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::FORBIDDEN, ErrorCode::NotAnOperator)
+    );
+
+    let op = ready(&s.app, "demo.operateur").await;
+    let me = get("/api/v1/sessions/current", Some(op.clone()))
+        .await
+        .json();
+    assert_eq!(me["operator_of"], "CAF-78");
+    assert_eq!(me["services"].as_array().map(Vec::len), Some(0));
+    let partners = get("/api/v1/caisse/partners", Some(op.clone()))
+        .await
+        .json();
+    let tiers: Vec<_> = partners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["tiers"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        tiers,
+        ["DEMO-CCAS-78"],
+        "CAF-78's partners only, not its own record"
+    );
+    assert_eq!(partners[0]["delegated"], true);
+    assert_eq!(partners[0]["delegation_withdrawn"], false);
+
+    let users = get(
+        "/api/v1/caisse/partners/DEMO-CCAS-78/users",
+        Some(op.clone()),
+    )
+    .await
+    .json();
+    let demo_caf = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["identifiant"] == "demo.caf")
+        .unwrap()
+        .clone();
+    assert_eq!(demo_caf["habilitations"][0]["service"], "cdap-t2");
+    assert_eq!(
+        demo_caf["habilitations"][0]["departements"],
+        serde_json::json!(["78"])
+    );
+    for path in [
+        "/api/v1/caisse/partners/DEMO-EAJE-67/users",
+        "/api/v1/caisse/partners/CAF-78/users",
+    ] {
+        let other = get(path, Some(op.clone())).await;
+        assert_eq!(
+            (other.status, other.code()),
+            (StatusCode::FORBIDDEN, ErrorCode::OutsideConvention),
+            "{path}"
+        );
+    }
+    let other_caisse = call(
+        &s.app,
+        "POST",
+        "/api/v1/caisse/users/demo.creche/password-change",
+        Some(&op),
+        None,
+    )
+    .await;
+    assert_eq!(other_caisse.code(), ErrorCode::OutsideConvention);
+
+    // One habilitation suspended: demo.caf loses it at its next request.
+    let suspend = |suspended: bool| {
+        let app = s.app.clone();
+        let op = op.clone();
+        async move {
+            call(
+                &app,
+                "PUT",
+                "/api/v1/caisse/users/demo.caf/habilitations/cdap-t2/suspension",
+                Some(&op),
+                Some(serde_json::json!({ "suspended": suspended }).to_string()),
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(suspend(true).await, StatusCode::NO_CONTENT);
+    let lookup = call(
+        &s.app,
+        "POST",
+        "/api/v1/lookups",
+        Some(&caf),
+        Some(lookup_body("cdap-t2", "185057800608491", "Dupont")),
+    )
+    .await;
+    assert_eq!(
+        lookup.status,
+        StatusCode::UNAUTHORIZED,
+        "its only habilitation"
+    );
+    assert_eq!(suspend(false).await, StatusCode::NO_CONTENT);
+
+    // The delegation withdrawn: the administrator loses their powers, and gets them back.
+    let admin = ready(&s.app, "demo.admin").await;
+    let withdraw = |withdrawn: bool| {
+        let app = s.app.clone();
+        let op = op.clone();
+        async move {
+            call(
+                &app,
+                "PUT",
+                "/api/v1/caisse/partners/DEMO-CCAS-78/delegation",
+                Some(&op),
+                Some(serde_json::json!({ "withdrawn": withdrawn }).to_string()),
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(withdraw(true).await, StatusCode::NO_CONTENT);
+    let managed = get("/api/v1/admin/users", Some(admin.clone())).await;
+    assert_eq!(managed.code(), ErrorCode::DelegationWithdrawn);
+    let partners = get("/api/v1/caisse/partners", Some(op.clone()))
+        .await
+        .json();
+    assert_eq!(partners[0]["delegation_withdrawn"], true);
+    assert_eq!(withdraw(false).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get("/api/v1/admin/users", Some(admin.clone())).await.status,
+        StatusCode::OK
+    );
+
+    // Every user of the partner must change their password; their sessions end.
+    let forced = call(
+        &s.app,
+        "POST",
+        "/api/v1/caisse/partners/DEMO-CCAS-78/password-change",
+        Some(&op),
+        None,
+    )
+    .await;
+    assert_eq!(forced.status, StatusCode::OK);
+    assert!(forced.json()["count"].as_u64().unwrap() >= 2);
+    assert_eq!(
+        get("/api/v1/admin/users", Some(admin)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The caisse's traces name the operator; no NIR digest travels.
+    let traces = get("/api/v1/caisse/traces", Some(op.clone())).await;
+    assert_eq!(traces.status, StatusCode::OK);
+    let text = String::from_utf8_lossy(&traces.body).to_string();
+    assert!(!text.contains("nir"), "{text}");
+    let entries = traces.json();
+    let ops: Vec<_> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["identifiant"] == "demo.operateur" && t["kind"] == "admin")
+        .collect();
+    assert!(ops.len() >= 5, "{ops:?}");
+    assert!(
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["identifiant"] != "demo.creche"),
+        "another caisse's partner"
     );
 }

@@ -298,6 +298,106 @@ fn commands(db: &str) {
     let export = ok(db, &["audit", "export", "--user", "agent.test"]);
     assert!(export.lines().count() >= 10, "admin actions are traced");
     ok(db, &["audit", "flags", "--since", "2026-01-01"]);
+
+    // Issue 11: the first caisse operator, bootstrapped at the console.
+    let operator = ok(
+        db,
+        &[
+            "admin",
+            "operator",
+            "add",
+            "--caisse",
+            "CAF-78",
+            "--identifiant",
+            "agent.sup",
+            "--name",
+            "Agent de supervision",
+            "--email",
+            "sup@caf78.example",
+        ],
+    );
+    assert!(
+        operator.contains("agent agent.sup de la caisse CAF-78 créé"),
+        "{operator}"
+    );
+    assert!(operator.lines().last().unwrap().trim().len() >= 12);
+    let again = [
+        "admin",
+        "operator",
+        "add",
+        "--caisse",
+        "CAF-78",
+        "--identifiant",
+        "agent.sup",
+        "--name",
+        "x",
+        "--email",
+        "x@y.example",
+    ];
+    assert!(fails(db, &again).contains("déjà utilisé"));
+    let nowhere = [
+        "admin",
+        "operator",
+        "add",
+        "--caisse",
+        "CAF-00",
+        "--identifiant",
+        "agent.x",
+        "--name",
+        "x",
+        "--email",
+        "x@y.example",
+    ];
+    assert!(fails(db, &nowhere).contains("caisse"));
+
+    // notice, its end per the branch's rule, its withdrawal; conventions listed.
+    let notice = ok(
+        db,
+        &[
+            "admin",
+            "convention",
+            "notice",
+            "DEMO-CDAP-78",
+            "--effective",
+            "2099-01-31",
+        ],
+    );
+    assert!(notice.contains("fin le 2099-01-31"), "{notice}");
+    let listed = ok(
+        db,
+        &["admin", "convention", "list", "--partner", "DEMO-CCAS-78"],
+    );
+    assert!(
+        listed.contains(
+            "DEMO-CDAP-78\tCAF-78\tcdap-t2\t78\tdébut 2026-01-01\tfin 2099-01-31 (préavis)"
+        ),
+        "{listed}"
+    );
+    ok(
+        db,
+        &["admin", "convention", "withdraw-notice", "DEMO-CDAP-78"],
+    );
+    assert!(
+        ok(
+            db,
+            &["admin", "convention", "list", "--partner", "DEMO-CCAS-78"]
+        )
+        .contains("reconduction tacite")
+    );
+    assert!(
+        fails(
+            db,
+            &[
+                "admin",
+                "convention",
+                "notice",
+                "DEMO-PSU-ALSACE",
+                "--effective",
+                "2099-01-31"
+            ]
+        )
+        .contains("échéance annuelle")
+    );
     let now = guichet_service::Clock::now(&guichet_service::SystemClock);
     let month = now
         .with_timezone(&chrono_tz::Europe::Paris)

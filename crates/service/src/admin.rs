@@ -4,27 +4,48 @@
 //! machine by someone who holds the database's credentials (and, on a real database, the
 //! trace key). No HTTP route leads here. Every action is traced under the operator's name.
 
-use chrono::NaiveDate;
-use guichet_core::policy::hours::OpeningHours;
+use chrono::{DateTime, NaiveDate, Utc};
+use guichet_core::policy::hours::{OpeningHours, paris_to_utc};
 use guichet_core::policy::scope::is_departement_code;
+use guichet_core::policy::term::{NoticeRule, notice_end};
 use guichet_core::service_def::ServiceDef;
-use guichet_core::trace::TraceKind;
+use guichet_core::trace::{TraceKind, TraceRecord};
 use guichet_store::{
-    Convention, ConventionStatus, NewConvention, NewPartner, NewUser, Partner, PartnerKind,
-    PartnerRole, PartnerStatus, User, UserStatus, prelude::*,
+    Branch, Convention, ConventionStatus, NewConvention, NewPartner, NewUser, Partner, PartnerKind,
+    PartnerRole, PartnerStatus, TraceFilter, User, UserStatus, prelude::*,
 };
 use zeroize::Zeroizing;
 
 use crate::Guichet;
-use crate::auth::normalize_identifiant;
+use crate::auth::{ReadySession, normalize_identifiant};
+use crate::delegation::ManagedUser;
 use crate::error::{Result, ServiceError};
 use crate::passwords::temporary_password;
 
-/// A caisse operator's power. Obtained from [`Guichet::console_operator`] only.
+/// A caisse operator's power. Obtained from [`Guichet::console_operator`] (the server's
+/// command line: every caisse) or [`Guichet::caisse_operator`] (a signed-in operator: the
+/// partners that hold a convention with their caisse, and no console-only action).
 #[derive(Debug)]
 pub struct CaisseOperator<'a> {
     guichet: &'a Guichet,
     operator: String,
+    /// `Some`: a signed-in operator of this caisse; `None`: the console.
+    caisse: Option<String>,
+}
+
+/// A convention to register: partner × caisse × service, over some départements.
+#[derive(Debug, Clone, Copy)]
+pub struct ConventionRequest<'a> {
+    pub partner_tiers: &'a str,
+    pub caisse: &'a str,
+    pub service: &'a str,
+    pub departements: &'a [String],
+    /// Generated from the caisse, service and partner when absent.
+    pub number: Option<&'a str>,
+    /// Today when absent.
+    pub starts_on: Option<NaiveDate>,
+    /// R-06 (CAF only): the départements may lie outside the caisse's own.
+    pub beyond_caisse: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +55,32 @@ pub struct NewUserRequest {
     pub display_name: String,
     pub email: String,
     pub services: Vec<String>,
+    /// The habilitations' last day (CDAP T16 requires one); `None`: until revoked.
+    pub ends_on: Option<NaiveDate>,
     pub test_account: bool,
+}
+
+/// CDAP T16: a temporary profile is granted until an end date; no end date may be past.
+pub(crate) fn check_end_date(
+    service: &ServiceDef,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<()> {
+    match ends_on {
+        Some(day) if day < today => Err(ServiceError::InvalidInput(
+            "la date de fin est passée".into(),
+        )),
+        None if service.rules.temporary => Err(ServiceError::EndDateRequired {
+            service: service.code.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The instant a habilitation ending on `day` (Paris) stops: the next midnight.
+pub(crate) fn end_of(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day);
+    paris_to_utc(next.and_hms_opt(0, 0, 0).unwrap_or_default())
 }
 
 pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String> {
@@ -67,12 +113,71 @@ impl Guichet {
         Ok(password)
     }
 
+    /// An operator's account: a user of the caisse's own partner record (created with the
+    /// first operator), bound to the caisse. `user.partner_id` is set here.
+    pub(crate) async fn create_operator(
+        &self,
+        caisse: &guichet_store::Caisse,
+        mut user: NewUser,
+        by: &str,
+    ) -> Result<User> {
+        let store = &self.inner.store;
+        let now = self.now();
+        let home = match store.partner_by_tiers(&caisse.code).await? {
+            Some(p) => p,
+            None => match store
+                .create_partner(
+                    &NewPartner {
+                        tiers: caisse.code.clone(),
+                        name: format!("{} (agents de la caisse)", caisse.name),
+                        kind: PartnerKind::Other,
+                        siret: None,
+                    },
+                    now,
+                )
+                .await
+            {
+                Ok(p) => p,
+                // Created meanwhile by another operator or instance.
+                Err(guichet_store::StoreError::Conflict(_)) => store
+                    .partner_by_tiers(&caisse.code)
+                    .await?
+                    .ok_or(ServiceError::NotFound("partenaire"))?,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        user.partner_id = home.id;
+        let created = store.create_user(&user, now).await.map_err(|e| match e {
+            guichet_store::StoreError::Conflict(_) => ServiceError::IdentifiantTaken,
+            e => e.into(),
+        })?;
+        store
+            .add_operator(created.id, &caisse.code, by, now)
+            .await?;
+        Ok(created)
+    }
+
     /// The administration power of a caisse operator at the server's console (the command
     /// line), named in every trace. The next step is an operator's own sign-in.
     pub fn console_operator(&self, operator: &str) -> Result<CaisseOperator<'_>> {
         Ok(CaisseOperator {
             guichet: self,
             operator: operator_name(operator)?,
+            caisse: None,
+        })
+    }
+
+    /// The power of a signed-in caisse operator, bound to their caisse; anyone else gets
+    /// `not_an_operator`.
+    pub async fn caisse_operator(&self, session: &ReadySession) -> Result<CaisseOperator<'_>> {
+        let caisse = session
+            .operator_of
+            .clone()
+            .ok_or(ServiceError::NotAnOperator)?;
+        Ok(CaisseOperator {
+            guichet: self,
+            operator: session.user.identifiant.clone(),
+            caisse: Some(caisse),
         })
     }
 }
@@ -81,6 +186,8 @@ impl CaisseOperator<'_> {
     async fn traced(&self, action: &str, target: &str) -> Result<()> {
         let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
         t.identifiant = Some(self.operator.clone());
+        // A signed-in operator's traces carry their caisse (their account's numéro de tiers).
+        t.partner.clone_from(&self.caisse);
         t.detail = Some(format!("{action} {target}"));
         self.guichet.trace(t).await?;
         Ok(())
@@ -90,7 +197,60 @@ impl CaisseOperator<'_> {
         &self.guichet.inner.store
     }
 
+    /// Today in Paris, by the service's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.guichet.today()
+    }
+
+    /// The caisse of a signed-in operator; `None` at the console.
+    pub fn caisse(&self) -> Option<&str> {
+        self.caisse.as_deref()
+    }
+
+    /// Refuses what only the console may do (the catalogue, hours, new partners).
+    fn console_only(&self) -> Result<()> {
+        match self.caisse {
+            None => Ok(()),
+            Some(_) => Err(ServiceError::OutsideConvention(
+                "réservé à la console d'administration de la caisse".into(),
+            )),
+        }
+    }
+
+    /// Whether a signed-in operator's caisse holds a convention with this partner (the
+    /// console reaches every partner).
+    async fn in_scope(&self, partner_id: i64) -> Result<bool> {
+        let Some(caisse) = &self.caisse else {
+            return Ok(true);
+        };
+        Ok(self
+            .store()
+            .conventions_of(partner_id)
+            .await?
+            .iter()
+            .any(|c| &c.caisse == caisse))
+    }
+
+    fn outside_caisse() -> ServiceError {
+        ServiceError::OutsideConvention(
+            "ce partenaire n'a pas de convention avec votre caisse".into(),
+        )
+    }
+
+    async fn convention(&self, number: &str) -> Result<Convention> {
+        let c = self
+            .store()
+            .convention(number)
+            .await?
+            .ok_or(ServiceError::NotFound("convention"))?;
+        match &self.caisse {
+            Some(caisse) if &c.caisse != caisse => Err(Self::outside_caisse()),
+            _ => Ok(c),
+        }
+    }
+
     pub async fn add_partner(&self, tiers: &str, name: &str, kind: PartnerKind) -> Result<Partner> {
+        self.console_only()?;
         let tiers = text("numéro de tiers", tiers, 32)?;
         let p = self
             .store()
@@ -108,15 +268,27 @@ impl CaisseOperator<'_> {
         Ok(p)
     }
 
+    /// The partners (a signed-in operator's: those with a convention of their caisse).
     pub async fn partners(&self) -> Result<Vec<Partner>> {
-        Ok(self.store().partners().await?)
+        let mut out = Vec::new();
+        for p in self.store().partners().await? {
+            if self.in_scope(p.id).await? {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     async fn partner(&self, tiers: &str) -> Result<Partner> {
-        self.store()
+        let p = self
+            .store()
             .partner_by_tiers(tiers)
             .await?
-            .ok_or(ServiceError::NotFound("partenaire"))
+            .ok_or(ServiceError::NotFound("partenaire"))?;
+        if !self.in_scope(p.id).await? {
+            return Err(Self::outside_caisse());
+        }
+        Ok(p)
     }
 
     /// suspends or reactivates a whole partner at once; its sessions end.
@@ -132,16 +304,24 @@ impl CaisseOperator<'_> {
     }
 
     /// Registers a convention: partner × caisse × service, with départements of that caisse.
-    pub async fn add_convention(
-        &self,
-        partner_tiers: &str,
-        caisse: &str,
-        service: &str,
-        departements: &[String],
-        number: Option<&str>,
-        starts_on: Option<NaiveDate>,
-    ) -> Result<Convention> {
-        let partner = self.partner(partner_tiers).await?;
+    pub async fn add_convention(&self, request: &ConventionRequest<'_>) -> Result<Convention> {
+        let ConventionRequest {
+            partner_tiers,
+            caisse,
+            service,
+            departements,
+            number,
+            starts_on,
+            beyond_caisse,
+        } = *request;
+        if self.caisse.as_deref().is_some_and(|own| own != caisse) {
+            return Err(Self::outside_caisse());
+        }
+        let partner = self
+            .store()
+            .partner_by_tiers(partner_tiers)
+            .await?
+            .ok_or(ServiceError::NotFound("partenaire"))?;
         let caisse_def = self
             .store()
             .caisse(caisse)
@@ -154,8 +334,21 @@ impl CaisseOperator<'_> {
         if departements.is_empty() {
             return Err(ServiceError::InvalidInput("au moins un département".into()));
         }
+        // an MSA convention stays within its caisse; a CAF one may go beyond when the
+        // caisse says so.
+        if beyond_caisse && caisse_def.branch != Branch::Caf {
+            return Err(ServiceError::InvalidInput(
+                "seule une convention CAF peut couvrir des départements hors de la caisse".into(),
+            ));
+        }
         for d in departements {
-            if !is_departement_code(d) || !caisse_def.departements.contains(d) {
+            if !is_departement_code(d) {
+                return Err(ServiceError::InvalidInput(format!(
+                    "département inconnu : {}",
+                    d.chars().take(8).collect::<String>()
+                )));
+            }
+            if !beyond_caisse && !caisse_def.departements.contains(d) {
                 return Err(ServiceError::InvalidInput(format!(
                     "le département {d} n'est pas couvert par la caisse {caisse}"
                 )));
@@ -180,6 +373,7 @@ impl CaisseOperator<'_> {
                     caisse: caisse.into(),
                     service: service.into(),
                     departements: departements.to_vec(),
+                    beyond_caisse,
                     starts_on: starts_on.unwrap_or_else(|| self.guichet.today()),
                 },
                 self.guichet.now(),
@@ -199,28 +393,87 @@ impl CaisseOperator<'_> {
         status: ConventionStatus,
     ) -> Result<()> {
         let now = self.guichet.now();
-        let c = self
-            .store()
-            .convention(number)
-            .await?
-            .ok_or(ServiceError::NotFound("convention"))?;
+        let c = self.convention(number).await?;
         self.store()
             .set_convention_status(number, status, now)
             .await?;
         if status != ConventionStatus::Active {
-            for u in self.store().users(Some(c.partner_id)).await? {
-                let holds = self
-                    .store()
-                    .grants(u.id, now)
-                    .await?
-                    .iter()
-                    .any(|g| g.convention.id == c.id);
-                if holds {
-                    self.store().revoke_user_sessions(u.id, now).await?;
-                }
-            }
+            self.end_sessions_of_holders(&c).await?;
         }
         self.traced(&format!("convention.{status}"), number).await
+    }
+
+    /// ends at once the sessions of the users holding a habilitation on `c`.
+    async fn end_sessions_of_holders(&self, c: &Convention) -> Result<()> {
+        let now = self.guichet.now();
+        for u in self.store().users(Some(c.partner_id)).await? {
+            let holds = self
+                .store()
+                .grants(u.id, now)
+                .await?
+                .iter()
+                .any(|g| g.convention.id == c.id);
+            if holds {
+                self.store().revoke_user_sessions(u.id, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// records the notice a party gave, received on `received_on` (today by default),
+    /// and returns the convention's last day: the end of the yearly period three months or
+    /// more away for an MSA convention, the date asked (three months at least) for a CAF
+    /// one. The convention keeps its effect until then; sessions end when it passes.
+    pub async fn give_notice(
+        &self,
+        number: &str,
+        received_on: Option<NaiveDate>,
+        asked: Option<NaiveDate>,
+    ) -> Result<NaiveDate> {
+        let c = self.convention(number).await?;
+        let caisse = self
+            .store()
+            .caisse(&c.caisse)
+            .await?
+            .ok_or(ServiceError::NotFound("caisse"))?;
+        let rule = match caisse.branch {
+            Branch::Msa => NoticeRule::AtTermEnd,
+            Branch::Caf => NoticeRule::OnDateAsked,
+        };
+        let received_on = received_on.unwrap_or_else(|| self.guichet.today());
+        let ends_on = notice_end(rule, c.starts_on, received_on, asked)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        self.store()
+            .set_convention_notice(number, Some(received_on), Some(ends_on))
+            .await?;
+        if ends_on < self.guichet.today() {
+            self.end_sessions_of_holders(&c).await?;
+        }
+        self.traced(
+            "convention.notice",
+            &format!("{number} reçu={received_on} fin={ends_on}"),
+        )
+        .await?;
+        Ok(ends_on)
+    }
+
+    /// the parties withdraw the notice; the convention renews tacitly again.
+    pub async fn withdraw_notice(&self, number: &str) -> Result<()> {
+        self.convention(number).await?;
+        self.store()
+            .set_convention_notice(number, None, None)
+            .await?;
+        self.traced("convention.notice_withdrawn", number).await
+    }
+
+    /// A partner's conventions, with their terms.
+    pub async fn conventions(&self, partner_tiers: &str) -> Result<Vec<Convention>> {
+        let partner = self.partner(partner_tiers).await?;
+        let mut out = self.store().conventions_of(partner.id).await?;
+        if let Some(caisse) = &self.caisse {
+            out.retain(|c| &c.caisse == caisse);
+        }
+        Ok(out)
     }
 
     /// registers a named user with habilitations on the partner's conventions for the
@@ -239,8 +492,15 @@ impl CaisseOperator<'_> {
         }
         let partner = self.partner(&request.partner_tiers).await?;
         let conventions = self.store().conventions_of(partner.id).await?;
+        let today = self.guichet.today();
         let mut chosen = Vec::new();
         for code in &request.services {
+            let service = self
+                .store()
+                .service(code)
+                .await?
+                .ok_or(ServiceError::UnknownService)?;
+            check_end_date(&service, request.ends_on, today)?;
             let c = conventions
                 .iter()
                 .find(|c| &c.service == code && c.status == ConventionStatus::Active)
@@ -271,20 +531,78 @@ impl CaisseOperator<'_> {
                 now,
             )
             .await?;
+        let ends_at = request.ends_on.map(end_of);
         for id in chosen {
-            self.store().grant(user.id, id, now).await?;
+            self.store().grant(user.id, id, ends_at, now).await?;
         }
         self.traced("user.add", &identifiant).await?;
+        Ok((user, password))
+    }
+
+    /// Issue 11: a caisse operator's account (same sign-in, password and lockout rules as
+    /// partners' users), bound to `caisse`; `admin operator add` bootstraps the first. The
+    /// account belongs to the caisse's own partner record (numéro de tiers = the caisse's
+    /// code), created with the first operator. A signed-in operator adds colleagues of
+    /// their own caisse only. Returns the account and its temporary password.
+    pub async fn add_operator(
+        &self,
+        caisse: &str,
+        identifiant: &str,
+        display_name: &str,
+        email: &str,
+    ) -> Result<(User, Zeroizing<String>)> {
+        if self.caisse.as_deref().is_some_and(|own| own != caisse) {
+            return Err(Self::outside_caisse());
+        }
+        let caisse_def = self
+            .store()
+            .caisse(caisse)
+            .await?
+            .ok_or(ServiceError::NotFound("caisse"))?;
+        let identifiant = normalize_identifiant(identifiant).ok_or_else(|| {
+            ServiceError::InvalidInput(
+                "identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into(),
+            )
+        })?;
+        let display_name = text("nom", display_name, 200)?;
+        let email = text("courriel", email, 200)?;
+        if !email.contains('@') {
+            return Err(ServiceError::InvalidInput("courriel sans @".into()));
+        }
+        let password = temporary_password(&self.guichet.inner.config.password, &identifiant);
+        let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
+        let user = self
+            .guichet
+            .create_operator(
+                &caisse_def,
+                NewUser {
+                    partner_id: 0,
+                    identifiant: identifiant.clone(),
+                    display_name,
+                    email,
+                    password_hash: hash,
+                    test_account: false,
+                },
+                &self.operator,
+            )
+            .await?;
+        self.traced("operator.add", &format!("{identifiant} {caisse}"))
+            .await?;
         Ok((user, password))
     }
 
     async fn user(&self, identifiant: &str) -> Result<User> {
         let ident =
             normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
-        self.store()
+        let user = self
+            .store()
             .user_by_identifiant(&ident)
             .await?
-            .ok_or(ServiceError::NotFound("utilisateur"))
+            .ok_or(ServiceError::NotFound("utilisateur"))?;
+        if !self.in_scope(user.partner_id).await? {
+            return Err(Self::outside_caisse());
+        }
+        Ok(user)
     }
 
     /// lost or stolen credentials: new temporary password, sessions ended, lockout
@@ -312,6 +630,9 @@ impl CaisseOperator<'_> {
     pub async fn users(&self, partner_tiers: Option<&str>) -> Result<Vec<User>> {
         let partner_id = match partner_tiers {
             Some(t) => Some(self.partner(t).await?.id),
+            None if self.caisse.is_some() => {
+                return Err(ServiceError::InvalidInput("un partenaire".into()));
+            }
             None => None,
         };
         Ok(self.store().users(partner_id).await?)
@@ -320,11 +641,7 @@ impl CaisseOperator<'_> {
     /// makes a convention's habilitations managed by the partner itself, within
     /// `quota` habilitations in force (`None`: no quota), or changes its quota.
     pub async fn delegate(&self, number: &str, quota: Option<u32>) -> Result<()> {
-        let c = self
-            .store()
-            .convention(number)
-            .await?
-            .ok_or(ServiceError::NotFound("convention"))?;
+        let c = self.convention(number).await?;
         self.store().delegate(c.id, quota).await?;
         let quota = quota.map_or_else(|| "sans quota".to_owned(), |q| q.to_string());
         self.traced("convention.delegate", &format!("{number} quota={quota}"))
@@ -431,10 +748,20 @@ impl CaisseOperator<'_> {
     /// the partners whose yearly review is late, with how many habilitations.
     pub async fn late_reviews(&self) -> Result<Vec<(String, u32)>> {
         let now = self.guichet.now();
-        Ok(self
+        let late = self
             .store()
             .late_reviews(now - chrono::Duration::days(365), now)
-            .await?)
+            .await?;
+        if self.caisse.is_none() {
+            return Ok(late);
+        }
+        let mut out = Vec::new();
+        for (tiers, n) in late {
+            if self.partner(&tiers).await.is_ok() {
+                out.push((tiers, n));
+            }
+        }
+        Ok(out)
     }
 
     /// suspends the habilitations of a partner whose review is late (they give
@@ -452,8 +779,93 @@ impl CaisseOperator<'_> {
         Ok(n)
     }
 
+    /// a partner's users, roles and habilitations (with their départements), as the
+    /// caisse supervises them.
+    pub async fn supervised_users(&self, tiers: &str) -> Result<Vec<ManagedUser>> {
+        let p = self.partner(tiers).await?;
+        self.guichet.managed_users(&p).await
+    }
+
+    /// a partner's groups of users, as the caisse supervises them.
+    pub async fn supervised_groups(&self, tiers: &str) -> Result<Vec<guichet_store::UserGroup>> {
+        let p = self.partner(tiers).await?;
+        Ok(self.store().groups(p.id).await?)
+    }
+
+    /// Whether the partner has delegated conventions, and whether the delegation is
+    /// withdrawn.
+    pub async fn delegation_state(&self, tiers: &str) -> Result<(bool, bool)> {
+        let p = self.partner(tiers).await?;
+        let d = self.store().delegations(p.id, self.guichet.now()).await?;
+        let withdrawn = d.iter().any(|d| d.withdrawn_at.is_some());
+        Ok((!d.is_empty(), withdrawn))
+    }
+
+    /// the traces of the caisse's partners and operators (the console: every trace),
+    /// newest last, at most `limit`, without NIR digests.
+    pub async fn traces(&self, limit: usize) -> Result<Vec<TraceRecord>> {
+        let mut partners: Vec<Option<String>> = match &self.caisse {
+            None => vec![None],
+            Some(caisse) => {
+                let mut v: Vec<_> = self
+                    .partners()
+                    .await?
+                    .into_iter()
+                    .map(|p| Some(p.tiers))
+                    .collect();
+                v.push(Some(caisse.clone()));
+                v
+            }
+        };
+        partners.dedup();
+        let mut out: Vec<(i64, TraceRecord)> = Vec::new();
+        for partner in partners {
+            let filter = TraceFilter {
+                partner,
+                ..TraceFilter::default()
+            };
+            // Only each partner's last `limit` are kept while reading.
+            let mut last = std::collections::VecDeque::with_capacity(limit.min(10_000));
+            self.guichet
+                .each_trace(&filter, |t| {
+                    if last.len() == limit {
+                        last.pop_front();
+                    }
+                    let mut record = t.record.clone();
+                    record.nir_digest = None;
+                    last.push_back((t.seq, record));
+                    Ok(())
+                })
+                .await?;
+            out.extend(last);
+        }
+        out.sort_by_key(|(seq, _)| *seq);
+        let skip = out.len().saturating_sub(limit);
+        Ok(out.into_iter().skip(skip).map(|(_, r)| r).collect())
+    }
+
+    /// adds a service or CDAP profile, or replaces its definition: a new profile is a
+    /// row, not code. Returns whether it was new. Sessions pick the change up at their next
+    /// call (they re-read their habilitations' services).
+    pub async fn put_service(&self, def: &ServiceDef) -> Result<bool> {
+        self.console_only()?;
+        def.validate()
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        text("libellé", &def.label, 200)?;
+        let new = self.store().service(&def.code).await?.is_none();
+        self.store().put_service(def).await?;
+        let action = if new { "service.add" } else { "service.update" };
+        self.traced(action, &def.code).await?;
+        Ok(new)
+    }
+
+    pub async fn services(&self) -> Result<Vec<ServiceDef>> {
+        Ok(self.store().services().await?)
+    }
+
     /// a service's idle delay (never above 30 minutes).
     pub async fn set_service_idle_timeout(&self, code: &str, secs: u32) -> Result<ServiceDef> {
+        self.console_only()?;
         let mut service = self
             .store()
             .service(code)
@@ -471,6 +883,7 @@ impl CaisseOperator<'_> {
 
     /// a caisse's opening hours.
     pub async fn set_caisse_hours(&self, code: &str, hours: OpeningHours) -> Result<()> {
+        self.console_only()?;
         self.store().set_caisse_hours(code, hours).await?;
         self.traced("caisse.hours", &format!("{code}={hours}"))
             .await

@@ -8,7 +8,7 @@ use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::{PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
 use guichet_store::{
-    ConventionStatus, Grant, NewSession, Partner, PartnerStatus, User, UserStatus, prelude::*,
+    Grant, NewSession, Partner, PartnerRole, PartnerStatus, User, UserStatus, prelude::*,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -27,6 +27,8 @@ pub struct Session {
     pub partner: Partner,
     /// Habilitations usable now: convention active and started.
     pub grants: Vec<Grant>,
+    /// A caisse operator's caisse (their account holds no habilitation).
+    pub operator_of: Option<String>,
     pub idle_timeout_secs: u32,
     pub created_at: DateTime<Utc>,
     pub address: Option<String>,
@@ -36,6 +38,12 @@ impl Session {
     pub fn must_change_password(&self) -> bool {
         self.user.must_change_password
     }
+}
+
+/// What a session's user is besides a user: a partner's manager, a caisse's operator.
+struct Standing {
+    role: Option<PartnerRole>,
+    operator_of: Option<String>,
 }
 
 /// A session whose user may act (look up, read their traces): valid, and its password
@@ -120,7 +128,7 @@ impl Guichet {
             Ok(()) => self.allowed(&user, now).await,
             Err(e) => Err(e),
         };
-        let (partner, grants) = self.trace_if_refused(&trace, checked).await?;
+        let (partner, grants, operator_of) = self.trace_if_refused(&trace, checked).await?;
         trace.partner = Some(partner.tiers.clone());
         let idle = effective_idle_secs(grants.iter().map(|g| g.service.idle_timeout_secs));
         let token = new_token();
@@ -135,7 +143,16 @@ impl Guichet {
             .await?;
         trace.outcome = "ok".into();
         self.trace(trace).await?;
-        Ok(self.session_info(token, &user, &partner, &grants, idle, now))
+        let role = store.role(user.id).await?;
+        Ok(self.session_info(
+            token,
+            &user,
+            &partner,
+            &grants,
+            Standing { role, operator_of },
+            idle,
+            now,
+        ))
     }
 
     /// A temporary password (issued by the caisse or an administrator) is good for
@@ -148,12 +165,14 @@ impl Guichet {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn session_info(
         &self,
         token: Zeroizing<String>,
         user: &User,
         partner: &Partner,
         grants: &[Grant],
+        standing: Standing,
         idle: u32,
         created_at: DateTime<Utc>,
     ) -> SessionInfo {
@@ -177,8 +196,10 @@ impl Guichet {
                     sections: g.service.sections.clone(),
                     idle_timeout_s: g.service.idle_timeout_secs.min(idle),
                     caisse: g.convention.caisse.clone(),
-                    departements: g.convention.departements.clone(),
+                    departements: g.departements(),
                     hours: g.service.hours.unwrap_or(g.caisse_hours).to_string(),
+                    numero_instructeur: g.service.rules.numero_instructeur,
+                    history_months: g.service.rules.history_months,
                 })
                 .collect(),
             must_change_password: user.must_change_password,
@@ -188,11 +209,19 @@ impl Guichet {
             idle_timeout_s: idle,
             expires_at: created_at + Duration::seconds(policy.session.absolute_lifetime_secs),
             password_rules: (&policy.password).into(),
+            partner_role: standing.role.map(|r| r.code().to_owned()),
+            operator_of: standing.operator_of,
         }
     }
 
-    /// the user, their partner and at least one convention must be active.
-    async fn allowed(&self, user: &User, now: DateTime<Utc>) -> Result<(Partner, Vec<Grant>)> {
+    /// the user, their partner and at least one convention must be in force
+    /// (active, started, not past the end its notice set). A caisse operator holds no
+    /// habilitation: their account is allowed on its own (the third value: their caisse).
+    async fn allowed(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+    ) -> Result<(Partner, Vec<Grant>, Option<String>)> {
         let store = &self.inner.store;
         if user.status != UserStatus::Active {
             return Err(ServiceError::AccountDisabled);
@@ -207,14 +236,16 @@ impl Guichet {
             .grants(user.id, now)
             .await?
             .into_iter()
-            .filter(|g| {
-                g.convention.status == ConventionStatus::Active && g.convention.starts_on <= today
-            })
+            .filter(|g| g.convention.in_force(today))
             .collect();
         if grants.is_empty() {
-            return Err(ServiceError::AccountDisabled);
+            // Asked only here, so that a partner's user pays nothing for it.
+            return match store.operator_caisse(user.id).await? {
+                Some(caisse) => Ok((partner, grants, Some(caisse))),
+                None => Err(ServiceError::AccountDisabled),
+            };
         }
-        Ok((partner, grants))
+        Ok((partner, grants, None))
     }
 
     /// the session behind a bearer token, if it is still valid. Every
@@ -232,7 +263,7 @@ impl Guichet {
             .user(record.user_id)
             .await?
             .ok_or(ServiceError::SessionExpired)?;
-        let (partner, grants) = match self.allowed(&user, now).await {
+        let (partner, grants, operator_of) = match self.allowed(&user, now).await {
             Ok(x) => x,
             Err(ServiceError::AccountDisabled) => {
                 self.end_session(
@@ -267,6 +298,7 @@ impl Guichet {
                     user,
                     partner,
                     grants,
+                    operator_of,
                     idle_timeout_secs: idle,
                     created_at: record.created_at,
                     address: address.map(str::to_owned),
@@ -395,15 +427,20 @@ impl Guichet {
     }
 
     /// The session as a client sees it (without its token, which the client already has).
-    pub fn describe(&self, session: &Session) -> SessionInfo {
-        self.session_info(
+    pub async fn describe(&self, session: &Session) -> Result<SessionInfo> {
+        let role = self.inner.store.role(session.user.id).await?;
+        Ok(self.session_info(
             Zeroizing::new(String::new()),
             &session.user,
             &session.partner,
             &session.grants,
+            Standing {
+                role,
+                operator_of: session.operator_of.clone(),
+            },
             session.idle_timeout_secs,
             session.created_at,
-        )
+        ))
     }
 
     pub(crate) fn session_trace(

@@ -8,17 +8,16 @@
 //! the deputy or another manager (their rights are the caisse's, or the administrator's).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{TraceKind, TraceRecord};
 use guichet_store::{
     Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError, TraceFilter,
-    User, UserStatus, prelude::*,
+    User, UserGroup, UserStatus, prelude::*,
 };
 use rand::Rng;
 use zeroize::Zeroizing;
 
 use crate::Guichet;
-use crate::admin::text;
+use crate::admin::{check_end_date, end_of, text};
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
 
@@ -35,6 +34,8 @@ pub struct PartnerManager<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HabilitationRequest {
     pub service: String,
+    /// some of the convention's départements only (`None`: all of them).
+    pub departements: Option<Vec<String>>,
     pub ends_on: Option<NaiveDate>,
 }
 
@@ -46,13 +47,40 @@ pub struct ManagedUser {
     pub habilitations: Vec<Habilitation>,
 }
 
-/// The instant a habilitation "until `day`" ends: midnight after that day, Paris time.
-fn end_of(day: NaiveDate) -> DateTime<Utc> {
-    let next = day.succ_opt().unwrap_or(day);
-    paris_to_utc(next.and_hms_opt(0, 0, 0).unwrap_or_default())
-}
-
 impl Guichet {
+    /// A partner's users, their roles and habilitations in force, each habilitation with
+    /// the départements it reaches (its convention's unless narrowed): what its managers
+    /// and the caisse's operators see.
+    pub(crate) async fn managed_users(&self, partner: &Partner) -> Result<Vec<ManagedUser>> {
+        let store = &self.inner.store;
+        let now = self.now();
+        let mut habilitations = store.habilitations(partner.id, now).await?;
+        let conventions = store.conventions_of(partner.id).await?;
+        for h in &mut habilitations {
+            if h.departements.is_none() {
+                h.departements = conventions
+                    .iter()
+                    .find(|c| c.number == h.convention_number)
+                    .map(|c| c.departements.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for user in store.users(Some(partner.id)).await? {
+            let role = store.role(user.id).await?;
+            let habilitations = habilitations
+                .iter()
+                .filter(|h| h.user_id == user.id)
+                .cloned()
+                .collect();
+            out.push(ManagedUser {
+                user,
+                role,
+                habilitations,
+            });
+        }
+        Ok(out)
+    }
+
     /// the power of one of the partner's habilitation managers. `not_a_manager` for a
     /// user without a role or at a partner with no delegated convention;
     /// `delegation_withdrawn` once the caisse has taken management back.
@@ -125,25 +153,10 @@ impl PartnerManager<'_> {
             })
     }
 
-    /// The partner's users, their roles and habilitations in force.
+    /// The partner's users, their roles and habilitations in force (each with the
+    /// départements it reaches).
     pub async fn users(&self) -> Result<Vec<ManagedUser>> {
-        let now = self.guichet.now();
-        let habilitations = self.store().habilitations(self.partner.id, now).await?;
-        let mut out = Vec::new();
-        for user in self.store().users(Some(self.partner.id)).await? {
-            let role = self.store().role(user.id).await?;
-            let habilitations = habilitations
-                .iter()
-                .filter(|h| h.user_id == user.id)
-                .cloned()
-                .collect();
-            out.push(ManagedUser {
-                user,
-                role,
-                habilitations,
-            });
-        }
-        Ok(out)
+        self.guichet.managed_users(&self.partner).await
     }
 
     /// A user of the partner this manager may act on: never themself; for a delegated
@@ -182,17 +195,41 @@ impl PartnerManager<'_> {
     /// Grants `request` to `user` within the quota.
     async fn grant_to(&self, user: &User, request: &HabilitationRequest) -> Result<GrantOutcome> {
         let delegation = self.delegation(&request.service).await?;
-        let today = self.guichet.today();
-        if request.ends_on.is_some_and(|d| d < today) {
-            return Err(ServiceError::InvalidInput(
-                "la date de fin est passée".into(),
-            ));
+        let service = self
+            .store()
+            .service(&request.service)
+            .await?
+            .ok_or(ServiceError::UnknownService)?;
+        check_end_date(&service, request.ends_on, self.guichet.today())?;
+        // least privilege, within the convention's départements only.
+        if let Some(only) = &request.departements {
+            if only.is_empty() {
+                return Err(ServiceError::InvalidInput(
+                    "au moins un département, ou aucun pour tous ceux de la convention".into(),
+                ));
+            }
+            if let Some(d) = only
+                .iter()
+                .find(|d| !delegation.convention.departements.contains(d))
+            {
+                return Err(ServiceError::OutsideConvention(format!(
+                    "le département {} n'est pas couvert par la convention du service {}",
+                    d.chars().take(8).collect::<String>(),
+                    request.service
+                )));
+            }
+        }
+        let mut departements = request.departements.clone();
+        if let Some(d) = departements.as_mut() {
+            d.sort();
+            d.dedup();
         }
         let outcome = self
             .store()
             .grant_within_quota(
                 user.id,
                 delegation.convention.id,
+                departements.as_deref(),
                 request.ends_on.map(end_of),
                 &self.manager.identifiant,
                 self.guichet.now(),
@@ -326,6 +363,124 @@ impl PartnerManager<'_> {
         self.store().revoke_user_sessions(user.id, now).await?;
         self.traced(&format!("habilitation.revoke {service}"), &user.identifiant)
             .await
+    }
+
+    /// the partner's groups of users, with their members.
+    pub async fn groups(&self) -> Result<Vec<UserGroup>> {
+        Ok(self.store().groups(self.partner.id).await?)
+    }
+
+    async fn group(&self, name: &str) -> Result<UserGroup> {
+        self.groups()
+            .await?
+            .into_iter()
+            .find(|g| g.name == name.trim())
+            .ok_or(ServiceError::NotFound("groupe"))
+    }
+
+    /// a new group, empty.
+    pub async fn create_group(&self, name: &str) -> Result<UserGroup> {
+        let name = text("nom du groupe", name, 80)?;
+        let g = self
+            .store()
+            .create_group(
+                self.partner.id,
+                &name,
+                &self.manager.identifiant,
+                self.guichet.now(),
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => ServiceError::Conflict("groupe (nom)"),
+                e => e.into(),
+            })?;
+        self.traced("group.create", &name).await?;
+        Ok(g)
+    }
+
+    /// Deletes a group; its members keep the habilitations they hold.
+    pub async fn delete_group(&self, name: &str) -> Result<()> {
+        let g = self.group(name).await?;
+        self.store().delete_group(g.id).await?;
+        self.traced("group.delete", &g.name).await
+    }
+
+    /// Adds a user the manager may act on to a group, or removes them.
+    pub async fn set_group_member(
+        &self,
+        name: &str,
+        identifiant: &str,
+        member: bool,
+    ) -> Result<()> {
+        let g = self.group(name).await?;
+        let user = self.managed(identifiant).await?;
+        if !self.store().set_group_member(g.id, user.id, member).await? && !member {
+            return Err(ServiceError::NotFound("membre du groupe"));
+        }
+        let action = if member { "group.add" } else { "group.remove" };
+        self.traced(&format!("{action} {}", g.name), &user.identifiant)
+            .await
+    }
+
+    /// grants `request` to every member of a group, within the quota: all or none
+    /// (if the quota runs out midway, the grants made by this call are taken back). Returns
+    /// how many members received it (the others held it already).
+    pub async fn grant_group(&self, name: &str, request: &HabilitationRequest) -> Result<u32> {
+        let g = self.group(name).await?;
+        let mut members = Vec::with_capacity(g.members.len());
+        for identifiant in &g.members {
+            members.push(self.managed(identifiant).await?);
+        }
+        let mut granted = Vec::new();
+        for user in &members {
+            match self.grant_to(user, request).await {
+                Ok(GrantOutcome::Granted) => granted.push(user),
+                Ok(_) => {}
+                Err(e) => {
+                    let delegation = self.delegation(&request.service).await?;
+                    let now = self.guichet.now();
+                    for u in granted {
+                        self.store()
+                            .end_habilitation(u.id, delegation.convention.id, now)
+                            .await?;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let n = u32::try_from(granted.len()).unwrap_or(u32::MAX);
+        self.traced(
+            &format!("habilitation.grant {} ({n})", request.service),
+            &format!("groupe {}", g.name),
+        )
+        .await?;
+        Ok(n)
+    }
+
+    /// Ends a habilitation for every member of a group holding it; their sessions end.
+    /// Returns how many lost it.
+    pub async fn revoke_group(&self, name: &str, service: &str) -> Result<u32> {
+        let g = self.group(name).await?;
+        let delegation = self.delegation(service).await?;
+        let now = self.guichet.now();
+        let mut n = 0u32;
+        for identifiant in &g.members {
+            let user = self.managed(identifiant).await?;
+            if self
+                .store()
+                .end_habilitation(user.id, delegation.convention.id, now)
+                .await?
+            {
+                self.store().revoke_user_sessions(user.id, now).await?;
+                n += 1;
+            }
+        }
+        self.traced(
+            &format!("habilitation.revoke {service} ({n})"),
+            &format!("groupe {}", g.name),
+        )
+        .await?;
+        Ok(n)
     }
 
     /// Suspension, reactivation, deactivation; a deactivated user's habilitations end (the

@@ -35,6 +35,14 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
     ),
 ];
 
+/// A caisse operator of CAF-78, who supervises the demo's delegated partner:
+/// (identifiant, display name, caisse).
+pub const DEMO_OPERATOR: (&str, &str, &str) = (
+    "demo.operateur",
+    "Agent de supervision de la CAF des Yvelines (démo)",
+    "CAF-78",
+);
+
 /// the administrator of the demo's delegated CAF partner (the CCAS of `demo.caf`).
 pub const DEMO_ADMINISTRATOR: &str = "demo.admin";
 /// The demo convention delegated to its partner, and its quota: small enough to be reached
@@ -98,11 +106,53 @@ impl Guichet {
                 Err(StoreError::Conflict(_)) => continue, // created meanwhile by another instance
                 Err(e) => return Err(e.into()),
             };
-            store.grant(user.id, convention.id, self.now()).await?;
+            store
+                .grant(user.id, convention.id, None, self.now())
+                .await?;
             created.push(identifiant);
         }
         self.install_demo_delegation().await?;
+        if self.install_demo_operator().await? {
+            created.push(DEMO_OPERATOR.0);
+        }
         Ok(created)
+    }
+
+    /// `demo.operateur`, once (its password re-armed like the others'). True if created.
+    async fn install_demo_operator(&self) -> Result<bool> {
+        let store = &self.inner.store;
+        let (identifiant, name, caisse) = DEMO_OPERATOR;
+        let now = self.now();
+        if let Some(user) = store.user_by_identifiant(identifiant).await? {
+            if self.temporary_password_valid(&user, now).is_err() {
+                store
+                    .set_password(user.id, &user.password_hash, true, now)
+                    .await?;
+            }
+            return Ok(false);
+        }
+        let caisse = store
+            .caisse(caisse)
+            .await?
+            .ok_or(ServiceError::NotFound("caisse"))?;
+        let hash = self
+            .inner
+            .hasher
+            .hash(Zeroizing::new(DEMO_PASSWORD.into()))
+            .await?;
+        let user = NewUser {
+            partner_id: 0,
+            identifiant: identifiant.into(),
+            display_name: name.into(),
+            email: format!("{identifiant}@demo.invalid"),
+            password_hash: hash,
+            test_account: true,
+        };
+        match self.create_operator(&caisse, user, "démo").await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::IdentifiantTaken) => Ok(false), // another instance made it
+            Err(e) => Err(e),
+        }
     }
 
     /// The demo's delegated partner: its convention delegated within a quota, its

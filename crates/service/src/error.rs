@@ -50,12 +50,18 @@ pub enum ServiceError {
     QuotaReached { service: String, quota: u32 },
     #[error("pas gestionnaire des habilitations")]
     NotAManager,
+    #[error("pas agent de caisse")]
+    NotAnOperator,
     #[error("hors convention : {0}")]
     OutsideConvention(String),
     #[error("délégation retirée")]
     DelegationWithdrawn,
     #[error("identifiant déjà pris")]
     IdentifiantTaken,
+    #[error("numéro instructeur requis")]
+    NumeroInstructeurRequired,
+    #[error("date de fin requise")]
+    EndDateRequired { service: String },
     #[error("base de données indisponible")]
     Unavailable,
     #[error("serveur occupé")]
@@ -88,9 +94,12 @@ impl ServiceError {
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::QuotaReached { .. } => ErrorCode::QuotaReached,
             ServiceError::NotAManager => ErrorCode::NotAManager,
+            ServiceError::NotAnOperator => ErrorCode::NotAnOperator,
             ServiceError::OutsideConvention(_) => ErrorCode::OutsideConvention,
             ServiceError::DelegationWithdrawn => ErrorCode::DelegationWithdrawn,
             ServiceError::IdentifiantTaken => ErrorCode::IdentifiantTaken,
+            ServiceError::NumeroInstructeurRequired => ErrorCode::NumeroInstructeurRequired,
+            ServiceError::EndDateRequired { .. } => ErrorCode::EndDateRequired,
             ServiceError::Unavailable => ErrorCode::Unavailable,
             ServiceError::Busy { .. } => ErrorCode::Busy,
             ServiceError::TraceKeyRequired => ErrorCode::TraceKeyRequired,
@@ -156,6 +165,9 @@ impl ServiceError {
             ServiceError::NotAManager => "Cette fonction est réservée aux gestionnaires des \
                  habilitations du partenaire."
                 .into(),
+            ServiceError::NotAnOperator => {
+                "Cette fonction est réservée aux agents de la caisse.".into()
+            }
             ServiceError::OutsideConvention(what) => {
                 format!("Hors de vos conventions : {what}.")
             }
@@ -163,6 +175,12 @@ impl ServiceError {
                  habilitations de votre organisme : adressez-vous à elle."
                 .into(),
             ServiceError::IdentifiantTaken => "Cet identifiant est déjà utilisé.".into(),
+            ServiceError::NumeroInstructeurRequired => "Ce profil demande votre numéro \
+                 instructeur (1 à 20 lettres, chiffres ou tirets) avant toute recherche."
+                .into(),
+            ServiceError::EndDateRequired { service } => format!(
+                "Le profil {service} n'est attribué que temporairement : indiquez une date de fin."
+            ),
             ServiceError::Unavailable => {
                 "Le service est momentanément indisponible. Réessayez dans quelques instants.".into()
             }

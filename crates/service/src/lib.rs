@@ -33,13 +33,13 @@ use guichet_store::{PasswordHash, Store, prelude::*};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-pub use admin::{CaisseOperator, NewUserRequest};
+pub use admin::{CaisseOperator, ConventionRequest, NewUserRequest};
 pub use audit::{AbuseFlag, Auditor, PurgeReport, VerifyReport};
 pub use auth::{ReadySession, Session};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ServiceConfig;
 pub use delegation::{HabilitationRequest, ManagedUser, PartnerManager};
-pub use demo::{DEMO_ACCOUNTS, DEMO_PASSWORD};
+pub use demo::{DEMO_ACCOUNTS, DEMO_OPERATOR, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use limits::RateInfo;
 pub use lookup::LookupAnswer;

@@ -77,6 +77,22 @@ impl Guichet {
             }
         };
 
+        // CDAP T4: the numéro instructeur, checked and traced before any access to files.
+        if service.rules.numero_instructeur {
+            let number = request
+                .numero_instructeur
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| is_numero_instructeur(n))
+                .ok_or(ServiceError::NumeroInstructeurRequired);
+            let number = self.trace_if_refused(&trace, number).await?;
+            let detail = format!("numero_instructeur={number}");
+            trace.detail = Some(match trace.detail.take() {
+                Some(d) => format!("{d} {detail}"),
+                None => detail,
+            });
+        }
+
         // refused before any access to files.
         let parsed = Nir::parse(&request.nir)
             .map_err(ServiceError::from)
@@ -97,7 +113,17 @@ impl Guichet {
         }
         let today = self.today();
         let as_of: NaiveDate = request.as_of.unwrap_or(today);
-        let scopes: Vec<Scope> = grants.iter().map(|g| g.convention.scope()).collect();
+        // a CAF convention set beyond its caisse reaches every CAF's files.
+        let branch = match grants.iter().find(|g| g.convention.beyond_caisse) {
+            Some(g) => {
+                self.inner
+                    .store
+                    .branch_caisses(&g.convention.caisse)
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        let scopes: Vec<Scope> = grants.iter().map(|g| g.scope(&branch)).collect();
         let (outcome, dossier) = decide(found.as_ref(), &name, &scopes, service, today, as_of);
         drop(found);
 
@@ -124,4 +150,10 @@ impl Guichet {
             self.now(),
         ))
     }
+}
+
+/// A numéro instructeur as the e-RSA application issues them: 1 to 20 ASCII letters, digits
+/// or hyphens (nothing that could break a trace line).
+fn is_numero_instructeur(n: &str) -> bool {
+    (1..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }

@@ -59,10 +59,7 @@ pub async fn sample_files(
         after = Some(last.nir.expose().to_owned());
         for d in page {
             if let (Some(s), Some(wanted)) = (&service, query.outcome) {
-                let scope = Scope {
-                    caisse: d.caisse.clone(),
-                    departements: vec![d.departement.clone()],
-                };
+                let scope = Scope::of_caisse(&d.caisse, vec![d.departement.clone()]);
                 let Ok(name) = FamilyName::parse(&d.contact.birth_name) else {
                     continue;
                 };

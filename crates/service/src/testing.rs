@@ -36,6 +36,7 @@ pub fn lookup_request(service: &str, nir: &str, name: &str) -> LookupRequest {
         nir: pw(nir),
         name: pw(name),
         as_of: None,
+        numero_instructeur: None,
     }
 }
 
@@ -79,15 +80,24 @@ pub async fn env(db: TestDb) -> TestEnv {
 impl TestEnv {
     /// Signs a demo account in and changes its password: a session ready for lookups.
     pub async fn ready(&self, identifiant: &str) -> (SessionInfo, ReadySession) {
+        self.ready_with(identifiant, DEMO_PASSWORD).await
+    }
+
+    /// Signs an account in with its temporary `password` and changes it: a ready session.
+    pub async fn ready_with(
+        &self,
+        identifiant: &str,
+        password: &str,
+    ) -> (SessionInfo, ReadySession) {
         let address = Some("192.0.2.1");
         let info = self
             .g
-            .sign_in(identifiant, pw(DEMO_PASSWORD), address)
+            .sign_in(identifiant, pw(password), address)
             .await
             .unwrap();
         let s = self.g.authenticate(&info.token, address).await.unwrap();
         self.g
-            .change_password(&s, pw(DEMO_PASSWORD), pw(NEW_PASSWORD))
+            .change_password(&s, pw(password), pw(NEW_PASSWORD))
             .await
             .unwrap();
         let s = self.g.authenticate(&info.token, address).await.unwrap();

@@ -18,6 +18,8 @@ guichet_store::on_both_backends!(
     r20_habilitation_records_are_kept_six_years_after_their_end,
     r27_yearly_reverse_review,
     r26_the_caisse_suspends_a_habilitation_and_forces_password_changes,
+    r25_groups_are_granted_all_or_nothing_within_the_quota,
+    r26_a_signed_in_operator_supervises_its_caisse_only,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -26,6 +28,7 @@ const CONVENTION: &str = "DEMO-CDAP-78";
 fn cdap(service: &str) -> HabilitationRequest {
     HabilitationRequest {
         service: service.into(),
+        departements: None,
         ends_on: None,
     }
 }
@@ -107,6 +110,7 @@ async fn r25_the_administrator_creates_users_within_the_quota(db: TestDb) {
         &second.identifiant,
         &HabilitationRequest {
             service: "cdap-t2".into(),
+            departements: None,
             ends_on: Some(until),
         },
     )
@@ -264,7 +268,15 @@ async fn r25_the_quota_holds_under_25_parallel_grants(db: TestDb) {
     let op = operator(&e);
     // A second delegated convention of the partner, with room for 5.
     let c = op
-        .add_convention(PARTNER, "CAF-78", "cdap-t19", &["78".into()], None, None)
+        .add_convention(&ConventionRequest {
+            partner_tiers: PARTNER,
+            caisse: "CAF-78",
+            service: "cdap-t19",
+            departements: &["78".into()],
+            number: None,
+            starts_on: None,
+            beyond_caisse: false,
+        })
         .await
         .unwrap();
     op.delegate(&c.number, Some(5)).await.unwrap();
@@ -504,4 +516,175 @@ async fn r26_the_caisse_suspends_a_habilitation_and_forces_password_changes(db: 
             .unwrap(),
         1
     );
+}
+
+/// groups of users; a habilitation granted to a group reaches every member or, if the
+/// quota runs out midway, none; revoked from a group, from every member holding it.
+async fn r25_groups_are_granted_all_or_nothing_within_the_quota(db: TestDb) {
+    let e = env(db).await;
+    let op = operator(&e);
+    let c = op
+        .add_convention(&ConventionRequest {
+            partner_tiers: PARTNER,
+            caisse: "CAF-78",
+            service: "cdap-t13",
+            departements: &["78".into()],
+            number: Some("T13-78"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
+        .await
+        .unwrap();
+    op.delegate(&c.number, Some(3)).await.unwrap();
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    m.create_group("Accueil").await.unwrap();
+    assert!(matches!(
+        m.create_group(" Accueil ").await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(matches!(
+        m.create_group(&"x".repeat(81)).await,
+        Err(ServiceError::InvalidInput(_))
+    ));
+    let mut members = vec!["demo.caf".to_owned()];
+    for i in 0..3 {
+        let (u, _) = m
+            .create_user(&format!("Agent {i}"), "a@ccas.example", &[cdap("cdap-t2")])
+            .await
+            .unwrap();
+        members.push(u.identifiant);
+    }
+    for ident in &members {
+        m.set_group_member("Accueil", ident, true).await.unwrap();
+    }
+    assert_eq!(
+        m.set_group_member("Accueil", "demo.admin", true)
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention,
+        "a manager never acts on their own account"
+    );
+    let groups = m.groups().await.unwrap();
+    assert_eq!(groups.len(), 1);
+    let mut sorted = members.clone();
+    sorted.sort();
+    assert_eq!(groups[0].members, sorted);
+
+    // Four members, room for three: nobody gets it.
+    assert!(matches!(
+        m.grant_group("Accueil", &cdap("cdap-t13")).await,
+        Err(ServiceError::QuotaReached { quota: 3, .. })
+    ));
+    assert_eq!(holders(&m, "cdap-t13").await, 0, "all or nothing");
+    m.set_group_member("Accueil", &members[3], false)
+        .await
+        .unwrap();
+    assert_eq!(
+        m.grant_group("Accueil", &cdap("cdap-t13")).await.unwrap(),
+        3
+    );
+    assert_eq!(holders(&m, "cdap-t13").await, 3);
+    assert_eq!(
+        m.grant_group("Accueil", &cdap("cdap-t13")).await.unwrap(),
+        0,
+        "held already"
+    );
+    assert_eq!(m.revoke_group("Accueil", "cdap-t13").await.unwrap(), 3);
+    assert_eq!(holders(&m, "cdap-t13").await, 0);
+    m.delete_group("Accueil").await.unwrap();
+    assert!(m.groups().await.unwrap().is_empty());
+    assert!(matches!(
+        m.delete_group("Accueil").await,
+        Err(ServiceError::NotFound(_))
+    ));
+    // The caisse sees the partner's groups too.
+    m.create_group("Instructeurs").await.unwrap();
+    let seen = op.supervised_groups(PARTNER).await.unwrap();
+    assert_eq!(seen[0].name, "Instructeurs");
+}
+
+/// Issue 11: a caisse operator is a real account (signed in like anyone, its password
+/// changed first); its power is bound to its caisse's partners, and it traces under its
+/// own name. Anyone else gets `not_an_operator`.
+async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
+    let e = env(db).await;
+    let (info, caf) = e.ready("demo.caf").await;
+    assert!(info.operator_of.is_none());
+    assert_eq!(
+        e.g.caisse_operator(&caf).await.unwrap_err(),
+        ServiceError::NotAnOperator
+    );
+    let (info, session) = e.ready("demo.operateur").await;
+    assert_eq!(info.operator_of.as_deref(), Some("CAF-78"));
+    assert!(info.services.is_empty());
+    let op = e.g.caisse_operator(&session).await.unwrap();
+    let partners: Vec<_> = op
+        .partners()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.tiers)
+        .collect();
+    assert_eq!(
+        partners,
+        [PARTNER],
+        "the partners with a convention of CAF-78"
+    );
+    assert!(op.supervised_users(PARTNER).await.is_ok());
+    for refused in [
+        op.supervised_users("DEMO-EAJE-67").await.map(drop),
+        op.force_password_change(Some("demo.creche"), None)
+            .await
+            .map(drop),
+        op.set_delegation_withdrawn("DEMO-EAJE-67", true).await,
+        op.give_notice("DEMO-PSU-ALSACE", None, None)
+            .await
+            .map(drop),
+        op.add_partner("T-1", "x", PartnerKind::Other)
+            .await
+            .map(drop),
+        op.set_caisse_hours("CAF-78", guichet_core::policy::hours::OpeningHours::Always)
+            .await,
+        op.add_operator("MSA-ALSACE", "agent.msa", "x", "x@y.example")
+            .await
+            .map(drop),
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    // Its colleague, of its own caisse, and the action traced under its name.
+    let (colleague, password) = op
+        .add_operator("CAF-78", "agent.caf2", "Agent 2", "a2@caf78.example")
+        .await
+        .unwrap();
+    let (info2, _) = e.ready_with(&colleague.identifiant, &password).await;
+    assert_eq!(info2.operator_of.as_deref(), Some("CAF-78"));
+    let traces = e.db.store.traces(0, 10_000).await.unwrap();
+    assert!(traces.iter().any(|t| {
+        t.record.identifiant.as_deref() == Some("demo.operateur")
+            && t.record.partner.as_deref() == Some("CAF-78")
+            && t.record.detail.as_deref() == Some("operator.add agent.caf2 CAF-78")
+    }));
+    // Same lockout rules: five wrong passwords lock the account.
+    for _ in 0..5 {
+        let _ = e.g.sign_in("agent.caf2", pw("faux"), None).await;
+    }
+    assert!(matches!(
+        e.g.sign_in("agent.caf2", pw(NEW_PASSWORD), None).await,
+        Err(ServiceError::AccountLocked { .. })
+    ));
+}
+
+/// How many of the manager's users hold `service`.
+async fn holders(m: &PartnerManager<'_>, service: &str) -> usize {
+    m.users()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.habilitations.iter().any(|h| h.service == service))
+        .count()
 }

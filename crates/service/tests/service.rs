@@ -362,14 +362,15 @@ async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb)
     // A user holding both PSU (15 min) and RSACG (30 min): 15 minutes.
     let admin = e.g.console_operator("agent.caisse").unwrap();
     admin
-        .add_convention(
-            "DEMO-CD-67",
-            "MSA-ALSACE",
-            "psu",
-            &["67".into()],
-            Some("CD67-PSU"),
-            None,
-        )
+        .add_convention(&ConventionRequest {
+            partner_tiers: "DEMO-CD-67",
+            caisse: "MSA-ALSACE",
+            service: "psu",
+            departements: &["67".into()],
+            number: Some("CD67-PSU"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
         .await
         .unwrap();
     let (_, temp) = admin
@@ -379,6 +380,7 @@ async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb)
             display_name: "Agent polyvalent".into(),
             email: "agent@cd67.example".into(),
             services: vec!["psu".into(), "rsacg".into()],
+            ends_on: None,
             test_account: false,
         })
         .await
@@ -830,13 +832,29 @@ async fn r24_caisse_administration_end_to_end(db: TestDb) {
     ));
     assert!(
         admin
-            .add_convention("T-2101", "MSA-BOURGOGNE", "qf", &["67".into()], None, None)
+            .add_convention(&ConventionRequest {
+                partner_tiers: "T-2101",
+                caisse: "MSA-BOURGOGNE",
+                service: "qf",
+                departements: &["67".into()],
+                number: None,
+                starts_on: None,
+                beyond_caisse: false
+            })
             .await
             .is_err(),
         "67 is not Bourgogne"
     );
     let c = admin
-        .add_convention("T-2101", "MSA-BOURGOGNE", "qf", &["21".into()], None, None)
+        .add_convention(&ConventionRequest {
+            partner_tiers: "T-2101",
+            caisse: "MSA-BOURGOGNE",
+            service: "qf",
+            departements: &["21".into()],
+            number: None,
+            starts_on: None,
+            beyond_caisse: false,
+        })
         .await
         .unwrap();
     let request = NewUserRequest {
@@ -845,6 +863,7 @@ async fn r24_caisse_administration_end_to_end(db: TestDb) {
         display_name: "Marc Petit".into(),
         email: "marc.petit@beaune.example".into(),
         services: vec!["qf".into()],
+        ends_on: None,
         test_account: false,
     };
     let (user, temp) = admin.add_user(&request).await.unwrap();

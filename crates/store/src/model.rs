@@ -52,6 +52,10 @@ coded_enum!(
 );
 coded_enum!(PartnerStatus { Active = "active", Suspended = "suspended" });
 coded_enum!(
+    /// a caisse's branch. Only a CAF convention may reach beyond its caisse.
+    Branch { Caf = "caf", Msa = "msa" }
+);
+coded_enum!(
     /// a convention's lifecycle.
     ConventionStatus { Active = "active", Suspended = "suspended", Terminated = "terminated" }
 );
@@ -90,6 +94,19 @@ pub struct Habilitation {
     pub reviewed_by: Option<String>,
     /// suspended by the caisse (gives no access meanwhile).
     pub suspended_at: Option<DateTime<Utc>>,
+    /// limited to these départements of the convention (`None`: all of them).
+    pub departements: Option<Vec<String>>,
+}
+
+/// a named group of a partner's users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGroup {
+    pub id: i64,
+    pub name: String,
+    /// The members' identifiants, in order.
+    pub members: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
 }
 
 impl Habilitation {
@@ -116,8 +133,27 @@ pub enum GrantOutcome {
 pub struct Caisse {
     pub code: String,
     pub name: String,
+    pub branch: Branch,
     pub departements: Vec<String>,
     pub hours: OpeningHours,
+}
+
+impl Grant {
+    /// the convention's scope narrowed to the habilitation's départements.
+    pub fn scope(&self, branch_caisses: &[String]) -> Scope {
+        self.convention
+            .scope(branch_caisses)
+            .narrowed(self.departements.as_deref())
+    }
+
+    /// The départements this habilitation reaches.
+    pub fn departements(&self) -> Vec<String> {
+        let mut d = self.convention.departements.clone();
+        if let Some(only) = &self.departements {
+            d.retain(|x| only.contains(x));
+        }
+        d
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +182,7 @@ pub struct NewConvention {
     pub caisse: String,
     pub service: String,
     pub departements: Vec<String>,
+    pub beyond_caisse: bool,
     pub starts_on: NaiveDate,
 }
 
@@ -157,18 +194,38 @@ pub struct Convention {
     pub caisse: String,
     pub service: String,
     pub departements: Vec<String>,
+    /// a CAF convention whose départements may lie outside its caisse (every CAF's
+    /// files in them are in scope).
+    pub beyond_caisse: bool,
     pub starts_on: NaiveDate,
+    /// the day notice was received, and the last day the convention has effect.
+    pub notice_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
     pub status: ConventionStatus,
     pub status_at: DateTime<Utc>,
 }
 
 impl Convention {
-    /// what this convention lets its users see.
-    pub fn scope(&self) -> Scope {
-        Scope {
-            caisse: self.caisse.clone(),
-            departements: self.departements.clone(),
+    /// in force on `day`: active, started, and not past the end its notice set.
+    pub fn in_force(&self, day: NaiveDate) -> bool {
+        self.status == ConventionStatus::Active
+            && self.starts_on <= day
+            && self.ends_on.is_none_or(|end| day <= end)
+    }
+
+    /// what this convention lets its users see; `branch_caisses` are the caisses of
+    /// its branch, reached only when it is set beyond its caisse.
+    pub fn scope(&self, branch_caisses: &[String]) -> Scope {
+        let mut scope = Scope::of_caisse(&self.caisse, self.departements.clone());
+        if self.beyond_caisse {
+            scope.caisses.extend(
+                branch_caisses
+                    .iter()
+                    .filter(|c| **c != self.caisse)
+                    .cloned(),
+            );
         }
+        scope
     }
 }
 
@@ -213,6 +270,9 @@ pub struct User {
 pub struct Grant {
     pub habilitation_id: i64,
     pub convention: Convention,
+    /// the départements of the convention this habilitation is limited to; `None`:
+    /// all of them.
+    pub departements: Option<Vec<String>>,
     pub service: ServiceDef,
     pub caisse_hours: OpeningHours,
 }

@@ -4,16 +4,21 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::policy::hours::{DEFAULT_HOURS, OpeningHours};
-use guichet_core::service_def::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_IDLE_TIMEOUT_SECS};
+use guichet_core::service_def::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_IDLE_TIMEOUT_SECS, ServiceRules};
 use guichet_core::{Eligibility, Section, ServiceDef};
 
-use crate::model::{Caisse, NewConvention, NewPartner, PartnerKind};
+use crate::model::{Branch, Caisse, NewConvention, NewPartner, PartnerKind};
 use crate::{Repository, Result};
 
 pub fn caisses() -> Vec<Caisse> {
     let caisse = |code: &str, name: &str, deps: &[&str], hours| Caisse {
         code: code.into(),
         name: name.into(),
+        branch: if code.starts_with("CAF-") {
+            Branch::Caf
+        } else {
+            Branch::Msa
+        },
         departements: deps.iter().map(|d| (*d).to_owned()).collect(),
         hours,
     };
@@ -42,7 +47,8 @@ pub fn caisses() -> Vec<Caisse> {
     ]
 }
 
-/// Every service and CDAP profile, as data.
+/// Every service and CDAP profile, as data. The CDAP profiles are seed 003's list
+/// (article 2): each shows the sections its purpose needs and no more.
 pub fn services() -> Vec<ServiceDef> {
     use Section::*;
     let service = |code: &str, label: &str, sections: Vec<Section>, eligibility, idle| ServiceDef {
@@ -52,9 +58,17 @@ pub fn services() -> Vec<ServiceDef> {
         eligibility,
         idle_timeout_secs: idle,
         hours: None,
+        rules: ServiceRules::default(),
+    };
+    let with = |mut def: ServiceDef, rules: ServiceRules| {
+        def.rules = rules;
+        def
     };
     let rsa_24 = || Eligibility::RsaBeneficiary { within_months: 24 };
     let idle = DEFAULT_IDLE_TIMEOUT_SECS;
+    let cdap = |code: &str, label: &str, sections: Vec<Section>| {
+        service(code, label, sections, Eligibility::Any, idle)
+    };
     vec![
         service(
             "psu",
@@ -77,7 +91,7 @@ pub fn services() -> Vec<ServiceDef> {
             Eligibility::RsaBeneficiary { within_months: 0 },
             MAX_IDLE_TIMEOUT_SECS,
         ),
-        service(
+        cdap(
             "cdap-t1",
             "CDAP T1 – Action sociale",
             vec![
@@ -88,22 +102,95 @@ pub fn services() -> Vec<ServiceDef> {
                 QuotientFamilial,
                 Adresse,
             ],
-            Eligibility::Any,
-            idle,
         ),
-        service(
+        // Participations of families priced on the quotient familial.
+        cdap(
             "cdap-t2",
             "CDAP T2 – Prestataires de services sociaux",
-            vec![Coordonnees, SituationFamiliale, Droits, Adresse],
-            Eligibility::Any,
-            idle,
+            vec![Coordonnees, SituationFamiliale, QuotientFamilial, Recherche],
         ),
-        service(
+        // Looks back on RSA files instructed in e-RSA: the numéro instructeur first.
+        with(
+            service(
+                "cdap-t4",
+                "CDAP T4 – Services instructeurs RSA",
+                vec![Coordonnees, SituationFamiliale, Rsa, Droits, Ressources],
+                rsa_24(),
+                idle,
+            ),
+            ServiceRules {
+                numero_instructeur: true,
+                ..ServiceRules::default()
+            },
+        ),
+        cdap(
+            "cdap-t5",
+            "CDAP T5 – Suivi des dossiers RSA",
+            vec![
+                Coordonnees,
+                SituationFamiliale,
+                Rsa,
+                Droits,
+                Ressources,
+                Adresse,
+            ],
+        ),
+        cdap(
+            "cdap-t6",
+            "CDAP T6 – CPAM",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources, Adresse],
+        ),
+        cdap(
+            "cdap-t8",
+            "CDAP T8 – Régimes particuliers d'assurance maladie",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources],
+        ),
+        cdap(
+            "cdap-t9",
+            "CDAP T9 – Protection des majeurs et de l'enfance",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources, Adresse],
+        ),
+        cdap(
+            "cdap-t10",
+            "CDAP T10 – Bailleurs sociaux",
+            vec![Coordonnees, SituationFamiliale, Droits],
+        ),
+        cdap(
+            "cdap-t11",
+            "CDAP T11 – Commissions de surendettement",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources],
+        ),
+        cdap(
+            "cdap-t12",
+            "CDAP T12 – Aide juridictionnelle et SPIP",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources],
+        ),
+        cdap(
             "cdap-t13",
             "CDAP T13 – Fonds de solidarité logement",
             vec![Coordonnees, SituationFamiliale, Ressources, Droits, Adresse],
-            Eligibility::Any,
-            idle,
+        ),
+        cdap(
+            "cdap-t14",
+            "CDAP T14 – Pensions de réversion et d'orphelin",
+            vec![Coordonnees, SituationFamiliale, Droits],
+        ),
+        cdap(
+            "cdap-t15",
+            "CDAP T15 – Tarification sociale des transports",
+            vec![Coordonnees, Droits, QuotientFamilial],
+        ),
+        // Put at the disposal of prefecture agents temporarily: every grant has an end.
+        with(
+            cdap(
+                "cdap-t16",
+                "CDAP T16 – Médiation logement (DALO), CCAPEX",
+                vec![Coordonnees, SituationFamiliale, Droits, Ressources, Adresse],
+            ),
+            ServiceRules {
+                temporary: true,
+                ..ServiceRules::default()
+            },
         ),
         service(
             "cdap-t18",
@@ -126,12 +213,29 @@ pub fn services() -> Vec<ServiceDef> {
             rsa_24(),
             idle,
         ),
+        // Rights over the last two years only.
+        with(
+            cdap(
+                "cdap-t20",
+                "CDAP T20 – Caisses de sécurité sociale frontalières",
+                vec![Coordonnees, SituationFamiliale, Droits, Adresse],
+            ),
+            ServiceRules {
+                history_months: Some(24),
+                ..ServiceRules::default()
+            },
+        ),
         service(
             "cdap-t21",
             "CDAP T21 – Centre national Pajemploi",
             vec![Coordonnees, SituationFamiliale, Droits],
             Eligibility::HasBenefit { code: "CMG".into() },
             idle,
+        ),
+        cdap(
+            "cdap-t22",
+            "CDAP T22 – CROUS",
+            vec![Coordonnees, SituationFamiliale, Droits, Ressources],
         ),
     ]
 }
@@ -229,6 +333,7 @@ pub async fn install(repo: &impl Repository, now: DateTime<Utc>) -> Result<()> {
                     caisse: demo.caisse.into(),
                     service: demo.service.into(),
                     departements: demo.departements.iter().map(|d| (*d).to_owned()).collect(),
+                    beyond_caisse: false,
                     starts_on: demo_convention_start(),
                 },
                 now,
@@ -246,7 +351,11 @@ mod tests {
     #[test]
     fn r01_every_service_definition_is_valid() {
         let services = services();
-        assert_eq!(services.len(), 9);
+        assert_eq!(
+            services.len(),
+            3 + 19,
+            "PSU, QF, RSACG and seed 003's 19 profiles"
+        );
         for s in &services {
             assert_eq!(s.validate(), Ok(()), "{}", s.code);
         }

@@ -6,6 +6,7 @@ use guichet_core::dossier::{
     Address, Benefit, ContactDetails, FamilySituation, QuotientFamilial, RsaRight, YearlyResources,
 };
 use guichet_core::policy::hours::OpeningHours;
+use guichet_core::service_def::ServiceRules;
 use guichet_core::trace::{ChainedTrace, TraceKind, TraceRecord};
 use guichet_core::{Dossier, Eligibility, Nir, Section, ServiceDef};
 use sqlx::types::Json;
@@ -78,6 +79,7 @@ pub(crate) struct ServiceRow {
     eligibility: Json<Eligibility>,
     idle_timeout_secs: i64,
     hours: Option<String>,
+    rules: Json<ServiceRules>,
 }
 
 impl ServiceRow {
@@ -94,6 +96,7 @@ impl ServiceRow {
                 .map(|h| h.parse::<OpeningHours>())
                 .transpose()
                 .map_err(|_| StoreError::Corrupt("horaires de service"))?,
+            rules: self.rules.0,
         })
     }
 }
@@ -133,6 +136,9 @@ pub(crate) struct ConventionRow {
     starts_on: NaiveDate,
     status: String,
     status_at: DateTime<Utc>,
+    beyond_caisse: bool,
+    notice_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
 }
 
 impl ConventionRow {
@@ -144,6 +150,9 @@ impl ConventionRow {
             caisse: self.caisse_code,
             service: self.service_code,
             departements,
+            beyond_caisse: self.beyond_caisse,
+            notice_on: self.notice_on,
+            ends_on: self.ends_on,
             starts_on: self.starts_on,
             status: self.status.parse()?,
             status_at: self.status_at,
@@ -255,6 +264,7 @@ pub(crate) struct GrantRow {
     habilitation_id: i64,
     #[sqlx(flatten)]
     convention: ConventionRow,
+    habilitation_departements: Option<String>,
     departement: Option<String>,
     #[sqlx(flatten)]
     service: ServiceRow,
@@ -275,6 +285,7 @@ impl GrantRow {
             }
             out.push(Grant {
                 habilitation_id: row.habilitation_id,
+                departements: habilitation_departements(row.habilitation_departements.as_deref())?,
                 convention: row
                     .convention
                     .into_convention(row.departement.into_iter().collect())?,
@@ -287,6 +298,14 @@ impl GrantRow {
         }
         Ok(out)
     }
+}
+
+/// a habilitation's départements, kept as a JSON array (`NULL`: the convention's).
+pub(crate) fn habilitation_departements(stored: Option<&str>) -> Result<Option<Vec<String>>> {
+    stored
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|_| StoreError::Corrupt("départements d'habilitation"))
 }
 
 /// Timestamps are kept to the microsecond (PostgreSQL's precision), so that a record

@@ -121,6 +121,7 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
                 caisse: "MSA-ALSACE".into(),
                 service: "psu".into(),
                 departements: vec!["68".into(), "67".into(), "67".into()],
+                beyond_caisse: false,
                 starts_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
             },
             t0(),
@@ -150,12 +151,12 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
         "hash hidden from Debug"
     );
 
-    s.grant(u.id, c.id, t0()).await.unwrap();
-    s.grant(u.id, c.id, t0()).await.unwrap(); // idempotent
+    s.grant(u.id, c.id, None, t0()).await.unwrap();
+    s.grant(u.id, c.id, None, t0()).await.unwrap(); // idempotent
     let grants = s.grants(u.id, t0()).await.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].service.code, "psu");
-    assert_eq!(grants[0].convention.scope().departements, vec!["67", "68"]);
+    assert_eq!(grants[0].scope(&[]).departements, vec!["67", "68"]);
     assert_eq!(grants[0].caisse_hours.to_string(), "05:00-23:00");
 
     let later = t0() + Duration::hours(1);
@@ -218,6 +219,7 @@ async fn r24_uniqueness_is_enforced(db: TestDb) {
         caisse: "MSA-ALSACE".into(),
         service: "psu".into(),
         departements: vec!["67".into()],
+        beyond_caisse: false,
         starts_on: reference::demo_convention_start(),
     };
     assert!(matches!(
@@ -553,6 +555,7 @@ async fn r28_terminated_conventions_stay_terminated(db: TestDb) {
             caisse: "MSA-ALSACE".into(),
             service: "psu".into(),
             departements: vec!["67".into()],
+            beyond_caisse: false,
             starts_on: t0().date_naive(),
         },
         t0(),

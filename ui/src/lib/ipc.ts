@@ -14,7 +14,15 @@ export type ServiceInfo = { code: string, label: string, sections: Array<Section
 /**
  * Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined.
  */
-hours: string, };
+hours: string, 
+/**
+ * CDAP T4: the lookup asks for the user's numéro instructeur.
+ */
+numero_instructeur: boolean, 
+/**
+ * CDAP T20: the dated parts of a file are cut to this many months before today.
+ */
+history_months?: number | null, };
 
 export type Section = "coordonnees" | "situation_familiale" | "ressources" | "recherche" | "quotient_familial" | "droits" | "rsa" | "adresse" | "unknown";
 
@@ -28,7 +36,12 @@ nir: string, name: string,
 /**
  * Date of the "Recherche" (resources and QF in force); today when absent.
  */
-as_of?: string | null, };
+as_of?: string | null, 
+/**
+ * CDAP T4: the user's numéro instructeur (1 to 20 letters, digits or hyphens), kept
+ * in the lookup's trace. Ignored by the other services.
+ */
+numero_instructeur?: string | null, };
 
 export type LookupResponse = { outcome: LookupOutcome, message: string, dossier?: DossierView | null, };
 
@@ -48,7 +61,7 @@ violations?: Array<Violation> | null,
  */
 reopens_at?: string | null, };
 
-export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "invalid_input" | "not_found" | "conflict" | "quota_reached" | "not_a_manager" | "outside_convention" | "delegation_withdrawn" | "identifiant_taken" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
+export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "numero_instructeur_required" | "invalid_input" | "not_found" | "conflict" | "quota_reached" | "not_a_manager" | "not_an_operator" | "outside_convention" | "delegation_withdrawn" | "identifiant_taken" | "end_date_required" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
 
 export type PasswordRules = { min_length: number, max_length: number, 
 /**
@@ -150,7 +163,15 @@ can_remember_password: boolean,
 /**
  * R-12: the rules of this server, for the change form's hint.
  */
-password_rules: PasswordRules, };
+password_rules: PasswordRules, 
+/**
+ * R-25: `administrator`, `deputy` or `manager` of the partner, or none.
+ */
+partner_role: string | null, 
+/**
+ * A caisse operator's caisse, or none.
+ */
+operator_of: string | null, };
 
 export type SignInArgs = { profile: string, identifiant: string, 
 /**
@@ -193,14 +214,17 @@ export const ErrorCode = {
   NirKeyMismatch: "nir_key_mismatch",
   NameMalformed: "name_malformed",
   RateLimited: "rate_limited",
+  NumeroInstructeurRequired: "numero_instructeur_required",
   InvalidInput: "invalid_input",
   NotFound: "not_found",
   Conflict: "conflict",
   QuotaReached: "quota_reached",
   NotAManager: "not_a_manager",
+  NotAnOperator: "not_an_operator",
   OutsideConvention: "outside_convention",
   DelegationWithdrawn: "delegation_withdrawn",
   IdentifiantTaken: "identifiant_taken",
+  EndDateRequired: "end_date_required",
   InvalidBody: "invalid_body",
   PayloadTooLarge: "payload_too_large",
   UnsupportedMediaType: "unsupported_media_type",

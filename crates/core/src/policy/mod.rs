@@ -5,3 +5,4 @@ pub mod lockout;
 pub mod password;
 pub mod scope;
 pub mod session;
+pub mod term;

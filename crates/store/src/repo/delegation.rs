@@ -5,8 +5,9 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Delegation, GrantOutcome, Habilitation, PartnerRole};
+use crate::model::{Delegation, GrantOutcome, Habilitation, PartnerRole, UserGroup};
 use crate::repo::PartnerRepo;
+use crate::rows::habilitation_departements;
 use crate::store::on_backend;
 use crate::{Result, Store, StoreError};
 
@@ -15,6 +16,35 @@ type DelegationTuple = (i64, Option<i64>, Option<DateTime<Utc>>, i64);
 
 /// Roles, delegations and quota-checked grants.
 pub trait DelegationRepo: Send + Sync {
+    /// R-25: a new group of the partner's users; `Conflict` if the name is taken.
+    fn create_group(
+        &self,
+        partner_id: i64,
+        name: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<UserGroup>> + Send;
+    /// The partner's groups with their members, by name.
+    fn groups(&self, partner_id: i64) -> impl Future<Output = Result<Vec<UserGroup>>> + Send;
+    /// Deletes a group (its members' habilitations stay); false if there was none.
+    fn delete_group(&self, group_id: i64) -> impl Future<Output = Result<bool>> + Send;
+    /// Adds (`true`) or removes (`false`) a member; returns whether anything changed.
+    fn set_group_member(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        member: bool,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// The caisse a caisse operator's account is bound to; `None` for anyone else.
+    fn operator_caisse(&self, user_id: i64) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Binds an account to a caisse as one of its operators.
+    fn add_operator(
+        &self,
+        user_id: i64,
+        caisse: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// The user's role at their partner, if any.
     fn role(&self, user_id: i64) -> impl Future<Output = Result<Option<PartnerRole>>> + Send;
     /// Appoints (`Some`) or removes (`None`) a user's role.
@@ -52,6 +82,7 @@ pub trait DelegationRepo: Send + Sync {
         &self,
         user_id: i64,
         convention_id: i64,
+        departements: Option<&[String]>,
         ends_at: Option<DateTime<Utc>>,
         by: &str,
         now: DateTime<Utc>,
@@ -120,6 +151,137 @@ fn count(n: i64) -> u32 {
 }
 
 impl DelegationRepo for Store {
+    async fn create_group(
+        &self,
+        partner_id: i64,
+        name: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserGroup> {
+        let id: i64 = on_backend!(self, |db| {
+            sqlx::query_scalar(
+                "INSERT INTO user_groups (partner_id, name, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(partner_id)
+            .bind(name)
+            .bind(by)
+            .bind(now)
+            .fetch_one(db.pool())
+            .await
+            .map_err(crate::error::conflict_as("groupe (nom)"))
+        })?;
+        Ok(UserGroup {
+            id,
+            name: name.to_owned(),
+            members: Vec::new(),
+            created_by: by.to_owned(),
+            created_at: now,
+        })
+    }
+
+    async fn groups(&self, partner_id: i64) -> Result<Vec<UserGroup>> {
+        type Row = (i64, String, String, DateTime<Utc>, Option<String>);
+        let rows: Vec<Row> = on_backend!(self, |db| {
+            sqlx::query_as(
+                "SELECT g.id, g.name, g.created_by, g.created_at, u.identifiant \
+                 FROM user_groups g \
+                 LEFT JOIN user_group_members m ON m.group_id = g.id \
+                 LEFT JOIN users u ON u.id = m.user_id \
+                 WHERE g.partner_id = $1 ORDER BY g.name, u.identifiant",
+            )
+            .bind(partner_id)
+            .fetch_all(db.pool())
+            .await
+        })?;
+        let mut out: Vec<UserGroup> = Vec::new();
+        for (id, name, created_by, created_at, member) in rows {
+            match out.last_mut().filter(|g| g.id == id) {
+                Some(g) => g.members.extend(member),
+                None => out.push(UserGroup {
+                    id,
+                    name,
+                    members: member.into_iter().collect(),
+                    created_by,
+                    created_at,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn delete_group(&self, group_id: i64) -> Result<bool> {
+        on_backend!(self, |db| {
+            let mut tx = db.pool().begin().await?;
+            sqlx::query("DELETE FROM user_group_members WHERE group_id = $1")
+                .bind(group_id)
+                .execute(&mut *tx)
+                .await?;
+            let done = sqlx::query("DELETE FROM user_groups WHERE id = $1")
+                .bind(group_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    async fn set_group_member(&self, group_id: i64, user_id: i64, member: bool) -> Result<bool> {
+        on_backend!(self, |db| {
+            let done = if member {
+                sqlx::query(
+                    "INSERT INTO user_group_members (group_id, user_id) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(group_id)
+                .bind(user_id)
+                .execute(db.pool())
+                .await?
+            } else {
+                sqlx::query("DELETE FROM user_group_members WHERE group_id = $1 AND user_id = $2")
+                    .bind(group_id)
+                    .bind(user_id)
+                    .execute(db.pool())
+                    .await?
+            };
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    async fn operator_caisse(&self, user_id: i64) -> Result<Option<String>> {
+        on_backend!(self, |db| {
+            Ok(
+                sqlx::query_scalar("SELECT caisse_code FROM operators WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(db.pool())
+                    .await?,
+            )
+        })
+    }
+
+    async fn add_operator(
+        &self,
+        user_id: i64,
+        caisse: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        on_backend!(self, |db| {
+            sqlx::query(
+                "INSERT INTO operators (user_id, caisse_code, appointed_by, appointed_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(user_id)
+            .bind(caisse)
+            .bind(by)
+            .bind(now)
+            .execute(db.pool())
+            .await
+            .map_err(crate::error::conflict_as("agent de caisse"))?;
+            Ok(())
+        })
+    }
+
     async fn role(&self, user_id: i64) -> Result<Option<PartnerRole>> {
         let code: Option<String> = on_backend!(self, |db| {
             sqlx::query_scalar("SELECT role FROM partner_roles WHERE user_id = $1")
@@ -231,10 +393,15 @@ impl DelegationRepo for Store {
         &self,
         user_id: i64,
         convention_id: i64,
+        departements: Option<&[String]>,
         ends_at: Option<DateTime<Utc>>,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<GrantOutcome> {
+        let departements = departements
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("départements d'habilitation"))?;
         on_backend!(self, |db| {
             let mut tx = db.begin_write().await?;
             // The no-op update locks the delegation's row until commit (a row lock on
@@ -259,11 +426,14 @@ impl DelegationRepo for Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(id) = held {
-                sqlx::query("UPDATE habilitations SET ends_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(ends_at)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE habilitations SET ends_at = $2, departements = $3 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(ends_at)
+                .bind(&departements)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 return Ok(GrantOutcome::AlreadyHeld);
             }
@@ -285,15 +455,17 @@ impl DelegationRepo for Store {
             }
             sqlx::query(
                 "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at, \
-                 granted_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, convention_id) \
-                 DO UPDATE SET granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
-                 granted_by = excluded.granted_by",
+                 granted_by, departements) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id, convention_id) DO UPDATE SET \
+                 granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
+                 granted_by = excluded.granted_by, departements = excluded.departements",
             )
             .bind(user_id)
             .bind(convention_id)
             .bind(now)
             .bind(ends_at)
             .bind(by)
+            .bind(&departements)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -399,11 +571,13 @@ impl DelegationRepo for Store {
             Option<DateTime<Utc>>,
             Option<String>,
             Option<DateTime<Utc>>,
+            Option<String>,
         );
         let rows: Vec<Row> = on_backend!(self, |db| {
             sqlx::query_as(
                 "SELECT h.id, u.id, u.identifiant, c.number, c.service_code, h.granted_at, \
-                 h.ends_at, h.granted_by, h.reviewed_at, h.reviewed_by, h.suspended_at \
+                 h.ends_at, h.granted_by, h.reviewed_at, h.reviewed_by, h.suspended_at, \
+                 h.departements \
                  FROM habilitations h \
                  JOIN users u ON u.id = h.user_id JOIN conventions c ON c.id = h.convention_id \
                  WHERE u.partner_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
@@ -414,22 +588,24 @@ impl DelegationRepo for Store {
             .fetch_all(db.pool())
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Habilitation {
-                id: r.0,
-                user_id: r.1,
-                identifiant: r.2,
-                convention_number: r.3,
-                service: r.4,
-                granted_at: r.5,
-                ends_at: r.6,
-                granted_by: r.7,
-                reviewed_at: r.8,
-                reviewed_by: r.9,
-                suspended_at: r.10,
+        rows.into_iter()
+            .map(|r| {
+                Ok(Habilitation {
+                    id: r.0,
+                    user_id: r.1,
+                    identifiant: r.2,
+                    convention_number: r.3,
+                    service: r.4,
+                    granted_at: r.5,
+                    ends_at: r.6,
+                    granted_by: r.7,
+                    reviewed_at: r.8,
+                    reviewed_by: r.9,
+                    suspended_at: r.10,
+                    departements: habilitation_departements(r.11.as_deref())?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     async fn review_habilitation(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<()> {

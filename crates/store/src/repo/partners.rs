@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{
     Convention, ConventionStatus, NewConvention, NewPartner, Partner, PartnerStatus,
@@ -44,6 +44,14 @@ pub trait PartnerRepo: Send + Sync {
         number: &str,
         status: ConventionStatus,
         now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// R-28: records notice received on `notice_on` with effect until `ends_on`, or
+    /// withdraws it (`None`, `None`). Refused on a terminated convention.
+    fn set_convention_notice(
+        &self,
+        number: &str,
+        notice_on: Option<NaiveDate>,
+        ends_on: Option<NaiveDate>,
     ) -> impl Future<Output = Result<()>> + Send;
 }
 
@@ -128,10 +136,10 @@ impl PartnerRepo for Store {
             let mut tx = db.pool().begin().await?;
             let row = sqlx::query_as::<_, ConventionRow>(
                 "INSERT INTO conventions (number, partner_id, caisse_code, service_code, \
-                 starts_on, status, status_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'active', $6) \
+                 starts_on, status, status_at, beyond_caisse) \
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) \
                  RETURNING id, number, partner_id, caisse_code, service_code, starts_on, status, \
-                 status_at",
+                 status_at, beyond_caisse, notice_on, ends_on",
             )
             .bind(&c.number)
             .bind(c.partner_id)
@@ -139,6 +147,7 @@ impl PartnerRepo for Store {
             .bind(&c.service)
             .bind(c.starts_on)
             .bind(now)
+            .bind(c.beyond_caisse)
             .fetch_one(&mut *tx)
             .await
             .map_err(crate::error::conflict_as("convention (numéro)"))?;
@@ -164,7 +173,7 @@ impl PartnerRepo for Store {
         let row = on_backend!(self, |db| {
             sqlx::query_as::<_, ConventionRow>(
                 "SELECT id, number, partner_id, caisse_code, service_code, starts_on, status, \
-                 status_at FROM conventions WHERE number = $1",
+                 status_at, beyond_caisse, notice_on, ends_on FROM conventions WHERE number = $1",
             )
             .bind(number)
             .fetch_optional(db.pool())
@@ -183,7 +192,7 @@ impl PartnerRepo for Store {
         let rows = on_backend!(self, |db| {
             sqlx::query_as::<_, ConventionRow>(
                 "SELECT id, number, partner_id, caisse_code, service_code, starts_on, status, \
-                 status_at FROM conventions WHERE partner_id = $1 ORDER BY number",
+                 status_at, beyond_caisse, notice_on, ends_on FROM conventions WHERE partner_id = $1 ORDER BY number",
             )
             .bind(partner_id)
             .fetch_all(db.pool())
@@ -195,6 +204,33 @@ impl PartnerRepo for Store {
             out.push(row.into_convention(deps)?);
         }
         Ok(out)
+    }
+
+    async fn set_convention_notice(
+        &self,
+        number: &str,
+        notice_on: Option<NaiveDate>,
+        ends_on: Option<NaiveDate>,
+    ) -> Result<()> {
+        let updated = on_backend!(self, |db| {
+            sqlx::query(
+                "UPDATE conventions SET notice_on = $2, ends_on = $3 \
+                 WHERE number = $1 AND status <> 'terminated'",
+            )
+            .bind(number)
+            .bind(notice_on)
+            .bind(ends_on)
+            .execute(db.pool())
+            .await
+            .map(|done| done.rows_affected())
+        })?;
+        if updated == 0 {
+            return Err(match self.convention(number).await? {
+                Some(_) => StoreError::Refused("la convention est résiliée"),
+                None => StoreError::NotFound("convention"),
+            });
+        }
+        Ok(())
     }
 
     async fn set_convention_status(

@@ -21,6 +21,8 @@ pub trait ReferenceRepo: Send + Sync {
     fn put_caisse(&self, caisse: &Caisse) -> impl Future<Output = Result<()>> + Send;
     fn caisse(&self, code: &str) -> impl Future<Output = Result<Option<Caisse>>> + Send;
     fn caisses(&self) -> impl Future<Output = Result<Vec<Caisse>>> + Send;
+    /// R-06: the codes of the caisses of `caisse`'s branch (itself included).
+    fn branch_caisses(&self, caisse: &str) -> impl Future<Output = Result<Vec<String>>> + Send;
     fn set_caisse_hours(
         &self,
         code: &str,
@@ -73,12 +75,14 @@ impl ReferenceRepo for Store {
         on_backend!(self, |db| {
             let mut tx = db.pool().begin().await?;
             sqlx::query(
-                "INSERT INTO caisses (code, name, hours) VALUES ($1, $2, $3) \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, hours = excluded.hours",
+                "INSERT INTO caisses (code, name, hours, branch) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, hours = excluded.hours, \
+                 branch = excluded.branch",
             )
             .bind(&caisse.code)
             .bind(&caisse.name)
             .bind(caisse.hours.to_string())
+            .bind(caisse.branch.code())
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM caisse_departements WHERE caisse_code = $1")
@@ -101,12 +105,12 @@ impl ReferenceRepo for Store {
 
     async fn caisse(&self, code: &str) -> Result<Option<Caisse>> {
         on_backend!(self, |db| {
-            let row: Option<(String, String, String)> =
-                sqlx::query_as("SELECT code, name, hours FROM caisses WHERE code = $1")
+            let row: Option<(String, String, String, String)> =
+                sqlx::query_as("SELECT code, name, hours, branch FROM caisses WHERE code = $1")
                     .bind(code)
                     .fetch_optional(db.pool())
                     .await?;
-            let Some((code, name, hours)) = row else {
+            let Some((code, name, hours, branch)) = row else {
                 return Ok(None);
             };
             let departements = sqlx::query_scalar(
@@ -119,6 +123,7 @@ impl ReferenceRepo for Store {
             Ok(Some(Caisse {
                 code,
                 name,
+                branch: branch.parse()?,
                 departements,
                 hours: hours
                     .parse()
@@ -142,6 +147,18 @@ impl ReferenceRepo for Store {
         Ok(out)
     }
 
+    async fn branch_caisses(&self, caisse: &str) -> Result<Vec<String>> {
+        on_backend!(self, |db| {
+            Ok(sqlx::query_scalar(
+                "SELECT k.code FROM caisses k JOIN caisses c ON c.branch = k.branch \
+                 WHERE c.code = $1 ORDER BY k.code",
+            )
+            .bind(caisse)
+            .fetch_all(db.pool())
+            .await?)
+        })
+    }
+
     async fn set_caisse_hours(&self, code: &str, hours: OpeningHours) -> Result<()> {
         on_backend!(self, |db| {
             let done = sqlx::query("UPDATE caisses SET hours = $2 WHERE code = $1")
@@ -160,10 +177,11 @@ impl ReferenceRepo for Store {
         on_backend!(self, |db| {
             sqlx::query(
                 "INSERT INTO services (code, label, sections, eligibility, idle_timeout_secs, \
-                 hours) VALUES ($1, $2, $3, $4, $5, $6) \
+                 hours, rules) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (code) DO UPDATE SET label = excluded.label, \
                  sections = excluded.sections, eligibility = excluded.eligibility, \
-                 idle_timeout_secs = excluded.idle_timeout_secs, hours = excluded.hours",
+                 idle_timeout_secs = excluded.idle_timeout_secs, hours = excluded.hours, \
+                 rules = excluded.rules",
             )
             .bind(&service.code)
             .bind(&service.label)
@@ -171,6 +189,7 @@ impl ReferenceRepo for Store {
             .bind(Json(&service.eligibility))
             .bind(i64::from(service.idle_timeout_secs))
             .bind(service.hours.map(|h| h.to_string()))
+            .bind(Json(&service.rules))
             .execute(db.pool())
             .await?;
             Ok(())
@@ -180,7 +199,7 @@ impl ReferenceRepo for Store {
     async fn service(&self, code: &str) -> Result<Option<ServiceDef>> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, ServiceRow>(
-                "SELECT code, label, sections, eligibility, idle_timeout_secs, hours \
+                "SELECT code, label, sections, eligibility, idle_timeout_secs, hours, rules \
                  FROM services WHERE code = $1",
             )
             .bind(code)
@@ -194,7 +213,7 @@ impl ReferenceRepo for Store {
     async fn services(&self) -> Result<Vec<ServiceDef>> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, ServiceRow>(
-                "SELECT code, label, sections, eligibility, idle_timeout_secs, hours \
+                "SELECT code, label, sections, eligibility, idle_timeout_secs, hours, rules \
                  FROM services ORDER BY code",
             )
             .fetch_all(db.pool())

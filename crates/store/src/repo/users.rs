@@ -43,10 +43,12 @@ pub trait UserRepo: Send + Sync {
         id: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<PasswordHash>>> + Send;
+    /// Grants (or grants again) a habilitation, until `ends_at` when given.
     fn grant(
         &self,
         user_id: i64,
         convention_id: i64,
+        ends_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
     /// Habilitations not ended at `now`, whatever their convention's status.
@@ -191,15 +193,23 @@ impl UserRepo for Store {
         })
     }
 
-    async fn grant(&self, user_id: i64, convention_id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn grant(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        ends_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         on_backend!(self, |db| {
             sqlx::query(
-                "INSERT INTO habilitations (user_id, convention_id, granted_at) VALUES ($1, $2, \
-                 $3) ON CONFLICT (user_id, convention_id) DO UPDATE SET ends_at = NULL",
+                "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at) VALUES \
+                 ($1, $2, $3, $4) ON CONFLICT (user_id, convention_id) DO UPDATE SET ends_at = \
+                 excluded.ends_at",
             )
             .bind(user_id)
             .bind(convention_id)
             .bind(now)
+            .bind(ends_at)
             .execute(db.pool())
             .await?;
             Ok(())
@@ -211,8 +221,10 @@ impl UserRepo for Store {
             // One round trip: a row per (habilitation, département), grouped below.
             let rows = sqlx::query_as::<_, GrantRow>(
                 "SELECT h.id AS habilitation_id, c.id, c.number, c.partner_id, c.caisse_code, \
-                 c.service_code, c.starts_on, c.status, c.status_at, d.departement, \
-                 s.code, s.label, s.sections, s.eligibility, s.idle_timeout_secs, s.hours, \
+                 c.service_code, c.starts_on, c.status, c.status_at, c.beyond_caisse, \
+                 c.notice_on, c.ends_on, \
+                 h.departements AS habilitation_departements, d.departement, \
+                 s.code, s.label, s.sections, s.eligibility, s.idle_timeout_secs, s.hours, s.rules, \
                  k.hours AS caisse_hours \
                  FROM habilitations h \
                  JOIN conventions c ON c.id = h.convention_id \

@@ -1,0 +1,247 @@
+//! `/api/v1/caisse/…`: the supervision of delegated management by a caisse's operators
+//! their caisse's partners, each partner's users and habilitations, the
+//! suspension of one habilitation, forced password changes, the withdrawal of a delegation,
+//! late reviews, the caisse's traces. Every handler goes through [`Guichet::caisse_operator`]:
+//! anyone but a signed-in operator gets `403 not_an_operator`, and an operator reaches only
+//! the partners holding a convention with their own caisse (`403 outside_convention`).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use guichet_core::wire::{
+    Affected, DelegationStateRequest, ErrorBody, GroupInfo, ManagedUserInfo, SupervisedPartner,
+    SuspensionRequest, TraceEntry,
+};
+use guichet_service::CaisseOperator;
+
+use crate::admin_api::{entry, group_info, info};
+use crate::api::{ApiError, ApiJson, AppState, Authenticated};
+
+/// The most traces one call returns (the newest).
+const TRACE_PAGE: usize = 1_000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/caisse/partners", get(partners))
+        .route("/api/v1/caisse/partners/{tiers}/users", get(users))
+        .route("/api/v1/caisse/partners/{tiers}/groups", get(groups))
+        .route(
+            "/api/v1/caisse/partners/{tiers}/delegation",
+            put(delegation),
+        )
+        .route(
+            "/api/v1/caisse/partners/{tiers}/password-change",
+            post(force_partner_change),
+        )
+        .route(
+            "/api/v1/caisse/partners/{tiers}/late-suspension",
+            post(suspend_late),
+        )
+        .route(
+            "/api/v1/caisse/users/{identifiant}/password-change",
+            post(force_user_change),
+        )
+        .route(
+            "/api/v1/caisse/users/{identifiant}/habilitations/{service}/suspension",
+            put(suspension),
+        )
+        .route("/api/v1/caisse/traces", get(traces))
+}
+
+/// The operator's power, from a valid session whose password is changed.
+async fn operator<'a>(
+    state: &'a AppState,
+    session: guichet_service::Session,
+) -> Result<CaisseOperator<'a>, ApiError> {
+    let ready = state.guichet.ready(session)?;
+    Ok(state.guichet.caisse_operator(&ready).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/caisse/partners", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SupervisedPartner>, description = "Les partenaires ayant une convention avec la caisse de l'agent : délégation, retrait, revues en retard"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse (not_an_operator) ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn partners(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<SupervisedPartner>>, ApiError> {
+    let op = operator(&state, session).await?;
+    let late = op.late_reviews().await?;
+    let mut out = Vec::new();
+    for p in op.partners().await? {
+        // The caisse's own record (its operators' accounts) is not a partner to supervise.
+        if op.caisse() == Some(p.tiers.as_str()) {
+            continue;
+        }
+        let (delegated, withdrawn) = op.delegation_state(&p.tiers).await?;
+        out.push(SupervisedPartner {
+            late_reviews: late
+                .iter()
+                .find(|(t, _)| *t == p.tiers)
+                .map_or(0, |(_, n)| *n),
+            tiers: p.tiers,
+            name: p.name,
+            status: p.status.code().to_owned(),
+            delegated,
+            delegation_withdrawn: withdrawn,
+        });
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/caisse/partners/{tiers}/users", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    responses(
+        (status = 200, body = Vec<ManagedUserInfo>, description = "Les utilisateurs du partenaire, leurs rôles et leurs habilitations en vigueur"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+) -> Result<Json<Vec<ManagedUserInfo>>, ApiError> {
+    let op = operator(&state, session).await?;
+    let users = op.supervised_users(&tiers).await?;
+    Ok(Json(users.into_iter().map(info).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/caisse/partners/{tiers}/groups", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    responses(
+        (status = 200, body = Vec<GroupInfo>, description = "Les groupes d'utilisateurs du partenaire et leurs membres"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn groups(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+) -> Result<Json<Vec<GroupInfo>>, ApiError> {
+    let op = operator(&state, session).await?;
+    let groups = op.supervised_groups(&tiers).await?;
+    Ok(Json(groups.into_iter().map(group_info).collect()))
+}
+
+#[utoipa::path(put, path = "/api/v1/caisse/partners/{tiers}/delegation", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    request_body = DelegationStateRequest,
+    responses(
+        (status = 204, description = "Délégation retirée (les gestionnaires perdent leurs pouvoirs, la caisse reprend la main) ou rendue"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable ou sans convention déléguée"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn delegation(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+    ApiJson(body): ApiJson<DelegationStateRequest>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.set_delegation_withdrawn(&tiers, body.withdrawn).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/caisse/partners/{tiers}/password-change", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    responses(
+        (status = 200, body = Affected, description = "Chaque utilisateur du partenaire devra changer son mot de passe ; leurs sessions sont fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn force_partner_change(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+) -> Result<Json<Affected>, ApiError> {
+    let op = operator(&state, session).await?;
+    let count = op.force_password_change(None, Some(&tiers)).await?;
+    Ok(Json(Affected { count }))
+}
+
+#[utoipa::path(post, path = "/api/v1/caisse/partners/{tiers}/late-suspension", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    responses(
+        (status = 200, body = Affected, description = "Habilitations dont la revue annuelle est en retard, suspendues jusqu'à leur confirmation"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn suspend_late(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+) -> Result<Json<Affected>, ApiError> {
+    let op = operator(&state, session).await?;
+    let count = op.suspend_late(&tiers).await?;
+    Ok(Json(Affected { count }))
+}
+
+#[utoipa::path(post, path = "/api/v1/caisse/users/{identifiant}/password-change", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    responses(
+        (status = 204, description = "L'utilisateur devra changer son mot de passe ; ses sessions sont fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou utilisateur d'un partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Utilisateur introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn force_user_change(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.force_password_change(Some(&identifiant), None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/caisse/users/{identifiant}/habilitations/{service}/suspension", security(("bearer" = [])),
+    params(
+        ("identifiant" = String, Path, description = "Identifiant de l'utilisateur"),
+        ("service" = String, Path, description = "Code du service")),
+    request_body = SuspensionRequest,
+    responses(
+        (status = 204, description = "Habilitation suspendue (plus d'accès dès l'appel suivant) ou rétablie"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou utilisateur d'un partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Utilisateur ou habilitation introuvable"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn suspension(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((identifiant, service)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SuspensionRequest>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.set_habilitation_suspended(&identifiant, &service, body.suspended)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/caisse/traces", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TraceEntry>, description = "Les 1 000 dernières traces des partenaires de la caisse et de ses agents (R-21) ; jamais de NIR"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn traces(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    let op = operator(&state, session).await?;
+    let traces = op.traces(TRACE_PAGE).await?;
+    Ok(Json(traces.into_iter().map(entry).collect()))
+}
