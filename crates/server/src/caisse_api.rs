@@ -58,7 +58,7 @@ async fn operator<'a>(
     Ok(state.guichet.caisse_operator(&ready).await?)
 }
 
-#[utoipa::path(get, path = "/api/v1/caisse/partners", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "caisse_partners", path = "/api/v1/caisse/partners", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<SupervisedPartner>, description = "Les partenaires ayant une convention avec la caisse de l'agent : délégation, retrait, revues en retard"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
@@ -92,7 +92,7 @@ pub(crate) async fn partners(
     Ok(Json(out))
 }
 
-#[utoipa::path(get, path = "/api/v1/caisse/partners/{tiers}/users", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "caisse_users", path = "/api/v1/caisse/partners/{tiers}/users", security(("bearer" = [])),
     params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
     responses(
         (status = 200, body = Vec<ManagedUserInfo>, description = "Les utilisateurs du partenaire, leurs rôles et leurs habilitations en vigueur"),
@@ -110,7 +110,7 @@ pub(crate) async fn users(
     Ok(Json(users.into_iter().map(info).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/caisse/partners/{tiers}/groups", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "caisse_groups", path = "/api/v1/caisse/partners/{tiers}/groups", security(("bearer" = [])),
     params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
     responses(
         (status = 200, body = Vec<GroupInfo>, description = "Les groupes d'utilisateurs du partenaire et leurs membres"),
@@ -128,7 +128,7 @@ pub(crate) async fn groups(
     Ok(Json(groups.into_iter().map(group_info).collect()))
 }
 
-#[utoipa::path(put, path = "/api/v1/caisse/partners/{tiers}/delegation", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "caisse_delegation", path = "/api/v1/caisse/partners/{tiers}/delegation", security(("bearer" = [])),
     params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
     request_body = DelegationStateRequest,
     responses(
@@ -151,7 +151,7 @@ pub(crate) async fn delegation(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(post, path = "/api/v1/caisse/partners/{tiers}/password-change", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "caisse_force_partner_change", path = "/api/v1/caisse/partners/{tiers}/password-change", security(("bearer" = [])),
     params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
     responses(
         (status = 200, body = Affected, description = "Chaque utilisateur du partenaire devra changer son mot de passe ; leurs sessions sont fermées"),
@@ -169,7 +169,7 @@ pub(crate) async fn force_partner_change(
     Ok(Json(Affected { count }))
 }
 
-#[utoipa::path(post, path = "/api/v1/caisse/partners/{tiers}/late-suspension", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "caisse_suspend_late", path = "/api/v1/caisse/partners/{tiers}/late-suspension", security(("bearer" = [])),
     params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
     responses(
         (status = 200, body = Affected, description = "Habilitations dont la revue annuelle est en retard, suspendues jusqu'à leur confirmation"),
@@ -187,7 +187,7 @@ pub(crate) async fn suspend_late(
     Ok(Json(Affected { count }))
 }
 
-#[utoipa::path(post, path = "/api/v1/caisse/users/{identifiant}/password-change", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "caisse_force_user_change", path = "/api/v1/caisse/users/{identifiant}/password-change", security(("bearer" = [])),
     params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
     responses(
         (status = 204, description = "L'utilisateur devra changer son mot de passe ; ses sessions sont fermées"),
@@ -205,7 +205,7 @@ pub(crate) async fn force_user_change(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/v1/caisse/users/{identifiant}/habilitations/{service}/suspension", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "caisse_suspension", path = "/api/v1/caisse/users/{identifiant}/habilitations/{service}/suspension", security(("bearer" = [])),
     params(
         ("identifiant" = String, Path, description = "Identifiant de l'utilisateur"),
         ("service" = String, Path, description = "Code du service")),
@@ -231,7 +231,7 @@ pub(crate) async fn suspension(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/caisse/traces", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "caisse_traces", path = "/api/v1/caisse/traces", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<TraceEntry>, description = "Les 1 000 dernières traces des partenaires de la caisse et de ses agents (R-21) ; jamais de NIR"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
