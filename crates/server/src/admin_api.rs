@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/traces", get(partner_traces))
         .route("/api/v1/admin/reviews", get(reviews).post(review))
         .route("/api/v1/admin/reviews/export", get(review_export))
+        .route("/api/v1/admin/reviews/print", get(review_print))
         .route("/api/v1/admin/users", get(users).post(create_user))
         .route("/api/v1/admin/users/{identifiant}/status", put(set_status))
         .route(
@@ -380,6 +381,21 @@ pub(crate) async fn review_export(
         ],
         csv,
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/reviews/print", security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "text/html", body = String, description = "La revue en page imprimable (HTML sans script ni feuille de style), preuve pour la caisse"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn review_print(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    let m = manager(&state, session).await?;
+    let page = m.review_page().await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/delegations", security(("bearer" = [])),

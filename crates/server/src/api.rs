@@ -569,7 +569,7 @@ async fn log_request(request: Request, next: Next) -> Response {
     info(title = "Guichet", description = "Consultation des dossiers allocataires par les partenaires des caisses."),
     paths(sign_in, current_session, sign_out, change_password, lookup, health,
         crate::admin_api::my_traces, crate::admin_api::partner_traces, crate::admin_api::reviews, crate::admin_api::review,
-        crate::admin_api::review_export, crate::admin_api::delegations, crate::admin_api::users, crate::admin_api::create_user,
+        crate::admin_api::review_export, crate::admin_api::review_print, crate::admin_api::delegations, crate::admin_api::users, crate::admin_api::create_user,
         crate::admin_api::set_status, crate::admin_api::reset_password, crate::admin_api::grant,
         crate::admin_api::revoke, crate::admin_api::set_manager, crate::admin_api::groups,
         crate::admin_api::create_group, crate::admin_api::delete_group, crate::admin_api::add_member,

@@ -169,6 +169,13 @@ enum PartnerCommand {
     RestoreDelegation {
         tiers: String,
     },
+    /// delegates the partner's conventions of each service named, each with its quota
+    /// (`--quota cdap-t2=20,cdap-t13=5`), or changes their quotas.
+    Quotas {
+        tiers: String,
+        #[arg(long, value_delimiter = ',', required = true, value_parser = parse_quota)]
+        quota: Vec<Quota>,
+    },
     /// the partners whose yearly review of habilitations is late.
     LateReviews,
     /// every user of the partner must change their password at next sign-in.
@@ -203,9 +210,10 @@ enum ConventionCommand {
         /// the partner manages this convention's habilitations itself.
         #[arg(long)]
         delegated: bool,
-        /// With --delegated: the most habilitations in force at once.
-        #[arg(long, requires = "delegated")]
-        quota: Option<u32>,
+        /// With --delegated: the most habilitations in force at once, as `N` or
+        /// `SERVICE=N` (the convention's service).
+        #[arg(long, requires = "delegated", value_parser = parse_quota)]
+        quota: Option<Quota>,
     },
     /// delegates an existing convention, or changes its quota.
     Delegate {
@@ -349,6 +357,25 @@ enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// A quota as typed: `20`, or `cdap-t2=20` for one service.
+#[derive(Debug, Clone)]
+struct Quota {
+    service: Option<String>,
+    max: u32,
+}
+
+fn parse_quota(s: &str) -> Result<Quota, String> {
+    let (service, n) = match s.split_once('=') {
+        Some((service, n)) => (Some(service.trim().to_owned()), n),
+        None => (None, s),
+    };
+    let max = n
+        .trim()
+        .parse()
+        .map_err(|_| "attendu : N ou SERVICE=N (N entier positif)".to_owned())?;
+    Ok(Quota { service, max })
 }
 
 fn parse_kind(s: &str) -> Result<PartnerKind, String> {
@@ -760,6 +787,18 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             a.set_delegation_withdrawn(&tiers, false).await?;
             println!("délégation du partenaire {tiers} rendue");
         }
+        AdminCommand::Partner(PartnerCommand::Quotas { tiers, quota }) => {
+            let mut quotas = Vec::new();
+            for q in quota {
+                let service = q
+                    .service
+                    .ok_or_else(|| Failure("attendu : SERVICE=N pour chaque quota".into()))?;
+                quotas.push((service, q.max));
+            }
+            for (number, service, max) in a.set_quotas(&tiers, &quotas).await? {
+                println!("convention {number} ({service}) déléguée, quota {max}");
+            }
+        }
         AdminCommand::Convention(ConventionCommand::Delegate { number, quota }) => {
             a.delegate(&number, quota).await?;
             println!("convention {number} déléguée{}", quota_text(quota));
@@ -801,6 +840,19 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                 c.departements.join(",")
             );
             if delegated {
+                if let Some(Quota {
+                    service: Some(other),
+                    ..
+                }) = quota
+                    .as_ref()
+                    .filter(|q| q.service.as_deref() != Some(&c.service))
+                {
+                    return Err(Failure(format!(
+                        "quota pour {other} : la convention porte sur {}",
+                        c.service
+                    )));
+                }
+                let quota = quota.map(|q| q.max);
                 a.delegate(&c.number, quota).await?;
                 println!("convention {} déléguée{}", c.number, quota_text(quota));
             }

@@ -1087,6 +1087,13 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
         ("GET", "/api/v1/admin/traces".to_owned(), None),
         ("GET", "/api/v1/admin/reviews".to_owned(), None),
         ("GET", "/api/v1/admin/reviews/export".to_owned(), None),
+        ("GET", "/api/v1/admin/reviews/print".to_owned(), None),
+        ("GET", "/api/v1/admin/groups".to_owned(), None),
+        (
+            "POST",
+            "/api/v1/admin/groups".to_owned(),
+            Some(r#"{"name":"Accueil"}"#.to_owned()),
+        ),
         (
             "POST",
             "/api/v1/admin/reviews".to_owned(),
@@ -1183,6 +1190,62 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
             .lines()
             .any(|l| l.contains(";demo.caf;cdap-t2;") && l.contains(";demo.admin;"))
     );
+    let page = call(
+        &s.app,
+        "GET",
+        "/api/v1/admin/reviews/print",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(String::from_utf8_lossy(&page.body).contains("<td>demo.caf</td><td>cdap-t2</td>"));
+    // R-25: groups through the API, granted to every member.
+    let group = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/groups",
+        Some(&admin),
+        Some(r#"{"name":"Accueil"}"#.into()),
+    )
+    .await;
+    assert_eq!(group.status, StatusCode::CREATED);
+    let again = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/groups",
+        Some(&admin),
+        Some(r#"{"name":"Accueil"}"#.into()),
+    )
+    .await;
+    assert_eq!(again.code(), ErrorCode::Conflict);
+    let member = call(
+        &s.app,
+        "PUT",
+        "/api/v1/admin/groups/Accueil/members/demo.caf",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(member.status, StatusCode::NO_CONTENT);
+    let granted = call(
+        &s.app,
+        "POST",
+        "/api/v1/admin/groups/Accueil/habilitations",
+        Some(&admin),
+        Some(r#"{"service":"cdap-t2"}"#.into()),
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK);
+    assert_eq!(granted.json()["count"], 0, "demo.caf holds it already");
+    let groups = call(&s.app, "GET", "/api/v1/admin/groups", Some(&admin), None).await;
+    assert_eq!(groups.json()[0]["members"], serde_json::json!(["demo.caf"]));
     // R-21: the administrator reads the partner's traces, the caf user among them.
     let partner = call(&s.app, "GET", "/api/v1/admin/traces", Some(&admin), None).await;
     assert_eq!(partner.status, StatusCode::OK);

@@ -350,6 +350,65 @@ fn commands(db: &str) {
     ];
     assert!(fails(db, &nowhere).contains("caisse"));
 
+    // quotas per service, set by the caisse for a partner.
+    let quotas = ok(
+        db,
+        &[
+            "admin",
+            "partner",
+            "quotas",
+            "DEMO-CCAS-78",
+            "--quota",
+            "cdap-t2=12",
+        ],
+    );
+    assert!(
+        quotas.contains("DEMO-CDAP-78 (cdap-t2) déléguée, quota 12"),
+        "{quotas}"
+    );
+    assert!(
+        fails(
+            db,
+            &[
+                "admin",
+                "partner",
+                "quotas",
+                "DEMO-CCAS-78",
+                "--quota",
+                "psu=3"
+            ]
+        )
+        .contains("pas de convention pour le service psu")
+    );
+    assert!(
+        fails(
+            db,
+            &[
+                "admin",
+                "partner",
+                "quotas",
+                "DEMO-CCAS-78",
+                "--quota",
+                "12"
+            ]
+        )
+        .contains("SERVICE=N")
+    );
+    assert!(
+        fails(
+            db,
+            &[
+                "admin",
+                "partner",
+                "quotas",
+                "DEMO-CCAS-78",
+                "--quota",
+                "cdap-t2=x"
+            ]
+        )
+        .contains("entier")
+    );
+
     // notice, its end per the branch's rule, its withdrawal; conventions listed.
     let notice = ok(
         db,

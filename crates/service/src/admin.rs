@@ -648,6 +648,40 @@ impl CaisseOperator<'_> {
             .await
     }
 
+    /// the caisse sets, per service (profile), the most habilitations the partner
+    /// grants itself: each of its conventions of that service (of this operator's caisse) is
+    /// delegated with that quota. Every service is checked before anything changes. Returns
+    /// (convention, service, quota) for each convention touched.
+    pub async fn set_quotas(
+        &self,
+        tiers: &str,
+        quotas: &[(String, u32)],
+    ) -> Result<Vec<(String, String, u32)>> {
+        let conventions = self.conventions(tiers).await?;
+        let mut plan = Vec::new();
+        for (service, max) in quotas {
+            let of_service: Vec<_> = conventions
+                .iter()
+                .filter(|c| &c.service == service && c.status != ConventionStatus::Terminated)
+                .collect();
+            if of_service.is_empty() {
+                return Err(ServiceError::InvalidInput(format!(
+                    "le partenaire n'a pas de convention pour le service {}",
+                    service.chars().take(32).collect::<String>()
+                )));
+            }
+            plan.extend(
+                of_service
+                    .into_iter()
+                    .map(|c| (c.number.clone(), service.clone(), *max)),
+            );
+        }
+        for (number, _, max) in &plan {
+            self.delegate(number, Some(*max)).await?;
+        }
+        Ok(plan)
+    }
+
     /// appoints a partner's administrator or deputy (or a manager), or removes the
     /// role (`None`). Only the caisse names administrators and deputies.
     pub async fn set_partner_role(

@@ -624,6 +624,67 @@ impl PartnerManager<'_> {
         Ok(out)
     }
 
+    /// R-27: the review as a printable page, proof for the caisse: a self-contained HTML
+    /// document (no script, no style sheet, every value escaped) naming the partner, who
+    /// printed it and when, and each habilitation's grant, last review and due date.
+    pub async fn review_page(&self) -> Result<String> {
+        let now = self.guichet.now();
+        let paris = |t: DateTime<Utc>| t.with_timezone(&chrono_tz::Europe::Paris);
+        let day = |t: DateTime<Utc>| paris(t).format("%d/%m/%Y").to_string();
+        let reviews = self.reviews().await?;
+        let late = reviews.iter().filter(|h| h.review_due() <= now).count();
+        let mut rows = String::new();
+        for h in &reviews {
+            let due = h.review_due();
+            let state = match (h.suspended_at.is_some(), due <= now) {
+                (true, _) => "suspendue (revue en retard)",
+                (false, true) => "en retard",
+                (false, false) => "à jour",
+            };
+            let cells = [
+                h.identifiant.clone(),
+                h.service.clone(),
+                format!(
+                    "{} ({})",
+                    day(h.granted_at),
+                    h.granted_by.as_deref().unwrap_or("—")
+                ),
+                h.reviewed_at.map_or_else(
+                    || "jamais".to_owned(),
+                    |t| format!("{} ({})", day(t), h.reviewed_by.as_deref().unwrap_or("—")),
+                ),
+                day(due),
+                state.to_owned(),
+            ];
+            rows.push_str("<tr>");
+            for c in cells {
+                rows.push_str("<td>");
+                rows.push_str(&html_escape(&c));
+                rows.push_str("</td>");
+            }
+            rows.push_str("</tr>\n");
+        }
+        let partner = html_escape(&format!("{} ({})", self.partner.name, self.partner.tiers));
+        Ok(format!(
+            "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">\
+             <title>Revue annuelle des habilitations — {partner}</title></head><body>\n\
+             <h1>Revue annuelle des habilitations</h1>\n\
+             <p>Partenaire : {partner}<br>Établie le {} à {} (heure de Paris) par {}.<br>\
+             {} habilitation(s) en vigueur, dont {late} dont la revue est en retard.</p>\n\
+             <table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n\
+             <thead><tr><th scope=\"col\">Utilisateur</th><th scope=\"col\">Service</th>\
+             <th scope=\"col\">Attribuée le (par)</th><th scope=\"col\">Dernière revue (par)</th>\
+             <th scope=\"col\">Prochaine revue</th><th scope=\"col\">État</th></tr></thead>\n\
+             <tbody>\n{rows}</tbody></table>\n\
+             <p>Chaque habilitation est à confirmer ou à retirer une fois par an (revue \
+             inverse) ; ce document en est la preuve pour la caisse.</p>\n</body></html>\n",
+            paris(now).format("%d/%m/%Y"),
+            paris(now).format("%H:%M"),
+            html_escape(&self.manager.identifiant),
+            reviews.len(),
+        ))
+    }
+
     /// R-25: the administrator or deputy appoints (`true`) or dismisses a delegated manager.
     /// Nobody makes anyone administrator or deputy here: that is the caisse's.
     pub async fn set_manager(&self, identifiant: &str, manager: bool) -> Result<()> {
@@ -659,6 +720,22 @@ fn csv_field(value: &str) -> String {
     } else {
         value
     }
+}
+
+/// Text as HTML: the five characters that could open markup or an attribute, escaped.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -456,6 +456,13 @@ async fn r27_yearly_reverse_review(db: TestDb) {
     let csv = m.review_csv().await.unwrap();
     let caf = csv.lines().find(|l| l.contains(";demo.caf;")).unwrap();
     assert!(caf.ends_with(";oui;oui"), "late and suspended: {caf}");
+    // The same proof as a printable page: every value escaped, no script, no style sheet.
+    let page = m.review_page().await.unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("CCAS de Versailles"));
+    assert!(page.contains("<td>demo.caf</td><td>cdap-t2</td>"));
+    assert!(page.contains("suspendue (revue en retard)"));
+    assert!(page.contains("par demo.admin."));
+    assert!(!page.contains("<script") && !page.contains("<style") && !page.contains("style="));
     m.review("demo.caf", "cdap-t2", true).await.unwrap();
     assert!(signed_in_again(&e, "demo.caf").await.is_ok());
 
