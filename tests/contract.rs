@@ -11,7 +11,10 @@ use std::time::Duration;
 use chrono::{NaiveDate, TimeZone, Utc};
 use guichet_core::nir::Nir;
 use guichet_core::service_def::Section;
-use guichet_core::wire::{LookupRequest, LookupResponse};
+use guichet_core::wire::{
+    CreateUserRequest, HabilitationGrant, LookupRequest, LookupResponse, ReviewDecision,
+    ReviewRequest,
+};
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{AppCore, Settings, Surface};
 use guichet_desktop::config::Profile;
@@ -190,6 +193,8 @@ on_both_backends!(
     r17_server_side_expiry_wipes_the_client,
     r18_closed_hours_said_before_and_at_lookup,
     r09_r29_sign_out_wipes_and_clears_our_clipboard,
+    r25_r27_manager_flow,
+    r26_operator_flow,
 );
 
 async fn r11_r12_forced_change_before_anything_else(h: Harness) {
@@ -499,6 +504,115 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
         h.surface.clipboard_text().as_deref(),
         Some("texte d'un autre logiciel")
     );
+}
+
+/// through the desktop's core on each backend: the demo administrator sees the
+/// quota use, creates users until the quota is reached (the temporary password comes back
+/// once), and confirms a review; a plain user is no manager.
+async fn r25_r27_manager_flow(h: Harness) {
+    let view = h.ready("demo.admin").await;
+    assert_eq!(view.partner_role.as_deref(), Some("administrator"));
+    let d = h.core.delegations(&h.surface).await.unwrap();
+    assert_eq!(
+        (d[0].service.as_str(), d[0].quota, d[0].used),
+        ("cdap-t2", Some(20), 2)
+    );
+    let request = |i: usize| CreateUserRequest {
+        name: format!("Agent {i}"),
+        email: format!("agent{i}@ccas.example"),
+        habilitations: vec![HabilitationGrant {
+            service: "cdap-t2".into(),
+            departements: None,
+            ends_on: None,
+        }],
+    };
+    let created = h.core.create_user(request(0), &h.surface).await.unwrap();
+    assert!(created.identifiant.starts_with("demo-ccas-78."));
+    assert!(created.temporary_password.len() >= 12);
+    for i in 1..18 {
+        h.core.create_user(request(i), &h.surface).await.unwrap();
+    }
+    let full = h
+        .core
+        .create_user(request(18), &h.surface)
+        .await
+        .unwrap_err();
+    assert_eq!(full.code, ErrorCode::QuotaReached);
+    assert!(full.message.contains("20"), "{}", full.message);
+    let d = h.core.delegations(&h.surface).await.unwrap();
+    assert_eq!((d[0].quota, d[0].used), (Some(20), 20), "20 / 20");
+    let users = h.core.managed_users(&h.surface).await.unwrap();
+    assert_eq!(users.len(), 20);
+    assert!(
+        users
+            .iter()
+            .any(|u| u.identifiant == created.identifiant && u.must_change_password)
+    );
+
+    let reviews = h.core.reviews(&h.surface).await.unwrap();
+    assert_eq!(reviews.len(), 20);
+    assert!(reviews.iter().all(|r| !r.late && r.reviewed_at.is_none()));
+    h.core
+        .review(
+            ReviewRequest {
+                identifiant: "demo.caf".into(),
+                service: "cdap-t2".into(),
+                decision: ReviewDecision::Confirm,
+            },
+            &h.surface,
+        )
+        .await
+        .unwrap();
+    let reviews = h.core.reviews(&h.surface).await.unwrap();
+    let caf = reviews
+        .iter()
+        .find(|r| r.identifiant == "demo.caf")
+        .unwrap();
+    assert_eq!(caf.reviewed_by.as_deref(), Some("demo.admin"));
+
+    h.core.sign_out(&h.surface).await;
+    h.ready("demo.caf").await;
+    let refused = h.core.delegations(&h.surface).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::NotAManager);
+}
+
+/// R-26 through the desktop's core on each backend: the demo operator withdraws the
+/// delegation of its partner (its administrator then gets `delegation_withdrawn`) and gives
+/// it back.
+async fn r26_operator_flow(h: Harness) {
+    let view = h.ready("demo.operateur").await;
+    assert_eq!(view.operator_of.as_deref(), Some("CAF-78"));
+    assert!(view.services.is_empty());
+    let partners = h.core.supervised_partners(&h.surface).await.unwrap();
+    assert_eq!(partners.len(), 1);
+    assert_eq!(partners[0].tiers, "DEMO-CCAS-78");
+    assert!(partners[0].delegated && !partners[0].delegation_withdrawn);
+    h.core
+        .set_delegation_withdrawn("DEMO-CCAS-78", true, &h.surface)
+        .await
+        .unwrap();
+    let outside = h
+        .core
+        .set_delegation_withdrawn("DEMO-EAJE-67", true, &h.surface)
+        .await
+        .unwrap_err();
+    assert_eq!(outside.code, ErrorCode::OutsideConvention);
+    assert!(h.core.supervised_partners(&h.surface).await.unwrap()[0].delegation_withdrawn);
+    h.core.sign_out(&h.surface).await;
+
+    h.ready("demo.admin").await;
+    let refused = h.core.managed_users(&h.surface).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::DelegationWithdrawn);
+    h.core.sign_out(&h.surface).await;
+
+    h.sign_in("demo.operateur", NEW_PASSWORD).await.unwrap();
+    h.core
+        .set_delegation_withdrawn("DEMO-CCAS-78", false, &h.surface)
+        .await
+        .unwrap();
+    h.core.sign_out(&h.surface).await;
+    h.sign_in("demo.admin", NEW_PASSWORD).await.unwrap();
+    assert_eq!(h.core.managed_users(&h.surface).await.unwrap().len(), 2);
 }
 
 // ---- Policy, profiles and failures of the remote link ----

@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use guichet_core::nir::{Nir, NirError};
 use guichet_core::policy::password::PasswordPolicy;
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, ErrorCode, LookupRequest, LookupResponse, PasswordRules,
-    SessionInfo, SignInRequest, Violation,
+    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody, ErrorCode,
+    LookupRequest, LookupResponse, ManagedUserInfo, PasswordRules, ReviewInfo, ReviewRequest,
+    SessionInfo, SignInRequest, SupervisedPartner, Violation,
 };
 use guichet_service::Clock;
 use sha2::{Digest, Sha256};
@@ -409,6 +410,65 @@ impl AppCore {
             .map_err(|e| error(e.code(), capitalize(&e.to_string())))?;
         self.with_session(surface, async |b, token| b.lookup(token, request).await)
             .await
+    }
+
+    /// R-25, the "Administration" screen: the partner's delegated conventions and their
+    /// quota use.
+    pub async fn delegations(&self, surface: &dyn Surface) -> Result<Vec<DelegationInfo>> {
+        self.with_session(surface, async |b, token| b.delegations(token).await)
+            .await
+    }
+
+    /// The partner's users, roles and habilitations.
+    pub async fn managed_users(&self, surface: &dyn Surface) -> Result<Vec<ManagedUserInfo>> {
+        self.with_session(surface, async |b, token| b.managed_users(token).await)
+            .await
+    }
+
+    /// A new user of the partner: the generated identifiant and the temporary password,
+    /// shown once by the screen and kept nowhere.
+    pub async fn create_user(
+        &self,
+        request: CreateUserRequest,
+        surface: &dyn Surface,
+    ) -> Result<CreatedUser> {
+        self.with_session(surface, async |b, token| {
+            b.create_user(token, request).await
+        })
+        .await
+    }
+
+    /// the yearly review.
+    pub async fn reviews(&self, surface: &dyn Surface) -> Result<Vec<ReviewInfo>> {
+        self.with_session(surface, async |b, token| b.reviews(token).await)
+            .await
+    }
+
+    pub async fn review(&self, request: ReviewRequest, surface: &dyn Surface) -> Result<()> {
+        self.with_session(surface, async |b, token| b.review(token, request).await)
+            .await
+    }
+
+    /// The caisse screen: the operator's partners.
+    pub async fn supervised_partners(
+        &self,
+        surface: &dyn Surface,
+    ) -> Result<Vec<SupervisedPartner>> {
+        self.with_session(surface, async |b, token| b.supervised_partners(token).await)
+            .await
+    }
+
+    /// withdraws a partner's delegation, or gives it back.
+    pub async fn set_delegation_withdrawn(
+        &self,
+        tiers: &str,
+        withdrawn: bool,
+        surface: &dyn Surface,
+    ) -> Result<()> {
+        self.with_session(surface, async |b, token| {
+            b.set_delegation_withdrawn(token, tiers, withdrawn).await
+        })
+        .await
     }
 
     /// User input: pushes the idle deadline back.

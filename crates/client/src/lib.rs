@@ -12,8 +12,9 @@
 use std::time::Duration;
 
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse,
-    SessionInfo, SignInRequest,
+    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, DelegationStateRequest,
+    ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse, ManagedUserInfo, ReviewInfo,
+    ReviewRequest, SessionInfo, SignInRequest, SupervisedPartner,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -124,6 +125,92 @@ impl Client {
             r = r.bearer_auth(t);
         }
         Ok(r)
+    }
+
+    /// A request to the path made of `segments`, each percent-encoded (a numéro de tiers or
+    /// an identifiant never changes the path's shape).
+    fn request_at(
+        &self,
+        method: Method,
+        segments: &[&str],
+        token: Option<&str>,
+    ) -> Result<RequestBuilder> {
+        let mut url = self.api.clone();
+        url.path_segments_mut()
+            .map_err(|()| {
+                error(
+                    ErrorCode::InvalidUrl,
+                    "L'adresse du serveur n'est pas une URL valide.",
+                )
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        let mut r = self.http.request(method, url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        Ok(r)
+    }
+
+    /// `GET /admin/delegations`.
+    pub async fn delegations(&self, token: &str) -> Result<Vec<DelegationInfo>> {
+        let r = self.request(Method::GET, "admin/delegations", Some(token))?;
+        json(send(r).await?).await
+    }
+
+    /// `GET /admin/users`.
+    pub async fn managed_users(&self, token: &str) -> Result<Vec<ManagedUserInfo>> {
+        let r = self.request(Method::GET, "admin/users", Some(token))?;
+        json(send(r).await?).await
+    }
+
+    /// `POST /admin/users`: the generated identifiant and the temporary password.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        request: &CreateUserRequest,
+    ) -> Result<CreatedUser> {
+        let r = self
+            .request(Method::POST, "admin/users", Some(token))?
+            .json(request);
+        json(send(r).await?).await
+    }
+
+    /// `GET /admin/reviews`.
+    pub async fn reviews(&self, token: &str) -> Result<Vec<ReviewInfo>> {
+        let r = self.request(Method::GET, "admin/reviews", Some(token))?;
+        json(send(r).await?).await
+    }
+
+    /// `POST /admin/reviews`: confirm or remove one habilitation.
+    pub async fn review(&self, token: &str, request: &ReviewRequest) -> Result<()> {
+        let r = self
+            .request(Method::POST, "admin/reviews", Some(token))?
+            .json(request);
+        send(r).await.map(drop)
+    }
+
+    /// `GET /caisse/partners` (a caisse operator's).
+    pub async fn supervised_partners(&self, token: &str) -> Result<Vec<SupervisedPartner>> {
+        let r = self.request(Method::GET, "caisse/partners", Some(token))?;
+        json(send(r).await?).await
+    }
+
+    /// `PUT /caisse/partners/{tiers}/delegation`.
+    pub async fn set_delegation_withdrawn(
+        &self,
+        token: &str,
+        tiers: &str,
+        withdrawn: bool,
+    ) -> Result<()> {
+        let r = self
+            .request_at(
+                Method::PUT,
+                &["caisse", "partners", tiers, "delegation"],
+                Some(token),
+            )?
+            .json(&DelegationStateRequest { withdrawn });
+        send(r).await.map(drop)
     }
 
     /// `POST /sessions`.

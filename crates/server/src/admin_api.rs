@@ -9,15 +9,13 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
-use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
-    AccountStatus, AccountStatusRequest, Affected, CreateGroupRequest, CreateUserRequest,
-    CreatedUser, DelegationInfo, ErrorBody, GroupInfo, HabilitationGrant, HabilitationInfo,
-    ManagedUserInfo, ManagerRequest, ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword,
-    TraceEntry,
+    AccountStatusRequest, Affected, CreateGroupRequest, CreateUserRequest, CreatedUser,
+    DelegationInfo, ErrorBody, GroupInfo, HabilitationGrant, ManagedUserInfo, ManagerRequest,
+    ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntry,
 };
-use guichet_service::{HabilitationRequest, ManagedUser, PartnerManager};
-use guichet_store::{UserGroup, UserStatus};
+use guichet_service::PartnerManager;
+use guichet_service::admin_wire::{group_info, habilitation_request, trace_entry, user_status};
 
 use crate::api::{ApiError, ApiJson, AppState, Authenticated};
 
@@ -63,15 +61,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-pub(crate) fn group_info(g: UserGroup) -> GroupInfo {
-    GroupInfo {
-        name: g.name,
-        members: g.members,
-        created_by: g.created_by,
-        created_at: g.created_at,
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/admin/groups", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<GroupInfo>, description = "Les groupes d'utilisateurs du partenaire et leurs membres (R-25)"),
@@ -83,9 +72,7 @@ pub(crate) async fn groups(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<GroupInfo>>, ApiError> {
     let m = manager(&state, session).await?;
-    Ok(Json(
-        m.groups().await?.into_iter().map(group_info).collect(),
-    ))
+    Ok(Json(m.group_infos().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/groups", security(("bearer" = [])),
@@ -187,7 +174,7 @@ pub(crate) async fn grant_group(
     ApiJson(body): ApiJson<HabilitationGrant>,
 ) -> Result<Json<Affected>, ApiError> {
     let m = manager(&state, session).await?;
-    let count = m.grant_group(&name, &request(&body)).await?;
+    let count = m.grant_group(&name, &habilitation_request(&body)).await?;
     Ok(Json(Affected {
         count: u64::from(count),
     }))
@@ -224,56 +211,6 @@ async fn manager<'a>(
     Ok(state.guichet.partner_manager(&ready).await?)
 }
 
-/// A trace as its readers get it: never the NIR digest.
-pub(crate) fn entry(record: TraceRecord) -> TraceEntry {
-    TraceEntry {
-        at: record.at,
-        identifiant: record.identifiant,
-        kind: record.kind.code().to_owned(),
-        service: record.service,
-        outcome: record.outcome,
-        address: record.address,
-    }
-}
-
-fn request(grant: &HabilitationGrant) -> HabilitationRequest {
-    HabilitationRequest {
-        service: grant.service.clone(),
-        departements: grant.departements.clone(),
-        ends_on: grant.ends_on,
-    }
-}
-
-fn status_of(status: UserStatus) -> AccountStatus {
-    match status {
-        UserStatus::Active => AccountStatus::Active,
-        UserStatus::Suspended => AccountStatus::Suspended,
-        UserStatus::Deactivated => AccountStatus::Deactivated,
-    }
-}
-
-pub(crate) fn info(u: ManagedUser) -> ManagedUserInfo {
-    ManagedUserInfo {
-        identifiant: u.user.identifiant,
-        display_name: u.user.display_name,
-        email: u.user.email,
-        status: status_of(u.user.status),
-        role: u.role.map(|r| r.code().to_owned()),
-        must_change_password: u.user.must_change_password,
-        habilitations: u
-            .habilitations
-            .into_iter()
-            .map(|h| HabilitationInfo {
-                service: h.service,
-                departements: h.departements.unwrap_or_default(),
-                granted_at: h.granted_at,
-                ends_at: h.ends_at,
-                granted_by: h.granted_by,
-            })
-            .collect(),
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/me/traces", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<TraceEntry>, description = "Les traces de l'utilisateur (RGPD art. 15) : quand, quoi, quel service, quel résultat ; jamais de NIR"),
@@ -286,7 +223,9 @@ pub(crate) async fn my_traces(
 ) -> Result<Json<Vec<TraceEntry>>, ApiError> {
     let ready = state.guichet.ready(session)?;
     let traces = state.guichet.my_traces(&ready, None).await?;
-    Ok(Json(traces.into_iter().map(|t| entry(t.record)).collect()))
+    Ok(Json(
+        traces.into_iter().map(|t| trace_entry(t.record)).collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/traces", security(("bearer" = [])),
@@ -300,7 +239,9 @@ pub(crate) async fn partner_traces(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<TraceEntry>>, ApiError> {
     let m = manager(&state, session).await?;
-    Ok(Json(m.traces(None).await?.into_iter().map(entry).collect()))
+    Ok(Json(
+        m.traces(None).await?.into_iter().map(trace_entry).collect(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/reviews", security(("bearer" = [])),
@@ -314,23 +255,7 @@ pub(crate) async fn reviews(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<ReviewInfo>>, ApiError> {
     let m = manager(&state, session).await?;
-    let now = state.guichet.now();
-    Ok(Json(
-        m.reviews()
-            .await?
-            .into_iter()
-            .map(|h| ReviewInfo {
-                due_at: h.review_due(),
-                late: h.review_due() <= now,
-                suspended: h.suspended_at.is_some(),
-                identifiant: h.identifiant,
-                service: h.service,
-                granted_at: h.granted_at,
-                reviewed_at: h.reviewed_at,
-                reviewed_by: h.reviewed_by,
-            })
-            .collect(),
-    ))
+    Ok(Json(m.review_infos().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/reviews", security(("bearer" = [])),
@@ -409,20 +334,7 @@ pub(crate) async fn delegations(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<DelegationInfo>>, ApiError> {
     let m = manager(&state, session).await?;
-    Ok(Json(
-        m.delegations()
-            .await?
-            .into_iter()
-            .map(|d| DelegationInfo {
-                service: d.convention.service,
-                convention: d.convention.number,
-                caisse: d.convention.caisse,
-                departements: d.convention.departements,
-                quota: d.quota,
-                used: d.used,
-            })
-            .collect(),
-    ))
+    Ok(Json(m.delegation_infos().await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", security(("bearer" = [])),
@@ -436,7 +348,7 @@ pub(crate) async fn users(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<ManagedUserInfo>>, ApiError> {
     let m = manager(&state, session).await?;
-    Ok(Json(m.users().await?.into_iter().map(info).collect()))
+    Ok(Json(m.user_infos().await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/users", security(("bearer" = [])),
@@ -456,15 +368,7 @@ pub(crate) async fn create_user(
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
     let m = manager(&state, session).await?;
-    let grants: Vec<HabilitationRequest> = body.habilitations.iter().map(request).collect();
-    let (user, password) = m.create_user(&body.name, &body.email, &grants).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedUser {
-            identifiant: user.identifiant,
-            temporary_password: password,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(m.create_user_from(&body).await?)))
 }
 
 #[utoipa::path(put, path = "/api/v1/admin/users/{identifiant}/status", security(("bearer" = [])),
@@ -486,12 +390,8 @@ pub(crate) async fn set_status(
     ApiJson(body): ApiJson<AccountStatusRequest>,
 ) -> Result<StatusCode, ApiError> {
     let m = manager(&state, session).await?;
-    let status = match body.status {
-        AccountStatus::Active => UserStatus::Active,
-        AccountStatus::Suspended => UserStatus::Suspended,
-        AccountStatus::Deactivated => UserStatus::Deactivated,
-    };
-    m.set_user_status(&identifiant, status).await?;
+    m.set_user_status(&identifiant, user_status(body.status))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -533,7 +433,7 @@ pub(crate) async fn grant(
     ApiJson(body): ApiJson<HabilitationGrant>,
 ) -> Result<StatusCode, ApiError> {
     let m = manager(&state, session).await?;
-    m.grant(&identifiant, &request(&body)).await?;
+    m.grant(&identifiant, &habilitation_request(&body)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

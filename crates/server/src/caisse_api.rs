@@ -15,8 +15,8 @@ use guichet_core::wire::{
 };
 use guichet_service::CaisseOperator;
 
-use crate::admin_api::{entry, group_info, info};
 use crate::api::{ApiError, ApiJson, AppState, Authenticated};
+use guichet_service::admin_wire::{group_info, managed_user_info, trace_entry};
 
 /// The most traces one call returns (the newest).
 const TRACE_PAGE: usize = 1_000;
@@ -69,27 +69,7 @@ pub(crate) async fn partners(
     Authenticated(session): Authenticated,
 ) -> Result<Json<Vec<SupervisedPartner>>, ApiError> {
     let op = operator(&state, session).await?;
-    let late = op.late_reviews().await?;
-    let mut out = Vec::new();
-    for p in op.partners().await? {
-        // The caisse's own record (its operators' accounts) is not a partner to supervise.
-        if op.caisse() == Some(p.tiers.as_str()) {
-            continue;
-        }
-        let (delegated, withdrawn) = op.delegation_state(&p.tiers).await?;
-        out.push(SupervisedPartner {
-            late_reviews: late
-                .iter()
-                .find(|(t, _)| *t == p.tiers)
-                .map_or(0, |(_, n)| *n),
-            tiers: p.tiers,
-            name: p.name,
-            status: p.status.code().to_owned(),
-            delegated,
-            delegation_withdrawn: withdrawn,
-        });
-    }
-    Ok(Json(out))
+    Ok(Json(op.supervised_partners().await?))
 }
 
 #[utoipa::path(get, operation_id = "caisse_users", path = "/api/v1/caisse/partners/{tiers}/users", security(("bearer" = [])),
@@ -107,7 +87,7 @@ pub(crate) async fn users(
 ) -> Result<Json<Vec<ManagedUserInfo>>, ApiError> {
     let op = operator(&state, session).await?;
     let users = op.supervised_users(&tiers).await?;
-    Ok(Json(users.into_iter().map(info).collect()))
+    Ok(Json(users.into_iter().map(managed_user_info).collect()))
 }
 
 #[utoipa::path(get, operation_id = "caisse_groups", path = "/api/v1/caisse/partners/{tiers}/groups", security(("bearer" = [])),
@@ -243,5 +223,5 @@ pub(crate) async fn traces(
 ) -> Result<Json<Vec<TraceEntry>>, ApiError> {
     let op = operator(&state, session).await?;
     let traces = op.traces(TRACE_PAGE).await?;
-    Ok(Json(traces.into_iter().map(entry).collect()))
+    Ok(Json(traces.into_iter().map(trace_entry).collect()))
 }

@@ -115,6 +115,10 @@ impl PartnerManager<'_> {
         self.role
     }
 
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.guichet.now()
+    }
+
     pub fn partner(&self) -> &Partner {
         &self.partner
     }

@@ -4,6 +4,7 @@
 //! principle 2).
 
 mod admin;
+pub mod admin_wire;
 mod audit;
 mod auth;
 pub mod clock;
