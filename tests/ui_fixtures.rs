@@ -11,7 +11,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use guichet_core::nir::Nir;
-use guichet_core::wire::{ErrorBody, LookupRequest, LookupResponse, Violation};
+use guichet_core::wire::{
+    CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody, HabilitationGrant, LookupRequest,
+    LookupResponse, ManagedUserInfo, ReviewInfo, SupervisedPartner, Violation,
+};
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{self, AppCore};
 use guichet_desktop::config::Profile;
@@ -47,7 +50,40 @@ struct Recorded {
     hours_open: HoursView,
     /// `hours` at 02:00 in Paris, when every service is closed (R-18).
     hours_closed: HoursView,
+    /// The "Administration" screen of `demo.admin` (R-25, R-27).
+    admin: AdminRecording,
+    /// The caisse screen of `demo.operateur` (R-26).
+    caisse: CaisseRecording,
 }
+
+#[derive(Serialize)]
+struct AdminRecording {
+    identifiant: String,
+    ready: SessionView,
+    delegations: Vec<DelegationInfo>,
+    users: Vec<ManagedUserInfo>,
+    reviews: Vec<ReviewInfo>,
+    /// The one user the accessibility run creates. Its identifiant and temporary password
+    /// are random: recorded as `GENERATED_*` so that the file is the same on every run.
+    created: CreatedUser,
+    created_name: String,
+    /// The next creation once the quota is used up.
+    quota_reached: ErrorBody,
+}
+
+#[derive(Serialize)]
+struct CaisseRecording {
+    identifiant: String,
+    ready: SessionView,
+    partners: Vec<SupervisedPartner>,
+    /// The same after the delegation of the first partner was withdrawn.
+    withdrawn: Vec<SupervisedPartner>,
+}
+
+/// What stands for the random identifiant and password of the user created (see
+/// [`AdminRecording::created`]).
+const GENERATED_IDENTIFIANT: &str = "demo-ccas-78.000001";
+const GENERATED_PASSWORD: &str = "Provisoire-Enregistre-1!";
 
 #[derive(Serialize)]
 struct Account {
@@ -309,6 +345,9 @@ async fn record() -> Recorded {
         });
     }
 
+    let admin = r.admin().await;
+    let caisse = r.caisse().await;
+
     // A wrong key, and a NIR still being typed.
     let found = &accounts[0].lookups[0].nir;
     let mut wrong_key = found.clone();
@@ -416,6 +455,85 @@ async fn record() -> Recorded {
         },
         hours_open,
         hours_closed,
+        admin,
+        caisse,
+    }
+}
+
+impl Recording {
+    /// `demo.admin`'s screen: delegations, users and reviews as the code answers them, a
+    /// creation, and the refusal once the quota is full.
+    async fn admin(&self) -> AdminRecording {
+        let identifiant = guichet_service::DEMO_ACCOUNTS[4].0;
+        let ready = self.sign_in(identifiant, NEW_PASSWORD).await.unwrap();
+        assert_eq!(ready.partner_role.as_deref(), Some("administrator"));
+        let delegations = self.core.delegations(&self.surface).await.unwrap();
+        let users = self.core.managed_users(&self.surface).await.unwrap();
+        let reviews = self.core.reviews(&self.surface).await.unwrap();
+        let service = delegations[0].service.clone();
+        let request = |name: &str| CreateUserRequest {
+            name: name.into(),
+            email: "agent.accueil@ccas.example".into(),
+            habilitations: vec![HabilitationGrant {
+                service: service.clone(),
+                departements: None,
+                ends_on: None,
+            }],
+        };
+        let created_name = "Agent d'accueil".to_owned();
+        let mut created = self
+            .core
+            .create_user(request(&created_name), &self.surface)
+            .await
+            .unwrap();
+        assert!(created.identifiant.starts_with("demo-ccas-78."));
+        created.identifiant = GENERATED_IDENTIFIANT.into();
+        created.temporary_password = Zeroizing::new(GENERATED_PASSWORD.into());
+        let quota_reached = loop {
+            match self.core.create_user(request("Agent"), &self.surface).await {
+                Ok(_) => continue,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(quota_reached.code, ErrorCode::QuotaReached);
+        self.core.sign_out(&self.surface).await;
+        AdminRecording {
+            identifiant: identifiant.into(),
+            ready,
+            delegations,
+            users,
+            reviews,
+            created,
+            created_name,
+            quota_reached,
+        }
+    }
+
+    /// `demo.operateur`'s screen, before and after withdrawing the delegation (given back
+    /// at the end, so that nothing else recorded depends on it).
+    async fn caisse(&self) -> CaisseRecording {
+        let identifiant = guichet_service::DEMO_OPERATOR.0;
+        self.sign_in(identifiant, DEMO_PASSWORD).await.unwrap();
+        let ready = self.change(DEMO_PASSWORD, NEW_PASSWORD).await.unwrap();
+        assert_eq!(ready.operator_of.as_deref(), Some("CAF-78"));
+        let partners = self.core.supervised_partners(&self.surface).await.unwrap();
+        let tiers = partners[0].tiers.clone();
+        self.core
+            .set_delegation_withdrawn(&tiers, true, &self.surface)
+            .await
+            .unwrap();
+        let withdrawn = self.core.supervised_partners(&self.surface).await.unwrap();
+        self.core
+            .set_delegation_withdrawn(&tiers, false, &self.surface)
+            .await
+            .unwrap();
+        self.core.sign_out(&self.surface).await;
+        CaisseRecording {
+            identifiant: identifiant.into(),
+            ready,
+            partners,
+            withdrawn,
+        }
     }
 }
 
@@ -427,8 +545,13 @@ fn typescript(recorded: &Recorded) -> String {
         r#"// Recorded from the Rust code by tests/ui_fixtures.rs: do not edit.
 // `make bindings` rewrites it; a test fails when it is stale.
 import type {{
+  CreatedUser,
+  DelegationInfo,
   ErrorBody,
   HoursView,
+  ManagedUserInfo,
+  ReviewInfo,
+  SupervisedPartner,
   LookupOutcome,
   LookupResponse,
   NirCheck,
@@ -473,6 +596,22 @@ export type Recorded = {{
   }};
   hours_open: HoursView;
   hours_closed: HoursView;
+  admin: {{
+    identifiant: string;
+    ready: SessionView;
+    delegations: DelegationInfo[];
+    users: ManagedUserInfo[];
+    reviews: ReviewInfo[];
+    created: CreatedUser;
+    created_name: string;
+    quota_reached: ErrorBody;
+  }};
+  caisse: {{
+    identifiant: string;
+    ready: SessionView;
+    partners: SupervisedPartner[];
+    withdrawn: SupervisedPartner[];
+  }};
 }};
 
 export const recorded: Recorded = {json};

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use clap::Parser;
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation,
+    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
+    LookupRequest, LookupResponse, ManagedUserInfo, ReviewInfo, ReviewRequest, SupervisedPartner,
+    Violation,
 };
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
@@ -92,6 +94,51 @@ fn check_nir(nir: String) -> NirCheck {
 #[tauri::command]
 async fn lookup(core: Core<'_>, app: AppHandle, request: LookupRequest) -> Result<LookupResponse> {
     core.lookup(request, &Window(app)).await
+}
+
+#[tauri::command]
+async fn delegations(core: Core<'_>, app: AppHandle) -> Result<Vec<DelegationInfo>> {
+    core.delegations(&Window(app)).await
+}
+
+#[tauri::command]
+async fn managed_users(core: Core<'_>, app: AppHandle) -> Result<Vec<ManagedUserInfo>> {
+    core.managed_users(&Window(app)).await
+}
+
+#[tauri::command]
+async fn create_user(
+    core: Core<'_>,
+    app: AppHandle,
+    request: CreateUserRequest,
+) -> Result<CreatedUser> {
+    core.create_user(request, &Window(app)).await
+}
+
+#[tauri::command]
+async fn reviews(core: Core<'_>, app: AppHandle) -> Result<Vec<ReviewInfo>> {
+    core.reviews(&Window(app)).await
+}
+
+#[tauri::command]
+async fn review(core: Core<'_>, app: AppHandle, request: ReviewRequest) -> Result<()> {
+    core.review(request, &Window(app)).await
+}
+
+#[tauri::command]
+async fn supervised_partners(core: Core<'_>, app: AppHandle) -> Result<Vec<SupervisedPartner>> {
+    core.supervised_partners(&Window(app)).await
+}
+
+#[tauri::command]
+async fn set_delegation_withdrawn(
+    core: Core<'_>,
+    app: AppHandle,
+    tiers: String,
+    withdrawn: bool,
+) -> Result<()> {
+    core.set_delegation_withdrawn(&tiers, withdrawn, &Window(app))
+        .await
 }
 
 #[tauri::command]
@@ -208,6 +255,13 @@ pub fn run_app() -> ExitCode {
             save_profile,
             delete_profile,
             forget_credentials,
+            delegations,
+            managed_users,
+            create_user,
+            reviews,
+            review,
+            supervised_partners,
+            set_delegation_withdrawn,
         ])
         .setup(move |app| {
             // No cache or storage on disk (incognito: an ephemeral web context), screen

@@ -165,6 +165,18 @@ pub fn typescript() -> String {
         RsaPayment,
         Benefit,
         InForce,
+        // Delegated management and caisse supervision (issue 11).
+        DelegationInfo,
+        ManagedUserInfo,
+        AccountStatus,
+        HabilitationInfo,
+        CreateUserRequest,
+        HabilitationGrant,
+        CreatedUser,
+        ReviewInfo,
+        ReviewRequest,
+        ReviewDecision,
+        SupervisedPartner,
         // The desktop's own.
         Environment,
         Profile,

@@ -19,6 +19,13 @@ pub const COMMANDS: &[&str] = &[
     "save_profile",
     "delete_profile",
     "forget_credentials",
+    "delegations",
+    "managed_users",
+    "create_user",
+    "reviews",
+    "review",
+    "supervised_partners",
+    "set_delegation_withdrawn",
 ];
 
 /// The idle watchdog's tick, every second (payload `Tick`).

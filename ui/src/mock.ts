@@ -28,6 +28,8 @@ export const SCENARIOS = [
   "policy-error",
   "profiles",
   "startup-error",
+  "admin",
+  "caisse",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -190,6 +192,10 @@ function startup(scenario: Scenario): StartupView {
       return { ...base, session: session("mairie", "ready", PROFILE_BOURGOGNE) };
     case "found-rsacg":
       return { ...base, session: session("departement", "ready", PROFILE_RECETTE) };
+    case "admin":
+      return { ...base, session: recorded.admin.ready };
+    case "caisse":
+      return { ...base, session: recorded.caisse.ready };
     case "startup-error":
       throw new Error("unreachable");
   }
@@ -221,6 +227,10 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
   const listeners = new Map<string, number[]>();
   let current: SessionView | null = null;
   let profiles: ProfileView[] = [];
+  // The administration scenarios: one creation is recorded, the next one meets the quota;
+  // the caisse's partner before and after the withdrawal.
+  let createdOnce = false;
+  let withdrawn = false;
 
   function emit(event: string, payload: unknown) {
     for (const id of listeners.get(event) ?? []) runCallback(id, { event, id, payload });
@@ -321,6 +331,25 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
     },
     [Command.ForgetCredentials]: (args) => {
       need<string>(args, "profile");
+      return null;
+    },
+    [Command.Delegations]: () => (createdOnce ? recorded.admin.delegations.map((d) => ({ ...d, used: d.used + 1 })) : recorded.admin.delegations),
+    [Command.ManagedUsers]: () => recorded.admin.users,
+    [Command.CreateUser]: (args) => {
+      const r = need<{ name: string }>(args, "request");
+      if (createdOnce) throw recorded.admin.quota_reached;
+      if (r.name !== recorded.admin.created_name) throw fail("create_user");
+      createdOnce = true;
+      return recorded.admin.created;
+    },
+    [Command.Reviews]: () => recorded.admin.reviews,
+    [Command.Review]: (args) => {
+      need<unknown>(args, "request");
+      return null;
+    },
+    [Command.SupervisedPartners]: () => (withdrawn ? recorded.caisse.withdrawn : recorded.caisse.partners),
+    [Command.SetDelegationWithdrawn]: (args) => {
+      withdrawn = need<boolean>(args, "withdrawn");
       return null;
     },
   };

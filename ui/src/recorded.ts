@@ -1,8 +1,13 @@
 // Recorded from the Rust code by tests/ui_fixtures.rs: do not edit.
 // `make bindings` rewrites it; a test fails when it is stale.
 import type {
+  CreatedUser,
+  DelegationInfo,
   ErrorBody,
   HoursView,
+  ManagedUserInfo,
+  ReviewInfo,
+  SupervisedPartner,
   LookupOutcome,
   LookupResponse,
   NirCheck,
@@ -47,6 +52,22 @@ export type Recorded = {
   };
   hours_open: HoursView;
   hours_closed: HoursView;
+  admin: {
+    identifiant: string;
+    ready: SessionView;
+    delegations: DelegationInfo[];
+    users: ManagedUserInfo[];
+    reviews: ReviewInfo[];
+    created: CreatedUser;
+    created_name: string;
+    quota_reached: ErrorBody;
+  };
+  caisse: {
+    identifiant: string;
+    ready: SessionView;
+    partners: SupervisedPartner[];
+    withdrawn: SupervisedPartner[];
+  };
 };
 
 export const recorded: Recorded = {
@@ -2009,5 +2030,184 @@ export const recorded: Recorded = {
     "open": false,
     "reopens_hhmm": "05:00",
     "reopens_at": "2026-11-24T04:00:00Z"
+  },
+  "admin": {
+    "identifiant": "demo.admin",
+    "ready": {
+      "profile": "Démonstration (données fictives)",
+      "environment": "demo",
+      "user": {
+        "identifiant": "demo.admin",
+        "display_name": "Administratrice des habilitations du CCAS (démo)",
+        "test_account": true
+      },
+      "partner": {
+        "tiers": "DEMO-CCAS-78",
+        "name": "CCAS de Versailles (démo)"
+      },
+      "services": [
+        {
+          "code": "cdap-t2",
+          "label": "CDAP T2 – Prestataires de services sociaux",
+          "sections": [
+            "coordonnees",
+            "situation_familiale",
+            "quotient_familial",
+            "recherche"
+          ],
+          "idle_timeout_s": 900,
+          "caisse": "CAF-78",
+          "departements": [
+            "78"
+          ],
+          "hours": "24/7",
+          "numero_instructeur": false
+        }
+      ],
+      "must_change_password": false,
+      "password_age_warning": false,
+      "idle_timeout_s": 900,
+      "expires_at": "2026-11-23T17:00:00Z",
+      "can_remember_password": false,
+      "password_rules": {
+        "min_length": 12,
+        "max_length": 128,
+        "history": 5
+      },
+      "partner_role": "administrator",
+      "operator_of": null
+    },
+    "delegations": [
+      {
+        "service": "cdap-t2",
+        "convention": "DEMO-CDAP-78",
+        "caisse": "CAF-78",
+        "departements": [
+          "78"
+        ],
+        "quota": 20,
+        "used": 2
+      }
+    ],
+    "users": [
+      {
+        "identifiant": "demo.admin",
+        "display_name": "Administratrice des habilitations du CCAS (démo)",
+        "email": "demo.admin@demo.invalid",
+        "status": "active",
+        "role": "administrator",
+        "must_change_password": false,
+        "habilitations": [
+          {
+            "service": "cdap-t2",
+            "departements": [
+              "78"
+            ],
+            "granted_at": "2026-11-23T09:00:00Z",
+            "ends_at": null,
+            "granted_by": null
+          }
+        ]
+      },
+      {
+        "identifiant": "demo.caf",
+        "display_name": "Travailleur social (démo)",
+        "email": "demo.caf@demo.invalid",
+        "status": "active",
+        "role": null,
+        "must_change_password": false,
+        "habilitations": [
+          {
+            "service": "cdap-t2",
+            "departements": [
+              "78"
+            ],
+            "granted_at": "2026-11-23T09:00:00Z",
+            "ends_at": null,
+            "granted_by": null
+          }
+        ]
+      }
+    ],
+    "reviews": [
+      {
+        "identifiant": "demo.admin",
+        "service": "cdap-t2",
+        "granted_at": "2026-11-23T09:00:00Z",
+        "reviewed_at": null,
+        "reviewed_by": null,
+        "due_at": "2027-11-23T09:00:00Z",
+        "late": false,
+        "suspended": false
+      },
+      {
+        "identifiant": "demo.caf",
+        "service": "cdap-t2",
+        "granted_at": "2026-11-23T09:00:00Z",
+        "reviewed_at": null,
+        "reviewed_by": null,
+        "due_at": "2027-11-23T09:00:00Z",
+        "late": false,
+        "suspended": false
+      }
+    ],
+    "created": {
+      "identifiant": "demo-ccas-78.000001",
+      "temporary_password": "Provisoire-Enregistre-1!"
+    },
+    "created_name": "Agent d'accueil",
+    "quota_reached": {
+      "code": "quota_reached",
+      "message": "Quota atteint : la convention permet 20 habilitations au service cdap-t2, toutes attribuées. Retirez-en une ou demandez à la caisse d'augmenter le quota."
+    }
+  },
+  "caisse": {
+    "identifiant": "demo.operateur",
+    "ready": {
+      "profile": "Démonstration (données fictives)",
+      "environment": "demo",
+      "user": {
+        "identifiant": "demo.operateur",
+        "display_name": "Agent de supervision de la CAF des Yvelines (démo)",
+        "test_account": true
+      },
+      "partner": {
+        "tiers": "CAF-78",
+        "name": "CAF des Yvelines (agents de la caisse)"
+      },
+      "services": [],
+      "must_change_password": false,
+      "password_age_warning": false,
+      "idle_timeout_s": 900,
+      "expires_at": "2026-11-23T17:00:00Z",
+      "can_remember_password": false,
+      "password_rules": {
+        "min_length": 12,
+        "max_length": 128,
+        "history": 5
+      },
+      "partner_role": null,
+      "operator_of": "CAF-78"
+    },
+    "partners": [
+      {
+        "tiers": "DEMO-CCAS-78",
+        "name": "CCAS de Versailles (démo)",
+        "status": "active",
+        "delegated": true,
+        "delegation_withdrawn": false,
+        "late_reviews": 0
+      }
+    ],
+    "withdrawn": [
+      {
+        "tiers": "DEMO-CCAS-78",
+        "name": "CCAS de Versailles (démo)",
+        "status": "active",
+        "delegated": true,
+        "delegation_withdrawn": true,
+        "late_reviews": 0
+      }
+    ]
   }
 };

@@ -284,6 +284,43 @@ const SCENARIOS = [
       await check();
     },
   },
+  {
+    name: "admin",
+    async run(page, check) {
+      await heading(page, "Consulter un dossier", 1).waitFor();
+      // Keyboard only: to the "Administration" view, create a user, meet the quota.
+      const admin = page.getByRole("button", { name: "Administration" });
+      await admin.focus();
+      await page.keyboard.press("Enter");
+      await heading(page, "Administration des habilitations", 1).waitFor();
+      await page.locator("td.quota").filter({ hasText: /^2 \/ 20$/ }).waitFor();
+      await page.getByRole("button", { name: /^Confirmer / }).first().waitFor();
+      await check();
+      await page.getByLabel("Prénom et nom").fill("Agent d'accueil");
+      await page.getByLabel("Courriel").fill("agent.accueil@ccas.example");
+      await page.getByLabel("Courriel").press("Enter");
+      await page.getByRole("status").filter({ hasText: "Mot de passe provisoire" }).waitFor();
+      await check("created");
+      await page.getByLabel("Prénom et nom").fill("Agent");
+      await page.getByLabel("Courriel").fill("agent@ccas.example");
+      await page.getByRole("button", { name: "Créer l'utilisateur" }).click();
+      await page.getByRole("alert").filter({ hasText: "Quota atteint" }).waitFor();
+      await check("quota");
+    },
+  },
+  {
+    name: "caisse",
+    async run(page, check) {
+      await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
+      const withdraw = page.getByRole("button", { name: /^Retirer la délégation de / });
+      await withdraw.focus();
+      await check();
+      await page.keyboard.press("Enter");
+      await page.getByRole("status").filter({ hasText: "Délégation retirée" }).waitFor();
+      await page.getByRole("button", { name: /^Rendre la délégation de / }).waitFor();
+      await check("withdrawn");
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------

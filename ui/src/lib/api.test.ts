@@ -36,6 +36,13 @@ describe("api", () => {
       saveProfile: () => api.saveProfile(profile),
       deleteProfile: () => api.deleteProfile("p"),
       forgetCredentials: () => api.forgetCredentials("p"),
+      delegations: () => api.delegations(),
+      managedUsers: () => api.managedUsers(),
+      createUser: () => api.createUser({ name: "n", email: "e@x", habilitations: [] }),
+      reviews: () => api.reviews(),
+      review: () => api.review({ identifiant: "i", service: "s", decision: "confirm" }),
+      supervisedPartners: () => api.supervisedPartners(),
+      setDelegationWithdrawn: () => api.setDelegationWithdrawn("t", true),
     };
     for (const call of Object.values(calls)) await call();
     expect(new Set(invoked)).toEqual(new Set(Object.values(Command)));

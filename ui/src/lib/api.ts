@@ -6,7 +6,14 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { AppEvent, Command, ErrorCode } from "./ipc";
 import type {
   ChangePasswordRequest,
+  CreatedUser,
+  CreateUserRequest,
+  DelegationInfo,
   ErrorBody,
+  ManagedUserInfo,
+  ReviewInfo,
+  ReviewRequest,
+  SupervisedPartner,
   HoursView,
   LookupRequest,
   LookupResponse,
@@ -60,6 +67,14 @@ export const api = {
   saveProfile: (profile: Profile) => invoke<void>(Command.SaveProfile, { profile }),
   deleteProfile: (name: string) => invoke<void>(Command.DeleteProfile, { name }),
   forgetCredentials: (profile: string) => invoke<void>(Command.ForgetCredentials, { profile }),
+  delegations: () => invoke<DelegationInfo[]>(Command.Delegations),
+  managedUsers: () => invoke<ManagedUserInfo[]>(Command.ManagedUsers),
+  createUser: (request: CreateUserRequest) => invoke<CreatedUser>(Command.CreateUser, { request }),
+  reviews: () => invoke<ReviewInfo[]>(Command.Reviews),
+  review: (request: ReviewRequest) => invoke<void>(Command.Review, { request }),
+  supervisedPartners: () => invoke<SupervisedPartner[]>(Command.SupervisedPartners),
+  setDelegationWithdrawn: (tiers: string, withdrawn: boolean) =>
+    invoke<void>(Command.SetDelegationWithdrawn, { tiers, withdrawn }),
 };
 
 export function onWatchdog(f: (tick: Tick) => void): Promise<UnlistenFn> {

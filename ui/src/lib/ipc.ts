@@ -115,6 +115,76 @@ code: string, label: string, period: Period, monthly_cents: number, };
 
 export type InForce = { date: string, resources: YearlyResources | null, quotient: QuotientFamilial | null, };
 
+export type DelegationInfo = { service: string, convention: string, caisse: string, departements: Array<string>, 
+/**
+ * Habilitations in force allowed at once; none: no quota.
+ */
+quota: number | null, used: number, };
+
+export type ManagedUserInfo = { identifiant: string, display_name: string, email: string, status: AccountStatus, 
+/**
+ * `administrator`, `deputy`, `manager`, or none for a plain user.
+ */
+role: string | null, must_change_password: boolean, habilitations: Array<HabilitationInfo>, };
+
+export type AccountStatus = "active" | "suspended" | "deactivated";
+
+export type HabilitationInfo = { service: string, 
+/**
+ * The départements it reaches (the convention's, or the subset it was granted on).
+ */
+departements: Array<string>, granted_at: string, ends_at: string | null, granted_by: string | null, };
+
+export type CreateUserRequest = { 
+/**
+ * First and last name, as the user's colleagues know them.
+ */
+name: string, email: string, habilitations: Array<HabilitationGrant>, };
+
+export type HabilitationGrant = { service: string, 
+/**
+ * R-25: some of the convention's départements only; all of them when absent.
+ */
+departements?: Array<string> | null, 
+/**
+ * Last day of a temporary habilitation (required by CDAP T16).
+ */
+ends_on?: string | null, };
+
+export type CreatedUser = { identifiant: string, temporary_password: string, };
+
+export type ReviewInfo = { identifiant: string, service: string, granted_at: string, reviewed_at: string | null, reviewed_by: string | null, 
+/**
+ * A year after the grant or the last review.
+ */
+due_at: string, late: boolean, 
+/**
+ * R-26: suspended by the caisse (for a late review) until confirmed.
+ */
+suspended: boolean, };
+
+export type ReviewRequest = { identifiant: string, service: string, decision: ReviewDecision, };
+
+export type ReviewDecision = "confirm" | "remove";
+
+export type SupervisedPartner = { tiers: string, name: string, 
+/**
+ * `active` or `suspended`.
+ */
+status: string, 
+/**
+ * R-25: some of its conventions are managed by the partner itself.
+ */
+delegated: boolean, 
+/**
+ * R-26: the caisse has taken the management back.
+ */
+delegation_withdrawn: boolean, 
+/**
+ * R-27: habilitations whose yearly review is late.
+ */
+late_reviews: number, };
+
 export type Environment = "production" | "recette" | "demo";
 
 export type Profile = { name: string, 
@@ -267,6 +337,13 @@ export const Command = {
   SaveProfile: "save_profile",
   DeleteProfile: "delete_profile",
   ForgetCredentials: "forget_credentials",
+  Delegations: "delegations",
+  ManagedUsers: "managed_users",
+  CreateUser: "create_user",
+  Reviews: "reviews",
+  Review: "review",
+  SupervisedPartners: "supervised_partners",
+  SetDelegationWithdrawn: "set_delegation_withdrawn",
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];
