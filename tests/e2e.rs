@@ -23,7 +23,7 @@ use guichet_core::dossier::Dossier;
 use guichet_core::nir::Nir;
 use guichet_service::{DEMO_PASSWORD, SystemClock};
 use guichet_store::Store;
-use guichet_tests::window::{self, button, field, screenshots, type_into, wait_for};
+use guichet_tests::window::{self, button, click, field, screenshots, type_into, wait_for};
 use guichet_tests::*;
 
 const DEMO_PROFILE: &str = "Démonstration (données fictives)";
@@ -95,6 +95,12 @@ async fn page_text(client: &Client) -> String {
 
 /// Signs in with the temporary password and makes the forced change (R-11).
 async fn sign_in_and_change(client: &Client, identifiant: &str, remember_password: bool) {
+    sign_in_and_change_to(client, identifiant, remember_password).await;
+    field(client, "NIR").await;
+}
+
+/// The same, up to the change; the caller waits for the screen it expects next.
+async fn sign_in_and_change_to(client: &Client, identifiant: &str, remember_password: bool) {
     type_into(client, "Identifiant", identifiant).await;
     type_into(client, "Mot de passe", DEMO_PASSWORD).await;
     if remember_password {
@@ -126,7 +132,6 @@ async fn sign_in_and_change(client: &Client, identifiant: &str, remember_passwor
         .click()
         .await
         .unwrap();
-    field(client, "NIR").await;
 }
 
 /// Types a lookup and returns the result's title.
@@ -422,6 +427,123 @@ async fn bundled_flow() {
     }
 }
 
+/// Waits for an element of `role` whose text holds `text`.
+async fn role_with(client: &Client, role: &str, text: &str, timeout: Duration) -> String {
+    let xpath = format!("//*[@role='{role}'][contains(., \"{text}\")]");
+    wait_for(client, Locator::XPath(&xpath), timeout)
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Clicks the button whose accessible name (`aria-label`) is `label`.
+async fn click_labelled(client: &Client, label: &str) {
+    let xpath = format!("//button[@aria-label=\"{label}\"]");
+    wait_for(client, Locator::XPath(&xpath), Duration::from_secs(10))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Issue 11 on the bundled backend, in the real window: the demo administrator creates
+/// users until the quota of 20 is reached and confirms a review; the demo operator of the
+/// caisse withdraws the partner's delegation, after which the administrator is told so.
+async fn administration_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let client = launch(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--demo-files",
+        DEMO_FILES,
+    ])
+    .await;
+    sign_in_and_change(&client, "demo.admin", false).await;
+    click(&client, "Administration").await;
+    let quota = wait_for(&client, Locator::Css("td.quota"), Duration::from_secs(10)).await;
+    assert_eq!(quota.text().await.unwrap(), "2 / 20");
+    for i in 1..=18 {
+        type_into(&client, "Prénom et nom", &format!("Agent {i}")).await;
+        type_into(&client, "Courriel", &format!("agent{i}@ccas.example")).await;
+        click(&client, "Créer l'utilisateur").await;
+        let created = role_with(
+            &client,
+            "status",
+            "Mot de passe provisoire",
+            Duration::from_secs(20),
+        )
+        .await;
+        assert!(created.contains("demo-ccas-78."), "{created}");
+        if i == 1 {
+            shot(&client, "10-administration-utilisateur-cree").await;
+        }
+        click(&client, "J'ai transmis le mot de passe").await;
+    }
+    wait_for(
+        &client,
+        Locator::XPath("//td[@class='quota' and normalize-space()='20 / 20']"),
+        Duration::from_secs(10),
+    )
+    .await;
+    type_into(&client, "Prénom et nom", "Agent 19").await;
+    type_into(&client, "Courriel", "agent19@ccas.example").await;
+    click(&client, "Créer l'utilisateur").await;
+    let refused = role_with(&client, "alert", "Quota atteint", Duration::from_secs(20)).await;
+    assert!(refused.contains("20 habilitations"), "{refused}");
+    shot(&client, "11-administration-quota-atteint").await;
+    click_labelled(&client, "Confirmer cdap-t2 pour demo.caf").await;
+    role_with(
+        &client,
+        "status",
+        "confirmée pour un an",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "Se déconnecter").await;
+
+    // The caisse's operator withdraws the delegation.
+    field(&client, "Identifiant").await;
+    sign_in_and_change_to(&client, "demo.operateur", false).await;
+    wait_for(
+        &client,
+        Locator::XPath("//h1[contains(., 'Supervision des partenaires')]"),
+        Duration::from_secs(30),
+    )
+    .await;
+    click_labelled(
+        &client,
+        "Retirer la délégation de CCAS de Versailles (démo)",
+    )
+    .await;
+    role_with(
+        &client,
+        "status",
+        "Délégation retirée",
+        Duration::from_secs(10),
+    )
+    .await;
+    shot(&client, "12-caisse-delegation-retiree").await;
+    click(&client, "Se déconnecter").await;
+
+    // The administrator has lost the powers: the screen says why.
+    type_into(&client, "Identifiant", "demo.admin").await;
+    type_into(&client, "Mot de passe", NEW_PASSWORD).await;
+    click(&client, "Se connecter").await;
+    field(&client, "NIR").await;
+    click(&client, "Administration").await;
+    let withdrawn = role_with(
+        &client,
+        "alert",
+        "repris la gestion",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(withdrawn.contains("caisse"), "{withdrawn}");
+    client.close().await.unwrap();
+}
+
 /// R-29/R-30: a CA may come only from the machine policy at its system location: named in
 /// an extra policy (`--policy`), it closes the app, with the file named on screen.
 async fn refused_policy_flow() {
@@ -544,6 +666,7 @@ async fn remote_flow() {
 async fn real_window_bundled_then_remote() {
     // One app at a time (the app is single-instance): every flow in one test.
     bundled_flow().await;
+    administration_flow().await;
     refused_policy_flow().await;
     remote_flow().await;
 }
