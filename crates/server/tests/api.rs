@@ -1516,20 +1516,20 @@ async fn r26_caisse_supervision_api_for_its_operators_only(db: TestDb) {
     assert_eq!(other_caisse.code(), ErrorCode::OutsideConvention);
 
     // One habilitation suspended: demo.caf loses it at its next request.
-    let suspend = |suspended: bool| {
+    let put = |path: &'static str, body: serde_json::Value| {
         let app = s.app.clone();
         let op = op.clone();
         async move {
-            call(
-                &app,
-                "PUT",
-                "/api/v1/caisse/users/demo.caf/habilitations/cdap-t2/suspension",
-                Some(&op),
-                Some(serde_json::json!({ "suspended": suspended }).to_string()),
-            )
-            .await
-            .status
+            call(&app, "PUT", path, Some(&op), Some(body.to_string()))
+                .await
+                .status
         }
+    };
+    let suspend = |suspended: bool| {
+        put(
+            "/api/v1/caisse/users/demo.caf/habilitations/cdap-t2/suspension",
+            serde_json::json!({ "suspended": suspended }),
+        )
     };
     assert_eq!(suspend(true).await, StatusCode::NO_CONTENT);
     let lookup = call(
@@ -1550,19 +1550,10 @@ async fn r26_caisse_supervision_api_for_its_operators_only(db: TestDb) {
     // The delegation withdrawn: the administrator loses their powers, and gets them back.
     let admin = ready(&s.app, "demo.admin").await;
     let withdraw = |withdrawn: bool| {
-        let app = s.app.clone();
-        let op = op.clone();
-        async move {
-            call(
-                &app,
-                "PUT",
-                "/api/v1/caisse/partners/DEMO-CCAS-78/delegation",
-                Some(&op),
-                Some(serde_json::json!({ "withdrawn": withdrawn }).to_string()),
-            )
-            .await
-            .status
-        }
+        put(
+            "/api/v1/caisse/partners/DEMO-CCAS-78/delegation",
+            serde_json::json!({ "withdrawn": withdrawn }),
+        )
     };
     assert_eq!(withdraw(true).await, StatusCode::NO_CONTENT);
     let managed = get("/api/v1/admin/users", Some(admin.clone())).await;
