@@ -124,6 +124,12 @@ impl Guichet {
         let store = &self.inner.store;
         let now = self.now();
         let home = match store.partner_by_tiers(&caisse.code).await? {
+            // The caisse's own record holds no convention; a partner that does is not it.
+            Some(p) if !store.conventions_of(p.id).await?.is_empty() => {
+                return Err(ServiceError::Conflict(
+                    "partenaire portant le code de la caisse",
+                ));
+            }
             Some(p) => p,
             None => match store
                 .create_partner(
@@ -293,6 +299,7 @@ impl CaisseOperator<'_> {
 
     /// suspends or reactivates a whole partner at once; its sessions end.
     pub async fn set_partner_status(&self, tiers: &str, status: PartnerStatus) -> Result<()> {
+        self.console_only()?;
         let p = self.partner(tiers).await?;
         self.store().set_partner_status(p.id, status).await?;
         for u in self.store().users(Some(p.id)).await? {
@@ -392,6 +399,7 @@ impl CaisseOperator<'_> {
         number: &str,
         status: ConventionStatus,
     ) -> Result<()> {
+        self.console_only()?;
         let now = self.guichet.now();
         let c = self.convention(number).await?;
         self.store()
@@ -430,7 +438,13 @@ impl CaisseOperator<'_> {
         received_on: Option<NaiveDate>,
         asked: Option<NaiveDate>,
     ) -> Result<NaiveDate> {
+        self.console_only()?;
         let c = self.convention(number).await?;
+        if c.ends_on.is_some_and(|end| end < self.guichet.today()) {
+            return Err(ServiceError::InvalidInput(
+                "la convention a pris fin : un préavis ne la concerne plus".into(),
+            ));
+        }
         let caisse = self
             .store()
             .caisse(&c.caisse)
@@ -459,7 +473,13 @@ impl CaisseOperator<'_> {
 
     /// the parties withdraw the notice; the convention renews tacitly again.
     pub async fn withdraw_notice(&self, number: &str) -> Result<()> {
-        self.convention(number).await?;
+        self.console_only()?;
+        let c = self.convention(number).await?;
+        if c.ends_on.is_some_and(|end| end < self.guichet.today()) {
+            return Err(ServiceError::InvalidInput(
+                "la convention a pris fin : le préavis ne peut plus être retiré".into(),
+            ));
+        }
         self.store()
             .set_convention_notice(number, None, None)
             .await?;
@@ -480,6 +500,7 @@ impl CaisseOperator<'_> {
     /// given services. Returns the user and the temporary password, to hand over separately
     /// from the identifiant.
     pub async fn add_user(&self, request: &NewUserRequest) -> Result<(User, Zeroizing<String>)> {
+        self.console_only()?;
         let identifiant = normalize_identifiant(&request.identifiant).ok_or_else(|| {
             ServiceError::InvalidInput(
                 "identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into(),
@@ -608,6 +629,7 @@ impl CaisseOperator<'_> {
     /// lost or stolen credentials: new temporary password, sessions ended, lockout
     /// cleared; the user must change it at next sign-in.
     pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
+        self.console_only()?;
         let user = self.user(identifiant).await?;
         let password = self.guichet.reset_to_temporary(&user).await?;
         self.traced("user.reset_password", &user.identifiant)
@@ -617,6 +639,7 @@ impl CaisseOperator<'_> {
 
     /// Suspension, reactivation, deactivation (departure, change of function).
     pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
+        self.console_only()?;
         let user = self.user(identifiant).await?;
         let now = self.guichet.now();
         self.store().set_user_status(user.id, status, now).await?;
@@ -641,6 +664,7 @@ impl CaisseOperator<'_> {
     /// makes a convention's habilitations managed by the partner itself, within
     /// `quota` habilitations in force (`None`: no quota), or changes its quota.
     pub async fn delegate(&self, number: &str, quota: Option<u32>) -> Result<()> {
+        self.console_only()?;
         let c = self.convention(number).await?;
         self.store().delegate(c.id, quota).await?;
         let quota = quota.map_or_else(|| "sans quota".to_owned(), |q| q.to_string());
@@ -689,6 +713,7 @@ impl CaisseOperator<'_> {
         identifiant: &str,
         role: Option<PartnerRole>,
     ) -> Result<()> {
+        self.console_only()?;
         let user = self.user(identifiant).await?;
         self.store()
             .set_role(user.id, role, &self.operator, self.guichet.now())
@@ -703,7 +728,12 @@ impl CaisseOperator<'_> {
     pub async fn set_delegation_withdrawn(&self, tiers: &str, withdrawn: bool) -> Result<()> {
         let p = self.partner(tiers).await?;
         let at = withdrawn.then(|| self.guichet.now());
-        if self.store().set_delegation_withdrawn(p.id, at).await? == 0 {
+        if self
+            .store()
+            .set_delegation_withdrawn(p.id, self.caisse.as_deref(), at)
+            .await?
+            == 0
+        {
             return Err(ServiceError::NotFound("convention déléguée"));
         }
         let action = if withdrawn {
@@ -723,20 +753,24 @@ impl CaisseOperator<'_> {
         suspended: bool,
     ) -> Result<()> {
         let user = self.user(identifiant).await?;
-        let convention = self
-            .store()
-            .conventions_of(user.partner_id)
-            .await?
-            .into_iter()
-            .find(|c| c.service == service)
-            .ok_or(ServiceError::NotFound("habilitation"))?;
         let now = self.guichet.now();
         let at = suspended.then_some(now);
-        if !self
-            .store()
-            .set_habilitation_suspended(user.id, convention.id, at, now)
-            .await?
-        {
+        // The user's habilitation on a convention of that service (of the operator's caisse
+        // for a signed-in operator), whichever convention holds it.
+        let mut done = false;
+        for c in self.store().conventions_of(user.partner_id).await? {
+            let mine = self.caisse.as_deref().is_none_or(|own| own == c.caisse);
+            if c.service == service
+                && mine
+                && self
+                    .store()
+                    .set_habilitation_suspended(user.id, c.id, at, now)
+                    .await?
+            {
+                done = true;
+            }
+        }
+        if !done {
             return Err(ServiceError::NotFound("habilitation"));
         }
         let action = if suspended {
@@ -805,7 +839,12 @@ impl CaisseOperator<'_> {
         let now = self.guichet.now();
         let n = self
             .store()
-            .suspend_unreviewed(p.id, now - chrono::Duration::days(365), now)
+            .suspend_unreviewed(
+                p.id,
+                self.caisse.as_deref(),
+                now - chrono::Duration::days(365),
+                now,
+            )
             .await?;
         // Sessions need not end: every call re-reads the habilitations in force.
         self.traced("review.suspend_late", &format!("{tiers} ({n})"))

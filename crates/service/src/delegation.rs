@@ -197,7 +197,14 @@ impl PartnerManager<'_> {
     }
 
     /// Grants `request` to `user` within the quota.
-    async fn grant_to(&self, user: &User, request: &HabilitationRequest) -> Result<GrantOutcome> {
+    /// A grant as asked, checked against the delegations before anything is written:
+    /// the delegation it falls under and the départements it is narrowed to (sorted, no
+    /// duplicate). Refused: a service outside the delegations, a temporary profile without
+    /// end date (T16), a past end date, a département outside the convention.
+    async fn check_request(
+        &self,
+        request: &HabilitationRequest,
+    ) -> Result<(Delegation, Option<Vec<String>>)> {
         let delegation = self.delegation(&request.service).await?;
         let service = self
             .store()
@@ -205,7 +212,6 @@ impl PartnerManager<'_> {
             .await?
             .ok_or(ServiceError::UnknownService)?;
         check_end_date(&service, request.ends_on, self.guichet.today())?;
-        // least privilege, within the convention's départements only.
         if let Some(only) = &request.departements {
             if only.is_empty() {
                 return Err(ServiceError::InvalidInput(
@@ -228,6 +234,11 @@ impl PartnerManager<'_> {
             d.sort();
             d.dedup();
         }
+        Ok((delegation, departements))
+    }
+
+    async fn grant_to(&self, user: &User, request: &HabilitationRequest) -> Result<GrantOutcome> {
+        let (delegation, departements) = self.check_request(request).await?;
         let outcome = self
             .store()
             .grant_within_quota(
@@ -268,10 +279,10 @@ impl PartnerManager<'_> {
                 "au moins une habilitation".into(),
             ));
         }
-        // Refused before anything is written: a service outside the delegations, or a quota
-        // already used up (the grant below checks again, atomically).
+        // Refused before anything is written: a grant that cannot be, or a quota already
+        // used up (the grant below checks again, atomically).
         for request in habilitations {
-            let d = self.delegation(&request.service).await?;
+            let (d, _) = self.check_request(request).await?;
             if let Some(quota) = d.quota.filter(|q| d.used >= *q) {
                 return Err(ServiceError::QuotaReached {
                     service: request.service.clone(),
@@ -435,13 +446,22 @@ impl PartnerManager<'_> {
         for identifiant in &g.members {
             members.push(self.managed(identifiant).await?);
         }
+        let (delegation, _) = self.check_request(request).await?;
+        // Members holding it already keep it as it is (their end date, their départements).
+        let holders: Vec<i64> = self
+            .store()
+            .habilitations(self.partner.id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|h| h.convention_number == delegation.convention.number)
+            .map(|h| h.user_id)
+            .collect();
         let mut granted = Vec::new();
-        for user in &members {
+        for user in members.iter().filter(|u| !holders.contains(&u.id)) {
             match self.grant_to(user, request).await {
                 Ok(GrantOutcome::Granted) => granted.push(user),
                 Ok(_) => {}
                 Err(e) => {
-                    let delegation = self.delegation(&request.service).await?;
                     let now = self.guichet.now();
                     for u in granted {
                         self.store()
@@ -466,10 +486,14 @@ impl PartnerManager<'_> {
     pub async fn revoke_group(&self, name: &str, service: &str) -> Result<u32> {
         let g = self.group(name).await?;
         let delegation = self.delegation(service).await?;
+        // Every member within the manager's power, checked before anything changes.
+        let mut members = Vec::with_capacity(g.members.len());
+        for identifiant in &g.members {
+            members.push(self.managed(identifiant).await?);
+        }
         let now = self.guichet.now();
         let mut n = 0u32;
-        for identifiant in &g.members {
-            let user = self.managed(identifiant).await?;
+        for user in members {
             if self
                 .store()
                 .end_habilitation(user.id, delegation.convention.id, now)

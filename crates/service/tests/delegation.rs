@@ -676,6 +676,53 @@ async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
             && t.record.partner.as_deref() == Some("CAF-78")
             && t.record.detail.as_deref() == Some("operator.add agent.caf2 CAF-78")
     }));
+    // A partner with conventions at two caisses: CAF-78's operator withdraws CAF-78's
+    // delegation only; a convention the console delegates meanwhile comes withdrawn too.
+    let console = operator(&e);
+    let other = console
+        .add_convention(&ConventionRequest {
+            partner_tiers: PARTNER,
+            caisse: "CAF-974",
+            service: "cdap-t13",
+            departements: &["974".into()],
+            number: Some("T13-974"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
+        .await
+        .unwrap();
+    console.delegate(&other.number, Some(3)).await.unwrap();
+    op.set_delegation_withdrawn(PARTNER, true).await.unwrap();
+    let partner = e.db.store.partner_by_tiers(PARTNER).await.unwrap().unwrap();
+    let withdrawn = |d: &[Delegation], number: &str| {
+        d.iter()
+            .find(|d| d.convention.number == number)
+            .unwrap()
+            .withdrawn_at
+            .is_some()
+    };
+    let d = e.db.store.delegations(partner.id, e.g.now()).await.unwrap();
+    assert!(withdrawn(&d, CONVENTION) && !withdrawn(&d, "T13-974"));
+    let later = console
+        .add_convention(&ConventionRequest {
+            partner_tiers: PARTNER,
+            caisse: "CAF-78",
+            service: "cdap-t19",
+            departements: &["78".into()],
+            number: Some("T19-78"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
+        .await
+        .unwrap();
+    console.delegate(&later.number, Some(3)).await.unwrap();
+    let d = e.db.store.delegations(partner.id, e.g.now()).await.unwrap();
+    assert!(
+        withdrawn(&d, "T19-78"),
+        "R-26: the managers do not get powers back this way"
+    );
+    op.set_delegation_withdrawn(PARTNER, false).await.unwrap();
+
     // Same lockout rules: five wrong passwords lock the account.
     for _ in 0..5 {
         let _ = e.g.sign_in("agent.caf2", pw("faux"), None).await;

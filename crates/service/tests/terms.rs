@@ -63,13 +63,18 @@ async fn r28_msa_notice_ends_the_convention_with_its_yearly_period(db: TestDb) {
         ServiceError::AccountDisabled
     );
 
-    // Notice withdrawn: renewed tacitly again.
-    op.withdraw_notice("DEMO-PSU-ALSACE").await.unwrap();
-    assert!(
-        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+    // Past its end, the notice is history: it can be neither withdrawn nor moved.
+    for late in [
+        op.withdraw_notice("DEMO-PSU-ALSACE").await,
+        op.give_notice("DEMO-PSU-ALSACE", None, None)
             .await
-            .is_ok()
-    );
+            .map(drop),
+    ] {
+        assert!(
+            matches!(late, Err(ServiceError::InvalidInput(_))),
+            "{late:?}"
+        );
+    }
     let traces = e.db.store.traces(0, 10_000).await.unwrap();
     assert!(traces.iter().any(|t| {
         t.record.identifiant.as_deref() == Some("agent.msa")
@@ -99,6 +104,15 @@ async fn r28_caf_notice_takes_effect_on_the_date_asked(db: TestDb) {
             .unwrap(),
         d(2027, 6, 30)
     );
+    // Withdrawn before it takes effect: renewed tacitly again.
+    op.withdraw_notice("DEMO-CDAP-78").await.unwrap();
+    let c =
+        e.db.store
+            .convention("DEMO-CDAP-78")
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!((c.notice_on, c.ends_on), (None, None));
 
     // Notice recorded late, whose effect is already past: sessions end now.
     let (info, _) = e.ready("demo.caf").await;

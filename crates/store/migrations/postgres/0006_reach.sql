@@ -4,7 +4,7 @@
 -- The caisse's branch: a CAF convention may reach the files of other CAFs, an MSA one never
 -- leaves its caisse.
 ALTER TABLE caisses ADD COLUMN branch TEXT NOT NULL DEFAULT 'msa' CHECK (branch IN ('caf', 'msa'));
-UPDATE caisses SET branch = 'caf' WHERE code LIKE 'CAF-%';
+UPDATE caisses SET branch = 'caf' WHERE substr(code, 1, 4) = 'CAF-';
 
 -- Set by the caisse on a CAF convention: its départements may lie outside the caisse's own,
 -- and a file of any CAF in them is in scope.

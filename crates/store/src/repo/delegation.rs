@@ -64,9 +64,11 @@ pub trait DelegationRepo: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// R-26: withdraws (`Some(at)`) or gives back (`None`) every delegation of a partner;
     /// returns how many conventions it touched.
+    /// `caisse`: only the conventions signed with that caisse (a signed-in operator's).
     fn set_delegation_withdrawn(
         &self,
         partner_id: i64,
+        caisse: Option<&str>,
         at: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<u64>> + Send;
     /// The partner's delegated conventions, with their use at `now`.
@@ -114,9 +116,11 @@ pub trait DelegationRepo: Send + Sync {
     ) -> impl Future<Output = Result<()>> + Send;
     /// R-26, R-27: suspends a partner's habilitations in force last reviewed (or granted)
     /// before `reviewed_before`; returns how many.
+    /// `caisse`: only habilitations on conventions signed with that caisse.
     fn suspend_unreviewed(
         &self,
         partner_id: i64,
+        caisse: Option<&str>,
         reviewed_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
@@ -329,8 +333,14 @@ impl DelegationRepo for Store {
     async fn delegate(&self, convention_id: i64, quota: Option<u32>) -> Result<()> {
         on_backend!(self, |db| {
             sqlx::query(
+                // A new delegation of a partner whose delegation the caisse withdrew is
+                // withdrawn too (R-26): the managers do not get their powers back this way.
                 "INSERT INTO delegations (convention_id, quota, withdrawn_at) VALUES ($1, $2, \
-                 NULL) ON CONFLICT (convention_id) DO UPDATE SET quota = excluded.quota",
+                 (SELECT MAX(d.withdrawn_at) FROM delegations d \
+                 JOIN conventions c ON c.id = d.convention_id \
+                 JOIN conventions n ON n.partner_id = c.partner_id AND n.caisse_code = c.caisse_code \
+                 WHERE n.id = $1)) \
+                 ON CONFLICT (convention_id) DO UPDATE SET quota = excluded.quota",
             )
             .bind(convention_id)
             .bind(quota.map(i64::from))
@@ -343,15 +353,19 @@ impl DelegationRepo for Store {
     async fn set_delegation_withdrawn(
         &self,
         partner_id: i64,
+        caisse: Option<&str>,
         at: Option<DateTime<Utc>>,
     ) -> Result<u64> {
         on_backend!(self, |db| {
+            // '' stands for "every caisse" (a typed NULL is spelt differently per backend).
             let done = sqlx::query(
                 "UPDATE delegations SET withdrawn_at = $2 WHERE convention_id IN \
-                 (SELECT id FROM conventions WHERE partner_id = $1)",
+                 (SELECT id FROM conventions WHERE partner_id = $1 \
+                 AND ($3 = '' OR caisse_code = $3))",
             )
             .bind(partner_id)
             .bind(at)
+            .bind(caisse.unwrap_or_default())
             .execute(db.pool())
             .await?;
             Ok(done.rows_affected())
@@ -626,6 +640,7 @@ impl DelegationRepo for Store {
     async fn suspend_unreviewed(
         &self,
         partner_id: i64,
+        caisse: Option<&str>,
         reviewed_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
@@ -634,11 +649,14 @@ impl DelegationRepo for Store {
                 "UPDATE habilitations SET suspended_at = $3 WHERE suspended_at IS NULL \
                  AND (ends_at IS NULL OR ends_at > $3) \
                  AND COALESCE(reviewed_at, granted_at) < $2 \
-                 AND user_id IN (SELECT id FROM users WHERE partner_id = $1)",
+                 AND user_id IN (SELECT id FROM users WHERE partner_id = $1) \
+                 AND convention_id IN (SELECT id FROM conventions \
+                 WHERE ($4 = '' OR caisse_code = $4))",
             )
             .bind(partner_id)
             .bind(reviewed_before)
             .bind(now)
+            .bind(caisse.unwrap_or_default())
             .execute(db.pool())
             .await?;
             Ok(done.rows_affected())
