@@ -15,6 +15,8 @@ cat <<INFO
 Guichet sert http://$listen (bouclage, sans TLS ; --tls-cert/--tls-key pour HTTPS).
 Comptes de démonstration (mot de passe provisoire, à changer à la première connexion) :
   demo.creche (psu)   demo.mairie (qf)   demo.departement (rsacg)   demo.caf (cdap-t2)
+  demo.admin (administratrice des habilitations du CCAS, quota de 20)
+  demo.operateur (agent de la CAF des Yvelines : /api/v1/caisse/…)
   mot de passe : Demo-Guichet-2026!
 
 Essai avec curl :
