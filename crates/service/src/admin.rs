@@ -93,6 +93,23 @@ pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(v.to_owned())
 }
 
+/// An identifiant typed by the caisse, as stored (see [`normalize_identifiant`]).
+pub(crate) fn identifiant_field(identifiant: &str) -> Result<String> {
+    normalize_identifiant(identifiant).ok_or_else(|| {
+        ServiceError::InvalidInput("identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into())
+    })
+}
+
+/// A new account's name and e-mail address, checked and trimmed.
+pub(crate) fn person_fields(display_name: &str, email: &str) -> Result<(String, String)> {
+    let display_name = text("nom", display_name, 200)?;
+    let email = text("courriel", email, 200)?;
+    if !email.contains('@') {
+        return Err(ServiceError::InvalidInput("courriel sans @".into()));
+    }
+    Ok((display_name, email))
+}
+
 /// An operator's name as traces keep it: 1 to 64 printable characters.
 pub(crate) fn operator_name(name: &str) -> Result<String> {
     text("nom de l'opérateur", name, 64)
@@ -501,16 +518,8 @@ impl CaisseOperator<'_> {
     /// from the identifiant.
     pub async fn add_user(&self, request: &NewUserRequest) -> Result<(User, Zeroizing<String>)> {
         self.console_only()?;
-        let identifiant = normalize_identifiant(&request.identifiant).ok_or_else(|| {
-            ServiceError::InvalidInput(
-                "identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into(),
-            )
-        })?;
-        let display_name = text("nom", &request.display_name, 200)?;
-        let email = text("courriel", &request.email, 200)?;
-        if !email.contains('@') {
-            return Err(ServiceError::InvalidInput("courriel sans @".into()));
-        }
+        let identifiant = identifiant_field(&request.identifiant)?;
+        let (display_name, email) = person_fields(&request.display_name, &request.email)?;
         let partner = self.partner(&request.partner_tiers).await?;
         let conventions = self.store().conventions_of(partner.id).await?;
         let today = self.guichet.today();
@@ -580,16 +589,8 @@ impl CaisseOperator<'_> {
             .caisse(caisse)
             .await?
             .ok_or(ServiceError::NotFound("caisse"))?;
-        let identifiant = normalize_identifiant(identifiant).ok_or_else(|| {
-            ServiceError::InvalidInput(
-                "identifiant : 1 à 64 caractères parmi a-z 0-9 . _ - @".into(),
-            )
-        })?;
-        let display_name = text("nom", display_name, 200)?;
-        let email = text("courriel", email, 200)?;
-        if !email.contains('@') {
-            return Err(ServiceError::InvalidInput("courriel sans @".into()));
-        }
+        let identifiant = identifiant_field(identifiant)?;
+        let (display_name, email) = person_fields(display_name, email)?;
         let password = temporary_password(&self.guichet.inner.config.password, &identifiant);
         let hash = self.guichet.inner.hasher.hash(password.clone()).await?;
         let user = self

@@ -17,7 +17,7 @@ use rand::Rng;
 use zeroize::Zeroizing;
 
 use crate::Guichet;
-use crate::admin::{check_end_date, end_of, text};
+use crate::admin::{check_end_date, end_of, person_fields, text};
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
 
@@ -269,11 +269,7 @@ impl PartnerManager<'_> {
         email: &str,
         habilitations: &[HabilitationRequest],
     ) -> Result<(User, Zeroizing<String>)> {
-        let display_name = text("nom", display_name, 200)?;
-        let email = text("courriel", email, 200)?;
-        if !email.contains('@') {
-            return Err(ServiceError::InvalidInput("courriel sans @".into()));
-        }
+        let (display_name, email) = person_fields(display_name, email)?;
         if habilitations.is_empty() {
             return Err(ServiceError::InvalidInput(
                 "au moins une habilitation".into(),
