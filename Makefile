@@ -5,7 +5,7 @@ CARGO ?= cargo
 NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke bench fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows package package-test bench fuzz run serve clean
 
 all: test
 
@@ -36,12 +36,13 @@ bindings: ui
 
 ## Everything CI runs: formatting, lints and type checks, unit, property and contract tests
 ## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
-## axe-core on every screen, the real app window end to end, and every fuzz target for a
-## few seconds.
-test: deps ui lint unit ui-test a11y e2e fuzz-smoke
+## axe-core on every screen, the real app window end to end, every fuzz target for a few
+## seconds, the Windows build of the desktop, and the packages installed, run and removed.
+test: deps ui lint unit ui-test a11y e2e fuzz-smoke windows package-test
 
 lint: ui
 	scripts/check-links.sh
+	python3 installer/windows/check_admx.py
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	# --all-targets skips the `test = false` targets (the real window's e2e and bench).
@@ -60,6 +61,21 @@ a11y: ui-deps
 
 e2e: ui
 	scripts/e2e.sh
+
+## The desktop for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64): compiled and
+## linked, so that the Windows-only code (registry policy, lock and sleep hooks) is checked.
+windows: deps ui
+	$(CARGO) build -p guichet-desktop --target x86_64-pc-windows-gnu --profile cross --locked
+	@ls -l target/x86_64-pc-windows-gnu/cross/guichet.exe
+
+## The desktop's .deb and .rpm and the server's .deb, into target/packages/ (README
+## "Installer", installer/DEPLOY.md).
+package: deps ui
+	scripts/package.sh
+
+## Installs each package on this machine, runs it, removes it (scripts/package-test.sh).
+package-test: package
+	scripts/package-test.sh
 
 ## Figures, not assertions: seeding rate and traced lookups/s (server), server memory under
 ## a burst of 300 simultaneous sign-ins, then the desktop app:

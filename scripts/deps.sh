@@ -9,7 +9,10 @@ packages=(build-essential pkg-config libssl-dev postgresql postgresql-client pos
   # xclip to read the clipboard's formats
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev libdbus-1-dev xvfb xauth webkit2gtk-driver dbus dbus-x11
-  gnome-keyring libsecret-tools chromium xclip)
+  gnome-keyring libsecret-tools chromium xclip
+  # packaging (make package, make test): lintian, rpm to read the .rpm, and the Windows
+  # build's linker
+  lintian rpm gcc-mingw-w64-x86-64)
 # Node.js and npm build the UI; Debian's packages only where the machine has none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -34,3 +37,4 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >/dev/null

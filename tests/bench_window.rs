@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 /// The binary measured: the release build when `GUICHET_BIN` says so, else this profile's.
 fn binary() -> String {
-    std::env::var("GUICHET_BIN").unwrap_or_else(|_| guichet_tests::guichet_bin())
+    guichet_tests::guichet_bin()
 }
 
 /// The measured binary on a fresh data folder, under the machine's own policy (none on a

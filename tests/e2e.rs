@@ -589,15 +589,30 @@ async fn refused_policy_flow() {
     client.close().await.unwrap();
 }
 
+/// Where the remote flow's machine policy is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PolicyAt {
+    /// A temporary folder standing in for the system location (`--e2e-system-policy`, a
+    /// flag of the test build only).
+    StandIn,
+    /// The real system location, `/etc/guichet/policy.toml` (the installed package).
+    System,
+}
+
+/// The system location of the policy, and the CA the test's policy adds beside it.
+const SYSTEM_POLICY: &str = "/etc/guichet/policy.toml";
+const SYSTEM_CA: &str = "/etc/guichet/e2e-ca.pem";
+
 /// The same path against a guichet-server over loopback TLS, through a profile pinned by
-/// the machine policy (standing in for the system location) with its own CA; the bundled
-/// backend forbidden.
-async fn remote_flow() {
+/// the machine policy with its own CA; the bundled backend forbidden.
+async fn remote_flow(at: PolicyAt) {
     let dir = tempfile::tempdir().unwrap();
     let server = tls_server(Arc::new(SystemClock), 3_000, dir.path()).await;
-    let ca = dir.path().join("ca.pem");
+    let (policy, ca) = match at {
+        PolicyAt::StandIn => (dir.path().join("policy.toml"), dir.path().join("ca.pem")),
+        PolicyAt::System => (PathBuf::from(SYSTEM_POLICY), PathBuf::from(SYSTEM_CA)),
+    };
     std::fs::write(&ca, &server.ca_pem).unwrap();
-    let policy = dir.path().join("policy.toml");
     std::fs::write(
         &policy,
         format!(
@@ -607,13 +622,11 @@ async fn remote_flow() {
     )
     .unwrap();
     let data = dir.path().join("data");
-    let client = launch(&[
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--e2e-system-policy",
-        policy.to_str().unwrap(),
-    ])
-    .await;
+    let mut args = vec!["--data-dir", data.to_str().unwrap()];
+    if at == PolicyAt::StandIn {
+        args.extend(["--e2e-system-policy", policy.to_str().unwrap()]);
+    }
+    let client = launch(&args).await;
     let text = page_text(&client).await;
     assert!(text.contains(REMOTE_PROFILE));
     assert!(!text.contains("Comptes de démonstration"));
@@ -664,9 +677,22 @@ async fn remote_flow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_window_bundled_then_remote() {
+    // The installed package (`GUICHET_BIN=/usr/bin/guichet`, scripts/package-test.sh): a
+    // shipped build, driven under the real system policy.
+    if std::env::var_os("E2E_INSTALLED").is_some() {
+        assert!(
+            Path::new(SYSTEM_POLICY).parent().unwrap().is_dir(),
+            "/etc/guichet exists"
+        );
+        remote_flow(PolicyAt::System).await;
+        for path in [SYSTEM_POLICY, SYSTEM_CA] {
+            std::fs::remove_file(path).unwrap();
+        }
+        return;
+    }
     // One app at a time (the app is single-instance): every flow in one test.
     bundled_flow().await;
     administration_flow().await;
     refused_policy_flow().await;
-    remote_flow().await;
+    remote_flow(PolicyAt::StandIn).await;
 }

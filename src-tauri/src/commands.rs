@@ -192,23 +192,29 @@ fn spawn_watchdog(core: Arc<AppCore>, app: AppHandle) {
 
 /// Wipes when the OS session locks or the machine goes to sleep; on wake-up the watchdog's
 /// next tick fires at once if the deadline passed meanwhile (it runs on the wall clock).
+/// Wipes on the OS's lock and sleep signals (R-16, src/oslock.rs). Called from the app's
+/// set-up, on the main thread, where macOS's observers must be added.
 fn spawn_os_hooks(core: Arc<AppCore>, app: AppHandle) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    #[cfg(windows)]
+    oslock::windows::start(tx.clone());
+    #[cfg(target_os = "macos")]
+    oslock::macos::start(tx.clone());
     tauri::async_runtime::spawn(async move {
         let buses = oslock::Buses::connect().await;
         let watcher = oslock::Watcher::subscribe(&buses).await;
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         tauri::async_runtime::spawn(watcher.forward(tx));
         core.follow_os_events(rx, &Window(app)).await;
     });
 }
 
-/// WebKitGTK cannot automate an ephemeral web context: when WebDriver drives the window (the
-/// end-to-end tests, a build with the `webdriver` feature and `TAURI_WEBVIEW_AUTOMATION`),
-/// the webview keeps its data in the data folder instead, where the tests search it for
-/// anything personal. A shipped build has no such feature and is always ephemeral.
+/// WebKitGTK cannot automate an ephemeral web context: when WebDriver drives the window
+/// (`TAURI_WEBVIEW_AUTOMATION=true`, which Tauri itself reads to allow automation: the
+/// end-to-end tests, including those of the installed package), the webview keeps its data
+/// in the app's data folder instead, where the tests search it for anything personal.
+/// Otherwise it is always ephemeral.
 fn webdriver_data_dir(core: &AppCore) -> Option<std::path::PathBuf> {
-    let automated = cfg!(feature = "webdriver")
-        && std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
     automated.then(|| core.settings().data_dir.join("webview-webdriver"))
 }
 

@@ -134,6 +134,10 @@ pub struct PolicySources {
     /// Who must own the policy and CA files and their folders (Unix user id): [`ROOT`] in
     /// production; the tests pass their own, so that they run as any user.
     pub trusted_owner: u32,
+    /// Whether the OS's managed policy (Windows group policy, macOS managed preferences)
+    /// is read over the system file ([`crate::os_policy`]): always in production, never in
+    /// tests that play IT with files.
+    pub os_managed: bool,
 }
 
 impl PolicySources {
@@ -143,6 +147,7 @@ impl PolicySources {
             system: default_policy_path(),
             extra,
             trusted_owner: ROOT,
+            os_managed: true,
         }
     }
 }
@@ -221,6 +226,12 @@ impl UserSettings {
 pub fn load_policy(sources: &PolicySources) -> Result<Option<LoadedPolicy>, DesktopError> {
     let owner = sources.trusted_owner;
     let system = read_policy(&sources.system, owner, PolicyFile::System)?;
+    // Windows and macOS: what IT's management tools set wins over the file, field by field.
+    let system = if sources.os_managed {
+        crate::os_policy::overlay(system, crate::os_policy::read()?)
+    } else {
+        system
+    };
     let extra = match &sources.extra {
         None => None,
         Some(path) => {
@@ -369,9 +380,9 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     (a.dev(), a.ino()) == (b.dev(), b.ino())
 }
 
-/// Not checked on Windows yet: the Administrators-owner check (the file's and folder's
-/// security descriptors) lands with the registry policy (issue 12). Until then the
-/// installer's ACL on `%ProgramData%\Guichet` is what protects the file.
+/// Not checked on Windows: IT's policy lives in the registry (`HKLM\SOFTWARE\Policies`,
+/// writable by administrators only), which wins over the file; the file in
+/// `%ProgramData%\Guichet` is protected by the folder's ACL alone (installer/DEPLOY.md).
 #[cfg(windows)]
 fn check_trusted(_meta: &std::fs::Metadata, _trusted_owner: u32) -> Result<(), Untrusted> {
     Ok(())
@@ -515,6 +526,7 @@ mod tests {
                 system: self.path("policy.toml"),
                 extra,
                 trusted_owner: me(),
+                os_managed: false,
             }
         }
     }

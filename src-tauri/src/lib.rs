@@ -11,6 +11,7 @@ pub mod ipc;
 /// build.rs).
 pub mod ipc_names;
 pub mod keychain;
+pub mod os_policy;
 pub mod oslock;
 pub mod watchdog;
 

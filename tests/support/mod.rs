@@ -46,8 +46,10 @@ pub fn workspace_bin(name: &str) -> std::path::PathBuf {
 }
 
 /// The desktop app's binary, as a string for WebDriver's capabilities.
+/// The desktop app's binary: `GUICHET_BIN` when set (a release or installed build), else
+/// this profile's.
 pub fn guichet_bin() -> String {
-    workspace_bin("guichet").display().to_string()
+    std::env::var("GUICHET_BIN").unwrap_or_else(|_| workspace_bin("guichet").display().to_string())
 }
 
 /// 10:00 in Paris on a Monday: every caisse is open.
@@ -62,6 +64,7 @@ pub fn policy_sources(dir: &Path, extra: Option<&Path>) -> guichet_desktop::conf
         system: dir.join("policy.toml"),
         extra: extra.map(Path::to_path_buf),
         trusted_owner: rustix::process::geteuid().as_raw(),
+        os_managed: false,
     }
 }
 

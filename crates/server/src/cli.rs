@@ -350,6 +350,14 @@ enum AuditCommand {
         #[arg(long)]
         since: NaiveDate,
     },
+    /// Crée la clé de traces d'une nouvelle installation (fichier neuf, mode 0600 ; jamais
+    /// en remplacement d'un fichier existant). Sans base de données : le paquet Debian
+    /// l'appelle à l'installation.
+    InitKey {
+        /// Le fichier à créer (ne doit pas exister).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Renouvelle la clé de traces : écrit le nouveau fichier de clés (mode 0600) à
     /// installer à la place de l'ancien. Toutes les instances doivent être arrêtées.
     RotateKey {
@@ -449,6 +457,12 @@ fn operator() -> String {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
+    // The one command that needs no database: a new installation's trace key.
+    if let Command::Audit(AuditCommand::InitKey { out }) = &cli.command {
+        write_trace_keys(out, &guichet_service::TraceKeys::generate())?;
+        println!("clé de traces créée : {}", out.display());
+        return Ok(());
+    }
     let file = FileConfig::load(cli.config.as_deref())?;
     let database = cli
         .database
@@ -1045,6 +1059,7 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
                 .await?;
             Ok(())
         }
+        AuditCommand::InitKey { .. } => Ok(()), // handled before the database (`run`)
         AuditCommand::RotateKey { out } => {
             if !key_file_given {
                 return Err(Failure(
