@@ -5,7 +5,7 @@ CARGO ?= cargo
 NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows package package-test bench fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows package package-test packaging bench fuzz run serve clean
 
 all: test
 
@@ -38,7 +38,13 @@ bindings: ui
 ## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
 ## axe-core on every screen, the real app window end to end, every fuzz target for a few
 ## seconds, the Windows build of the desktop, and the packages installed, run and removed.
-test: deps ui lint unit ui-test a11y e2e fuzz-smoke windows package-test
+## The fuzz runs (one core each, their own target folder) go side by side with the Windows
+## build and the packages (the other core, the main target folder).
+test: deps ui lint unit ui-test a11y e2e
+	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke packaging
+
+packaging: windows
+	$(MAKE) --no-print-directory package-test
 
 lint: ui
 	scripts/check-links.sh
@@ -65,6 +71,7 @@ e2e: ui
 ## The desktop for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64): compiled and
 ## linked, so that the Windows-only code (registry policy, lock and sleep hooks) is checked.
 windows: deps ui
+	$(CARGO) clippy -p guichet-desktop -p guichet-os --target x86_64-pc-windows-gnu --profile cross --locked -- -D warnings
 	$(CARGO) build -p guichet-desktop --target x86_64-pc-windows-gnu --profile cross --locked
 	@ls -l target/x86_64-pc-windows-gnu/cross/guichet.exe
 

@@ -10,6 +10,13 @@ rm -rf "$out"
 mkdir -p "$out"
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
+# What the bundler takes from target/package-staging (tauri.conf.json, bundle.linux):
+# the compressed changelog and manual page.
+staging=target/package-staging
+mkdir -p "$staging"
+gzip -9n <installer/linux/changelog >"$staging/changelog.gz"
+gzip -9n <installer/linux/guichet.1 >"$staging/guichet.1.gz"
+
 # The desktop: the release binary (no test feature) with the UI of ui/dist embedded,
 # bundled with its .desktop entry, icons, documentation and lintian overrides.
 ui/node_modules/.bin/tauri build --ci --bundles deb,rpm -- --locked

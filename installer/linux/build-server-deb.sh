@@ -17,9 +17,10 @@ install -D -m 0644 "$here/guichet-server.service" "$pkg/lib/systemd/system/guich
 install -D -m 0644 "$here/server.toml" "$pkg/etc/guichet/server.toml"
 install -D -m 0644 "$here/copyright" "$doc/copyright"
 install -D -m 0644 "$here/server/README.Debian" "$doc/README.Debian"
-install -D -m 0644 "$here/lintian/guichet-server" "$pkg/usr/share/lintian/overrides/guichet-server"
+install -d "$pkg/usr/share/man/man8"
+gzip -9n <"$here/guichet-server.8" >"$pkg/usr/share/man/man8/guichet-server.8.gz"
 printf 'guichet-server (%s) stable; urgency=medium\n\n  * Version %s.\n\n -- Guichet <paquets@guichet.example>  %s\n' \
-  "$version" "$version" "$(date -R -u -d "@$SOURCE_DATE_EPOCH")" | gzip -9n >"$doc/changelog.Debian.gz"
+  "$version" "$version" "$(date -R -u -d "@$SOURCE_DATE_EPOCH")" | gzip -9n >"$doc/changelog.gz"
 
 # Shared-library dependencies, as debhelper would compute them.
 mkdir -p "$work/src/debian"

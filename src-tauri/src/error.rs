@@ -101,7 +101,9 @@ pub enum DesktopError {
     #[error("Le fichier {} ({}) est refusé : seule la politique du système ({}) peut ajouter un certificat d'autorité (extra_ca_pem). Rien n'est autorisé sur ce poste.", path.display(), PolicyFile::Extra, system.display())]
     PolicyCaOutsideSystem { path: PathBuf, system: PathBuf },
     /// The OS's managed policy (Windows group policy, macOS managed preferences).
-    #[error("La politique gérée du poste ({place}) est invalide : {why}. Rien n'est autorisé sur ce poste.")]
+    #[error(
+        "La politique gérée du poste ({place}) est invalide : {why}. Rien n'est autorisé sur ce poste."
+    )]
     PolicyOsInvalid { place: String, why: String },
 }
 

@@ -25,7 +25,9 @@ pub const MANAGED_DOMAIN: &str = "fr.guichet.desktop";
 /// Where an MDM leaves the machine-wide managed preferences (written by the system, owned
 /// by root).
 pub fn managed_preferences_path() -> PathBuf {
-    PathBuf::from(format!("/Library/Managed Preferences/{MANAGED_DOMAIN}.plist"))
+    PathBuf::from(format!(
+        "/Library/Managed Preferences/{MANAGED_DOMAIN}.plist"
+    ))
 }
 
 /// A registry value as read: only the types the templates write are understood.
@@ -49,7 +51,7 @@ pub fn decode_value(kind: u32, data: &[u8]) -> RegValue {
         REG_DWORD if data.len() == 4 => {
             RegValue::Dword(u32::from_le_bytes([data[0], data[1], data[2], data[3]]))
         }
-        REG_SZ | REG_EXPAND_SZ if data.len() % 2 == 0 => {
+        REG_SZ | REG_EXPAND_SZ if data.len().is_multiple_of(2) => {
             let units: Vec<u16> = data
                 .chunks_exact(2)
                 .map(|c| u16::from_le_bytes([c[0], c[1]]))
@@ -255,103 +257,28 @@ pub fn read() -> Result<Option<MachinePolicy>, DesktopError> {
     }
 }
 
-/// The registry through the Win32 API (read only, 64-bit view).
+/// The group-policy key through `guichet-os` (read only, 64-bit view).
 #[cfg(windows)]
 mod registry {
-    use std::ptr::null_mut;
-
-    use windows_sys::Win32::Foundation::{ERROR_FILE_NOT_FOUND, ERROR_NO_MORE_ITEMS, ERROR_SUCCESS};
-    use windows_sys::Win32::System::Registry::{
-        HKEY, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY, RegCloseKey, RegEnumValueW,
-        RegOpenKeyExW,
-    };
-
     use super::{REGISTRY_KEY, REGISTRY_PROFILES, RegValue, decode_value, from_registry};
     use crate::config::MachinePolicy;
+    use guichet_os::windows::{RawValue, machine_key_values};
 
-    /// An open key, closed on drop.
-    struct Key(HKEY);
-
-    impl Drop for Key {
-        fn drop(&mut self) {
-            // SAFETY: the handle came from RegOpenKeyExW and is closed once.
-            unsafe { RegCloseKey(self.0) };
-        }
-    }
-
-    fn wide(text: &str) -> Vec<u16> {
-        text.encode_utf16().chain(Some(0)).collect()
-    }
-
-    fn open(parent: HKEY, path: &str) -> Result<Option<Key>, String> {
-        let path = wide(path);
-        let mut key: HKEY = null_mut();
-        // SAFETY: `path` is NUL-terminated and outlives the call; `key` is written on success.
-        let rc = unsafe {
-            RegOpenKeyExW(
-                parent,
-                path.as_ptr(),
-                0,
-                KEY_READ | KEY_WOW64_64KEY,
-                &mut key,
-            )
-        };
-        match rc {
-            ERROR_SUCCESS => Ok(Some(Key(key))),
-            ERROR_FILE_NOT_FOUND => Ok(None),
-            rc => Err(format!("illisible (erreur {rc})")),
-        }
-    }
-
-    /// Every value of `key`: name and decoded data.
-    fn values(key: &Key) -> Result<Vec<(String, RegValue)>, String> {
-        // Registry limits: 16 383 characters for a name; policy values are far smaller
-        // than 64 KiB (a bigger one is refused).
-        let mut name = vec![0u16; 16_384];
-        let mut data = vec![0u8; 64 * 1024];
-        let mut out = Vec::new();
-        for index in 0u32.. {
-            let mut name_len = u32::try_from(name.len()).unwrap_or(u32::MAX);
-            let mut data_len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-            let mut kind = 0u32;
-            // SAFETY: the buffers and their lengths match; the API writes within them.
-            let rc = unsafe {
-                RegEnumValueW(
-                    key.0,
-                    index,
-                    name.as_mut_ptr(),
-                    &mut name_len,
-                    null_mut(),
-                    &mut kind,
-                    data.as_mut_ptr(),
-                    &mut data_len,
-                )
-            };
-            match rc {
-                ERROR_SUCCESS => {}
-                ERROR_NO_MORE_ITEMS => break,
-                rc => return Err(format!("illisible (erreur {rc})")),
-            }
-            let name_len = usize::try_from(name_len).unwrap_or(0).min(name.len());
-            let data_len = usize::try_from(data_len).unwrap_or(0).min(data.len());
-            out.push((
-                String::from_utf16_lossy(&name[..name_len]),
-                decode_value(kind, &data[..data_len]),
-            ));
-        }
-        Ok(out)
+    fn decoded(values: Vec<RawValue>) -> Vec<(String, RegValue)> {
+        values
+            .into_iter()
+            .map(|v| (v.name, decode_value(v.kind, &v.data)))
+            .collect()
     }
 
     pub(super) fn read() -> Result<Option<MachinePolicy>, String> {
-        let Some(key) = open(HKEY_LOCAL_MACHINE, REGISTRY_KEY)? else {
+        let Some((own, profiles)) = machine_key_values(REGISTRY_KEY, REGISTRY_PROFILES)
+            .map_err(|code| format!("illisible (erreur {code})"))?
+        else {
             return Ok(None);
         };
-        let own = values(&key)?;
-        let profiles = match open(key.0, REGISTRY_PROFILES)? {
-            Some(sub) => Some(values(&sub)?),
-            None => None,
-        };
-        from_registry(&own, profiles.as_deref()).map(Some)
+        let profiles = profiles.map(decoded);
+        from_registry(&decoded(own), profiles.as_deref()).map(Some)
     }
 }
 
@@ -381,7 +308,10 @@ mod tests {
             decode_value(REG_SZ, &utf16("C:\\CA\\caisse.pem", true)),
             text("C:\\CA\\caisse.pem")
         );
-        assert_eq!(decode_value(REG_EXPAND_SZ, &utf16("é|ü", false)), text("é|ü"));
+        assert_eq!(
+            decode_value(REG_EXPAND_SZ, &utf16("é|ü", false)),
+            text("é|ü")
+        );
         assert_eq!(decode_value(REG_DWORD, &[1, 0]), RegValue::Other(REG_DWORD));
         assert_eq!(decode_value(REG_SZ, &[0x41]), RegValue::Other(REG_SZ));
         // A lone surrogate is not text.
@@ -398,7 +328,10 @@ mod tests {
             ("IdleTimeoutSecs".to_owned(), RegValue::Dword(300)),
             ("AllowBundled".to_owned(), RegValue::Dword(0)),
             ("allowrememberpassword".to_owned(), RegValue::Dword(1)),
-            ("ExtraCaPem".to_owned(), text(" C:\\ProgramData\\Guichet\\ca.pem ")),
+            (
+                "ExtraCaPem".to_owned(),
+                text(" C:\\ProgramData\\Guichet\\ca.pem "),
+            ),
             (String::new(), text("")),
         ];
         let profiles = [
@@ -427,7 +360,10 @@ mod tests {
         assert_eq!(pinned[1].environment, Environment::Recette);
 
         // An empty or missing Profiles subkey pins nothing.
-        assert_eq!(from_registry(&[], Some(&[])).unwrap(), MachinePolicy::default());
+        assert_eq!(
+            from_registry(&[], Some(&[])).unwrap(),
+            MachinePolicy::default()
+        );
         assert_eq!(from_registry(&[], None).unwrap(), MachinePolicy::default());
     }
 
@@ -441,7 +377,11 @@ mod tests {
             ("IdleTimeoutSecs", text("300"), "secondes"),
             ("ExtraCaPem", text("  "), "chemin"),
             ("ExtraCaPem", RegValue::Dword(1), "chemin"),
-            ("AllowBundle", RegValue::Dword(0), "inconnue « AllowBundle »"),
+            (
+                "AllowBundle",
+                RegValue::Dword(0),
+                "inconnue « AllowBundle »",
+            ),
             ("", text("x"), "inconnue"),
         ] {
             let e = one(name, value).unwrap_err();
@@ -450,8 +390,14 @@ mod tests {
         let profile = |data: RegValue| from_registry(&[], Some(&[("P".to_owned(), data)]));
         for (data, says) in [
             (text("https://a.example|CAF-78"), "url|caisse|environnement"),
-            (text("https://a.example|CAF-78|production|x"), "url|caisse|environnement"),
-            (text("https://a.example|CAF-78|prod"), "environnement « prod »"),
+            (
+                text("https://a.example|CAF-78|production|x"),
+                "url|caisse|environnement",
+            ),
+            (
+                text("https://a.example|CAF-78|prod"),
+                "environnement « prod »",
+            ),
             (RegValue::Dword(1), "chaîne"),
             (text("ftp://a.example|CAF-78|production"), "profil « P »"),
         ] {
@@ -533,9 +479,17 @@ mod tests {
             ..MachinePolicy::default()
         };
         let both = overlay(Some(file.clone()), Some(os.clone())).unwrap();
-        assert_eq!(both.idle_timeout_secs, Some(900), "the OS's value, even if looser");
+        assert_eq!(
+            both.idle_timeout_secs,
+            Some(900),
+            "the OS's value, even if looser"
+        );
         assert_eq!(both.allow_bundled, Some(false));
-        assert_eq!(both.allow_remember_password, Some(false), "the file's, unset by the OS");
+        assert_eq!(
+            both.allow_remember_password,
+            Some(false),
+            "the file's, unset by the OS"
+        );
         assert_eq!(both.extra_ca_pem, file.extra_ca_pem);
         assert_eq!(overlay(Some(file.clone()), None), Some(file));
         assert_eq!(overlay(None, Some(os.clone())), Some(os));

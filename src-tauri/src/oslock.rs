@@ -70,9 +70,10 @@ pub mod win32 {
 pub fn windows_event(message: u32, wparam: usize) -> Option<Event> {
     use win32::*;
     match (message, wparam) {
-        (WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK | WTS_CONSOLE_DISCONNECT | WTS_REMOTE_DISCONNECT) => {
-            Some(Event::Locked)
-        }
+        (
+            WM_WTSSESSION_CHANGE,
+            WTS_SESSION_LOCK | WTS_CONSOLE_DISCONNECT | WTS_REMOTE_DISCONNECT,
+        ) => Some(Event::Locked),
         (WM_POWERBROADCAST, PBT_APMSUSPEND) => Some(Event::Sleeping),
         _ => None,
     }
@@ -261,147 +262,50 @@ async fn screen_saver(
     .await
 }
 
-/// Windows: a hidden window of its own thread receives the session and power messages.
+/// Windows: a hidden window of its own thread (`guichet-os`) receives the session and power
+/// messages.
 #[cfg(windows)]
 pub mod windows {
-    use std::ptr::{null, null_mut};
-    use std::sync::OnceLock;
-
+    use guichet_os::windows::codes;
     use tokio::sync::mpsc::UnboundedSender;
-    use windows_sys::Win32::Foundation::{HWND, LPARAM, LRESULT, WPARAM};
-    use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
-    use windows_sys::Win32::System::RemoteDesktop::{
-        NOTIFY_FOR_THIS_SESSION, WTSRegisterSessionNotification,
-    };
-    use windows_sys::Win32::UI::WindowsAndMessaging as wm;
 
     use super::{Event, win32, windows_event};
 
     // The numbers the pure decision uses are Windows' own.
-    const _: () = assert!(win32::WM_WTSSESSION_CHANGE == wm::WM_WTSSESSION_CHANGE);
-    const _: () = assert!(win32::WM_POWERBROADCAST == wm::WM_POWERBROADCAST);
-    const _: () = assert!(win32::WTS_SESSION_LOCK == wm::WTS_SESSION_LOCK as usize);
-    const _: () = assert!(win32::WTS_CONSOLE_DISCONNECT == wm::WTS_CONSOLE_DISCONNECT as usize);
-    const _: () = assert!(win32::WTS_REMOTE_DISCONNECT == wm::WTS_REMOTE_DISCONNECT as usize);
-    const _: () = assert!(win32::PBT_APMSUSPEND == wm::PBT_APMSUSPEND as usize);
+    const _: () = assert!(win32::WM_WTSSESSION_CHANGE == codes::WM_WTSSESSION_CHANGE);
+    const _: () = assert!(win32::WM_POWERBROADCAST == codes::WM_POWERBROADCAST);
+    const _: () = assert!(win32::WTS_SESSION_LOCK == codes::WTS_SESSION_LOCK);
+    const _: () = assert!(win32::WTS_CONSOLE_DISCONNECT == codes::WTS_CONSOLE_DISCONNECT);
+    const _: () = assert!(win32::WTS_REMOTE_DISCONNECT == codes::WTS_REMOTE_DISCONNECT);
+    const _: () = assert!(win32::PBT_APMSUSPEND == codes::PBT_APMSUSPEND);
 
-    /// Where the window procedure sends what it sees (one watcher per process).
-    static EVENTS: OnceLock<UnboundedSender<Event>> = OnceLock::new();
-
-    unsafe extern "system" fn window_proc(
-        hwnd: HWND,
-        message: u32,
-        wparam: WPARAM,
-        lparam: LPARAM,
-    ) -> LRESULT {
-        if let (Some(event), Some(tx)) = (windows_event(message, wparam), EVENTS.get()) {
-            let _ = tx.send(event);
-        }
-        // SAFETY: the arguments are the ones Windows passed in.
-        unsafe { wm::DefWindowProcW(hwnd, message, wparam, lparam) }
-    }
-
-    /// Starts the watcher's thread; a failure is logged (the idle watchdog still applies).
+    /// Starts the watcher; a failure is logged (the idle watchdog still applies).
     pub fn start(tx: UnboundedSender<Event>) {
-        if EVENTS.set(tx).is_err() {
-            return;
+        let watched = guichet_os::windows::watch_session(move |message, wparam| {
+            if let Some(event) = windows_event(message, wparam) {
+                let _ = tx.send(event);
+            }
+        });
+        if let Err(step) = watched {
+            tracing::warn!(step, "verrouillage et veille de Windows non suivis");
         }
-        let spawned = std::thread::Builder::new()
-            .name("guichet-verrouillage".into())
-            .spawn(|| {
-                if let Err(step) = run() {
-                    tracing::warn!(step, "verrouillage et veille de Windows non suivis");
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "verrouillage et veille de Windows non suivis");
-        }
-    }
-
-    /// A top-level window that is never shown (broadcasts such as `WM_POWERBROADCAST` reach
-    /// top-level windows only), registered for this session's changes, and its message loop.
-    fn run() -> Result<(), &'static str> {
-        let class: Vec<u16> = "GuichetSessionWatcher\0".encode_utf16().collect();
-        // SAFETY: plain Win32 calls on this thread; `class` outlives the window, which lives
-        // as long as the process.
-        unsafe {
-            let instance = GetModuleHandleW(null());
-            let mut wc: wm::WNDCLASSW = std::mem::zeroed();
-            wc.lpfnWndProc = Some(window_proc);
-            wc.hInstance = instance;
-            wc.lpszClassName = class.as_ptr();
-            if wm::RegisterClassW(&wc) == 0 {
-                return Err("RegisterClassW");
-            }
-            let hwnd = wm::CreateWindowExW(
-                0,
-                class.as_ptr(),
-                class.as_ptr(),
-                wm::WS_OVERLAPPED,
-                0,
-                0,
-                0,
-                0,
-                null_mut(),
-                null_mut(),
-                instance,
-                null(),
-            );
-            if hwnd.is_null() {
-                return Err("CreateWindowExW");
-            }
-            if WTSRegisterSessionNotification(hwnd, NOTIFY_FOR_THIS_SESSION) == 0 {
-                return Err("WTSRegisterSessionNotification");
-            }
-            let mut msg: wm::MSG = std::mem::zeroed();
-            while wm::GetMessageW(&mut msg, null_mut(), 0, 0) > 0 {
-                wm::TranslateMessage(&msg);
-                wm::DispatchMessageW(&msg);
-            }
-        }
-        Ok(())
     }
 }
 
-/// macOS: observers on the distributed and the workspace notification centres, added from
-/// the main thread (the app's set-up), whose run loop delivers them.
+/// macOS: observers on the distributed and the workspace notification centres
+/// (`guichet-os`), added from the main thread (the app's set-up).
 #[cfg(target_os = "macos")]
 pub mod macos {
-    use std::ptr::NonNull;
-
-    use block2::RcBlock;
-    use objc2_app_kit::{NSWorkspace, NSWorkspaceWillSleepNotification};
-    use objc2_foundation::{NSDistributedNotificationCenter, NSNotification, NSString};
     use tokio::sync::mpsc::UnboundedSender;
 
     use super::{Event, MACOS_SCREEN_LOCKED, macos_event};
 
-    /// Adds both observers; they live as long as the process.
     pub fn start(tx: UnboundedSender<Event>) {
-        let block = RcBlock::new(move |notification: NonNull<NSNotification>| {
-            // SAFETY: the centre passes a valid notification for the block's duration.
-            let name = unsafe { notification.as_ref() }.name().to_string();
-            if let Some(event) = macos_event(&name) {
+        guichet_os::macos::observe_lock_and_sleep(MACOS_SCREEN_LOCKED, move |name| {
+            if let Some(event) = macos_event(name) {
                 let _ = tx.send(event);
             }
         });
-        // SAFETY: observers added on the main thread with a block that only sends on a
-        // channel; they are never removed (leaked on purpose).
-        unsafe {
-            let locked = NSString::from_str(MACOS_SCREEN_LOCKED);
-            let observer = NSDistributedNotificationCenter::defaultCenter()
-                .addObserverForName_object_queue_usingBlock(Some(&*locked), None, None, &block);
-            std::mem::forget(observer);
-            let observer = NSWorkspace::sharedWorkspace()
-                .notificationCenter()
-                .addObserverForName_object_queue_usingBlock(
-                    Some(NSWorkspaceWillSleepNotification),
-                    None,
-                    None,
-                    &block,
-                );
-            std::mem::forget(observer);
-        }
     }
 }
 
@@ -431,10 +335,18 @@ mod tests {
         // Unlock (0x8), logon, console connect, resume (PBT_APMRESUMEAUTOMATIC 0x12,
         // PBT_APMRESUMESUSPEND 0x7), power status change (0xA): nothing to do.
         for wparam in [0x1, 0x3, 0x5, 0x6, 0x8, 0x9] {
-            assert_eq!(windows_event(WM_WTSSESSION_CHANGE, wparam), None, "{wparam:#x}");
+            assert_eq!(
+                windows_event(WM_WTSSESSION_CHANGE, wparam),
+                None,
+                "{wparam:#x}"
+            );
         }
         for wparam in [0x7, 0xA, 0x12] {
-            assert_eq!(windows_event(WM_POWERBROADCAST, wparam), None, "{wparam:#x}");
+            assert_eq!(
+                windows_event(WM_POWERBROADCAST, wparam),
+                None,
+                "{wparam:#x}"
+            );
         }
         // The same codes under another message mean nothing.
         assert_eq!(windows_event(0x0010 /* WM_CLOSE */, WTS_SESSION_LOCK), None);

@@ -621,6 +621,53 @@ fn a_real_database_needs_a_private_trace_key_file() {
     assert!(String::from_utf8_lossy(&other.stderr).contains("rompue à la trace 1"));
 }
 
+/// `audit init-key`, which the server's .deb runs at installation: a new private key file,
+/// no database needed, never over an existing file, and a real database opens with it.
+#[test]
+fn r19_a_new_installation_gets_its_own_private_trace_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("trace.key");
+    let init = || {
+        Command::new(BIN)
+            .args(["audit", "init-key", "--out", key.to_str().unwrap()])
+            .env_remove("GUICHET_DATABASE_URL")
+            .env_remove("GUICHET_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let created = init();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let meta = std::fs::metadata(&key).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let first = std::fs::read(&key).unwrap();
+    let again = init();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("impossible"));
+    assert_eq!(std::fs::read(&key).unwrap(), first, "never replaced");
+
+    let db = format!("sqlite://{}", tmp.path().join("real.db").display());
+    let opened = Command::new(BIN)
+        .args(["admin", "partner", "list"])
+        .env("GUICHET_DATABASE_URL", &db)
+        .env("GUICHET_TRACE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    // Two installations never share a key.
+    std::fs::remove_file(&key).unwrap();
+    assert!(init().status.success());
+    assert_ne!(std::fs::read(&key).unwrap(), first);
+}
+
 fn hex_key() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
