@@ -25,8 +25,8 @@ echo "$(basename "$desktop"): $((size / 1024)) KiB; $(basename "$rpm"): $(($(sta
 rpm -qpl "$rpm" | grep -qx /usr/bin/guichet || fail "/usr/bin/guichet absent du .rpm"
 rpm -qpl "$rpm" | grep -q '/usr/share/applications/.*\.desktop$' || fail "entrée .desktop absente du .rpm"
 name=$(dpkg-deb -f "$desktop" Package)
-dpkg-deb -c "$desktop" | grep -q ' \./usr/share/applications/.*\.desktop$' || fail "entrée .desktop absente"
-dpkg-deb -c "$desktop" | grep -q ' \./usr/share/icons/hicolor/128x128/apps/' || fail "icônes absentes"
+dpkg-deb -c "$desktop" | grep -Eq ' (\./)?usr/share/applications/.*\.desktop$' || fail "entrée .desktop absente"
+dpkg-deb -c "$desktop" | grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/' || fail "icônes absentes"
 
 echo "== desktop: install, real window, removal"
 # Anything a previous, interrupted run left.
@@ -43,7 +43,7 @@ left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done || true)
 [ -z "$left" ] || fail "restent après dpkg -r : $left"
 status=$(dpkg-query -W -f '${db:Status-Status}' "$name" 2>/dev/null || echo not-installed)
 case $status in not-installed | config-files) ;; *) fail "état après dpkg -r : $status" ;; esac
-$sudo dpkg --purge "$name" >/dev/null
+$sudo dpkg --purge "$name" >/dev/null 2>&1
 echo "retiré : aucun des $(echo "$files" | wc -l) fichiers du paquet ne reste"
 
 echo "== server: install, unit, start as its user, sign-in"
@@ -64,6 +64,10 @@ as_service() {
       --inh-caps=-all --bounding-set=-all -- "$@")
 }
 first=agent.paquet
+# A new installation's first steps (README.Debian): the catalogue, the caisse, its agent.
+as_service /usr/bin/guichet-server --config "$config" admin service catalogue
+as_service /usr/bin/guichet-server --config "$config" admin caisse add CAF-78 \
+  --name "CAF des Yvelines" --departements 78 --hours 24/7
 temporary=$(as_service /usr/bin/guichet-server --config "$config" admin operator add --caisse CAF-78 \
   --identifiant "$first" --name "Agent Paquet" --email agent.paquet@caf78.example | tail -1)
 as_service "${exec_start[@]}" >/tmp/guichet-server-package.log 2>&1 &

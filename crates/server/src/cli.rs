@@ -318,6 +318,9 @@ enum ServiceCommand {
         #[arg(long)]
         definition: PathBuf,
     },
+    /// Enregistre le catalogue national (psu, qf, rsacg, profils CDAP) : la première
+    /// commande d'une nouvelle installation ; sans effet sur un service déjà à jour.
+    Catalogue,
     List,
     Set {
         code: String,
@@ -328,6 +331,18 @@ enum ServiceCommand {
 
 #[derive(Debug, Subcommand)]
 enum CaisseCommand {
+    /// Enregistre la caisse d'une nouvelle installation (ou la corrige) : code CAF-… ou
+    /// MSA-…, nom, départements, horaires.
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        departements: Vec<String>,
+        /// HH:MM-HH:MM (heure de Paris) ou 24/7 ; par défaut les horaires habituels.
+        #[arg(long)]
+        hours: Option<String>,
+    },
     Set {
         code: String,
         /// HH:MM-HH:MM (heure de Paris) ou 24/7.
@@ -999,6 +1014,14 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             let verb = if new { "ajouté" } else { "mis à jour" };
             println!("service {} {verb} : {}", def.code, def.label);
         }
+        AdminCommand::Service(ServiceCommand::Catalogue) => {
+            let mut added = 0;
+            let all = guichet_store::reference::services();
+            for def in &all {
+                added += usize::from(a.put_service(def).await?);
+            }
+            println!("catalogue : {} services, dont {added} ajoutés", all.len());
+        }
         AdminCommand::Service(ServiceCommand::List) => {
             for s in a.services().await? {
                 let sections: Vec<_> = s.sections.iter().map(|x| x.code()).collect();
@@ -1010,6 +1033,27 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                 let s = a.set_service_idle_timeout(&code, secs).await?;
                 println!("service {} : inactivité {} s", s.code, s.idle_timeout_secs);
             }
+        }
+        AdminCommand::Caisse(CaisseCommand::Add {
+            code,
+            name,
+            departements,
+            hours,
+        }) => {
+            let hours = match hours {
+                Some(h) => {
+                    h.parse()
+                        .map_err(|e: guichet_core::policy::hours::HoursParseError| {
+                            Failure(e.to_string())
+                        })?
+                }
+                None => guichet_core::policy::hours::DEFAULT_HOURS,
+            };
+            a.put_caisse(&code, &name, &departements, hours).await?;
+            println!(
+                "caisse {code} enregistrée : {}, horaires {hours}",
+                departements.join(", ")
+            );
         }
         AdminCommand::Caisse(CaisseCommand::Set { code, hours }) => {
             if let Some(h) = hours {

@@ -662,6 +662,83 @@ fn r19_a_new_installation_gets_its_own_private_trace_key() {
         "{}",
         String::from_utf8_lossy(&opened.stderr)
     );
+    // A new installation's first steps (installer/linux/server/README.Debian): the
+    // national catalogue (twice: nothing added the second time), the caisse, its agent.
+    let admin = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("admin")
+            .args(args)
+            .env("GUICHET_DATABASE_URL", &db)
+            .env("GUICHET_TRACE_KEY_FILE", &key)
+            .env("GUICHET_OPERATOR", "installateur")
+            .output()
+            .unwrap()
+    };
+    let stdout = |o: Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert!(stdout(admin(&["service", "catalogue"])).contains("22 services, dont 22 ajoutés"));
+    assert!(stdout(admin(&["service", "catalogue"])).contains("dont 0 ajoutés"));
+    for (code, departements, says) in [
+        ("caf-78", "78", "CAF-… ou MSA-…"),
+        ("CNAF-1", "78", "CAF-… ou MSA-…"),
+        ("CAF-78", "7X", "département inconnu"),
+    ] {
+        let refused = admin(&[
+            "caisse",
+            "add",
+            code,
+            "--name",
+            "X",
+            "--departements",
+            departements,
+        ]);
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(says),
+            "{code}"
+        );
+    }
+    let operator_before_caisse = admin(&[
+        "operator",
+        "add",
+        "--caisse",
+        "CAF-78",
+        "--identifiant",
+        "agent.un",
+        "--name",
+        "Agent Un",
+        "--email",
+        "agent.un@caf78.example",
+    ]);
+    assert!(!operator_before_caisse.status.success());
+    stdout(admin(&[
+        "caisse",
+        "add",
+        "CAF-78",
+        "--name",
+        "CAF des Yvelines",
+        "--departements",
+        "78",
+    ]));
+    let added = stdout(admin(&[
+        "operator",
+        "add",
+        "--caisse",
+        "CAF-78",
+        "--identifiant",
+        "agent.un",
+        "--name",
+        "Agent Un",
+        "--email",
+        "agent.un@caf78.example",
+    ]));
+    assert_eq!(
+        added.lines().last().unwrap().len(),
+        19,
+        "a temporary password"
+    );
     // Two installations never share a key.
     std::fs::remove_file(&key).unwrap();
     assert!(init().status.success());

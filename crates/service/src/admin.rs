@@ -956,6 +956,53 @@ impl CaisseOperator<'_> {
     }
 
     /// a caisse's opening hours.
+    /// Records the caisse of a new installation, or corrects one: its code (`CAF-…` for a
+    /// CAF, `MSA-…` for an MSA: the branch follows, R-06, R-28), name, départements and
+    /// opening hours.
+    pub async fn put_caisse(
+        &self,
+        code: &str,
+        name: &str,
+        departements: &[String],
+        hours: OpeningHours,
+    ) -> Result<()> {
+        self.console_only()?;
+        let code = code.trim();
+        let well_formed = (5..=20).contains(&code.len())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        let branch = match code.get(..4) {
+            Some("CAF-") if well_formed => Branch::Caf,
+            Some("MSA-") if well_formed => Branch::Msa,
+            _ => {
+                return Err(ServiceError::InvalidInput(
+                    "code de caisse : CAF-… ou MSA-…, 5 à 20 caractères A-Z 0-9 -".into(),
+                ));
+            }
+        };
+        let name = text("nom", name, 120)?;
+        if departements.is_empty() {
+            return Err(ServiceError::InvalidInput("au moins un département".into()));
+        }
+        if let Some(d) = departements.iter().find(|d| !is_departement_code(d)) {
+            return Err(ServiceError::InvalidInput(format!(
+                "département inconnu : {}",
+                d.chars().take(8).collect::<String>()
+            )));
+        }
+        self.store()
+            .put_caisse(&guichet_store::Caisse {
+                code: code.to_owned(),
+                name,
+                branch,
+                departements: departements.to_vec(),
+                hours,
+            })
+            .await?;
+        self.traced("caisse.put", code).await
+    }
+
     pub async fn set_caisse_hours(&self, code: &str, hours: OpeningHours) -> Result<()> {
         self.console_only()?;
         self.store().set_caisse_hours(code, hours).await?;
