@@ -5,7 +5,7 @@ CARGO ?= cargo
 NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows package package-test packaging bench fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows macos package package-test packaging bench fuzz run serve clean
 
 all: test
 
@@ -43,7 +43,7 @@ bindings: ui
 test: deps ui lint unit ui-test a11y e2e
 	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke packaging
 
-packaging: windows
+packaging: windows macos
 	$(MAKE) --no-print-directory package-test
 
 lint: ui
@@ -74,6 +74,12 @@ windows: deps ui
 	$(CARGO) clippy -p guichet-desktop -p guichet-os --target x86_64-pc-windows-gnu --profile cross --locked -- -D warnings
 	$(CARGO) build -p guichet-desktop --target x86_64-pc-windows-gnu --profile cross --locked
 	@ls -l target/x86_64-pc-windows-gnu/cross/guichet.exe
+
+## The macOS calls (guichet-os: screen-lock and sleep observers) type-checked and linted for
+## aarch64-apple-darwin. The desktop crate as a whole cannot be: some of its dependencies'
+## build scripts compile C for the target, which needs Apple's SDK.
+macos: deps
+	$(CARGO) clippy -p guichet-os --target aarch64-apple-darwin --locked -- -D warnings
 
 ## The desktop's .deb and .rpm and the server's .deb, into target/packages/ (README
 ## "Installer", installer/DEPLOY.md).

@@ -37,4 +37,6 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
-rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >/dev/null
+for target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+  rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target" >/dev/null
+done
