@@ -1041,12 +1041,7 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             hours,
         }) => {
             let hours = match hours {
-                Some(h) => {
-                    h.parse()
-                        .map_err(|e: guichet_core::policy::hours::HoursParseError| {
-                            Failure(e.to_string())
-                        })?
-                }
+                Some(h) => parse_hours(&h)?,
                 None => guichet_core::policy::hours::DEFAULT_HOURS,
             };
             a.put_caisse(&code, &name, &departements, hours).await?;
@@ -1057,17 +1052,19 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
         }
         AdminCommand::Caisse(CaisseCommand::Set { code, hours }) => {
             if let Some(h) = hours {
-                let hours =
-                    h.parse()
-                        .map_err(|e: guichet_core::policy::hours::HoursParseError| {
-                            Failure(e.to_string())
-                        })?;
+                let hours = parse_hours(&h)?;
                 a.set_caisse_hours(&code, hours).await?;
                 println!("caisse {code} : horaires {hours}");
             }
         }
     }
     Ok(())
+}
+
+/// `--hours`: HH:MM-HH:MM (Paris time) or 24/7.
+fn parse_hours(text: &str) -> Result<guichet_core::policy::hours::OpeningHours, Failure> {
+    text.parse()
+        .map_err(|e: guichet_core::policy::hours::HoursParseError| Failure(e.to_string()))
 }
 
 async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(), Failure> {

@@ -972,15 +972,13 @@ impl CaisseOperator<'_> {
             && code
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-        let branch = match code.get(..4) {
-            Some("CAF-") if well_formed => Branch::Caf,
-            Some("MSA-") if well_formed => Branch::Msa,
-            _ => {
-                return Err(ServiceError::InvalidInput(
+        let branch = Branch::of_caisse_code(code)
+            .filter(|_| well_formed)
+            .ok_or_else(|| {
+                ServiceError::InvalidInput(
                     "code de caisse : CAF-… ou MSA-…, 5 à 20 caractères A-Z 0-9 -".into(),
-                ));
-            }
-        };
+                )
+            })?;
         let name = text("nom", name, 120)?;
         if departements.is_empty() {
             return Err(ServiceError::InvalidInput("au moins un département".into()));

@@ -55,6 +55,18 @@ coded_enum!(
     /// a caisse's branch. Only a CAF convention may reach beyond its caisse.
     Branch { Caf = "caf", Msa = "msa" }
 );
+impl Branch {
+    /// The branch a caisse code names: `CAF-…` a CAF, `MSA-…` an MSA (the same rule as
+    /// migration 0006's for the caisses recorded before branches were).
+    pub fn of_caisse_code(code: &str) -> Option<Branch> {
+        match code.get(..4) {
+            Some("CAF-") => Some(Branch::Caf),
+            Some("MSA-") => Some(Branch::Msa),
+            _ => None,
+        }
+    }
+}
+
 coded_enum!(
     /// a convention's lifecycle.
     ConventionStatus { Active = "active", Suspended = "suspended", Terminated = "terminated" }

@@ -14,11 +14,7 @@ pub fn caisses() -> Vec<Caisse> {
     let caisse = |code: &str, name: &str, deps: &[&str], hours| Caisse {
         code: code.into(),
         name: name.into(),
-        branch: if code.starts_with("CAF-") {
-            Branch::Caf
-        } else {
-            Branch::Msa
-        },
+        branch: Branch::of_caisse_code(code).unwrap_or(Branch::Msa),
         departements: deps.iter().map(|d| (*d).to_owned()).collect(),
         hours,
     };
