@@ -36,7 +36,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
   exit 1
 fi
-rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >/dev/null 2>&1 || true
+grep -q '^clippy' <<<"$(rustup component list --installed 2>/dev/null)" || rustup component add clippy rustfmt >/dev/null 2>&1 || true
 for target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
-  rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target" >/dev/null
+  grep -qx "$target" <<<"$(rustup target list --installed 2>/dev/null)" || rustup target add "$target" >/dev/null
 done

@@ -37,8 +37,9 @@ env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/
     printf %s "guichet-e2e-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     keyring_pids=$(pgrep -x gnome-keyring-d | grep -vxF "${before:-none}" || true)
     for _ in $(seq 100); do
-      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break
+      owned=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null || true)
+      grep -q true <<<"$owned" && break
       sleep 0.1
     done
     # A daemon whose bus closes lingers: it is killed by its PID.

@@ -22,11 +22,15 @@ echo "== sizes and contents"
 size=$(stat -c %s "$desktop")
 echo "$(basename "$desktop"): $((size / 1024)) KiB; $(basename "$rpm"): $(($(stat -c %s "$rpm") / 1024)) KiB; $(basename "$server"): $(($(stat -c %s "$server") / 1024)) KiB"
 ((size < 15 * 1024 * 1024)) || fail "le paquet du poste dépasse 15 Mo"
-rpm -qpl "$rpm" | grep -qx /usr/bin/guichet || fail "/usr/bin/guichet absent du .rpm"
-rpm -qpl "$rpm" | grep -q '/usr/share/applications/.*\.desktop$' || fail "entrée .desktop absente du .rpm"
+# The list is read whole first: `rpm … | grep -q` under pipefail fails whenever grep stops
+# reading before rpm has written its last line (SIGPIPE), as it did in CI.
+rpm_files=$(rpm -qpl "$rpm")
+grep -qx /usr/bin/guichet <<<"$rpm_files" || fail "/usr/bin/guichet absent du .rpm"
+grep -q '/usr/share/applications/.*\.desktop$' <<<"$rpm_files" || fail "entrée .desktop absente du .rpm"
 name=$(dpkg-deb -f "$desktop" Package)
-dpkg-deb -c "$desktop" | grep -Eq ' (\./)?usr/share/applications/.*\.desktop$' || fail "entrée .desktop absente"
-dpkg-deb -c "$desktop" | grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/' || fail "icônes absentes"
+deb_files=$(dpkg-deb -c "$desktop")
+grep -Eq ' (\./)?usr/share/applications/.*\.desktop$' <<<"$deb_files" || fail "entrée .desktop absente"
+grep -Eq ' (\./)?usr/share/icons/hicolor/128x128/apps/' <<<"$deb_files" || fail "icônes absentes"
 
 echo "== desktop: install, real window, removal"
 # Anything a previous, interrupted run left.
@@ -34,7 +38,8 @@ $sudo dpkg --purge "$name" guichet-server >/dev/null 2>&1 || true
 $sudo dpkg -i "$desktop"
 files=$(dpkg -L "$name" | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 [ -x /usr/bin/guichet ] || fail "/usr/bin/guichet non installé"
-dpkg -S /usr/bin/guichet | grep -q "^$name:" || fail "/usr/bin/guichet n'appartient pas au paquet"
+owner=$(dpkg -S /usr/bin/guichet)
+grep -q "^$name:" <<<"$owner" || fail "/usr/bin/guichet n'appartient pas au paquet"
 $sudo install -d -m 0755 /etc/guichet
 GUICHET_BIN=/usr/bin/guichet E2E_INSTALLED=1 scripts/e2e.sh
 [ ! -e /etc/guichet/policy.toml ] || fail "la politique du test est restée"
