@@ -737,12 +737,25 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
         url: "http://guichet.msa.example".into(),
         caisse: "MSA-ALSACE".into(),
         environment: guichet_desktop::config::Environment::Recette,
+        qf_grid: Vec::new(),
     };
     assert_eq!(
         core.save_profile(p.clone()).await.unwrap_err().code,
         ErrorCode::InvalidProfile
     );
     p.url = "https://guichet.msa.example".into();
+    // a QF grid whose brackets overlap is refused with the bracket named.
+    let bracket = |label: &str, from, to| guichet_desktop::qf_grid::QfBracket {
+        label: label.into(),
+        from,
+        to,
+        price_cents: None,
+    };
+    p.qf_grid = vec![bracket("A", 0, Some(500)), bracket("B", 500, None)];
+    let refused = core.save_profile(p.clone()).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidProfile);
+    assert!(refused.message.contains("tranche 2"), "{}", refused.message);
+    p.qf_grid = vec![bracket("A", 0, Some(500)), bracket("B", 501, None)];
     core.save_profile(p.clone()).await.unwrap();
     let names: Vec<_> = core
         .startup()
@@ -755,6 +768,7 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
     // Written to the data folder, with nothing secret in it.
     let text = std::fs::read_to_string(dir.path().join("data").join("settings.toml")).unwrap();
     assert!(text.contains("https://guichet.msa.example"));
+    assert!(text.contains("[[profiles.qf_grid]]") && text.contains("from = 501"), "{text}");
     core.delete_profile(&Profile::demo().name).await.unwrap();
     assert_eq!(
         core.delete_profile(&p.name).await.unwrap_err().code,
@@ -782,6 +796,7 @@ async fn remote_failures_have_their_own_codes() {
             url,
             caisse: String::new(),
             environment: guichet_desktop::config::Environment::Recette,
+            qf_grid: Vec::new(),
         })
         .await
         .unwrap();

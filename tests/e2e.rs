@@ -305,11 +305,33 @@ fn assert_nothing_personal_written(root: &Path, secrets: &[String]) {
 fn secrets_of(s: &Samples) -> Vec<String> {
     let mut v = vec![DEMO_PASSWORD.to_owned(), NEW_PASSWORD.to_owned()];
     for d in [&s.found, &s.opposition, &s.out_of_scope] {
-        v.push(d.nir.expose().to_owned());
-        v.push(d.nir.grouped());
-        v.push(d.contact.birth_name.clone());
+        v.extend(secrets_of_file(d));
     }
     v
+}
+
+/// What a file shows that must never be written on the workstation.
+fn secrets_of_file(d: &Dossier) -> Vec<String> {
+    vec![
+        d.nir.expose().to_owned(),
+        d.nir.grouped(),
+        d.contact.birth_name.clone(),
+    ]
+}
+
+/// "Se déconnecter", and the sign-in screen's notice that it is done.
+async fn sign_out(client: &Client) {
+    button(client, "Se déconnecter", Duration::from_secs(5))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        client,
+        Locator::XPath("//*[@role='status'][contains(., 'déconnecté')]"),
+        Duration::from_secs(20),
+    )
+    .await;
 }
 
 /// The newcomer's path on the bundled backend: demo sign-in, forced change, lookups, then
@@ -616,7 +638,7 @@ async fn remote_flow(at: PolicyAt) {
     std::fs::write(
         &policy,
         format!(
-            "allow_bundled = false\nextra_ca_pem = {ca:?}\n\n[[profiles]]\nname = \"{REMOTE_PROFILE}\"\nurl = \"{}\"\ncaisse = \"CAF-78\"\nenvironment = \"recette\"\n",
+            "allow_bundled = false\nextra_ca_pem = {ca:?}\n\n[[profiles]]\nname = \"{REMOTE_PROFILE}\"\nurl = \"{}\"\ncaisse = \"CAF-78\"\nenvironment = \"recette\"\n{QF_GRID}",
             server.url
         ),
     )
@@ -639,6 +661,7 @@ async fn remote_flow(at: PolicyAt) {
     sign_in_and_change(&client, "demo.caf", true).await;
     let s = samples(&server.store).await;
     lookups(&client, &s).await;
+    qf_bracket_on_screen(&client, &s).await;
     let remembered =
         tokio::task::spawn_blocking(|| guichet_desktop::keychain::password(REMOTE_PROFILE))
             .await
@@ -649,17 +672,7 @@ async fn remote_flow(at: PolicyAt) {
         Some(NEW_PASSWORD)
     );
 
-    button(&client, "Se déconnecter", Duration::from_secs(5))
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_for(
-        &client,
-        Locator::XPath("//*[@role='status'][contains(., 'déconnecté')]"),
-        Duration::from_secs(20),
-    )
-    .await;
+    sign_out(&client).await;
     // R-29: the NIR copied during the lookups is gone (cleared by the sign-out, or by the
     // 30 s timer if the lookups took longer).
     assert_ne!(x_clipboard(&[]).as_deref(), Some(s.found.nir.expose()));
@@ -671,8 +684,144 @@ async fn remote_flow(at: PolicyAt) {
         .await
         .unwrap();
     field(&client, "NIR").await;
+    let psu = participation_on_screen(&client, &server.store).await;
     client.close().await.unwrap();
-    assert_nothing_personal_written(&data, &secrets_of(&s));
+    let mut secrets = secrets_of(&s);
+    secrets.extend(secrets_of_file(&psu));
+    assert_nothing_personal_written(&data, &secrets);
+}
+
+/// R-32: the municipality's grid, set by IT in the machine policy (brackets of QF, label,
+/// optional price); it never leaves the workstation.
+const QF_GRID: &str = "\n[[qf_grid]]\nlabel = \"Tranche A\"\nfrom = 0\nto = 700\nprice_cents = 150\n\n[[qf_grid]]\nlabel = \"Tranche B\"\nfrom = 701\nprice_cents = 420\n";
+
+/// R-32: the "Recherche par date" of a file priced on the QF names the bracket of the grid
+/// the QF in force falls in.
+async fn qf_bracket_on_screen(client: &Client, s: &Samples) {
+    let title = lookup(client, s.found.nir.expose(), &s.found.contact.birth_name).await;
+    assert_eq!(title, "Dossier trouvé");
+    click(client, "Recherche par date").await;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let text = page_text(client).await;
+    match s.found.quotient_in_force(today) {
+        Some(qf) => {
+            let bracket = wait_for(client, Locator::Id("qf-bracket"), Duration::from_secs(5))
+                .await
+                .text()
+                .await
+                .unwrap();
+            let (label, price) = if qf.amount <= 700 {
+                ("Tranche A", "1,50")
+            } else {
+                ("Tranche B", "4,20")
+            };
+            assert!(
+                bracket.contains(label) && bracket.contains(price),
+                "QF {} → {bracket}",
+                qf.amount
+            );
+            shot(client, "13-tranche-qf").await;
+        }
+        None => assert!(text.contains("QF en vigueur") && text.contains("Aucun à cette date")),
+    }
+}
+
+/// R-31: a crèche director (demo.creche, MSA d'Alsace, opened around the clock for the
+/// test) looks a family up, types a date jj/mm/aaaa in "Recherche par date", reads the hourly
+/// participation the barème gives, copies it (the clipboard holds the figure alone), and
+/// estimates a month of reserved hours. Returns the file, whose personal data must not be
+/// written anywhere.
+async fn participation_on_screen(client: &Client, store: &Store) -> Dossier {
+    use guichet_core::psu::{CareType, participation};
+    use guichet_store::prelude::*;
+    store
+        .set_caisse_hours(
+            "MSA-ALSACE",
+            guichet_core::policy::hours::OpeningHours::Always,
+        )
+        .await
+        .unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    let bareme = store.psu_bareme().await.unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .date_naive();
+    let file = store
+        .dossiers(&Default::default(), None, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| {
+            d.caisse == "MSA-ALSACE"
+                && d.departement == "67"
+                && !d.opposition
+                && d.has_child_under(today, 6)
+                && participation(d, date, CareType::Collective, &bareme).is_ok()
+        })
+        .expect("a PSU file with a participation on 15/06/2026");
+    let expected = participation(&file, date, CareType::Collective, &bareme).unwrap();
+
+    sign_out(client).await;
+    sign_in_and_change(client, "demo.creche", false).await;
+    let title = lookup(client, file.nir.expose(), &file.contact.birth_name).await;
+    assert_eq!(title, "Dossier trouvé");
+    click(client, "Recherche par date").await;
+    type_into(client, "Situation à la date du", "15/06/2026").await;
+    click(client, "Afficher").await;
+    wait_for(
+        client,
+        Locator::XPath("//*[contains(., 'Situation à la date du 15/06/2026')]"),
+        Duration::from_secs(20),
+    )
+    .await;
+    let hourly = wait_for(client, Locator::Id("hourly-tariff"), Duration::from_secs(10))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let figure = format!(
+        "{},{:02}",
+        expected.hourly_cents / 100,
+        expected.hourly_cents % 100
+    );
+    let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
+    assert_eq!(digits(&hourly), digits(&figure), "on screen: {hourly}");
+    let text = page_text(client).await;
+    assert!(text.contains("Participation horaire PSU au 15/06/2026"), "{text}");
+    assert!(
+        text.contains(&format!("Enfants à charge : {}", expected.children)),
+        "{text}"
+    );
+    click(client, "Copier le tarif").await;
+    wait_for(
+        client,
+        Locator::XPath("//*[@role='status'][contains(., 'Tarif copié')]"),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(x_clipboard(&[]).as_deref(), Some(figure.as_str()));
+    // A month of 100 reserved hours: 100 × the hourly figure, kept nowhere.
+    type_into(client, "Heures réservées par mois", "100").await;
+    let estimate = wait_for(client, Locator::Id("estimate"), Duration::from_secs(5))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        digits(&estimate),
+        digits(&format!("{}", expected.hourly_cents * 100)),
+        "{estimate}"
+    );
+    shot(client, "14-participation-psu").await;
+    sign_out(client).await;
+    assert_ne!(
+        x_clipboard(&[]).as_deref(),
+        Some(figure.as_str()),
+        "the copied figure goes with the session"
+    );
+    file
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,7 @@ use guichet_core::wire::{
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{self, AppCore};
 use guichet_desktop::config::Profile;
+use guichet_desktop::qf_grid::QfBracket;
 use guichet_desktop::ipc::{HoursView, NirCheck, ProfileView, SessionView, SignInArgs};
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
 use guichet_store::Store;
@@ -296,6 +297,27 @@ fn paris(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 async fn record() -> Recorded {
     let r = Recording::new().await;
     let start = r.clock.now();
+    // the demo profile carries a municipality's QF grid, which the sessions show.
+    r.core
+        .save_profile(Profile {
+            qf_grid: vec![
+                QfBracket {
+                    label: "Tranche A".into(),
+                    from: 0,
+                    to: Some(700),
+                    price_cents: Some(150),
+                },
+                QfBracket {
+                    label: "Tranche B".into(),
+                    from: 701,
+                    to: None,
+                    price_cents: Some(420),
+                },
+            ],
+            ..Profile::demo()
+        })
+        .await
+        .unwrap();
     let demo_profile = r
         .core
         .startup()
@@ -384,6 +406,7 @@ async fn record() -> Recorded {
             url: "https://guichet.example.fr".into(),
             caisse: "MSA-ALSACE".into(),
             environment: guichet_desktop::config::Environment::Production,
+            qf_grid: Vec::new(),
         })
         .await
         .unwrap_err();

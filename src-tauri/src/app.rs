@@ -245,6 +245,7 @@ impl AppCore {
             password_rules: s.info.password_rules,
             partner_role: s.info.partner_role.clone(),
             operator_of: s.info.operator_of.clone(),
+            qf_grid: effective.qf_grid_of(&s.profile),
         }
     }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{DesktopError, PolicyFile, Untrusted};
+use crate::qf_grid::QfBracket;
 
 /// The reserved URL of the bundled backend.
 pub const BUNDLED: &str = "bundled";
@@ -66,6 +67,9 @@ pub struct Profile {
     #[serde(default)]
     pub caisse: String,
     pub environment: Environment,
+    /// the municipality's QF brackets for this profile (the machine policy's win).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub qf_grid: Vec<QfBracket>,
 }
 
 impl Profile {
@@ -80,6 +84,7 @@ impl Profile {
             url: BUNDLED.into(),
             caisse: String::new(),
             environment: Environment::Demo,
+            qf_grid: Vec::new(),
         }
     }
 
@@ -95,6 +100,7 @@ impl Profile {
         if self.caisse.chars().count() > 40 || self.caisse.chars().any(char::is_control) {
             return Err(DesktopError::ProfileCaisseInvalid);
         }
+        crate::qf_grid::validate(&self.qf_grid)?;
         if self.is_bundled() {
             return Ok(());
         }
@@ -117,6 +123,8 @@ pub struct MachinePolicy {
     pub extra_ca_pem: Option<PathBuf>,
     /// Replaces the user's own list when present.
     pub profiles: Option<Vec<Profile>>,
+    /// the municipality's QF brackets, over every profile's own.
+    pub qf_grid: Option<Vec<QfBracket>>,
 }
 
 /// The user id of root, who must own the policy files in production.
@@ -170,9 +178,26 @@ pub struct Effective {
     pub allow_remember_password: bool,
     pub idle_timeout_secs: Option<u32>,
     pub extra_ca_pem: Option<Vec<u8>>,
+    /// the machine policy's QF grid, which replaces the profiles' own.
+    pub qf_grid: Option<Vec<QfBracket>>,
     /// A policy or CA file is missing, unusable or untrusted: nothing is allowed.
     pub policy_error: Option<String>,
     pub managed: bool,
+}
+
+impl Effective {
+    /// the QF grid in force for `profile`: the machine policy's, else the profile's.
+    pub fn qf_grid_of(&self, profile: &str) -> Vec<QfBracket> {
+        match &self.qf_grid {
+            Some(grid) => grid.clone(),
+            None => self
+                .profiles
+                .iter()
+                .find(|p| p.name == profile)
+                .map(|p| p.qf_grid.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl Effective {
@@ -185,6 +210,7 @@ impl Effective {
             allow_remember_password: false,
             idle_timeout_secs: None,
             extra_ca_pem: None,
+            qf_grid: None,
             policy_error: Some(message),
             managed: true,
         }
@@ -292,6 +318,9 @@ pub fn read_policy(
             p.validate()
                 .map_err(|e| invalid(format!("profil « {} » : {e}", p.name)))?;
         }
+    }
+    if let Some(grid) = &policy.qf_grid {
+        crate::qf_grid::validate(grid).map_err(|e| invalid(e.to_string()))?;
     }
     Ok(Some(policy))
 }
@@ -431,6 +460,8 @@ pub fn merge(system: MachinePolicy, extra: MachinePolicy) -> MachinePolicy {
         ),
         extra_ca_pem: system.extra_ca_pem,
         profiles,
+        // IT's grid; a `--policy` file's only where IT set none.
+        qf_grid: system.qf_grid.or(extra.qf_grid),
     }
 }
 
@@ -465,6 +496,7 @@ pub fn resolve(
         allow_remember_password: rules.allow_remember_password.unwrap_or(true),
         idle_timeout_secs: rules.idle_timeout_secs.filter(|s| *s > 0),
         extra_ca_pem,
+        qf_grid: rules.qf_grid,
         policy_error: None,
         managed,
     }
@@ -483,7 +515,56 @@ mod tests {
             url: "https://guichet.msa.example".into(),
             caisse: "MSA-ALSACE".into(),
             environment: Environment::Production,
+            qf_grid: Vec::new(),
         }
+    }
+
+    fn grid(label: &str) -> Vec<QfBracket> {
+        vec![QfBracket {
+            label: label.into(),
+            from: 0,
+            to: None,
+            price_cents: None,
+        }]
+    }
+
+    /// IT's grid wins over a `--policy` file's and over every profile's; without a
+    /// policy grid each profile has its own; a grid that does not hold closes the policy.
+    #[test]
+    fn r32_the_machine_policy_grid_wins() {
+        let mut own = remote("A");
+        own.qf_grid = grid("Profil");
+        let user = UserSettings {
+            profiles: vec![own, remote("B")],
+        };
+        let no_grid = resolve(loaded(MachinePolicy::default()), &user);
+        assert_eq!(no_grid.qf_grid_of("A"), grid("Profil"));
+        assert!(no_grid.qf_grid_of("B").is_empty());
+        let it = MachinePolicy {
+            qf_grid: Some(grid("IT")),
+            ..MachinePolicy::default()
+        };
+        let pinned = resolve(loaded(it.clone()), &user);
+        assert_eq!(pinned.qf_grid_of("A"), grid("IT"));
+        assert_eq!(pinned.qf_grid_of("B"), grid("IT"));
+        let extra = MachinePolicy {
+            qf_grid: Some(grid("Extra")),
+            ..MachinePolicy::default()
+        };
+        assert_eq!(merge(it, extra.clone()).qf_grid, Some(grid("IT")));
+        assert_eq!(merge(MachinePolicy::default(), extra).qf_grid, Some(grid("Extra")));
+        assert!(resolve(Err(DesktopError::KeychainLocked), &user).qf_grid_of("A").is_empty());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(
+            &path,
+            "[[qf_grid]]\nlabel = \"A\"\nfrom = 10\nto = 5\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = read_policy(&path, me(), PolicyFile::System).unwrap_err();
+        assert!(refused.to_string().contains("Grille de quotient familial invalide"), "{refused}");
     }
 
     fn loaded(rules: MachinePolicy) -> Result<Option<LoadedPolicy>, DesktopError> {
@@ -602,6 +683,7 @@ mod tests {
             allow_remember_password: None,
             extra_ca_pem: Some("/etc/guichet/ca.pem".into()),
             profiles: Some(vec![remote("A"), remote("B"), remote("C")]),
+            qf_grid: None,
         };
         let extra = MachinePolicy {
             idle_timeout_secs: Some(600),
@@ -609,6 +691,7 @@ mod tests {
             allow_remember_password: Some(false),
             extra_ca_pem: None,
             profiles: Some(vec![remote("A"), other_url, remote("D")]),
+            qf_grid: None,
         };
         let m = merge(system.clone(), extra);
         assert_eq!(m.idle_timeout_secs, Some(300), "the lower delay");

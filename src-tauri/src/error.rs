@@ -79,6 +79,9 @@ pub enum DesktopError {
     /// The server address, as the HTTP client judged it.
     #[error("{0}")]
     ProfileUrl(String),
+    /// a QF grid that does not hold.
+    #[error("Grille de quotient familial invalide : {0}.")]
+    QfGridInvalid(String),
 
     #[error("Le fichier {} ({file}) est introuvable : rien n'est autorisé sur ce poste.", path.display())]
     PolicyMissing { path: PathBuf, file: PolicyFile },
@@ -116,6 +119,7 @@ impl DesktopError {
             DesktopError::ProfileNameLength
             | DesktopError::ProfileNameInvalid
             | DesktopError::ProfileCaisseInvalid
+            | DesktopError::QfGridInvalid(_)
             | DesktopError::ProfileUrl(_) => ErrorCode::InvalidProfile,
             DesktopError::PolicyMissing { .. }
             | DesktopError::PolicyUnreadable { .. }

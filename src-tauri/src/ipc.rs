@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::config::{Environment, Profile};
+use crate::qf_grid::QfBracket;
 
 /// A profile as the sign-in screen shows it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,6 +76,8 @@ pub struct SessionView {
     pub partner_role: Option<String>,
     /// A caisse operator's caisse, or none.
     pub operator_of: Option<String>,
+    /// the QF brackets in force on this workstation for this profile (often none).
+    pub qf_grid: Vec<QfBracket>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -126,7 +129,10 @@ pub fn typescript() -> String {
     use guichet_core::service_def::{DossierView, Section};
     use guichet_core::wire::*;
 
+    use guichet_core::psu::{BaremeUsed, CareType, Cited, NoParticipation, Participation};
+
     use crate::config::{Environment, Profile};
+    use crate::qf_grid::QfBracket;
     use crate::watchdog::Tick;
 
     let cfg = ts_rs::Config::new();
@@ -165,6 +171,12 @@ pub fn typescript() -> String {
         RsaPayment,
         Benefit,
         InForce,
+        // the PSU participation.
+        Participation,
+        NoParticipation,
+        CareType,
+        BaremeUsed,
+        Cited,
         // Delegated management and caisse supervision (issue 11).
         DelegationInfo,
         ManagedUserInfo,
@@ -180,6 +192,7 @@ pub fn typescript() -> String {
         // The desktop's own.
         Environment,
         Profile,
+        QfBracket,
         ProfileView,
         PolicyView,
         WipeReason,

@@ -13,6 +13,7 @@ pub mod ipc_names;
 pub mod keychain;
 pub mod os_policy;
 pub mod oslock;
+pub mod qf_grid;
 pub mod watchdog;
 
 mod commands;

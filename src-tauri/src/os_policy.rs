@@ -131,6 +131,7 @@ fn profile_from_registry(name: &str, data: &str) -> Result<Profile, String> {
                 "{REGISTRY_PROFILES}\\{name} : environnement « {environment} » inconnu (production, recette ou demo)"
             )
         })?,
+        qf_grid: Vec::new(),
     })
 }
 
@@ -189,6 +190,7 @@ pub fn from_plist(bytes: &[u8]) -> Result<MachinePolicy, String> {
                         name: p.name,
                         url: p.url,
                         caisse: p.caisse,
+                        qf_grid: Vec::new(),
                     })
                 })
                 .collect::<Result<Vec<_>, String>>()
@@ -201,6 +203,8 @@ pub fn from_plist(bytes: &[u8]) -> Result<MachinePolicy, String> {
         extra_ca_pem: managed.extra_ca_pem,
         // An empty list pins nothing, as an empty Profiles key does on Windows.
         profiles: profiles.filter(|p| !p.is_empty()),
+        // the QF grid is read from the policy file only.
+        qf_grid: None,
     };
     check_profiles(&policy)?;
     Ok(policy)
@@ -217,6 +221,7 @@ pub fn overlay(file: Option<MachinePolicy>, os: Option<MachinePolicy>) -> Option
             allow_remember_password: os.allow_remember_password.or(file.allow_remember_password),
             extra_ca_pem: os.extra_ca_pem.or(file.extra_ca_pem),
             profiles: os.profiles.or(file.profiles),
+            qf_grid: file.qf_grid,
         }),
     }
 }
@@ -472,6 +477,7 @@ mod tests {
             allow_remember_password: Some(false),
             extra_ca_pem: Some("/file/ca.pem".into()),
             profiles: None,
+            qf_grid: Some(Vec::new()),
         };
         let os = MachinePolicy {
             allow_bundled: Some(false),
@@ -491,6 +497,7 @@ mod tests {
             "the file's, unset by the OS"
         );
         assert_eq!(both.extra_ca_pem, file.extra_ca_pem);
+        assert_eq!(both.qf_grid, file.qf_grid, "R-32: the grid is the file's");
         assert_eq!(overlay(Some(file.clone()), None), Some(file));
         assert_eq!(overlay(None, Some(os.clone())), Some(os));
         assert_eq!(overlay(None, None), None);

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::nir::Nir;
+use crate::psu::{NoParticipation, Participation};
 
 /// An inclusive validity period; `end: None` means "until further notice".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,7 +113,8 @@ pub struct Person {
 pub struct Child {
     pub first_name: String,
     pub birth_date: NaiveDate,
-    /// A disabled child changes the PSU rate (one rate band lower).
+    /// The child receives the AEEH (disabled child): R-31 takes the PSU rate one row
+    /// further down the table.
     pub disabled: bool,
 }
 
@@ -189,14 +191,31 @@ pub struct Benefit {
     pub monthly_cents: i64,
 }
 
-/// "Recherche": the resources and QF in force at a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// "Recherche": the resources and QF in force at a date and, for a service with the
+/// participation rule (PSU, R-31), the family's hourly participation at that date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InForce {
     pub date: NaiveDate,
     pub resources: Option<YearlyResources>,
     pub quotient: Option<QuotientFamilial>,
+    /// `null` when the service computes none, or when none can be computed at the
+    /// date (then `participation_reason` says why).
+    #[serde(default)]
+    pub participation: Option<Participation>,
+    #[serde(default)]
+    pub participation_reason: Option<NoParticipation>,
+}
+
+impl InForce {
+    /// Records the outcome of [`crate::psu::participation`] for this date.
+    pub fn set_participation(&mut self, result: Result<Participation, NoParticipation>) {
+        (self.participation, self.participation_reason) = match result {
+            Ok(p) => (Some(p), None),
+            Err(why) => (None, Some(why)),
+        };
+    }
 }
 
 impl Dossier {
@@ -224,6 +243,8 @@ impl Dossier {
             date,
             resources: self.resources_in_force(date),
             quotient: self.quotient_in_force(date),
+            participation: None,
+            participation_reason: None,
         }
     }
 

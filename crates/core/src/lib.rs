@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod name;
 pub mod nir;
 pub mod policy;
+pub mod psu;
 pub mod service_def;
 pub mod trace;
 pub mod wire;

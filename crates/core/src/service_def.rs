@@ -123,6 +123,9 @@ pub struct ServiceRules {
     /// CDAP T16: the profile is granted temporarily; every habilitation needs an end date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub temporary: bool,
+    /// the "Recherche" gives the family's PSU hourly participation at its date.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub participation: bool,
 }
 
 impl ServiceRules {
@@ -160,6 +163,8 @@ pub enum ServiceDefError {
     UnknownSection,
     #[error("la rubrique « Recherche » suppose les ressources ou le QF")]
     RechercheWithoutData,
+    #[error("la participation PSU suppose les rubriques « Recherche » et « Ressources »")]
+    ParticipationWithoutResources,
     #[error("le délai d'inactivité doit être compris entre 60 et {MAX_IDLE_TIMEOUT_SECS} secondes")]
     IdleTimeout,
     #[error("l'historique doit couvrir de 1 à {MAX_HISTORY_MONTHS} mois")]
@@ -187,6 +192,11 @@ impl ServiceDef {
             && !self.shows(Section::QuotientFamilial)
         {
             return Err(ServiceDefError::RechercheWithoutData);
+        }
+        if self.rules.participation
+            && !(self.shows(Section::Recherche) && self.shows(Section::Ressources))
+        {
+            return Err(ServiceDefError::ParticipationWithoutResources);
         }
         if !(60..=MAX_IDLE_TIMEOUT_SECS).contains(&self.idle_timeout_secs) {
             return Err(ServiceDefError::IdleTimeout);
@@ -245,6 +255,8 @@ impl ServiceDef {
                 } else {
                     None
                 },
+                participation: None,
+                participation_reason: None,
             }),
             droits: show(Section::Droits).then(|| {
                 let mut b = dossier.benefits.clone();
@@ -443,6 +455,13 @@ mod tests {
         assert_eq!(s.validate(), Err(ServiceDefError::NoSection));
         s.sections = vec![Section::Recherche, Section::Adresse];
         assert_eq!(s.validate(), Err(ServiceDefError::RechercheWithoutData));
+        s.sections = vec![Section::Recherche, Section::QuotientFamilial];
+        s.rules.participation = true;
+        assert_eq!(
+            s.validate(),
+            Err(ServiceDefError::ParticipationWithoutResources)
+        );
+        s.rules.participation = false;
         s.sections = vec![Section::Adresse];
         s.code = "Bad Code".into();
         assert_eq!(s.validate(), Err(ServiceDefError::Code));

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use guichet_core::psu::{self, BaremeEntry, BaremeItem, CareType};
 use guichet_core::{LookupOutcome, ServiceDef};
 use guichet_service::{
     ConventionRequest, Guichet, NewUserRequest, Provisioning, SampleQuery, ServiceConfig,
@@ -126,6 +127,53 @@ enum AdminCommand {
     Caisse(CaisseCommand),
     #[command(subcommand)]
     Operator(OperatorCommand),
+    /// R-31 : le barème PSU (planchers, plafonds, taux d'effort), chaque valeur avec sa source.
+    #[command(subcommand)]
+    Bareme(BaremeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BaremeCommand {
+    /// Affiche le barème : une ligne par valeur, avec sa période, sa source et « non
+    /// confirmé » quand elle n'a pas pu être vérifiée.
+    List,
+    /// Publie une valeur : elle clôt la veille de son début celle qu'elle suit, remplace
+    /// celle qui commence le même jour ; refusée si le barème ne tenait plus.
+    Set {
+        /// floor (plancher mensuel), ceiling (plafond mensuel) ou rate (taux d'effort).
+        kind: BaremeKind,
+        /// Premier jour de la valeur (jj/mm/aaaa ou aaaa-mm-jj).
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// Dernier jour (jj/mm/aaaa ou aaaa-mm-jj) ; sans lui, jusqu'à la valeur suivante.
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+        /// Plancher ou plafond en euros (« 801,00 » ou « 801.00 »).
+        #[arg(long, required_if_eq_any = [("kind", "floor"), ("kind", "ceiling")])]
+        amount: Option<String>,
+        /// Taux d'effort en pourcentage (« 0,0619 »).
+        #[arg(long, required_if_eq("kind", "rate"))]
+        rate: Option<String>,
+        /// Type d'accueil du taux.
+        #[arg(long, required_if_eq("kind", "rate"))]
+        care: Option<CareType>,
+        /// Nombre d'enfants à partir duquel le taux s'applique.
+        #[arg(long, required_if_eq("kind", "rate"))]
+        children: Option<u32>,
+        /// Circulaire de la Cnaf ou page de caf.fr d'où vient la valeur.
+        #[arg(long)]
+        source: String,
+        /// La valeur n'a pas pu être vérifiée : elle sera affichée comme non confirmée.
+        #[arg(long)]
+        unconfirmed: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BaremeKind {
+    Floor,
+    Ceiling,
+    Rate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +201,15 @@ enum PartnerCommand {
         name: String,
         #[arg(long, value_parser = parse_kind)]
         kind: PartnerKind,
+        /// R-31 : type d'accueil d'un établissement (collective, familial ou parental), qui
+        /// fixe ses taux d'effort PSU.
+        #[arg(long, default_value = "collective")]
+        care: CareType,
+    },
+    /// R-31 : change le type d'accueil d'un partenaire (collective, familial, parental).
+    Care {
+        tiers: String,
+        care: CareType,
     },
     List,
     Suspend {
@@ -756,10 +813,25 @@ fn quota_text(quota: Option<u32>) -> String {
 async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
     let a = g.console_operator(&operator())?;
     match cmd {
-        AdminCommand::Partner(PartnerCommand::Add { tiers, name, kind }) => {
-            let p = a.add_partner(&tiers, &name, kind).await?;
-            println!("partenaire {} créé : {}", p.tiers, p.name);
+        AdminCommand::Partner(PartnerCommand::Add {
+            tiers,
+            name,
+            kind,
+            care,
+        }) => {
+            let p = a.add_partner(&tiers, &name, kind, care).await?;
+            println!(
+                "partenaire {} créé : {} ({})",
+                p.tiers,
+                p.name,
+                p.care.label()
+            );
         }
+        AdminCommand::Partner(PartnerCommand::Care { tiers, care }) => {
+            a.set_partner_care(&tiers, care).await?;
+            println!("partenaire {tiers} : {}", care.label());
+        }
+        AdminCommand::Bareme(cmd) => bareme(&a, cmd).await?,
         AdminCommand::Partner(PartnerCommand::List) => {
             for p in a.partners().await? {
                 println!("{}\t{}\t{}\t{}", p.tiers, p.kind, p.status, p.name);
@@ -1020,7 +1092,12 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
             for def in &all {
                 added += usize::from(a.put_service(def).await?);
             }
-            println!("catalogue : {} services, dont {added} ajoutés", all.len());
+            let values = a.install_national_bareme().await?;
+            println!(
+                "catalogue : {} services, dont {added} ajoutés ; barème PSU : {values} valeur(s) \
+                 ajoutée(s)",
+                all.len()
+            );
         }
         AdminCommand::Service(ServiceCommand::List) => {
             for s in a.services().await? {
@@ -1062,6 +1139,94 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
 }
 
 /// `--hours`: HH:MM-HH:MM (Paris time) or 24/7.
+/// A date as typed: `jj/mm/aaaa` or `aaaa-mm-jj`.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y")
+        .or_else(|_| text.trim().parse())
+        .map_err(|_| "date attendue : jj/mm/aaaa".into())
+}
+
+/// R-31: `admin bareme …`.
+async fn bareme(
+    a: &guichet_service::CaisseOperator<'_>,
+    cmd: BaremeCommand,
+) -> Result<(), Failure> {
+    match cmd {
+        BaremeCommand::List => {
+            for e in a.psu_bareme().await?.entries() {
+                print_bareme_entry(e);
+            }
+        }
+        BaremeCommand::Set {
+            kind,
+            from,
+            to,
+            amount,
+            rate,
+            care,
+            children,
+            source,
+            unconfirmed,
+        } => {
+            let bad = |what: &str| Failure(format!("{what} illisible"));
+            let (item, value) = match kind {
+                BaremeKind::Floor | BaremeKind::Ceiling => {
+                    let amount = amount.ok_or_else(|| bad("montant"))?;
+                    let cents = psu::parse_euros(&amount).ok_or_else(|| bad("montant"))?;
+                    let item = if kind == BaremeKind::Floor {
+                        BaremeItem::Floor
+                    } else {
+                        BaremeItem::Ceiling
+                    };
+                    (item, cents)
+                }
+                BaremeKind::Rate => {
+                    let rate = rate.ok_or_else(|| bad("taux"))?;
+                    let ppm = psu::parse_rate_percent(&rate).ok_or_else(|| bad("taux"))?;
+                    let care = care.ok_or_else(|| bad("type d'accueil"))?;
+                    let children = children.ok_or_else(|| bad("nombre d'enfants"))?;
+                    (BaremeItem::Rate { care, children }, ppm)
+                }
+            };
+            let entry = BaremeEntry {
+                item,
+                period: guichet_core::dossier::Period {
+                    start: from,
+                    end: to,
+                },
+                value,
+                source,
+                confirmed: !unconfirmed,
+            };
+            let stored = a.publish_bareme_entry(entry).await?;
+            println!("barème PSU mis à jour ; valeurs de ce type désormais :");
+            for e in stored.entries().iter().filter(|e| e.item == item) {
+                print_bareme_entry(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_bareme_entry(e: &BaremeEntry) {
+    let what = match e.item {
+        BaremeItem::Floor => format!("plancher\t\t{}", psu::format_euros(e.value)),
+        BaremeItem::Ceiling => format!("plafond\t\t{}", psu::format_euros(e.value)),
+        BaremeItem::Rate { care, children } => format!(
+            "taux\t{care} {children}+ enf.\t{}",
+            psu::format_rate(e.value)
+        ),
+    };
+    let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let end = e.period.end.map_or_else(|| "…".to_owned(), date);
+    let status = if e.confirmed { "" } else { "\tnon confirmé" };
+    println!(
+        "{}\t{end}\t{what}\t{}{status}",
+        date(e.period.start),
+        e.source
+    );
+}
+
 fn parse_hours(text: &str) -> Result<guichet_core::policy::hours::OpeningHours, Failure> {
     text.parse()
         .map_err(|e: guichet_core::policy::hours::HoursParseError| Failure(e.to_string()))

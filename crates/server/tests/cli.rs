@@ -678,8 +678,12 @@ fn r19_a_new_installation_gets_its_own_private_trace_key() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };
-    assert!(stdout(admin(&["service", "catalogue"])).contains("22 services, dont 22 ajoutés"));
-    assert!(stdout(admin(&["service", "catalogue"])).contains("dont 0 ajoutés"));
+    let first_catalogue = stdout(admin(&["service", "catalogue"]));
+    assert!(first_catalogue.contains("22 services, dont 22 ajoutés"));
+    assert!(first_catalogue.contains("barème PSU : 20 valeur(s) ajoutée(s)"));
+    let second = stdout(admin(&["service", "catalogue"]));
+    assert!(second.contains("dont 0 ajoutés") && second.contains("0 valeur(s)"));
+    r31_bareme_by_command(&admin, &stdout);
     for (code, departements, says) in [
         ("caf-78", "78", "CAF-… ou MSA-…"),
         ("CNAF-1", "78", "CAF-… ou MSA-…"),
@@ -732,6 +736,70 @@ fn r19_a_new_installation_gets_its_own_private_trace_key() {
     std::fs::remove_file(&key).unwrap();
     assert!(init().status.success());
     assert_ne!(std::fs::read(&key).unwrap(), first);
+}
+
+/// the caisse keeps the barème current by command; what it cannot read is refused
+/// with nothing written.
+fn r31_bareme_by_command(admin: &dyn Fn(&[&str]) -> Output, stdout: &dyn Fn(Output) -> String) {
+    let list = stdout(admin(&["bareme", "list"]));
+    assert!(list.contains("0,0619 %") && list.contains("8500,00 €"), "{list}");
+    assert!(list.contains("801,00 €\tCnaf") && list.contains("non confirmé"), "{list}");
+    let set = stdout(admin(&[
+        "bareme",
+        "set",
+        "floor",
+        "--from",
+        "01/01/2026",
+        "--amount",
+        "812,34",
+        "--source",
+        "Cnaf, barème 2026",
+        "--unconfirmed",
+    ]));
+    assert!(set.contains("01/01/2025\t31/12/2025\tplancher"), "{set}");
+    assert!(set.contains("01/01/2026\t…\tplancher\t\t812,34 €"), "{set}");
+    for (args, says) in [
+        (&["--amount", "12,345"][..], "montant illisible"),
+        (&["--amount=-3"][..], "montant illisible"),
+        (&["--amount", "0"][..], "hors limites"),
+    ] {
+        let mut all = vec!["bareme", "set", "ceiling", "--from", "2026-09-01", "--source", "x"];
+        all.extend_from_slice(args);
+        let refused = admin(&all);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(says), "{args:?}");
+    }
+    let overlapping = admin(&[
+        "bareme", "set", "floor", "--from", "01/06/2025", "--to", "30/06/2026", "--amount", "1",
+        "--source", "x",
+    ]);
+    assert!(String::from_utf8_lossy(&overlapping.stderr).contains("se recouvrent"));
+    let bad_date = admin(&[
+        "bareme", "set", "floor", "--from", "31/02/2026", "--amount", "1", "--source", "x",
+    ]);
+    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("jj/mm/aaaa"));
+    let no_care = admin(&[
+        "bareme", "set", "rate", "--from", "01/01/2026", "--rate", "0,0600", "--children", "1",
+        "--source", "x",
+    ]);
+    assert!(!no_care.status.success());
+    assert_eq!(stdout(admin(&["bareme", "list"])).lines().count(), 21, "nothing else written");
+    let rate = stdout(admin(&[
+        "bareme", "set", "rate", "--from", "01/01/2027", "--rate", "0,0620", "--care",
+        "collective", "--children", "1", "--source", "Cnaf, barème 2027",
+    ]));
+    assert!(rate.contains("01/01/2027\t…\ttaux\tcollective 1+ enf.\t0,0620 %"), "{rate}");
+
+    let added = stdout(admin(&[
+        "partner", "add", "--tiers", "T-6701", "--name", "Crèche parentale Les Hiboux",
+        "--kind", "eaje", "--care", "parental",
+    ]));
+    assert!(added.contains("accueil parental"), "{added}");
+    let refused = admin(&[
+        "partner", "add", "--tiers", "T-6702", "--name", "x", "--kind", "eaje", "--care", "micro",
+    ]);
+    assert!(!refused.status.success());
+    assert!(stdout(admin(&["partner", "care", "T-6701", "familial"])).contains("accueil familial"));
 }
 
 fn hex_key() -> String {

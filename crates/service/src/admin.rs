@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::policy::hours::{OpeningHours, paris_to_utc};
 use guichet_core::policy::scope::is_departement_code;
 use guichet_core::policy::term::{NoticeRule, notice_end};
+use guichet_core::psu::{Bareme, BaremeEntry, CareType, national_bareme};
 use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::{TraceKind, TraceRecord};
 use guichet_store::{
@@ -155,6 +156,7 @@ impl Guichet {
                         name: format!("{} (agents de la caisse)", caisse.name),
                         kind: PartnerKind::Other,
                         siret: None,
+                        care: CareType::Collective,
                     },
                     now,
                 )
@@ -272,7 +274,14 @@ impl CaisseOperator<'_> {
         }
     }
 
-    pub async fn add_partner(&self, tiers: &str, name: &str, kind: PartnerKind) -> Result<Partner> {
+    /// A partner; `care` sets its PSU effort rates.
+    pub async fn add_partner(
+        &self,
+        tiers: &str,
+        name: &str,
+        kind: PartnerKind,
+        care: CareType,
+    ) -> Result<Partner> {
         self.console_only()?;
         let tiers = text("numéro de tiers", tiers, 32)?;
         let p = self
@@ -283,6 +292,7 @@ impl CaisseOperator<'_> {
                     name: text("nom", name, 200)?,
                     kind,
                     siret: None,
+                    care,
                 },
                 self.guichet.now(),
             )
@@ -315,6 +325,50 @@ impl CaisseOperator<'_> {
     }
 
     /// suspends or reactivates a whole partner at once; its sessions end.
+    /// the partner's type of care; its next lookups use that type's rates.
+    pub async fn set_partner_care(&self, tiers: &str, care: CareType) -> Result<()> {
+        self.console_only()?;
+        let p = self.partner(tiers).await?;
+        self.store().set_partner_care(p.id, care).await?;
+        self.traced(&format!("partner.care.{care}"), tiers).await
+    }
+
+    /// the PSU barème as stored.
+    pub async fn psu_bareme(&self) -> Result<Bareme> {
+        self.console_only()?;
+        Ok(self.store().psu_bareme().await?)
+    }
+
+    /// publishes a value of the barème (see [`Bareme::with_entry`]); refused, with
+    /// nothing written, when the barème would not hold.
+    pub async fn publish_bareme_entry(&self, entry: BaremeEntry) -> Result<Bareme> {
+        self.console_only()?;
+        let what = format!("{} {}", entry.item.kind(), entry.period.start);
+        let bareme = self
+            .store()
+            .update_psu_bareme(move |b| b.with_entry(entry))
+            .await?;
+        self.traced("bareme.set", &what).await?;
+        Ok(bareme)
+    }
+
+    /// The national barème's values the database lacks (a caisse's own are kept); how many
+    /// were added.
+    pub async fn install_national_bareme(&self) -> Result<usize> {
+        self.console_only()?;
+        let mut before = 0;
+        let after = self
+            .store()
+            .update_psu_bareme(|b| {
+                before = b.entries().len();
+                b.with_missing(national_bareme())
+            })
+            .await?;
+        let added = after.entries().len().saturating_sub(before);
+        self.traced("bareme.national", &added.to_string()).await?;
+        Ok(added)
+    }
+
     pub async fn set_partner_status(&self, tiers: &str, status: PartnerStatus) -> Result<()> {
         self.console_only()?;
         let p = self.partner(tiers).await?;

@@ -247,6 +247,7 @@ impl From<StoreError> for ServiceError {
             StoreError::Conflict(what) => ServiceError::Conflict(what),
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::Refused(why) => ServiceError::InvalidInput(why.into()),
+            StoreError::Bareme(why) => ServiceError::InvalidInput(why.to_string()),
             e if e.is_unavailable() => {
                 tracing::error!(error = ?e, "database unavailable");
                 ServiceError::Unavailable

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use guichet_core::lookup::decide;
 use guichet_core::policy::hours::{HoursStatus, OpeningHours};
 use guichet_core::policy::scope::Scope;
+use guichet_core::psu::{NoParticipation, participation};
 use guichet_core::trace::{TraceKind, nir_digest};
 use guichet_core::wire::{LookupRequest, LookupResponse};
 use guichet_core::{Dossier, ErrorCode, FamilyName, Nir};
@@ -124,7 +125,21 @@ impl Guichet {
             None => Vec::new(),
         };
         let scopes: Vec<Scope> = grants.iter().map(|g| g.scope(&branch)).collect();
-        let (outcome, dossier) = decide(found.as_ref(), &name, &scopes, service, today, as_of);
+        let (outcome, mut dossier) = decide(found.as_ref(), &name, &scopes, service, today, as_of);
+        // the PSU participation at the date of the Recherche, from the whole file
+        // (children and AEEH are counted whatever the service shows of them).
+        let recherche = dossier.as_mut().and_then(|v| v.recherche.as_mut());
+        if let (true, Some(recherche), Some(file)) =
+            (service.rules.participation, recherche, found.as_ref())
+        {
+            let result = if recherche.resources.is_none() {
+                Err(NoParticipation::NoResources)
+            } else {
+                let bareme = self.inner.store.psu_bareme().await?;
+                participation(file, recherche.date, session.partner.care, &bareme)
+            };
+            recherche.set_participation(result);
+        }
         drop(found);
 
         trace.outcome = outcome.code().into();

@@ -3,6 +3,7 @@
 //! `demo.admin` as its administrator and `demo.caf` as a plain user.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use guichet_core::psu::CareType;
 use guichet_core::trace::TraceKind;
 use guichet_service::testing::*;
 use guichet_service::*;
@@ -649,7 +650,7 @@ async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
         op.give_notice("DEMO-PSU-ALSACE", None, None)
             .await
             .map(drop),
-        op.add_partner("T-1", "x", PartnerKind::Other)
+        op.add_partner("T-1", "x", PartnerKind::Other, CareType::Collective)
             .await
             .map(drop),
         op.set_caisse_hours("CAF-78", guichet_core::policy::hours::OpeningHours::Always)

@@ -6,6 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use guichet_core::ErrorCode;
 use guichet_core::lookup::LookupOutcome;
 use guichet_core::policy::password::PasswordViolation;
+use guichet_core::psu::CareType;
 use guichet_core::trace::TraceKind;
 use guichet_core::{Dossier, Section};
 use guichet_service::testing::*;
@@ -823,11 +824,18 @@ async fn r24_caisse_administration_end_to_end(db: TestDb) {
     let e = env(db).await;
     let admin = e.g.console_operator("agent.caisse").unwrap();
     admin
-        .add_partner("T-2101", "Mairie de Beaune", PartnerKind::Commune)
+        .add_partner(
+            "T-2101",
+            "Mairie de Beaune",
+            PartnerKind::Commune,
+            CareType::Collective,
+        )
         .await
         .unwrap();
     assert!(matches!(
-        admin.add_partner("T-2101", "x", PartnerKind::Other).await,
+        admin
+            .add_partner("T-2101", "x", PartnerKind::Other, CareType::Collective)
+            .await,
         Err(ServiceError::Conflict(_))
     ));
     assert!(

@@ -18,6 +18,9 @@ pub enum StoreError {
     Refused(&'static str),
     #[error("donnée stockée illisible : {0}")]
     Corrupt(&'static str),
+    /// a change that would leave the PSU barème inconsistent.
+    #[error(transparent)]
+    Bareme(#[from] guichet_core::psu::BaremeError),
     #[error("adresse de base de données non prise en charge (attendu sqlite://… ou postgres://…)")]
     UnsupportedUrl,
 }
@@ -61,6 +64,7 @@ impl fmt::Debug for StoreError {
             StoreError::NotFound(what) => write!(f, "NotFound({what})"),
             StoreError::Refused(what) => write!(f, "Refused({what})"),
             StoreError::Corrupt(what) => write!(f, "Corrupt({what})"),
+            StoreError::Bareme(why) => write!(f, "Bareme({why})"),
             StoreError::UnsupportedUrl => f.write_str("UnsupportedUrl"),
         }
     }

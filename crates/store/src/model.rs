@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::ServiceDef;
 use guichet_core::policy::hours::OpeningHours;
 use guichet_core::policy::scope::Scope;
+use guichet_core::psu::CareType;
 use serde::{Deserialize, Serialize};
 
 /// Declares a string-coded enum with stable codes stored in the database.
@@ -174,6 +175,8 @@ pub struct NewPartner {
     pub name: String,
     pub kind: PartnerKind,
     pub siret: Option<String>,
+    /// the type of care, for the PSU effort rates (collective when not said).
+    pub care: CareType,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -185,6 +188,7 @@ pub struct Partner {
     pub siret: Option<String>,
     pub status: PartnerStatus,
     pub created_at: DateTime<Utc>,
+    pub care: CareType,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::policy::hours::{DEFAULT_HOURS, OpeningHours};
+use guichet_core::psu::{CareType, national_bareme};
 use guichet_core::service_def::{DEFAULT_IDLE_TIMEOUT_SECS, MAX_IDLE_TIMEOUT_SECS, ServiceRules};
 use guichet_core::{Eligibility, Section, ServiceDef};
 
@@ -66,12 +67,19 @@ pub fn services() -> Vec<ServiceDef> {
         service(code, label, sections, Eligibility::Any, idle)
     };
     vec![
-        service(
-            "psu",
-            "Ressources PSU (crèches)",
-            vec![Coordonnees, SituationFamiliale, Ressources, Recherche],
-            Eligibility::HasChildUnder { years: 6 },
-            idle,
+        // the Recherche gives the family's hourly participation.
+        with(
+            service(
+                "psu",
+                "Ressources PSU (crèches)",
+                vec![Coordonnees, SituationFamiliale, Ressources, Recherche],
+                Eligibility::HasChildUnder { years: 6 },
+                idle,
+            ),
+            ServiceRules {
+                participation: true,
+                ..ServiceRules::default()
+            },
         ),
         service(
             "qf",
@@ -253,6 +261,7 @@ pub fn demo_partners() -> Vec<DemoPartner> {
         name: name.into(),
         kind,
         siret: None,
+        care: CareType::Collective,
     };
     vec![
         DemoPartner {
@@ -307,15 +316,25 @@ pub fn demo_convention_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
+/// Creates or updates the services, and adds the values of the national PSU barème the
+/// database lacks (R-31; a value the caisse set is never replaced). What a new
+/// installation's `admin service catalogue` does.
+pub async fn install_catalogue(repo: &impl Repository) -> Result<()> {
+    for service in services() {
+        repo.put_service(&service).await?;
+    }
+    repo.update_psu_bareme(|b| b.with_missing(national_bareme()))
+        .await?;
+    Ok(())
+}
+
 /// Creates or updates caisses and services, and creates the demo partners and conventions
 /// that do not exist yet.
 pub async fn install(repo: &impl Repository, now: DateTime<Utc>) -> Result<()> {
     for caisse in caisses() {
         repo.put_caisse(&caisse).await?;
     }
-    for service in services() {
-        repo.put_service(&service).await?;
-    }
+    install_catalogue(repo).await?;
     for demo in demo_partners() {
         let partner = match repo.partner_by_tiers(&demo.partner.tiers).await? {
             Some(p) => p,

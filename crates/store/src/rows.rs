@@ -110,6 +110,7 @@ pub(crate) struct PartnerRow {
     siret: Option<String>,
     status: String,
     created_at: DateTime<Utc>,
+    care: String,
 }
 
 impl PartnerRow {
@@ -122,6 +123,10 @@ impl PartnerRow {
             siret: self.siret,
             status: self.status.parse()?,
             created_at: self.created_at,
+            care: self
+                .care
+                .parse()
+                .map_err(|_| StoreError::Corrupt("type d'accueil"))?,
         })
     }
 }

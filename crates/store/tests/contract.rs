@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use guichet_core::policy::hours::OpeningHours;
 use guichet_core::policy::lockout::{LockoutPolicy, LockoutState};
+use guichet_core::psu::{BaremeEntry, BaremeItem, CareType, national_bareme};
 use guichet_core::trace::{ChainKey, TraceKind, TraceRecord, verify_chain};
 use guichet_core::{Nir, Section};
 use guichet_store::seed::{SeedOptions, seed};
@@ -37,6 +38,7 @@ guichet_store::on_both_backends!(
     r22_stats_count_per_partner_user_service,
     seeding_is_resumable_and_guarded,
     meta_settings,
+    r31_bareme_round_trips_and_writers_take_turns,
 );
 
 async fn r01_reference_data_round_trips(db: TestDb) {
@@ -103,6 +105,7 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
                 name: "Multi-accueil Les Lutins".into(),
                 kind: PartnerKind::Eaje,
                 siret: Some("12345678900011".into()),
+                care: CareType::Familial,
             },
             t0(),
         )
@@ -208,6 +211,7 @@ async fn r24_uniqueness_is_enforced(db: TestDb) {
         name: "x".into(),
         kind: PartnerKind::Other,
         siret: None,
+        care: CareType::Collective,
     };
     assert!(matches!(
         s.create_partner(&dup, t0()).await,
@@ -543,6 +547,7 @@ async fn r28_terminated_conventions_stay_terminated(db: TestDb) {
                 name: "Crèche".into(),
                 kind: PartnerKind::Eaje,
                 siret: None,
+                care: CareType::Collective,
             },
             t0(),
         )
@@ -948,5 +953,72 @@ async fn a_postgres_test_database_is_reachable() {
         db.store.meta("from").await.unwrap().as_deref(),
         Some("second"),
         "same schema through the URL"
+    );
+}
+
+/// the national barème is installed once (a second install adds nothing), read back
+/// exactly, and 25 publications at once each land: the stored barème still holds (no two
+/// values of one item overlap) and every one of them is in it. A partner's type of care
+/// round-trips.
+async fn r31_bareme_round_trips_and_writers_take_turns(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    reference::install(s, t0()).await.unwrap();
+    let mut national = national_bareme();
+    national.sort_by_key(|e| (e.item, e.period.start));
+    assert_eq!(s.psu_bareme().await.unwrap().entries(), &national[..]);
+
+    let publish = |year: i32| {
+        let s = s.clone();
+        async move {
+            let entry = BaremeEntry {
+                item: BaremeItem::Floor,
+                period: guichet_core::dossier::Period {
+                    start: chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+                    end: None,
+                },
+                value: i64::from(year) * 40,
+                source: format!("plancher {year}"),
+                confirmed: false,
+            };
+            s.update_psu_bareme(move |b| b.with_entry(entry)).await
+        }
+    };
+    let results = futures_util::future::join_all((2026..2051).map(publish)).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let stored = s.psu_bareme().await.unwrap();
+    let floors: Vec<_> = stored
+        .entries()
+        .iter()
+        .filter(|e| e.item == BaremeItem::Floor)
+        .collect();
+    assert_eq!(floors.len(), 4 + 25);
+    for pair in floors.windows(2) {
+        assert_eq!(
+            pair[0].period.end.unwrap().succ_opt(),
+            Some(pair[1].period.start)
+        );
+    }
+    assert_eq!(
+        s.meta("psu_bareme_revision").await.unwrap().as_deref(),
+        Some("27")
+    );
+
+    // A change the barème refuses writes nothing.
+    let before = s.psu_bareme().await.unwrap();
+    let mut bad = national[0].clone();
+    bad.value = -1;
+    assert!(matches!(
+        s.update_psu_bareme(move |b| b.with_entry(bad)).await,
+        Err(StoreError::Bareme(_))
+    ));
+    assert_eq!(s.psu_bareme().await.unwrap(), before);
+
+    let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
+    assert_eq!(p.care, CareType::Collective);
+    s.set_partner_care(p.id, CareType::Parental).await.unwrap();
+    assert_eq!(
+        s.partner(p.id).await.unwrap().unwrap().care,
+        CareType::Parental
     );
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode, sectionLabel } from "./ipc";
 import type { ErrorBody } from "./ipc";
 import {
+  amountPlain,
   dateFr,
+  monthlyCents,
+  parseDateFr,
+  parseHours,
+  rateFr,
+  readDateFr,
   durationFr,
   environmentLabel,
   errorText,
@@ -341,5 +347,48 @@ describe("labels", () => {
       recette: "Recette",
       demo: "Démonstration",
     });
+  });
+});
+
+describe("French dates whatever the locale", () => {
+  it("reads jj/mm/aaaa and its usual variants", () => {
+    expect(parseDateFr("23/11/2026")).toBe("2026-11-23");
+    expect(parseDateFr(" 3/1/2026 ")).toBe("2026-01-03");
+    expect(parseDateFr("23.11.2026")).toBe("2026-11-23");
+    expect(parseDateFr("23-11-2026")).toBe("2026-11-23");
+    expect(parseDateFr("23112026")).toBe("2026-11-23");
+    expect(parseDateFr("29/02/2024")).toBe("2024-02-29");
+  });
+  it("refuses what is not a calendar date, and US or ISO order", () => {
+    for (const bad of ["29/02/2025", "31/04/2026", "00/01/2026", "12/13/2026", "2026-11-23",
+      "11/23/2026", "1/1/26", "23/11/1850", "", "aujourd'hui", "23/11/2026 10:00"]) {
+      expect(parseDateFr(bad), bad).toBeNull();
+    }
+  });
+  it("says why a field is refused, in French", () => {
+    expect(readDateFr("", "2026-11-30")).toEqual({ iso: null, error: null });
+    expect(readDateFr("01/12/2026", "2026-11-30").error).toBe("La date ne peut pas dépasser le 30/11/2026.");
+    expect(readDateFr("31/02/2026").error).toMatch(/jj\/mm\/aaaa/);
+    expect(readDateFr("30/11/2026", "2026-11-30")).toEqual({ iso: "2026-11-30", error: null });
+  });
+});
+
+describe("PSU participation on screen", () => {
+  it("writes rates and amounts as they are copied", () => {
+    expect(rateFr(619)).toBe("0,0619 %");
+    expect(rateFr(206)).toBe("0,0206 %");
+    expect(amountPlain(186)).toBe("1,86");
+    expect(amountPlain(5)).toBe("0,05");
+    expect(amountPlain(123456)).toBe("1234,56");
+  });
+  it("estimates a month from the hours typed, rounded half up once", () => {
+    expect(parseHours("120")).toBe(12000);
+    expect(parseHours("120,5")).toBe(12050);
+    expect(parseHours("87.25")).toBe(8725);
+    for (const bad of ["", "-3", "1,234", "745", "douze", "1e3"]) expect(parseHours(bad), bad).toBeNull();
+    expect(monthlyCents(186, 12000)).toBe(22320);
+    // 1.86 € × 0.5 h = 0.93 €; 1.85 € × 0.5 h = 0.925 € → 0.93 €.
+    expect(monthlyCents(186, 50)).toBe(93);
+    expect(monthlyCents(185, 50)).toBe(93);
   });
 });

@@ -1,7 +1,10 @@
 // Pure presentation helpers (French formats). Unit-tested in format.test.ts.
 import { ErrorCode } from "./ipc";
 import type {
+  CareType,
   Environment,
+  NoParticipation,
+  QfBracket,
   ErrorBody,
   LookupOutcome,
   Period,
@@ -201,4 +204,74 @@ export function todayParis(now: Date = new Date()): string {
   }).formatToParts(now);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** A date as typed in French, whatever the workstation's locale: "23/11/2026", "3/1/2026",
+ * "23.11.2026", "23-11-2026" or "23112026" → "2026-11-23"; null when it is not a calendar
+ * date (31/02, month 13, a year before 1900). */
+export function parseDateFr(text: string): string | null {
+  const t = text.trim();
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t) ?? /^(\d{2})(\d{2})(\d{4})$/.exec(t);
+  if (!m) return null;
+  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1900 || month < 1 || month > 12 || day < 1) return null;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > last) return null;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${year}-${two(month)}-${two(day)}`;
+}
+
+/** What a date field holds: nothing, a date, or why it is refused (in French). */
+export type DateRead = { iso: string | null; error: null } | { iso: null; error: string };
+
+/** Reads an optional date field (`max`: the latest date allowed, "YYYY-MM-DD"). */
+export function readDateFr(text: string, max?: string): DateRead {
+  if (!text.trim()) return { iso: null, error: null };
+  const iso = parseDateFr(text);
+  if (!iso) return { iso: null, error: "Date invalide : saisissez-la sous la forme jj/mm/aaaa." };
+  if (max && iso > max) return { iso: null, error: `La date ne peut pas dépasser le ${dateFr(max)}.` };
+  return { iso, error: null };
+}
+
+/** An effort rate in parts per million → "0,0619 %" (as the CNAF writes it). */
+export function rateFr(ppm: number): string {
+  return `${Math.floor(ppm / 10_000)},${String(ppm % 10_000).padStart(4, "0")} %`;
+}
+
+/** Cents → "1,86": the figure alone, as billing software takes it (no symbol, no spaces). */
+export function amountPlain(cents: number): string {
+  const sign = cents < 0 ? "-" : "";
+  const c = Math.abs(Math.trunc(cents));
+  return `${sign}${Math.floor(c / 100)},${String(c % 100).padStart(2, "0")}`;
+}
+
+/** Hours as typed ("120", "120,5", "87.25") → hundredths of an hour; null when not a number
+ * of hours a month can hold (at most 744, two decimals). */
+export function parseHours(text: string): number | null {
+  const m = /^(\d{1,3})(?:[,.](\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const hundredths = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return hundredths <= 744 * 100 ? hundredths : null;
+}
+
+/** The monthly estimate: hourly × hours, rounded half up to the cent (integers only). */
+export function monthlyCents(hourlyCents: number, hoursHundredths: number): number {
+  return Math.floor((hourlyCents * hoursHundredths + 50) / 100);
+}
+
+export const careLabel: Record<CareType, string> = {
+  collective: "accueil collectif",
+  familial: "accueil familial",
+  parental: "accueil parental",
+};
+
+export const noParticipationMessage: Record<NoParticipation, string> = {
+  no_resources: "aucune ressource en vigueur à cette date.",
+  no_bareme: "aucun barème PSU en vigueur à cette date.",
+  no_dependent_child: "aucun enfant à charge à cette date.",
+};
+
+/** R-32: the bracket of the grid a QF falls in (bounds inclusive), or null. */
+export function qfBracketOf(grid: readonly QfBracket[], qf: number): QfBracket | null {
+  return grid.find((b) => qf >= b.from && (b.to == null || qf <= b.to)) ?? null;
 }

@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use guichet_core::psu::CareType;
 
 use crate::model::{
     Convention, ConventionStatus, NewConvention, NewPartner, Partner, PartnerStatus,
@@ -28,6 +29,8 @@ pub trait PartnerRepo: Send + Sync {
         id: i64,
         status: PartnerStatus,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// R-31: the partner's type of care, which sets its PSU effort rates.
+    fn set_partner_care(&self, id: i64, care: CareType) -> impl Future<Output = Result<()>> + Send;
     fn create_convention(
         &self,
         convention: &NewConvention,
@@ -59,15 +62,16 @@ impl PartnerRepo for Store {
     async fn create_partner(&self, partner: &NewPartner, now: DateTime<Utc>) -> Result<Partner> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, PartnerRow>(
-                "INSERT INTO partners (tiers, name, kind, siret, status, created_at) \
-                 VALUES ($1, $2, $3, $4, 'active', $5) \
-                 RETURNING id, tiers, name, kind, siret, status, created_at",
+                "INSERT INTO partners (tiers, name, kind, siret, status, created_at, care) \
+                 VALUES ($1, $2, $3, $4, 'active', $5, $6) \
+                 RETURNING id, tiers, name, kind, siret, status, created_at, care",
             )
             .bind(&partner.tiers)
             .bind(&partner.name)
             .bind(partner.kind.code())
             .bind(&partner.siret)
             .bind(now)
+            .bind(partner.care.code())
             .fetch_one(db.pool())
             .await
             .map_err(crate::error::conflict_as("partenaire (numéro de tiers)"))?
@@ -78,7 +82,7 @@ impl PartnerRepo for Store {
     async fn partner(&self, id: i64) -> Result<Option<Partner>> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, PartnerRow>(
-                "SELECT id, tiers, name, kind, siret, status, created_at FROM partners WHERE id \
+                "SELECT id, tiers, name, kind, siret, status, created_at, care FROM partners WHERE id \
                  = $1",
             )
             .bind(id)
@@ -92,7 +96,7 @@ impl PartnerRepo for Store {
     async fn partner_by_tiers(&self, tiers: &str) -> Result<Option<Partner>> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, PartnerRow>(
-                "SELECT id, tiers, name, kind, siret, status, created_at FROM partners WHERE \
+                "SELECT id, tiers, name, kind, siret, status, created_at, care FROM partners WHERE \
                  tiers = $1",
             )
             .bind(tiers)
@@ -106,7 +110,7 @@ impl PartnerRepo for Store {
     async fn partners(&self) -> Result<Vec<Partner>> {
         on_backend!(self, |db| {
             sqlx::query_as::<_, PartnerRow>(
-                "SELECT id, tiers, name, kind, siret, status, created_at FROM partners ORDER BY \
+                "SELECT id, tiers, name, kind, siret, status, created_at, care FROM partners ORDER BY \
                  tiers",
             )
             .fetch_all(db.pool())
@@ -114,6 +118,20 @@ impl PartnerRepo for Store {
             .into_iter()
             .map(PartnerRow::into_partner)
             .collect()
+        })
+    }
+
+    async fn set_partner_care(&self, id: i64, care: CareType) -> Result<()> {
+        on_backend!(self, |db| {
+            let done = sqlx::query("UPDATE partners SET care = $2 WHERE id = $1")
+                .bind(id)
+                .bind(care.code())
+                .execute(db.pool())
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("partenaire"));
+            }
+            Ok(())
         })
     }
 

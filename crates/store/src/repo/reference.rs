@@ -3,8 +3,11 @@
 
 use std::future::Future;
 
+use chrono::NaiveDate;
 use guichet_core::ServiceDef;
+use guichet_core::dossier::Period;
 use guichet_core::policy::hours::OpeningHours;
+use guichet_core::psu::{Bareme, BaremeEntry, BaremeError, BaremeItem};
 use sqlx::types::Json;
 
 use crate::model::Caisse;
@@ -31,7 +34,63 @@ pub trait ReferenceRepo: Send + Sync {
     fn put_service(&self, service: &ServiceDef) -> impl Future<Output = Result<()>> + Send;
     fn service(&self, code: &str) -> impl Future<Output = Result<Option<ServiceDef>>> + Send;
     fn services(&self) -> impl Future<Output = Result<Vec<ServiceDef>>> + Send;
+    /// R-31: the PSU barème, every value with its period and source.
+    fn psu_bareme(&self) -> impl Future<Output = Result<Bareme>> + Send;
+    /// R-31: rewrites the barème as `change` makes it from the one stored, in one
+    /// transaction that writers take in turn; nothing is written if `change` refuses.
+    fn update_psu_bareme<F>(&self, change: F) -> impl Future<Output = Result<Bareme>> + Send
+    where
+        F: FnOnce(Bareme) -> std::result::Result<Bareme, BaremeError> + Send;
 }
+
+/// A stored barème value: `(kind, care, children, starts_on, ends_on, value, source,
+/// confirmed)`.
+type BaremeRow = (
+    String,
+    String,
+    i32,
+    NaiveDate,
+    Option<NaiveDate>,
+    i64,
+    String,
+    bool,
+);
+
+fn bareme_entry(row: BaremeRow) -> Result<BaremeEntry> {
+    let (kind, care, children, start, end, value, source, confirmed) = row;
+    let item = match kind.as_str() {
+        "floor" => BaremeItem::Floor,
+        "ceiling" => BaremeItem::Ceiling,
+        "rate" => BaremeItem::Rate {
+            care: care
+                .parse()
+                .map_err(|_| StoreError::Corrupt("type d'accueil du barème"))?,
+            children: u32::try_from(children)
+                .map_err(|_| StoreError::Corrupt("nombre d'enfants du barème"))?,
+        },
+        _ => return Err(StoreError::Corrupt("valeur du barème")),
+    };
+    Ok(BaremeEntry {
+        item,
+        period: Period { start, end },
+        value,
+        source,
+        confirmed,
+    })
+}
+
+/// The `care` and `children` columns of an item.
+fn bareme_key(item: BaremeItem) -> (&'static str, i32) {
+    match item {
+        BaremeItem::Floor | BaremeItem::Ceiling => ("", 0),
+        BaremeItem::Rate { care, children } => {
+            (care.code(), i32::try_from(children).unwrap_or(i32::MAX))
+        }
+    }
+}
+
+const SELECT_BAREME: &str =
+    "SELECT kind, care, children, starts_on, ends_on, value, source, confirmed FROM psu_bareme";
 
 impl ReferenceRepo for Store {
     async fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -207,6 +266,63 @@ impl ReferenceRepo for Store {
             .await?
             .map(ServiceRow::into_def)
             .transpose()
+        })
+    }
+
+    async fn psu_bareme(&self) -> Result<Bareme> {
+        let rows: Vec<BaremeRow> = on_backend!(self, |db| {
+            sqlx::query_as(SELECT_BAREME)
+                .fetch_all(db.pool())
+                .await
+        })?;
+        let entries = rows.into_iter().map(bareme_entry).collect::<Result<_>>()?;
+        Bareme::new(entries).map_err(|_| StoreError::Corrupt("barème PSU"))
+    }
+
+    async fn update_psu_bareme<F>(&self, change: F) -> Result<Bareme>
+    where
+        F: FnOnce(Bareme) -> std::result::Result<Bareme, BaremeError> + Send,
+    {
+        on_backend!(self, |db| {
+            let mut tx = db.begin_write().await?;
+            // Takes the writers' turn (a row lock on PostgreSQL; SQLite's write lock is
+            // already held), and counts the revisions.
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ('psu_bareme_revision', '1') \
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 \
+                 AS TEXT)",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let rows: Vec<BaremeRow> =
+                sqlx::query_as(SELECT_BAREME)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let entries = rows.into_iter().map(bareme_entry).collect::<Result<_>>()?;
+            let stored = Bareme::new(entries).map_err(|_| StoreError::Corrupt("barème PSU"))?;
+            let changed = change(stored)?;
+            sqlx::query("DELETE FROM psu_bareme")
+                .execute(&mut *tx)
+                .await?;
+            for e in changed.entries() {
+                let (care, children) = bareme_key(e.item);
+                sqlx::query(
+                    "INSERT INTO psu_bareme (kind, care, children, starts_on, ends_on, value, \
+                     source, confirmed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(e.item.kind())
+                .bind(care)
+                .bind(children)
+                .bind(e.period.start)
+                .bind(e.period.end)
+                .bind(e.value)
+                .bind(&e.source)
+                .bind(e.confirmed)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(changed)
         })
     }
 
