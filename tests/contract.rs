@@ -768,7 +768,10 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
     // Written to the data folder, with nothing secret in it.
     let text = std::fs::read_to_string(dir.path().join("data").join("settings.toml")).unwrap();
     assert!(text.contains("https://guichet.msa.example"));
-    assert!(text.contains("[[profiles.qf_grid]]") && text.contains("from = 501"), "{text}");
+    assert!(
+        text.contains("[[profiles.qf_grid]]") && text.contains("from = 501"),
+        "{text}"
+    );
     core.delete_profile(&Profile::demo().name).await.unwrap();
     assert_eq!(
         core.delete_profile(&p.name).await.unwrap_err().code,

@@ -776,11 +776,15 @@ async fn participation_on_screen(client: &Client, store: &Store) -> Dossier {
         Duration::from_secs(20),
     )
     .await;
-    let hourly = wait_for(client, Locator::Id("hourly-tariff"), Duration::from_secs(10))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let hourly = wait_for(
+        client,
+        Locator::Id("hourly-tariff"),
+        Duration::from_secs(10),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let figure = format!(
         "{},{:02}",
         expected.hourly_cents / 100,
@@ -789,7 +793,10 @@ async fn participation_on_screen(client: &Client, store: &Store) -> Dossier {
     let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
     assert_eq!(digits(&hourly), digits(&figure), "on screen: {hourly}");
     let text = page_text(client).await;
-    assert!(text.contains("Participation horaire PSU au 15/06/2026"), "{text}");
+    assert!(
+        text.contains("Participation horaire PSU au 15/06/2026"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!("Enfants à charge : {}", expected.children)),
         "{text}"

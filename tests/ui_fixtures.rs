@@ -18,8 +18,8 @@ use guichet_core::wire::{
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{self, AppCore};
 use guichet_desktop::config::Profile;
-use guichet_desktop::qf_grid::QfBracket;
 use guichet_desktop::ipc::{HoursView, NirCheck, ProfileView, SessionView, SignInArgs};
+use guichet_desktop::qf_grid::QfBracket;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
 use guichet_store::Store;
 use guichet_tests::*;

@@ -552,19 +552,27 @@ mod tests {
             ..MachinePolicy::default()
         };
         assert_eq!(merge(it, extra.clone()).qf_grid, Some(grid("IT")));
-        assert_eq!(merge(MachinePolicy::default(), extra).qf_grid, Some(grid("Extra")));
-        assert!(resolve(Err(DesktopError::KeychainLocked), &user).qf_grid_of("A").is_empty());
+        assert_eq!(
+            merge(MachinePolicy::default(), extra).qf_grid,
+            Some(grid("Extra"))
+        );
+        assert!(
+            resolve(Err(DesktopError::KeychainLocked), &user)
+                .qf_grid_of("A")
+                .is_empty()
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("policy.toml");
-        std::fs::write(
-            &path,
-            "[[qf_grid]]\nlabel = \"A\"\nfrom = 10\nto = 5\n",
-        )
-        .unwrap();
+        std::fs::write(&path, "[[qf_grid]]\nlabel = \"A\"\nfrom = 10\nto = 5\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let refused = read_policy(&path, me(), PolicyFile::System).unwrap_err();
-        assert!(refused.to_string().contains("Grille de quotient familial invalide"), "{refused}");
+        assert!(
+            refused
+                .to_string()
+                .contains("Grille de quotient familial invalide"),
+            "{refused}"
+        );
     }
 
     fn loaded(rules: MachinePolicy) -> Result<Option<LoadedPolicy>, DesktopError> {

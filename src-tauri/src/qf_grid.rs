@@ -34,12 +34,13 @@ pub fn validate(grid: &[QfBracket]) -> Result<(), DesktopError> {
     for (i, b) in grid.iter().enumerate() {
         let n = i + 1;
         let label = b.label.trim();
-        if label.is_empty() || label.chars().count() > 60 || label.chars().any(char::is_control)
-        {
+        if label.is_empty() || label.chars().count() > 60 || label.chars().any(char::is_control) {
             return refuse(format!("libellé de la tranche {n} : 1 à 60 caractères"));
         }
         if b.to.is_some_and(|to| to < b.from) {
-            return refuse(format!("tranche {n} : la borne haute précède la borne basse"));
+            return refuse(format!(
+                "tranche {n} : la borne haute précède la borne basse"
+            ));
         }
         if b.price_cents.is_some_and(|p| !(0..=1_000_000).contains(&p)) {
             return refuse(format!("tranche {n} : prix de 0 à 10 000 €"));
@@ -90,7 +91,10 @@ mod tests {
         assert_eq!((g[2].to, g[2].price_cents), (None, None));
         let mut gap = g;
         gap[1].from = 600;
-        assert!(validate(&gap).is_ok(), "a gap is allowed: it names no bracket");
+        assert!(
+            validate(&gap).is_ok(),
+            "a gap is allowed: it names no bracket"
+        );
     }
 
     #[test]

@@ -742,8 +742,14 @@ fn r19_a_new_installation_gets_its_own_private_trace_key() {
 /// with nothing written.
 fn r31_bareme_by_command(admin: &dyn Fn(&[&str]) -> Output, stdout: &dyn Fn(Output) -> String) {
     let list = stdout(admin(&["bareme", "list"]));
-    assert!(list.contains("0,0619 %") && list.contains("8500,00 €"), "{list}");
-    assert!(list.contains("801,00 €\tCnaf") && list.contains("non confirmé"), "{list}");
+    assert!(
+        list.contains("0,0619 %") && list.contains("8500,00 €"),
+        "{list}"
+    );
+    assert!(
+        list.contains("801,00 €\tCnaf") && list.contains("non confirmé"),
+        "{list}"
+    );
     let set = stdout(admin(&[
         "bareme",
         "set",
@@ -763,36 +769,99 @@ fn r31_bareme_by_command(admin: &dyn Fn(&[&str]) -> Output, stdout: &dyn Fn(Outp
         (&["--amount=-3"][..], "montant illisible"),
         (&["--amount", "0"][..], "hors limites"),
     ] {
-        let mut all = vec!["bareme", "set", "ceiling", "--from", "2026-09-01", "--source", "x"];
+        let mut all = vec![
+            "bareme",
+            "set",
+            "ceiling",
+            "--from",
+            "2026-09-01",
+            "--source",
+            "x",
+        ];
         all.extend_from_slice(args);
         let refused = admin(&all);
         assert!(!refused.status.success());
-        assert!(String::from_utf8_lossy(&refused.stderr).contains(says), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains(says),
+            "{args:?}"
+        );
     }
     let overlapping = admin(&[
-        "bareme", "set", "floor", "--from", "01/06/2025", "--to", "30/06/2026", "--amount", "1",
-        "--source", "x",
+        "bareme",
+        "set",
+        "floor",
+        "--from",
+        "01/06/2025",
+        "--to",
+        "30/06/2026",
+        "--amount",
+        "1",
+        "--source",
+        "x",
     ]);
     assert!(String::from_utf8_lossy(&overlapping.stderr).contains("se recouvrent"));
     let bad_date = admin(&[
-        "bareme", "set", "floor", "--from", "31/02/2026", "--amount", "1", "--source", "x",
+        "bareme",
+        "set",
+        "floor",
+        "--from",
+        "31/02/2026",
+        "--amount",
+        "1",
+        "--source",
+        "x",
     ]);
     assert!(String::from_utf8_lossy(&bad_date.stderr).contains("jj/mm/aaaa"));
     let no_care = admin(&[
-        "bareme", "set", "rate", "--from", "01/01/2026", "--rate", "0,0600", "--children", "1",
-        "--source", "x",
+        "bareme",
+        "set",
+        "rate",
+        "--from",
+        "01/01/2026",
+        "--rate",
+        "0,0600",
+        "--children",
+        "1",
+        "--source",
+        "x",
     ]);
     assert!(!no_care.status.success());
-    assert_eq!(stdout(admin(&["bareme", "list"])).lines().count(), 21, "nothing else written");
+    assert_eq!(
+        stdout(admin(&["bareme", "list"])).lines().count(),
+        21,
+        "nothing else written"
+    );
     let rate = stdout(admin(&[
-        "bareme", "set", "rate", "--from", "01/01/2027", "--rate", "0,0620", "--care",
-        "collective", "--children", "1", "--source", "Cnaf, barème 2027",
+        "bareme",
+        "set",
+        "rate",
+        "--from",
+        "01/01/2027",
+        "--rate",
+        "0,0620",
+        "--care",
+        "collective",
+        "--children",
+        "1",
+        "--source",
+        "Cnaf, barème 2027",
     ]));
-    assert!(rate.contains("01/01/2027\t…\ttaux\tcollective 1+ enf.\t0,0620 %"), "{rate}");
+    assert!(
+        rate.contains("01/01/2027\t…\ttaux\tcollective 1+ enf.\t0,0620 %"),
+        "{rate}"
+    );
 
     let added = stdout(admin(&[
-        "partner", "add", "--tiers", "T-6701", "--name", "Crèche parentale Les Hiboux",
-        "--kind", "eaje", "--care", "parental",
+        "partner",
+        "add",
+        "--tiers",
+        "T-6701",
+        "--name",
+        "Crèche parentale Les Hiboux",
+        "--kind",
+        "eaje",
+        "--care",
+        "parental",
     ]));
     assert!(added.contains("accueil parental"), "{added}");
     let refused = admin(&[

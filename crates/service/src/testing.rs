@@ -50,6 +50,11 @@ pub struct TestEnv {
 
 /// [`TestEnv`] with `config` ([`ServiceConfig::fast_for_tests`] in most tests).
 pub async fn env_with(db: TestDb, config: ServiceConfig) -> TestEnv {
+    env_with_files(db, config, TEST_FILES).await
+}
+
+/// [`env_with`] on a database of `files` synthetic files.
+pub async fn env_with_files(db: TestDb, config: ServiceConfig, files: u64) -> TestEnv {
     let clock = Arc::new(ManualClock::new(t0()));
     let done = provision(
         db.store.clone(),
@@ -57,9 +62,9 @@ pub async fn env_with(db: TestDb, config: ServiceConfig) -> TestEnv {
         config,
         None,
         Provisioning {
-            files: TEST_FILES,
+            files,
             seed: 3,
-            step: TEST_FILES,
+            step: files,
             progress_bar: false,
         },
         |_, _| {},

@@ -56,7 +56,10 @@ fn published_collective_rate(children: u32) -> i64 {
 
 /// What the director would compute by hand: resources of the year in force, children under
 /// 20 on the date, one more "child" per AEEH child, the figure rounded once at the end.
-fn by_hand(file: &Dossier, date: NaiveDate) -> std::result::Result<(i64, u32, u32), NoParticipation> {
+fn by_hand(
+    file: &Dossier,
+    date: NaiveDate,
+) -> std::result::Result<(i64, u32, u32), NoParticipation> {
     let resources = file
         .resources
         .iter()
@@ -93,83 +96,130 @@ fn by_hand(file: &Dossier, date: NaiveDate) -> std::result::Result<(i64, u32, u3
     Ok((i64::try_from(cents).unwrap(), children, aeeh))
 }
 
-/// Every file of the database looked up by the crèche's director at a date from 2024 on
-/// (one per file, spread over the days): each one found carries the participation computed
-/// by hand, or none with the reason by hand; the walk meets floors, ceilings, AEEH families
-/// and every reason.
+/// Files of the walk: about a third have a child under 6 (PSU's eligibility).
+const WALKED_FILES: u64 = 5_000;
+
+/// Every file of a database of 5,000 looked up, at a date from 2024 on (spread over the
+/// days), by the director of a crèche of its caisse: each file found carries the participation computed by hand, or none
+/// with the reason by hand; the walk meets floors, ceilings, AEEH families and the reasons.
 async fn r31_every_psu_file_found_pays_what_the_published_bareme_says(db: TestDb) {
     let config = ServiceConfig {
         lookups_per_minute: 1_000_000,
         ..ServiceConfig::fast_for_tests()
     };
-    let e = env_with(db, config).await;
-    let (_, s) = e.ready("demo.creche").await;
-    let files = e
-        .db
-        .store
-        .dossiers(&DossierFilter::default(), None, 100_000)
+    let e = env_with_files(db, config, WALKED_FILES).await;
+    // R-30: one caisse, one convention and one account: a crèche per caisse, each with a
+    // PSU convention over all the caisse's départements.
+    let op = e.g.console_operator("test").unwrap();
+    let mut sessions = std::collections::HashMap::new();
+    for caisse in reference::caisses() {
+        let tiers = format!("T-PSU-{}", caisse.code);
+        op.add_partner(&tiers, "Crèche", PartnerKind::Eaje, CareType::Collective)
+            .await
+            .unwrap();
+        op.add_convention(&ConventionRequest {
+            partner_tiers: &tiers,
+            caisse: &caisse.code,
+            service: "psu",
+            departements: &caisse.departements,
+            number: None,
+            starts_on: None,
+            beyond_caisse: false,
+        })
         .await
         .unwrap();
-    assert!(files.len() >= 1_000, "{} files", files.len());
+        let identifiant = format!("directrice.{}", caisse.code.to_lowercase());
+        let (_, temporary) = op
+            .add_user(&NewUserRequest {
+                partner_tiers: tiers.clone(),
+                identifiant: identifiant.clone(),
+                display_name: "Directrice".into(),
+                email: "direction@creche.example".into(),
+                services: vec!["psu".into()],
+                ends_on: None,
+                test_account: false,
+            })
+            .await
+            .unwrap();
+        let (_, s) = e.ready_with(&identifiant, temporary.as_str()).await;
+        sessions.insert(caisse.code, s);
+    }
+    let files =
+        e.db.store
+            .dossiers(&DossierFilter::default(), None, 100_000)
+            .await
+            .unwrap();
+    assert_eq!(files.len() as u64, WALKED_FILES);
     let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let days = (e.g.today() - first).num_days() as u64 + 1;
     let (mut found, mut computed, mut at_floor, mut at_ceiling, mut with_aeeh) = (0, 0, 0, 0, 0);
     let mut reasons = std::collections::BTreeSet::new();
+    let mut outcomes = std::collections::BTreeMap::new();
     for (i, file) in files.iter().enumerate() {
-        let date = first + Days::new((i as u64 * 7_919) % days);
-        let mut request = lookup_request("psu", file.nir.expose(), &file.contact.birth_name);
-        request.as_of = Some(date);
-        let answer = e.g.lookup(&s, request, None).await.unwrap().response;
-        if answer.outcome != LookupOutcome::Found {
-            assert!(answer.dossier.is_none());
-            continue;
-        }
-        found += 1;
-        let recherche = answer.dossier.unwrap().recherche.unwrap();
-        assert_eq!(recherche.date, date);
-        let expected = by_hand(file, date);
-        match (&recherche.participation, recherche.participation_reason, expected) {
-            (Some(p), None, Ok((cents, children, aeeh))) => {
-                let Participation {
-                    care,
-                    hourly_cents,
-                    floor_cents,
-                    ceiling_cents,
-                    base_monthly_cents,
-                    ..
-                } = p.clone();
-                assert_eq!(
-                    (hourly_cents, p.children, p.aeeh_children),
-                    (cents, children, aeeh),
-                    "file {i} on {date}"
-                );
-                assert_eq!(care, CareType::Collective);
-                assert_eq!(Some(floor_cents), published_floor(date));
-                assert_eq!(Some(ceiling_cents), published_ceiling(date));
-                assert_eq!(
-                    p.effort_rate_ppm as i64,
-                    published_collective_rate(children + aeeh)
-                );
-                computed += 1;
-                at_floor += usize::from(base_monthly_cents == floor_cents);
-                at_ceiling += usize::from(base_monthly_cents == ceiling_cents);
-                with_aeeh += usize::from(aeeh > 0);
+        // A file found is looked up again at two more dates, a third of the span apart.
+        for k in 0..3 {
+            let date = first + Days::new((i as u64 * 7_919 + k * days / 3) % days);
+            let mut request = lookup_request("psu", file.nir.expose(), &file.contact.birth_name);
+            request.as_of = Some(date);
+            let s = &sessions[&file.caisse];
+            let answer = e.g.lookup(s, request, None).await.unwrap().response;
+            *outcomes.entry(answer.outcome.code()).or_insert(0) += 1;
+            if answer.outcome != LookupOutcome::Found {
+                assert!(answer.dossier.is_none());
+                break;
             }
-            (None, Some(reason), Err(why)) => {
-                assert_eq!(reason, why, "file {i} on {date}");
-                reasons.insert(format!("{reason:?}"));
-            }
-            (got, reason, expected) => {
-                panic!("file {i} on {date}: got {got:?} / {reason:?}, expected {expected:?}")
+            found += 1;
+            let recherche = answer.dossier.unwrap().recherche.unwrap();
+            assert_eq!(recherche.date, date);
+            let expected = by_hand(file, date);
+            match (
+                &recherche.participation,
+                recherche.participation_reason,
+                expected,
+            ) {
+                (Some(p), None, Ok((cents, children, aeeh))) => {
+                    let Participation {
+                        care,
+                        hourly_cents,
+                        floor_cents,
+                        ceiling_cents,
+                        base_monthly_cents,
+                        ..
+                    } = p.clone();
+                    assert_eq!(
+                        (hourly_cents, p.children, p.aeeh_children),
+                        (cents, children, aeeh),
+                        "file {i} on {date}"
+                    );
+                    assert_eq!(care, CareType::Collective);
+                    assert_eq!(Some(floor_cents), published_floor(date));
+                    assert_eq!(Some(ceiling_cents), published_ceiling(date));
+                    assert_eq!(
+                        p.effort_rate_ppm as i64,
+                        published_collective_rate(children + aeeh)
+                    );
+                    computed += 1;
+                    at_floor += usize::from(base_monthly_cents == floor_cents);
+                    at_ceiling += usize::from(base_monthly_cents == ceiling_cents);
+                    with_aeeh += usize::from(aeeh > 0);
+                }
+                (None, Some(reason), Err(why)) => {
+                    assert_eq!(reason, why, "file {i} on {date}");
+                    reasons.insert(format!("{reason:?}"));
+                }
+                (got, reason, expected) => {
+                    panic!("file {i} on {date}: got {got:?} / {reason:?}, expected {expected:?}")
+                }
             }
         }
     }
     println!(
         "R-31: {} files, {found} found, {computed} participations checked ({at_floor} at the \
-         floor, {at_ceiling} at the ceiling, {with_aeeh} with AEEH), reasons {reasons:?}",
+         floor, {at_ceiling} at the ceiling, {with_aeeh} with AEEH), reasons {reasons:?}; outcomes {outcomes:?}",
         files.len()
     );
-    assert!(computed >= 100, "{computed} participations checked");
+    assert!(computed >= 1_000, "{computed} participations checked");
+    assert!(found >= 1_500, "{found} lookups of PSU files");
     assert!(at_floor > 0 && at_ceiling > 0, "{at_floor} / {at_ceiling}");
     assert!(with_aeeh > 0, "no AEEH family met");
     assert!(reasons.contains("NoResources"), "{reasons:?}");
@@ -190,7 +240,12 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
                 && d.has_child_under(today, 6)
                 && d.resources_in_force(today).is_some()
                 && d.family.children.iter().all(|c| !c.disabled)
-                && d.family.children.iter().filter(|c| c.birth_date <= today).count() == 1
+                && d.family
+                    .children
+                    .iter()
+                    .filter(|c| c.birth_date <= today)
+                    .count()
+                    == 1
         })
         .await;
     let participation = |s: ReadySession| {
@@ -225,8 +280,12 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
         .unwrap();
     // The partner is read with the session, on the next request.
     let s =
-        e.g.ready(e.g.authenticate(&info.token, Some("192.0.2.1")).await.unwrap())
-            .unwrap();
+        e.g.ready(
+            e.g.authenticate(&info.token, Some("192.0.2.1"))
+                .await
+                .unwrap(),
+        )
+        .unwrap();
     let familial = participation(s.clone()).await;
     assert_eq!(familial.care, CareType::Familial);
     assert_eq!(familial.effort_rate_ppm, 516);

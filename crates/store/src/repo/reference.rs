@@ -271,9 +271,7 @@ impl ReferenceRepo for Store {
 
     async fn psu_bareme(&self) -> Result<Bareme> {
         let rows: Vec<BaremeRow> = on_backend!(self, |db| {
-            sqlx::query_as(SELECT_BAREME)
-                .fetch_all(db.pool())
-                .await
+            sqlx::query_as(SELECT_BAREME).fetch_all(db.pool()).await
         })?;
         let entries = rows.into_iter().map(bareme_entry).collect::<Result<_>>()?;
         Bareme::new(entries).map_err(|_| StoreError::Corrupt("barème PSU"))
@@ -294,10 +292,7 @@ impl ReferenceRepo for Store {
             )
             .execute(&mut *tx)
             .await?;
-            let rows: Vec<BaremeRow> =
-                sqlx::query_as(SELECT_BAREME)
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let rows: Vec<BaremeRow> = sqlx::query_as(SELECT_BAREME).fetch_all(&mut *tx).await?;
             let entries = rows.into_iter().map(bareme_entry).collect::<Result<_>>()?;
             let stored = Bareme::new(entries).map_err(|_| StoreError::Corrupt("barème PSU"))?;
             let changed = change(stored)?;
