@@ -80,7 +80,20 @@ export const recorded: Recorded = {
       "name": "Démonstration (données fictives)",
       "url": "bundled",
       "caisse": "",
-      "environment": "demo"
+      "environment": "demo",
+      "qf_grid": [
+        {
+          "label": "Tranche A",
+          "from": 0,
+          "to": 700,
+          "price_cents": 150
+        },
+        {
+          "label": "Tranche B",
+          "from": 701,
+          "price_cents": 420
+        }
+      ]
     },
     "bundled": true,
     "remembered_identifiant": null,
@@ -132,7 +145,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -177,7 +203,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -222,7 +261,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "lookups": [
         {
@@ -292,7 +344,45 @@ export const recorded: Recorded = {
                   "allocataire_cents": 5436592,
                   "partner_cents": 0
                 },
-                "quotient": null
+                "quotient": null,
+                "participation": {
+                  "care": "collective",
+                  "resources_monthly_cents": 453049,
+                  "floor_cents": 80100,
+                  "ceiling_cents": 850000,
+                  "base_monthly_cents": 453049,
+                  "children": 1,
+                  "aeeh_children": 0,
+                  "effort_rate_ppm": 619,
+                  "hourly_cents": 280,
+                  "bareme": {
+                    "floor": {
+                      "period": {
+                        "start": "2025-01-01",
+                        "end": null
+                      },
+                      "source": "Cnaf, plancher de ressources publié chaque année (caf.fr, partenaires, barème des participations familiales)",
+                      "confirmed": false
+                    },
+                    "ceiling": {
+                      "period": {
+                        "start": "2025-09-01",
+                        "end": null
+                      },
+                      "source": "Cnaf, plafond de ressources relevé à 8 500 € au 1er septembre 2025 (caf.fr, partenaires, barème des participations familiales)",
+                      "confirmed": true
+                    },
+                    "rate": {
+                      "period": {
+                        "start": "2022-01-01",
+                        "end": null
+                      },
+                      "source": "Cnaf, lettre circulaire 2019-005 du 5 juin 2019 (barème national des participations familiales), annexe",
+                      "confirmed": true
+                    }
+                  }
+                },
+                "participation_reason": null
               }
             }
           }
@@ -364,7 +454,45 @@ export const recorded: Recorded = {
                   "allocataire_cents": 2347436,
                   "partner_cents": 0
                 },
-                "quotient": null
+                "quotient": null,
+                "participation": {
+                  "care": "collective",
+                  "resources_monthly_cents": 195620,
+                  "floor_cents": 80100,
+                  "ceiling_cents": 700000,
+                  "base_monthly_cents": 195620,
+                  "children": 1,
+                  "aeeh_children": 0,
+                  "effort_rate_ppm": 619,
+                  "hourly_cents": 121,
+                  "bareme": {
+                    "floor": {
+                      "period": {
+                        "start": "2025-01-01",
+                        "end": null
+                      },
+                      "source": "Cnaf, plancher de ressources publié chaque année (caf.fr, partenaires, barème des participations familiales)",
+                      "confirmed": false
+                    },
+                    "ceiling": {
+                      "period": {
+                        "start": "2024-09-01",
+                        "end": "2025-08-31"
+                      },
+                      "source": "Cnaf, plafond de ressources relevé à 7 000 € au 1er septembre 2024 (caf45-partenaires.fr, « EAJE PSU – Évolution du montant plafond des participations au 1er septembre 2024 »)",
+                      "confirmed": true
+                    },
+                    "rate": {
+                      "period": {
+                        "start": "2022-01-01",
+                        "end": null
+                      },
+                      "source": "Cnaf, lettre circulaire 2019-005 du 5 juin 2019 (barème national des participations familiales), annexe",
+                      "confirmed": true
+                    }
+                  }
+                },
+                "participation_reason": null
               }
             }
           }
@@ -458,7 +586,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -501,7 +642,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -544,7 +698,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "lookups": [
         {
@@ -596,7 +763,9 @@ export const recorded: Recorded = {
                     "end": null
                   },
                   "amount": 2695
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -650,7 +819,9 @@ export const recorded: Recorded = {
                     "end": "2025-12-31"
                   },
                   "amount": 2271
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -735,7 +906,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -780,7 +964,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -825,7 +1022,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "lookups": [
         {
@@ -1108,7 +1318,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -1152,7 +1375,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -1196,7 +1432,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": null,
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "lookups": [
         {
@@ -1264,7 +1513,9 @@ export const recorded: Recorded = {
                     "end": null
                   },
                   "amount": 2154
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -1334,7 +1585,9 @@ export const recorded: Recorded = {
                     "end": "2025-12-31"
                   },
                   "amount": 2681
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -1418,7 +1671,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": "administrator",
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "ready": {
         "profile": "Démonstration (données fictives)",
@@ -1462,7 +1728,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": "administrator",
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "aged": {
         "profile": "Démonstration (données fictives)",
@@ -1506,7 +1785,20 @@ export const recorded: Recorded = {
           "history": 5
         },
         "partner_role": "administrator",
-        "operator_of": null
+        "operator_of": null,
+        "qf_grid": [
+          {
+            "label": "Tranche A",
+            "from": 0,
+            "to": 700,
+            "price_cents": 150
+          },
+          {
+            "label": "Tranche B",
+            "from": 701,
+            "price_cents": 420
+          }
+        ]
       },
       "lookups": [
         {
@@ -1574,7 +1866,9 @@ export const recorded: Recorded = {
                     "end": null
                   },
                   "amount": 2154
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -1644,7 +1938,9 @@ export const recorded: Recorded = {
                     "end": "2025-12-31"
                   },
                   "amount": 2681
-                }
+                },
+                "participation": null,
+                "participation_reason": null
               }
             }
           }
@@ -2075,7 +2371,20 @@ export const recorded: Recorded = {
         "history": 5
       },
       "partner_role": "administrator",
-      "operator_of": null
+      "operator_of": null,
+      "qf_grid": [
+        {
+          "label": "Tranche A",
+          "from": 0,
+          "to": 700,
+          "price_cents": 150
+        },
+        {
+          "label": "Tranche B",
+          "from": 701,
+          "price_cents": 420
+        }
+      ]
     },
     "delegations": [
       {
@@ -2187,7 +2496,20 @@ export const recorded: Recorded = {
         "history": 5
       },
       "partner_role": null,
-      "operator_of": "CAF-78"
+      "operator_of": "CAF-78",
+      "qf_grid": [
+        {
+          "label": "Tranche A",
+          "from": 0,
+          "to": 700,
+          "price_cents": 150
+        },
+        {
+          "label": "Tranche B",
+          "from": 701,
+          "price_cents": 420
+        }
+      ]
     },
     "partners": [
       {

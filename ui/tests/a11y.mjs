@@ -182,11 +182,21 @@ const SCENARIOS = [
       await eachTab(page, check);
       // "Recherche" asks again for another date.
       await page.getByRole("tab", { name: "Recherche par date" }).click();
-      await page.getByLabel("Situation à la date du").fill("2025-06-15");
+      // A date the US way is refused in French; jj/mm/aaaa is read whatever the locale.
+      await page.getByLabel("Situation à la date du").fill("06/15/2025");
+      await page.getByRole("button", { name: "Afficher" }).click();
+      await page.getByText("Date invalide : saisissez-la sous la forme jj/mm/aaaa.").waitFor();
+      await check("date-invalide");
+      await page.getByLabel("Situation à la date du").fill("15/06/2025");
       await page.getByRole("button", { name: "Afficher" }).click();
       await page.getByText("Situation à la date du 15/06/2025").waitFor();
-      // The answer for the new date opens on the same tab.
+      // The answer for the new date opens on the same tab, with the PSU participation.
       await page.getByRole("tabpanel", { name: "Recherche par date" }).waitFor();
+      await page.getByRole("heading", { name: "Participation horaire PSU au 15/06/2025" }).waitFor();
+      await page.getByRole("button", { name: "Copier le tarif" }).click();
+      await page.getByText("Tarif copié").waitFor();
+      await page.getByLabel("Heures réservées par mois").fill("120");
+      await page.getByText("Estimation mensuelle").waitFor();
       await page.getByRole("button", { name: "Copier le NIR" }).click();
       await page.getByText("NIR copié").waitFor();
       await check("date");
@@ -207,6 +217,9 @@ const SCENARIOS = [
       const s = await samples(page);
       await search(page, { ...s.found.mairie, nir: s.found.mairie.nir.replaceAll(" ", ".") });
       await eachTab(page, check);
+      // the bracket of the profile's grid the QF in force falls in.
+      await page.getByRole("tab", { name: "Recherche par date" }).click();
+      await page.locator("#qf-bracket").getByText(/Tranche [AB]/).waitFor();
     },
   },
   { name: "not_found", run: outcome("not_found", "Aucun dossier") },
@@ -272,8 +285,15 @@ const SCENARIOS = [
       await page.getByLabel("Nom du profil").fill("MSA de Picardie");
       await page.getByLabel("Adresse du serveur").fill("https://guichet.picardie.msa.fr");
       await page.getByLabel("Caisse").fill("MSA-PICARDIE");
-      await page.getByRole("button", { name: "Ajouter le profil" }).click();
+      // a grid line that cannot be read is said before anything is saved.
+      await page.getByLabel("Grille de quotient familial (facultatif)").fill("Tranche A ; 0 ; sept cents");
+      await page.getByRole("button", { name: "Enregistrer le profil" }).click();
+      await page.getByText("Grille QF, ligne 1 : QF de fin invalide.").waitFor();
+      await check("grille-invalide");
+      await page.getByLabel("Grille de quotient familial (facultatif)").fill("Tranche A ; 0 ; 700 ; 1,50\nTranche B ; 701 ; ; 4,20");
+      await page.getByRole("button", { name: "Enregistrer le profil" }).click();
       await page.getByRole("button", { name: "Supprimer le profil MSA de Picardie" }).waitFor();
+      await page.getByText("(Production, grille QF de 2 tranches)").waitFor();
       await check();
     },
   },

@@ -7,6 +7,9 @@ import {
   monthlyCents,
   parseDateFr,
   parseHours,
+  parseQfGrid,
+  qfBracketOf,
+  qfGridText,
   rateFr,
   readDateFr,
   durationFr,
@@ -390,5 +393,33 @@ describe("PSU participation on screen", () => {
     // 1.86 € × 0.5 h = 0.93 €; 1.85 € × 0.5 h = 0.925 € → 0.93 €.
     expect(monthlyCents(186, 50)).toBe(93);
     expect(monthlyCents(185, 50)).toBe(93);
+  });
+});
+
+describe("QF grid (R-32)", () => {
+  const grid = [
+    { label: "Tranche A", from: 0, to: 700, price_cents: 150 },
+    { label: "Tranche B", from: 701, to: null, price_cents: null },
+  ];
+  it("names the bracket a QF falls in, bounds included", () => {
+    expect(qfBracketOf(grid, 0)?.label).toBe("Tranche A");
+    expect(qfBracketOf(grid, 700)?.label).toBe("Tranche A");
+    expect(qfBracketOf(grid, 701)?.label).toBe("Tranche B");
+    expect(qfBracketOf(grid, 99999)?.label).toBe("Tranche B");
+    expect(qfBracketOf([{ label: "A", from: 100, to: 200, price_cents: null }], 50)).toBeNull();
+    expect(qfBracketOf([], 500)).toBeNull();
+  });
+  it("reads and writes the profile form's text", () => {
+    const text = "Tranche A ; 0 ; 700 ; 1,50\n\n  Tranche B ; 701 ;  ; \n";
+    expect(parseQfGrid(text)).toEqual({ brackets: grid });
+    expect(parseQfGrid(qfGridText(grid))).toEqual({ brackets: grid });
+    expect(parseQfGrid("")).toEqual({ brackets: [] });
+    expect(parseQfGrid("A ; 0 ; 700 ; 1,50 €")).toEqual({
+      brackets: [{ label: "A", from: 0, to: 700, price_cents: 150 }],
+    });
+    for (const bad of ["A", " ; 0", "A ; -1", "A ; 0 ; x", "A ; 0 ; 10 ; 1,234", "A;0;1;2;3"]) {
+      expect(parseQfGrid(bad), bad).toHaveProperty("error");
+    }
+    expect(parseQfGrid("A ; 0 ; 10\nB ; dix")).toEqual({ error: "Grille QF, ligne 2 : QF de départ invalide." });
   });
 });

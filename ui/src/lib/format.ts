@@ -275,3 +275,35 @@ export const noParticipationMessage: Record<NoParticipation, string> = {
 export function qfBracketOf(grid: readonly QfBracket[], qf: number): QfBracket | null {
   return grid.find((b) => qf >= b.from && (b.to == null || qf <= b.to)) ?? null;
 }
+
+/** R-32: a grid as typed in the profile form, one bracket per line "label ; from ; to ;
+ * price" (`to` and `price` may be empty) → brackets, or the line at fault in French. The
+ * backend checks the grid as a whole (order, overlaps, lengths). */
+export function parseQfGrid(text: string): { brackets: QfBracket[] } | { error: string } {
+  const brackets: QfBracket[] = [];
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  for (const [i, line] of lines.entries()) {
+    const fields = line.split(";").map((f) => f.trim());
+    const [label = "", from = "", to = "", price = ""] = fields;
+    const bad = (what: string) => ({ error: `Grille QF, ligne ${i + 1} : ${what}.` });
+    if (fields.length < 2 || fields.length > 4 || !label) return bad("« libellé ; QF de ; QF à ; prix » attendu");
+    if (!/^\d{1,6}$/.test(from)) return bad("QF de départ invalide");
+    if (to && !/^\d{1,6}$/.test(to)) return bad("QF de fin invalide");
+    const cents = price ? /^(\d{1,5})(?:[,.](\d{1,2}))?$/.exec(price.replace(/\s*€$/, "")) : null;
+    if (price && !cents) return bad("prix invalide (en euros, par exemple 1,50)");
+    brackets.push({
+      label,
+      from: Number(from),
+      to: to ? Number(to) : null,
+      price_cents: cents ? Number(cents[1]) * 100 + Number((cents[2] ?? "").padEnd(2, "0")) : null,
+    });
+  }
+  return { brackets };
+}
+
+/** The text form of a grid (the inverse of `parseQfGrid`). */
+export function qfGridText(grid: readonly QfBracket[]): string {
+  return grid
+    .map((b) => [b.label, b.from, b.to ?? "", b.price_cents != null ? amountPlain(b.price_cents) : ""].join(" ; "))
+    .join("\n");
+}

@@ -89,7 +89,8 @@ export type Person = { first_name: string, last_name: string, birth_date: string
 
 export type Child = { first_name: string, birth_date: string, 
 /**
- * A disabled child changes the PSU rate (one rate band lower).
+ * The child receives the AEEH (disabled child): R-31 takes the PSU rate one row
+ * further down the table.
  */
 disabled: boolean, };
 
@@ -113,7 +114,46 @@ export type Benefit = {
  */
 code: string, label: string, period: Period, monthly_cents: number, };
 
-export type InForce = { date: string, resources: YearlyResources | null, quotient: QuotientFamilial | null, };
+export type InForce = { date: string, resources: YearlyResources | null, quotient: QuotientFamilial | null, 
+/**
+ * R-31: `null` when the service computes none, or when none can be computed at the
+ * date (then `participation_reason` says why).
+ */
+participation: Participation | null, participation_reason: NoParticipation | null, };
+
+export type Participation = { care: CareType, 
+/**
+ * Annual resources (allocataire + conjoint) / 12, rounded to the cent for display.
+ */
+resources_monthly_cents: number, floor_cents: number, ceiling_cents: number, 
+/**
+ * The monthly resources bounded by the floor and the ceiling (rounded for display).
+ */
+base_monthly_cents: number, 
+/**
+ * Dependent children at the date (under 20).
+ */
+children: number, 
+/**
+ * Of them, those receiving the AEEH: one row further down the rates each.
+ */
+aeeh_children: number, 
+/**
+ * Parts per million of the monthly resources: 619 for 0.0619 %.
+ */
+effort_rate_ppm: number, 
+/**
+ * The hourly participation, rounded once, half up, to the cent.
+ */
+hourly_cents: number, bareme: BaremeUsed, };
+
+export type NoParticipation = "no_resources" | "no_bareme" | "no_dependent_child";
+
+export type CareType = "collective" | "familial" | "parental";
+
+export type BaremeUsed = { floor: Cited, ceiling: Cited, rate: Cited, };
+
+export type Cited = { period: Period, source: string, confirmed: boolean, };
 
 export type DelegationInfo = { service: string, convention: string, caisse: string, departements: Array<string>, 
 /**
@@ -191,7 +231,13 @@ export type Profile = { name: string,
 /**
  * `https://…` of a guichet-server, or `bundled`.
  */
-url: string, caisse: string, environment: Environment, };
+url: string, caisse: string, environment: Environment, 
+/**
+ * R-32: the municipality's QF brackets for this profile (the machine policy's win).
+ */
+qf_grid?: Array<QfBracket>, };
+
+export type QfBracket = { label: string, from: number, to?: number | null, price_cents?: number | null, };
 
 export type ProfileView = { profile: Profile, bundled: boolean, 
 /**
@@ -241,7 +287,11 @@ partner_role: string | null,
 /**
  * A caisse operator's caisse, or none.
  */
-operator_of: string | null, };
+operator_of: string | null, 
+/**
+ * R-32: the QF brackets in force on this workstation for this profile (often none).
+ */
+qf_grid: Array<QfBracket>, };
 
 export type SignInArgs = { profile: string, identifiant: string, 
 /**
