@@ -45,12 +45,11 @@ pub fn validate(grid: &[QfBracket]) -> Result<(), DesktopError> {
         if b.price_cents.is_some_and(|p| !(0..=1_000_000).contains(&p)) {
             return refuse(format!("tranche {n} : prix de 0 à 10 000 €"));
         }
-        if let Some(prev) = i.checked_sub(1).and_then(|p| grid.get(p)) {
-            if prev.to.is_none_or(|to| to >= b.from) {
-                return refuse(format!(
-                    "tranche {n} : elle chevauche la précédente ou n'est pas dans l'ordre"
-                ));
-            }
+        let previous = i.checked_sub(1).and_then(|p| grid.get(p));
+        if previous.is_some_and(|prev| prev.to.is_none_or(|to| to >= b.from)) {
+            return refuse(format!(
+                "tranche {n} : elle chevauche la précédente ou n'est pas dans l'ordre"
+            ));
         }
     }
     Ok(())

@@ -459,7 +459,8 @@ const FLOORS: &str = "Cnaf, plancher de ressources publié chaque année (caf.fr
 /// unconfirmed. A caisse loads it once (`admin service catalogue`) and keeps it current with
 /// `admin bareme set` as the CNAF publishes.
 pub fn national_bareme() -> Vec<BaremeEntry> {
-    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+    // Literal dates, all valid.
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or(NaiveDate::MIN);
     let period = |start, end| Period { start, end };
     let entry = |item, period, value, source: &str, confirmed| BaremeEntry {
         item,

@@ -1,7 +1,13 @@
 //! the PSU participation on the wire, from a real database (SQLite and PostgreSQL),
 //! checked against a computation written here from the published barème, independently of
 //! `guichet_core::psu`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The walk prints what it met (with `--nocapture`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use chrono::{Datelike, Days, NaiveDate};
 use guichet_core::Dossier;
