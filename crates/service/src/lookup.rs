@@ -10,6 +10,7 @@ use guichet_core::psu::{NoParticipation, participation};
 use guichet_core::trace::{TraceKind, nir_digest};
 use guichet_core::wire::{LookupRequest, LookupResponse};
 use guichet_core::{Dossier, ErrorCode, FamilyName, Nir};
+use guichet_store::StoreError;
 use guichet_store::prelude::*;
 
 use crate::Guichet;
@@ -135,8 +136,18 @@ impl Guichet {
             let result = if recherche.resources.is_none() {
                 Err(NoParticipation::NoResources)
             } else {
-                let bareme = self.inner.store.psu_bareme().await?;
-                participation(file, recherche.date, session.partner.care, &bareme)
+                match self.inner.store.psu_bareme().await {
+                    Ok(bareme) => {
+                        participation(file, recherche.date, session.partner.care, &bareme)
+                    }
+                    // A barème someone wrote around `admin bareme` (overlapping values): the
+                    // file is still shown, without a figure that could be wrong.
+                    Err(StoreError::Corrupt(what)) => {
+                        tracing::error!(what, "barème PSU incohérent : participation non calculée");
+                        Err(NoParticipation::NoBareme)
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             };
             recherche.set_participation(result);
         }

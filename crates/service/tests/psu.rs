@@ -310,10 +310,36 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
         confirmed: true,
     };
     op.publish_bareme_entry(floor).await.unwrap();
-    let high = participation(s).await;
+    let high = participation(s.clone()).await;
     assert_eq!(high.floor_cents, 9_000_000);
     assert_eq!(
         high.base_monthly_cents, high.ceiling_cents,
         "a floor above the ceiling is bounded by the ceiling last"
+    );
+
+    // Someone who can write to the database adds a ceiling over the others: the file is
+    // still shown, without a figure (no_bareme), rather than with a wrong one or not at all.
+    let forged = "INSERT INTO psu_bareme (kind, care, children, starts_on, ends_on, value, \
+                  source, confirmed) VALUES ('ceiling', '', 0, '2020-01-01', NULL, 100, 'x', TRUE)";
+    match e.g.store() {
+        Store::Sqlite(x) => sqlx::query(forged).execute(x.pool()).await.map(drop),
+        Store::Postgres(x) => sqlx::query(forged).execute(x.pool()).await.map(drop),
+    }
+    .unwrap();
+    let answer =
+        e.g.lookup(
+            &s,
+            lookup_request("psu", file.nir.expose(), &file.contact.birth_name),
+            None,
+        )
+        .await
+        .unwrap()
+        .response;
+    assert_eq!(answer.outcome, LookupOutcome::Found);
+    let recherche = answer.dossier.unwrap().recherche.unwrap();
+    assert!(recherche.resources.is_some() && recherche.participation.is_none());
+    assert_eq!(
+        recherche.participation_reason,
+        Some(NoParticipation::NoBareme)
     );
 }
