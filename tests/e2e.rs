@@ -216,17 +216,7 @@ async fn lookups(client: &Client, s: &Samples) {
     assert!(!tabs.is_empty());
     shot(client, "03-dossier").await;
     // R-29: the copied NIR is marked so that clipboard managers keep it out of their history.
-    button(client, "Copier le NIR", Duration::from_secs(5))
-        .await
-        .click()
-        .await
-        .unwrap();
-    wait_for(
-        client,
-        Locator::XPath("//*[@role='status'][contains(., 'NIR copié')]"),
-        Duration::from_secs(5),
-    )
-    .await;
+    click_for_status(client, "Copier le NIR", "NIR copié", Duration::from_secs(5)).await;
     let targets = x_clipboard(&["-t", "TARGETS"]).unwrap_or_default();
     assert!(
         targets.lines().any(|t| t == "x-kde-passwordManagerHint"),
@@ -319,16 +309,23 @@ fn secrets_of_file(d: &Dossier) -> Vec<String> {
     ]
 }
 
-/// "Se déconnecter", and the sign-in screen's notice that it is done.
-async fn sign_out(client: &Client) {
-    button(client, "Se déconnecter", Duration::from_secs(5))
+/// Clicks the button named `text` and waits for the status message holding `status`.
+async fn click_for_status(client: &Client, text: &str, status: &str, timeout: Duration) {
+    button(client, text, Duration::from_secs(5))
         .await
         .click()
         .await
         .unwrap();
-    wait_for(
+    let xpath = format!("//*[@role='status'][contains(., '{status}')]");
+    wait_for(client, Locator::XPath(&xpath), timeout).await;
+}
+
+/// "Se déconnecter", and the sign-in screen's notice that it is done.
+async fn sign_out(client: &Client) {
+    click_for_status(
         client,
-        Locator::XPath("//*[@role='status'][contains(., 'déconnecté')]"),
+        "Se déconnecter",
+        "déconnecté",
         Duration::from_secs(20),
     )
     .await;
@@ -801,10 +798,10 @@ async fn participation_on_screen(client: &Client, store: &Store) -> Dossier {
         text.contains(&format!("Enfants à charge : {}", expected.children)),
         "{text}"
     );
-    click(client, "Copier le tarif").await;
-    wait_for(
+    click_for_status(
         client,
-        Locator::XPath("//*[@role='status'][contains(., 'Tarif copié')]"),
+        "Copier le tarif",
+        "Tarif copié",
         Duration::from_secs(5),
     )
     .await;

@@ -14,10 +14,48 @@
 use std::time::Instant;
 
 use chrono::Utc;
+use guichet_core::Dossier;
+use guichet_core::psu::{CareType, participation};
 use guichet_store::seed::{SeedOptions, seed};
 use guichet_store::synth::Generator;
 use guichet_store::{Store, prelude::*};
 use sqlx::{Connection, PgConnection};
+
+/// R-31's extra work on a PSU lookup found: the barème read (one statement of ~20 rows) and
+/// the pure computation.
+async fn psu_costs(store: &Store, backend: &str) {
+    let t = Instant::now();
+    let mut bareme = None;
+    for _ in 0..1000 {
+        bareme = Some(store.psu_bareme().await.unwrap());
+    }
+    println!(
+        "{backend} barème PSU read {:>6.1} µs (1000 reads, one connection at a time)",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let bareme = bareme.unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    let g = Generator::new(1);
+    let probe: Dossier = (0..)
+        .map(|i| g.dossier(i))
+        .find(|d| participation(d, date, CareType::Collective, &bareme).is_ok())
+        .unwrap();
+    let probe = &probe;
+    let t = Instant::now();
+    for _ in 0..100_000 {
+        std::hint::black_box(participation(
+            std::hint::black_box(probe),
+            date,
+            CareType::Collective,
+            &bareme,
+        ))
+        .ok();
+    }
+    println!(
+        "{backend} participation computed {:>5.2} µs (100 000 computations)",
+        t.elapsed().as_secs_f64() * 10.0
+    );
+}
 
 fn rate(n: u64, secs: f64) -> String {
     format!("{:>10.0} dossiers/s", n as f64 / secs)
@@ -81,6 +119,7 @@ async fn main() {
         "sqlite   fetch by NIR {:>8.1} µs/lookup (1000 lookups, one connection at a time)",
         t.elapsed().as_secs_f64() * 1e3
     );
+    psu_costs(&store, "sqlite  ").await;
     store.close().await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -119,5 +158,6 @@ async fn main() {
         "postgres fetch by NIR {:>8.1} µs/lookup (1000 lookups, one connection at a time)",
         t.elapsed().as_secs_f64() * 1e3
     );
+    psu_costs(&store, "postgres").await;
     store.close().await;
 }
