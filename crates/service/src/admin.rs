@@ -348,6 +348,7 @@ impl CaisseOperator<'_> {
             .store()
             .update_psu_bareme(move |b| b.with_entry(entry))
             .await?;
+        self.guichet.forget_bareme();
         self.traced("bareme.set", &what).await?;
         Ok(bareme)
     }
@@ -364,6 +365,7 @@ impl CaisseOperator<'_> {
                 b.with_missing(national_bareme())
             })
             .await?;
+        self.guichet.forget_bareme();
         let added = after.entries().len().saturating_sub(before);
         self.traced("bareme.national", &added.to_string()).await?;
         Ok(added)

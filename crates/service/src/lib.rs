@@ -7,6 +7,7 @@ mod admin;
 pub mod admin_wire;
 mod audit;
 mod auth;
+pub mod bareme;
 pub mod clock;
 pub mod config;
 mod delegation;
@@ -85,6 +86,8 @@ struct Inner {
     /// Verified against when the identifiant is unknown, so both cases cost the same.
     dummy_hash: PasswordHash,
     traces: TraceWriter,
+    /// the PSU barème last read.
+    bareme: bareme::BaremeCache,
 }
 
 impl std::fmt::Debug for Guichet {
@@ -138,6 +141,7 @@ impl Guichet {
                 hasher,
                 dummy_hash,
                 traces,
+                bareme: bareme::BaremeCache::default(),
             }),
         })
     }

@@ -136,7 +136,7 @@ impl Guichet {
             let result = if recherche.resources.is_none() {
                 Err(NoParticipation::NoResources)
             } else {
-                match self.inner.store.psu_bareme().await {
+                match self.psu_bareme().await {
                     Ok(bareme) => {
                         participation(file, recherche.date, session.partner.care, &bareme)
                     }

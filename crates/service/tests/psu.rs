@@ -326,6 +326,9 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
         Store::Postgres(x) => sqlx::query(forged).execute(x.pool()).await.map(drop),
     }
     .unwrap();
+    // Written around the service: seen once the barème read last is over 30 s old.
+    e.clock
+        .advance(chrono::Duration::seconds(bareme::BAREME_TTL_SECS + 1));
     let answer =
         e.g.lookup(
             &s,
