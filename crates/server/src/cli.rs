@@ -1138,7 +1138,6 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--hours`: HH:MM-HH:MM (Paris time) or 24/7.
 /// A date as typed: `jj/mm/aaaa` or `aaaa-mm-jj`.
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%d/%m/%Y")
@@ -1227,6 +1226,7 @@ fn print_bareme_entry(e: &BaremeEntry) {
     );
 }
 
+/// `--hours`: HH:MM-HH:MM (Paris time) or 24/7.
 fn parse_hours(text: &str) -> Result<guichet_core::policy::hours::OpeningHours, Failure> {
     text.parse()
         .map_err(|e: guichet_core::policy::hours::HoursParseError| Failure(e.to_string()))

@@ -324,7 +324,6 @@ impl CaisseOperator<'_> {
         Ok(p)
     }
 
-    /// suspends or reactivates a whole partner at once; its sessions end.
     /// the partner's type of care; its next lookups use that type's rates.
     pub async fn set_partner_care(&self, tiers: &str, care: CareType) -> Result<()> {
         self.console_only()?;
@@ -371,6 +370,7 @@ impl CaisseOperator<'_> {
         Ok(added)
     }
 
+    /// suspends or reactivates a whole partner at once; its sessions end.
     pub async fn set_partner_status(&self, tiers: &str, status: PartnerStatus) -> Result<()> {
         self.console_only()?;
         let p = self.partner(tiers).await?;
