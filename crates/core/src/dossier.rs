@@ -267,14 +267,19 @@ impl Dossier {
         self.benefits.iter().any(|b| b.code == code)
     }
 
-    /// Whether a child was born less than `years` years before `today`.
-    pub fn has_child_under(&self, today: NaiveDate, years: u32) -> bool {
-        self.family.children.iter().any(|c| {
-            c.birth_date <= today
+    /// The children born on or before `date` who are not yet `years` years old on it.
+    pub fn children_under(&self, date: NaiveDate, years: u32) -> impl Iterator<Item = &Child> {
+        self.family.children.iter().filter(move |c| {
+            c.birth_date <= date
                 && c.birth_date
                     .checked_add_months(chrono::Months::new(years * 12))
-                    .is_some_and(|limit| today < limit)
+                    .is_some_and(|limit| date < limit)
         })
+    }
+
+    /// Whether a child was born less than `years` years before `today`.
+    pub fn has_child_under(&self, today: NaiveDate, years: u32) -> bool {
+        self.children_under(today, years).next().is_some()
     }
 }
 

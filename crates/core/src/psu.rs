@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::dossier::{Dossier, Period};
@@ -335,13 +335,9 @@ pub const DEPENDENT_UNTIL_YEARS: u32 = 20;
 
 /// The dependent children at `date` and, of them, those receiving the AEEH.
 pub fn dependent_children(dossier: &Dossier, date: NaiveDate) -> (u32, u32) {
-    let dependent = dossier.family.children.iter().filter(|c| {
-        c.birth_date <= date
-            && c.birth_date
-                .checked_add_months(Months::new(DEPENDENT_UNTIL_YEARS * 12))
-                .is_some_and(|limit| date < limit)
-    });
-    dependent.fold((0, 0), |(n, aeeh), c| (n + 1, aeeh + u32::from(c.disabled)))
+    dossier
+        .children_under(date, DEPENDENT_UNTIL_YEARS)
+        .fold((0, 0), |(n, aeeh), c| (n + 1, aeeh + u32::from(c.disabled)))
 }
 
 /// `numerator / denominator` rounded half up (towards +∞ on a tie), `denominator > 0`.
