@@ -5,7 +5,16 @@ CARGO ?= cargo
 NPM ?= npm
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows macos package package-test packaging bench fuzz run serve clean
+## Clippy as the compiler of the workspace's own crates (cargo's RUSTC_WORKSPACE_WRAPPER,
+## with the argument list `cargo clippy` hands clippy-driver): the lint pass and the test
+## build are then one compilation, where `cargo clippy` followed by `cargo test` would
+## compile every dependency twice (once checked, once built). The dependencies are built
+## as usual. Every debug-profile build of `make test` goes through it, so that none of
+## them rebuilds the workspace; release builds (package, bench, run) do not: clippy-driver
+## is not meant for optimised artefacts.
+LINTED := RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows macos package package-test packaging bench bench-growth fuzz run serve clean
 
 all: test
 
@@ -31,8 +40,8 @@ ui/dist/index.html: $(UI_SOURCES) | ui-deps
 ## Rewrites ui/src/lib/ipc.ts from the Rust types, and ui/src/recorded.ts (the answers the
 ## UI's mock replays) from the Rust code (a test fails when either is stale).
 bindings: ui
-	UPDATE_BINDINGS=1 $(CARGO) test -p guichet-desktop --lib ipc::tests --locked -q
-	UPDATE_BINDINGS=1 $(CARGO) test -p guichet-tests --test ui_fixtures --locked -q
+	UPDATE_BINDINGS=1 $(LINTED) $(CARGO) test -p guichet-desktop --lib ipc::tests --locked -q
+	UPDATE_BINDINGS=1 $(LINTED) $(CARGO) test -p guichet-tests --test ui_fixtures --locked -q
 
 ## Everything CI runs: formatting, lints and type checks, unit, property and contract tests
 ## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
@@ -46,18 +55,18 @@ test: deps ui lint unit ui-test a11y e2e
 packaging: windows macos
 	$(MAKE) --no-print-directory package-test
 
+## Clippy's lints (-D warnings) on every target, the test build included: --all-targets
+## skips the `test = false` targets (the real window's e2e and bench), named after it.
 lint: ui
 	scripts/check-links.sh
 	python3 installer/windows/check_admx.py
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
-	# --all-targets skips the `test = false` targets (the real window's e2e and bench).
-	$(CARGO) clippy --workspace --all-features --test e2e --test bench_window --locked -- -D warnings
+	$(LINTED) $(CARGO) test --workspace --all-features --all-targets --test e2e --test bench_window --no-run --locked
 	cd ui && $(NPM) run --silent check
 
 unit: ui
-	scripts/schemathesis.sh
-	scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
+	$(LINTED) scripts/schemathesis.sh
+	$(LINTED) scripts/with-postgres.sh $(CARGO) test --workspace --all-features --locked
 
 ui-test: ui-deps
 	cd ui && $(NPM) run --silent test
@@ -66,13 +75,13 @@ a11y: ui-deps
 	cd ui && npx vite build --mode axe --logLevel warn && $(NPM) run --silent a11y
 
 e2e: ui
-	scripts/e2e.sh
+	$(LINTED) scripts/e2e.sh
 
-## The desktop for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64): compiled and
-## linked, so that the Windows-only code (registry policy, lock and sleep hooks) is checked.
+## The desktop for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64): compiled (through
+## clippy, see LINTED) and linked, so that the Windows-only code (registry policy, lock and
+## sleep hooks) is checked.
 windows: deps ui
-	$(CARGO) clippy -p guichet-desktop -p guichet-os --target x86_64-pc-windows-gnu --profile cross --locked -- -D warnings
-	$(CARGO) build -p guichet-desktop --target x86_64-pc-windows-gnu --profile cross --locked
+	$(LINTED) $(CARGO) build -p guichet-desktop -p guichet-os --target x86_64-pc-windows-gnu --profile cross --locked
 	@ls -l target/x86_64-pc-windows-gnu/cross/guichet.exe
 
 ## The macOS calls (guichet-os: screen-lock and sleep observers) type-checked and linted for
@@ -88,16 +97,24 @@ package: deps ui
 
 ## Installs each package on this machine, runs it, removes it (scripts/package-test.sh).
 package-test: package
-	scripts/package-test.sh
+	$(LINTED) scripts/package-test.sh
 
-## Figures, not assertions: seeding rate and traced lookups/s (server), server memory under
-## a burst of 300 simultaneous sign-ins, then the desktop app:
-## release binary size, cold start to the sign-in screen, RSS after 100 lookups, wipe delay.
+## Figures, not assertions: seeding rate; traced lookups/s, p50/p99 at 8 and 64
+## connections and server CPU per 1 000 lookups on SQLite and PostgreSQL, measured by wrk
+## from its own process, beside pgbench -N (simple and prepared) on the same PostgreSQL;
+## sign-in cost; server memory under a burst of 300 simultaneous sign-ins; then the desktop
+## app: release binary size, cold start to the sign-in screen, RSS after 100 lookups, wipe
+## delay.
 bench: deps ui
 	scripts/with-postgres.sh $(CARGO) bench -p guichet-store --bench seed --features testing --locked
 	scripts/with-postgres.sh scripts/bench-server.sh
 	$(CARGO) bench -p guichet-server --bench burst --locked
 	scripts/bench-desktop.sh
+
+## The lookup figures at 100 000 and at 10 000 000 files on both backends (p50 and p99 as
+## the database grows). Seeding 10 M files takes minutes and ~12 GiB of disk per backend.
+bench-growth: deps
+	GUICHET_BENCH_FILES=100000,10000000 scripts/with-postgres.sh scripts/bench-server.sh
 
 ## Coverage-guided fuzzing of every parser and request body, FUZZ_SECONDS each;
 ## `make test` runs the same targets on 500 000 inputs each from a fixed seed.

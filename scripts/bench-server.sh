@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Server benchmark: pgbench -N on the PostgreSQL server the benchmark uses, then the load
-# program, which prints traced lookups/s next to it.
+# Server benchmark (make bench): traced lookups measured from outside by wrk against
+# `guichet-server serve` on SQLite and PostgreSQL, beside pgbench -N on the same PostgreSQL
+# (scripts/bench_lookups.py), then the sign-in cost.
+# GUICHET_BENCH_FILES: database sizes, comma-separated (default 100000; `make bench-growth`
+# adds 10 000 000); GUICHET_BENCH_SECONDS: length of each run (default 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-url=${GUICHET_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-pgdb=${url%/*}/guichet_pgbench
-psql "$url" -qX -c 'DROP DATABASE IF EXISTS guichet_pgbench WITH (FORCE)' -c 'CREATE DATABASE guichet_pgbench' >/dev/null
-pgbench -q -i -s 10 "$pgdb" >/dev/null 2>&1
-tps=$(pgbench -N -c 64 -j 2 -T "${GUICHET_BENCH_SECONDS:-10}" "$pgdb" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
-echo "pgbench -N -c 64 -j 2: $tps tps"
-PGBENCH_TPS=$tps cargo bench -p guichet-tests --bench load --locked
+cargo build --release -p guichet-server --locked --quiet
+python3 scripts/bench_lookups.py --server target/release/guichet-server \
+  --files "${GUICHET_BENCH_FILES:-100000}" --seconds "${GUICHET_BENCH_SECONDS:-10}"
+cargo bench -p guichet-tests --bench signin --locked

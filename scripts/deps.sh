@@ -12,7 +12,9 @@ packages=(build-essential pkg-config libssl-dev postgresql postgresql-client pos
   gnome-keyring libsecret-tools chromium xclip
   # packaging (make package, make test): lintian, rpm to read the .rpm, and the Windows
   # build's linker
-  lintian rpm gcc-mingw-w64-x86-64)
+  lintian rpm gcc-mingw-w64-x86-64
+  # make bench: the load generator, a process of its own beside the server
+  wrk)
 # Node.js and npm build the UI; Debian's packages only where the machine has none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

@@ -130,7 +130,10 @@ impl Backend {
     pub async fn lookup(&self, token: &str, request: LookupRequest) -> Result<LookupResponse> {
         match self {
             Backend::Bundled(g) => {
-                let s = g.authenticate(token, None).await.map_err(service_error)?;
+                let s = g
+                    .authenticate_lookup(token, None)
+                    .await
+                    .map_err(service_error)?;
                 let s = g.ready(s).map_err(service_error)?;
                 g.lookup(&s, request, None)
                     .await

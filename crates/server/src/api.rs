@@ -292,20 +292,49 @@ impl FromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(ApiError::Service(ServiceError::SessionExpired))?;
-        let address = client_address(parts, &state.http.trusted_proxies);
+        let (token, address) = credentials(parts, state)?;
         let session = state
             .guichet
             .authenticate(token, address.as_deref())
             .await?;
         Ok(Authenticated(session))
     }
+}
+
+/// A valid session for a lookup: [`Authenticated`], with the lookup counted against the
+/// user's rate in the same round trip to the database.
+#[derive(Debug)]
+pub struct AuthenticatedLookup(pub Session);
+
+impl FromRequestParts<AppState> for AuthenticatedLookup {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (token, address) = credentials(parts, state)?;
+        let session = state
+            .guichet
+            .authenticate_lookup(token, address.as_deref())
+            .await?;
+        Ok(AuthenticatedLookup(session))
+    }
+}
+
+/// The bearer token and the client's address of a request.
+fn credentials<'a>(
+    parts: &'a Parts,
+    state: &AppState,
+) -> Result<(&'a str, Option<String>), ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or(ApiError::Service(ServiceError::SessionExpired))?;
+    Ok((token, client_address(parts, &state.http.trusted_proxies)))
 }
 
 // ---------------------------------------------------------------- handlers
@@ -411,7 +440,7 @@ async fn change_password(
         (status = 503, body = ErrorBody, description = "Service fermé (R-18, avec reopens_at), serveur occupé, requête trop longue ou base indisponible")))]
 async fn lookup(
     State(state): State<AppState>,
-    Authenticated(session): Authenticated,
+    AuthenticatedLookup(session): AuthenticatedLookup,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LookupRequest>,
 ) -> Result<Response, ApiError> {

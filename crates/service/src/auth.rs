@@ -8,7 +8,8 @@ use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::{PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
 use guichet_store::{
-    Grant, NewSession, Partner, PartnerRole, PartnerStatus, User, UserStatus, prelude::*,
+    Grant, NewSession, Partner, PartnerRole, PartnerStatus, SessionBundle, SessionRequest, User,
+    UserStatus, prelude::*,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -32,7 +33,14 @@ pub struct Session {
     pub idle_timeout_secs: u32,
     pub created_at: DateTime<Utc>,
     pub address: Option<String>,
+    /// The lookup count made with the session check ([`Guichet::authenticate_lookup`]),
+    /// for the one lookup of this request.
+    pub(crate) counted: crate::limits::CountedOnce,
 }
+
+/// An idle deadline moved by less than this is not written (issue 14): a session may end
+/// up to this much earlier than its delay says, never later.
+pub const ACTIVITY_TOUCH_SECS: u32 = 5;
 
 impl Session {
     pub fn must_change_password(&self) -> bool {
@@ -222,15 +230,26 @@ impl Guichet {
         user: &User,
         now: DateTime<Utc>,
     ) -> Result<(Partner, Vec<Grant>, Option<String>)> {
+        self.allowed_with(user, None, now).await
+    }
+
+    /// [`Self::allowed`] with the user's partner when the caller has just read it.
+    async fn allowed_with(
+        &self,
+        user: &User,
+        partner: Option<Partner>,
+        now: DateTime<Utc>,
+    ) -> Result<(Partner, Vec<Grant>, Option<String>)> {
         let store = &self.inner.store;
         if user.status != UserStatus::Active {
             return Err(ServiceError::AccountDisabled);
         }
-        let partner = store
-            .partner(user.partner_id)
-            .await?
-            .filter(|p| p.status == PartnerStatus::Active)
-            .ok_or(ServiceError::AccountDisabled)?;
+        let partner = match partner {
+            Some(p) => Some(p),
+            None => store.partner(user.partner_id).await?,
+        }
+        .filter(|p| p.status == PartnerStatus::Active)
+        .ok_or(ServiceError::AccountDisabled)?;
         let today = self.today();
         let grants: Vec<Grant> = store
             .grants(user.id, now)
@@ -251,33 +270,60 @@ impl Guichet {
     /// the session behind a bearer token, if it is still valid. Every
     /// call counts as activity.
     pub async fn authenticate(&self, token: &str, address: Option<&str>) -> Result<Session> {
+        self.authenticate_counting(token, address, None).await
+    }
+
+    /// [`Self::authenticate`] for a lookup: the request is counted against the user's
+    /// lookup rate in the same round trip, and [`Self::lookup`] uses that count (once).
+    pub async fn authenticate_lookup(&self, token: &str, address: Option<&str>) -> Result<Session> {
+        self.authenticate_counting(token, address, Some(crate::limits::LOOKUP_BUCKET))
+            .await
+    }
+
+    async fn authenticate_counting(
+        &self,
+        token: &str,
+        address: Option<&str>,
+        rate_bucket: Option<&str>,
+    ) -> Result<Session> {
         let store = &self.inner.store;
         let now = self.now();
         let hash = token_hash(token);
-        let record = store
-            .session(&hash)
+        let window = crate::limits::window_of(now);
+        let found = store
+            .session_for_request(&SessionRequest {
+                token_hash: &hash,
+                at: now,
+                touch_after_secs: ACTIVITY_TOUCH_SECS,
+                absolute_lifetime_secs: self.inner.config.session.absolute_lifetime_secs,
+                rate: rate_bucket.map(|bucket| (bucket, window)),
+            })
             .await?
-            .filter(|r| r.revoked_at.is_none())
+            .filter(|b| b.record.revoked_at.is_none())
             .ok_or(ServiceError::SessionExpired)?;
-        let user = store
-            .user(record.user_id)
-            .await?
-            .ok_or(ServiceError::SessionExpired)?;
-        let (partner, grants, operator_of) = match self.allowed(&user, now).await {
-            Ok(x) => x,
-            Err(ServiceError::AccountDisabled) => {
-                self.end_session(
-                    &hash,
-                    &user,
-                    None,
-                    ErrorCode::AccountDisabled.as_str(),
-                    address,
-                )
-                .await?;
-                return Err(ServiceError::SessionExpired);
-            }
-            Err(e) => return Err(e),
-        };
+        let SessionBundle {
+            record,
+            user,
+            partner,
+            hits,
+        } = found;
+        let counted = hits.map(|hits| crate::limits::Counted { window, hits });
+        let (partner, grants, operator_of) =
+            match self.allowed_with(&user, Some(partner), now).await {
+                Ok(x) => x,
+                Err(ServiceError::AccountDisabled) => {
+                    self.end_session(
+                        &hash,
+                        &user,
+                        None,
+                        ErrorCode::AccountDisabled.as_str(),
+                        address,
+                    )
+                    .await?;
+                    return Err(ServiceError::SessionExpired);
+                }
+                Err(e) => return Err(e),
+            };
         // An administrator may have lowered a delay since sign-in: the strictest applies.
         let idle = effective_idle_secs(
             grants
@@ -292,7 +338,6 @@ impl Guichet {
                 .state(record.created_at, record.last_activity_at, idle, now);
         let outcome = match state {
             SessionState::Active => {
-                store.touch_session(&hash, now).await?;
                 return Ok(Session {
                     token_hash: hash,
                     user,
@@ -302,6 +347,7 @@ impl Guichet {
                     idle_timeout_secs: idle,
                     created_at: record.created_at,
                     address: address.map(str::to_owned),
+                    counted: crate::limits::CountedOnce::new(counted),
                 });
             }
             SessionState::IdleExpired => "idle",

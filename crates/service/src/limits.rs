@@ -3,11 +3,13 @@
 //! and overall, lookups and password changes per user.
 
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use guichet_store::prelude::*;
 
 use crate::Guichet;
+use crate::auth::Session;
 use crate::error::{Result, ServiceError};
 
 /// Rate-limit state after a call, for `RateLimit-*` headers.
@@ -29,6 +31,36 @@ impl RateInfo {
             });
         }
         Ok(())
+    }
+}
+
+/// The prefix of a user's lookup counter (`lookup:42`).
+pub(crate) const LOOKUP_BUCKET: &str = "lookup:";
+
+/// The one-minute window `now` falls in.
+pub(crate) fn window_of(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.duration_trunc(Duration::minutes(1)).unwrap_or(now)
+}
+
+/// A lookup already counted in the database (with the session check) for this request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counted {
+    pub window: DateTime<Utc>,
+    pub hits: i64,
+}
+
+/// A [`Counted`] that one lookup only may use: a session kept and reused for a second
+/// lookup (in process) is counted again, in the database.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CountedOnce(Arc<Mutex<Option<Counted>>>);
+
+impl CountedOnce {
+    pub(crate) fn new(counted: Option<Counted>) -> Self {
+        Self(Arc::new(Mutex::new(counted)))
+    }
+
+    fn take(&self) -> Option<Counted> {
+        self.0.lock().ok().and_then(|mut c| c.take())
     }
 }
 
@@ -71,14 +103,22 @@ impl Guichet {
         Ok(())
     }
 
-    /// Lookups per user per minute. `Ok(Err(_))`: refused, for the caller to trace.
+    /// Lookups per user per minute, counted with the session check when
+    /// [`Guichet::authenticate_lookup`] made it. `Ok(Err(_))`: refused, for the caller to
+    /// trace.
     pub(crate) async fn limit_lookups(
         &self,
-        user_id: i64,
+        session: &Session,
         now: DateTime<Utc>,
     ) -> Result<Result<RateInfo>> {
         let limit = self.inner.config.lookups_per_minute;
-        let rate = self.hit(&format!("lookup:{user_id}"), limit, now).await?;
+        let rate = match session.counted.take() {
+            Some(Counted { window, hits }) => rate_info(limit, window, hits, now),
+            None => {
+                let bucket = format!("{LOOKUP_BUCKET}{}", session.user.id);
+                self.hit(&bucket, limit, now).await?
+            }
+        };
         Ok(rate.check().map(|()| rate))
     }
 
@@ -98,14 +138,17 @@ impl Guichet {
 
     /// Counts a hit in a one-minute window; `remaining` goes negative past the limit.
     async fn hit(&self, bucket: &str, limit: u32, now: DateTime<Utc>) -> Result<RateInfo> {
-        let window = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
+        let window = window_of(now);
         let hits = self.inner.store.hit_rate(bucket, window).await?;
-        let reset_s = ((window + Duration::minutes(1)) - now).num_seconds().max(1);
-        Ok(RateInfo {
-            limit,
-            remaining: i64::from(limit) - hits,
-            reset_s,
-        })
+        Ok(rate_info(limit, window, hits, now))
+    }
+}
+
+fn rate_info(limit: u32, window: DateTime<Utc>, hits: i64, now: DateTime<Utc>) -> RateInfo {
+    RateInfo {
+        limit,
+        remaining: i64::from(limit) - hits,
+        reset_s: ((window + Duration::minutes(1)) - now).num_seconds().max(1),
     }
 }
 

@@ -70,7 +70,7 @@ impl Guichet {
             return Err(ServiceError::ServiceClosed { reopens_at });
         }
 
-        let rate = match self.limit_lookups(session.user.id, now).await? {
+        let rate = match self.limit_lookups(session, now).await? {
             Ok(rate) => rate,
             Err(refused) => {
                 trace.outcome = refused.code().as_str().into();

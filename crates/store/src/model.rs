@@ -314,6 +314,34 @@ pub struct SessionRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// What one request asks of its session (issue 14: one round trip on PostgreSQL).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRequest<'a> {
+    pub token_hash: &'a str,
+    pub at: DateTime<Utc>,
+    /// The activity is written only when it moves the idle deadline forward by more than
+    /// this many seconds, and only while the session is live by its own idle delay and by
+    /// `absolute_lifetime_secs` (the caller decides the session's state from the record as
+    /// it was before this request, and revokes it when it ran out).
+    pub touch_after_secs: u32,
+    pub absolute_lifetime_secs: i64,
+    /// A rate counter that counts this request: the bucket's prefix, completed with the
+    /// session's user id (`lookup:` counts in `lookup:42`), and the window's start. Not
+    /// counted for a revoked session.
+    pub rate: Option<(&'a str, DateTime<Utc>)>,
+}
+
+/// A session with its user and partner, as one request found them.
+#[derive(Debug, Clone)]
+pub struct SessionBundle {
+    /// The record before this request touched it.
+    pub record: SessionRecord,
+    pub user: User,
+    pub partner: Partner,
+    /// The rate counter after this request's hit (when a rate was asked for).
+    pub hits: Option<i64>,
+}
+
 /// Which files `sample` may pick (synthetic databases only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DossierFilter {

@@ -226,6 +226,80 @@ impl SessionRow {
     }
 }
 
+/// The columns of [`SessionBundleRow`], over `s` (the session), `u` and `p`.
+pub(crate) const SESSION_BUNDLE_COLUMNS: &str = "s.token_hash, s.user_id, s.created_at, \
+     s.last_activity_at, s.idle_timeout_secs, s.address, s.revoked_at, u.partner_id, \
+     u.identifiant, u.display_name, u.email, u.password_hash, u.must_change_password, \
+     u.password_changed_at, u.status AS user_status, u.test_account, \
+     u.created_at AS user_created_at, u.status_at AS user_status_at, p.tiers, p.name, p.kind, \
+     p.siret, p.status AS partner_status, p.created_at AS partner_created_at, p.care";
+
+/// A session, its user and its partner in one row (`SESSION_BUNDLE_COLUMNS`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionBundleRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    partner_id: i64,
+    identifiant: String,
+    display_name: String,
+    email: String,
+    password_hash: String,
+    must_change_password: bool,
+    password_changed_at: DateTime<Utc>,
+    user_status: String,
+    test_account: bool,
+    user_created_at: DateTime<Utc>,
+    user_status_at: DateTime<Utc>,
+    tiers: String,
+    name: String,
+    kind: String,
+    siret: Option<String>,
+    partner_status: String,
+    partner_created_at: DateTime<Utc>,
+    care: String,
+    /// PostgreSQL's statement counts the rate hit in the same row.
+    #[sqlx(default)]
+    hits: Option<i64>,
+}
+
+impl SessionBundleRow {
+    pub(crate) fn into_bundle(self) -> Result<SessionBundle> {
+        let record = self.session.into_record()?;
+        let user = UserRow {
+            id: record.user_id,
+            partner_id: self.partner_id,
+            identifiant: self.identifiant,
+            display_name: self.display_name,
+            email: self.email,
+            password_hash: self.password_hash,
+            must_change_password: self.must_change_password,
+            password_changed_at: self.password_changed_at,
+            status: self.user_status,
+            test_account: self.test_account,
+            created_at: self.user_created_at,
+            status_at: self.user_status_at,
+        }
+        .into_user()?;
+        let partner = PartnerRow {
+            id: self.partner_id,
+            tiers: self.tiers,
+            name: self.name,
+            kind: self.kind,
+            siret: self.siret,
+            status: self.partner_status,
+            created_at: self.partner_created_at,
+            care: self.care,
+        }
+        .into_partner()?;
+        Ok(SessionBundle {
+            record,
+            user,
+            partner,
+            hits: self.hits,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct TraceRow {
     seq: i64,

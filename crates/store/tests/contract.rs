@@ -25,6 +25,7 @@ guichet_store::on_both_backends!(
     dossiers_round_trip_exactly,
     dossier_filters_and_paging,
     r16_sessions_touch_and_revoke,
+    r16_one_request_reads_touches_and_counts,
     r13_lockout_state_persists,
     r13_parallel_attempts_each_count,
     r13_refusals_are_counted_per_window,
@@ -418,6 +419,113 @@ async fn r16_sessions_touch_and_revoke(db: TestDb) {
         3
     );
     assert!(s.session("h2").await.unwrap().is_none());
+}
+
+/// Issue 14: the session, its user and partner, the activity and the rate counter of one
+/// request in one call (one statement on PostgreSQL), with R-16's rules kept: a touch
+/// only for a live session and only past the threshold, never backwards; the count exact
+/// under 25 requests at once.
+async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
+    let s = &db.store;
+    reference::install(s, t0()).await.unwrap();
+    let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
+    let u = new_user(s, p.id, "r.user").await;
+    s.create_session(&NewSession {
+        token_hash: "h1".into(),
+        user_id: u.id,
+        created_at: t0(),
+        idle_timeout_secs: 900,
+        address: None,
+    })
+    .await
+    .unwrap();
+    let window = t0();
+    let ask = |at: DateTime<Utc>, rate: bool| SessionRequest {
+        token_hash: "h1",
+        at,
+        touch_after_secs: 5,
+        absolute_lifetime_secs: 8 * 3600,
+        rate: rate.then_some(("lookup:", window)),
+    };
+    let activity = || async { s.session("h1").await.unwrap().unwrap().last_activity_at };
+
+    let t = t0() + Duration::seconds(60);
+    let b = s.session_for_request(&ask(t, true)).await.unwrap().unwrap();
+    assert_eq!(
+        b.record.last_activity_at,
+        t0(),
+        "the record as it was before"
+    );
+    assert_eq!((b.user.id, b.partner.id), (u.id, p.id));
+    assert_eq!(b.user.identifiant, "r.user");
+    assert_eq!(b.partner.tiers, "DEMO-EAJE-67");
+    assert_eq!(b.hits, Some(1));
+    assert_eq!(activity().await, t, "touched");
+    assert_eq!(
+        s.hit_rate(&format!("lookup:{}", u.id), window)
+            .await
+            .unwrap(),
+        2
+    );
+
+    // Within the threshold: not written; without a rate: nothing counted.
+    let b = s
+        .session_for_request(&ask(t + Duration::seconds(4), false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.hits, None);
+    assert_eq!(activity().await, t);
+    // Never backwards.
+    s.session_for_request(&ask(t - Duration::seconds(30), false))
+        .await
+        .unwrap();
+    assert_eq!(activity().await, t);
+    // Past its idle delay the session is not revived (the caller revokes it).
+    let idle = t + Duration::seconds(900);
+    let b = s
+        .session_for_request(&ask(idle, true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.record.last_activity_at, t);
+    assert_eq!(activity().await, t, "an idle session is not touched");
+    assert_eq!(b.hits, Some(3));
+    // Past the absolute lifetime, likewise.
+    s.touch_session("h1", t0() + Duration::hours(8) - Duration::seconds(60))
+        .await
+        .unwrap();
+    let late = t0() + Duration::hours(8);
+    s.session_for_request(&ask(late, false)).await.unwrap();
+    assert_ne!(activity().await, late);
+
+    // 25 requests at once: 25 hits, each seen once.
+    let mut seen: Vec<i64> = futures_util::future::join_all((0..25).map(|_| async {
+        let r = ask(t + Duration::seconds(10), true);
+        s.session_for_request(&r)
+            .await
+            .unwrap()
+            .unwrap()
+            .hits
+            .unwrap()
+    }))
+    .await;
+    seen.sort_unstable();
+    assert_eq!(seen, (4..=28).collect::<Vec<_>>());
+
+    // A revoked session is found (for the caller to refuse) and counts nothing.
+    s.revoke_session("h1", t).await.unwrap();
+    let b = s.session_for_request(&ask(t, true)).await.unwrap().unwrap();
+    assert_eq!((b.record.revoked_at, b.hits), (Some(t), None));
+    assert!(
+        s.session_for_request(&SessionRequest {
+            token_hash: "unknown",
+            ..ask(t, true)
+        })
+        .await
+        .unwrap()
+        .is_none()
+    );
 }
 
 async fn r13_lockout_state_persists(db: TestDb) {

@@ -201,15 +201,11 @@ impl LimitRepo for Store {
     async fn hit_rate(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64> {
         on_backend!(self, |db| {
             let mut tx = db.begin_relaxed().await?;
-            let hits = sqlx::query_scalar(
-                "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ($1, $2, 1) \
-                 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + 1 \
-                 RETURNING hits",
-            )
-            .bind(bucket)
-            .bind(window_start)
-            .fetch_one(&mut *tx)
-            .await?;
+            let hits = sqlx::query_scalar(super::sessions::HIT_RATE)
+                .bind(bucket)
+                .bind(window_start)
+                .fetch_one(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(hits)
         })

@@ -1,11 +1,12 @@
 //! Sessions (R-16, R-17): one row per signed-in session, keyed by the hash of its token.
 
 use std::future::Future;
+use std::sync::LazyLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{NewSession, SessionRecord};
-use crate::rows::SessionRow;
+use crate::model::{NewSession, SessionBundle, SessionRecord, SessionRequest};
+use crate::rows::{SESSION_BUNDLE_COLUMNS, SessionBundleRow, SessionRow};
 use crate::store::on_backend;
 use crate::{Result, Store};
 
@@ -21,6 +22,15 @@ pub trait SessionRepo: Send + Sync {
         token_hash: &str,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// What a request needs of its session: the record with its user and partner, the
+    /// activity touched and the request counted as `request` says. One statement on
+    /// PostgreSQL, committed without waiting for the WAL flush (activity and rate counters
+    /// only, as `begin_relaxed`); on SQLite a read, then one write transaction when there
+    /// is something to write.
+    fn session_for_request(
+        &self,
+        request: &SessionRequest<'_>,
+    ) -> impl Future<Output = Result<Option<SessionBundle>>> + Send;
     /// Marks one session revoked; false if it was unknown or already revoked.
     fn revoke_session(
         &self,
@@ -43,6 +53,44 @@ pub trait SessionRepo: Send + Sync {
     /// Deletes sessions created before `before` (past any absolute lifetime).
     fn purge_sessions(&self, before: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
 }
+
+/// Counts one hit in a rate counter's window and gives the count.
+pub(crate) const HIT_RATE: &str = "INSERT INTO rate_counters (bucket, window_start, hits) \
+     VALUES ($1, $2, 1) ON CONFLICT (bucket, window_start) \
+     DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits";
+
+/// PostgreSQL: the session with its user and partner, the activity touched, the rate
+/// counted, in one statement. Every part reads the same snapshot: `s` is the record before
+/// the touch. `set_config(…, true)` lasts until the statement's own commit, which then does
+/// not wait for the WAL flush.
+static PG_SESSION_FOR_REQUEST: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), \
+         s AS (SELECT * FROM sessions WHERE token_hash = $1), \
+         touched AS (UPDATE sessions SET last_activity_at = $2 \
+           WHERE token_hash = $1 AND revoked_at IS NULL \
+           AND last_activity_at < $2 - make_interval(secs => $3) \
+           AND last_activity_at > $2 - make_interval(secs => idle_timeout_secs) \
+           AND created_at > $2 - make_interval(secs => $4) RETURNING 1), \
+         hit AS (INSERT INTO rate_counters (bucket, window_start, hits) \
+           SELECT $5 || s.user_id::text, $6, 1 FROM s \
+           WHERE $5 IS NOT NULL AND s.revoked_at IS NULL \
+           ON CONFLICT (bucket, window_start) \
+           DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits) \
+         SELECT {SESSION_BUNDLE_COLUMNS}, (SELECT hits FROM hit) AS hits \
+         FROM relaxed, s JOIN users u ON u.id = s.user_id \
+         JOIN partners p ON p.id = u.partner_id"
+    )
+});
+
+/// SQLite: the session with its user and partner (the writes follow in one transaction).
+static SQLITE_SESSION_BUNDLE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SESSION_BUNDLE_COLUMNS} FROM sessions s \
+         JOIN users u ON u.id = s.user_id JOIN partners p ON p.id = u.partner_id \
+         WHERE s.token_hash = $1"
+    )
+});
 
 impl SessionRepo for Store {
     async fn create_session(&self, s: &NewSession) -> Result<()> {
@@ -91,6 +139,69 @@ impl SessionRepo for Store {
             tx.commit().await?;
             Ok(())
         })
+    }
+
+    async fn session_for_request(&self, r: &SessionRequest<'_>) -> Result<Option<SessionBundle>> {
+        let touch_after = f64::from(r.touch_after_secs);
+        match self {
+            Store::Postgres(db) => {
+                sqlx::query_as::<_, SessionBundleRow>(PG_SESSION_FOR_REQUEST.as_str())
+                    .bind(r.token_hash)
+                    .bind(r.at)
+                    .bind(touch_after)
+                    .bind(r.absolute_lifetime_secs as f64)
+                    .bind(r.rate.map(|(prefix, _)| prefix))
+                    .bind(r.rate.map(|(_, window)| window))
+                    .fetch_optional(db.pool())
+                    .await?
+                    .map(SessionBundleRow::into_bundle)
+                    .transpose()
+            }
+            Store::Sqlite(db) => {
+                let Some(row) =
+                    sqlx::query_as::<_, SessionBundleRow>(SQLITE_SESSION_BUNDLE.as_str())
+                        .bind(r.token_hash)
+                        .fetch_optional(db.pool())
+                        .await?
+                else {
+                    return Ok(None);
+                };
+                let mut bundle = row.into_bundle()?;
+                let s = &bundle.record;
+                let live = s.revoked_at.is_none()
+                    && s.last_activity_at + Duration::seconds(i64::from(s.idle_timeout_secs))
+                        > r.at
+                    && s.created_at + Duration::seconds(r.absolute_lifetime_secs) > r.at;
+                let touch = live
+                    && s.last_activity_at + Duration::seconds(i64::from(r.touch_after_secs)) < r.at;
+                let rate = r.rate.filter(|_| s.revoked_at.is_none());
+                if touch || rate.is_some() {
+                    let mut tx = db.begin_relaxed().await?;
+                    if touch {
+                        sqlx::query(
+                            "UPDATE sessions SET last_activity_at = $2 \
+                             WHERE token_hash = $1 AND revoked_at IS NULL \
+                             AND last_activity_at < $2",
+                        )
+                        .bind(r.token_hash)
+                        .bind(r.at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    if let Some((prefix, window)) = rate {
+                        bundle.hits = Some(
+                            sqlx::query_scalar(HIT_RATE)
+                                .bind(format!("{prefix}{}", bundle.user.id))
+                                .bind(window)
+                                .fetch_one(&mut *tx)
+                                .await?,
+                        );
+                    }
+                    tx.commit().await?;
+                }
+                Ok(Some(bundle))
+            }
+        }
     }
 
     async fn revoke_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<bool> {
