@@ -1023,6 +1023,95 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
     );
 }
 
+/// Issue 14: each instance keeps service and caisse definitions in memory; a change made
+/// by the other instance, or by plain SQL, still takes effect on the next request, and so
+/// do a convention's and a partner's suspension, which are never cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r28_two_instances_see_definition_and_suspension_changes_at_the_next_request() {
+    let db = guichet_store::testing::postgres().await;
+    let config = ServiceConfig::fast_for_tests();
+    let a = env_with(db, config.clone()).await;
+    let b = Guichet::new(
+        Store::open(&a.db.url).await.unwrap(),
+        a.clock.clone(),
+        config,
+        None,
+    )
+    .await
+    .unwrap();
+    let (info, _) = a.ready("demo.creche").await;
+    let on_a = || async { a.g.authenticate(&info.token, None).await };
+    let psu = |s: &Session| s.grants.iter().find(|g| g.service.code == "psu").cloned();
+    let before = psu(&on_a().await.unwrap()).expect("psu granted");
+    assert!(before.service.idle_timeout_secs > 120);
+
+    // A change through the other instance.
+    let console_b = b.console_operator("caisse").unwrap();
+    console_b
+        .set_service_idle_timeout("psu", 120)
+        .await
+        .unwrap();
+    let s = on_a().await.unwrap();
+    assert_eq!(psu(&s).unwrap().service.idle_timeout_secs, 120);
+    assert_eq!(
+        s.idle_timeout_secs, 120,
+        "the strictest delay applies at once"
+    );
+
+    // Changes written straight into the database, around every instance.
+    let Store::Postgres(pg) = a.g.store() else {
+        unreachable!()
+    };
+    sqlx::query("UPDATE services SET label = 'Libellé changé en SQL' WHERE code = 'psu'")
+        .execute(pg.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        psu(&on_a().await.unwrap()).unwrap().service.label,
+        "Libellé changé en SQL"
+    );
+    let caisse = before.convention.caisse.clone();
+    sqlx::query("UPDATE caisses SET hours = $1 WHERE code = $2")
+        .bind("09:17-12:00")
+        .bind(&caisse)
+        .execute(pg.pool())
+        .await
+        .unwrap();
+    let hours = psu(&on_a().await.unwrap()).unwrap().caisse_hours;
+    assert_eq!(hours.to_string(), "09:17-12:00");
+    assert_ne!(hours, before.caisse_hours);
+
+    // the convention suspended on B ends the session on A at its next request.
+    console_b
+        .set_convention_status(&before.convention.number, ConventionStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(on_a().await.unwrap_err(), ServiceError::SessionExpired);
+    console_b
+        .set_convention_status(&before.convention.number, ConventionStatus::Active)
+        .await
+        .unwrap();
+    let info =
+        a.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    assert!(a.g.authenticate(&info.token, None).await.is_ok());
+    let tiers =
+        a.g.authenticate(&info.token, None)
+            .await
+            .unwrap()
+            .partner
+            .tiers;
+    console_b
+        .set_partner_status(&tiers, PartnerStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        a.g.authenticate(&info.token, None).await.unwrap_err(),
+        ServiceError::SessionExpired
+    );
+}
+
 /// Every trace of `identifiant`, in order: (kind, outcome, detail).
 async fn traces_of(e: &Env, identifiant: &str) -> Vec<(TraceKind, String, Option<String>)> {
     let mut out = Vec::new();

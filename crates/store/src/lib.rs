@@ -8,6 +8,7 @@
 //! each backend does its own way (connections, migrations, transaction flavours, bulk
 //! loads). Callers write `use guichet_store::prelude::*;` to call the repository methods.
 
+mod definitions;
 mod error;
 pub mod model;
 mod postgres;

@@ -19,6 +19,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    pub(crate) definitions: crate::definitions::DefinitionsCache,
 }
 
 impl PgStore {
@@ -33,7 +34,10 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            definitions: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

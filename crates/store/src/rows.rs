@@ -136,8 +136,8 @@ pub(crate) struct ConventionRow {
     pub(crate) id: i64,
     number: String,
     partner_id: i64,
-    caisse_code: String,
-    service_code: String,
+    pub(crate) caisse_code: String,
+    pub(crate) service_code: String,
     starts_on: NaiveDate,
     status: String,
     status_at: DateTime<Utc>,
@@ -338,23 +338,33 @@ impl TraceRow {
     }
 }
 
+/// A habilitation with its convention (one row per département of the convention), and
+/// the definitions' revision read in the same statement; its service and caisse come
+/// from the definitions held in memory (`definitions.rs`).
 #[derive(sqlx::FromRow)]
-pub(crate) struct GrantRow {
+pub(crate) struct HabilitationRow {
     habilitation_id: i64,
     #[sqlx(flatten)]
     convention: ConventionRow,
     habilitation_departements: Option<String>,
     departement: Option<String>,
-    #[sqlx(flatten)]
-    service: ServiceRow,
-    caisse_hours: String,
+    pub(crate) revision: Option<i64>,
 }
 
-impl GrantRow {
-    /// Folds the rows of one habilitation (one per département) into a `Grant`.
-    pub(crate) fn group(rows: Vec<GrantRow>) -> Result<Vec<Grant>> {
+impl HabilitationRow {
+    /// Folds the rows of one habilitation (one per département) into a `Grant`. A
+    /// habilitation whose service or caisse the definitions lack (deleted since) is not
+    /// usable, as when the two were joined in SQL.
+    pub(crate) fn group(
+        rows: Vec<HabilitationRow>,
+        definitions: &crate::definitions::Definitions,
+    ) -> Result<Vec<Grant>> {
         let mut out: Vec<Grant> = Vec::new();
+        let mut skipped = None;
         for row in rows {
+            if skipped == Some(row.habilitation_id) {
+                continue;
+            }
             if let Some(last) = out
                 .last_mut()
                 .filter(|g| g.habilitation_id == row.habilitation_id)
@@ -362,20 +372,39 @@ impl GrantRow {
                 last.convention.departements.extend(row.departement);
                 continue;
             }
+            let (Some(service), Some(hours)) = (
+                definitions.services.get(&row.convention.service_code),
+                definitions.caisse_hours.get(&row.convention.caisse_code),
+            ) else {
+                skipped = Some(row.habilitation_id);
+                continue;
+            };
             out.push(Grant {
                 habilitation_id: row.habilitation_id,
                 departements: habilitation_departements(row.habilitation_departements.as_deref())?,
+                service: service.clone(),
+                caisse_hours: *hours,
                 convention: row
                     .convention
                     .into_convention(row.departement.into_iter().collect())?,
-                service: row.service.into_def()?,
-                caisse_hours: row
-                    .caisse_hours
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt("horaires de caisse"))?,
             });
         }
         Ok(out)
+    }
+}
+
+/// A caisse's opening hours, for the definitions held in memory.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaisseHoursRow {
+    pub(crate) code: String,
+    hours: String,
+}
+
+impl CaisseHoursRow {
+    pub(crate) fn hours(&self) -> Result<OpeningHours> {
+        self.hours
+            .parse()
+            .map_err(|_| StoreError::Corrupt("horaires de caisse"))
     }
 }
 

@@ -31,6 +31,7 @@ pub struct SqliteStore {
     /// One connection with `synchronous = FULL`: trace appends and purges (the only
     /// writers of the chain, so they never wait on each other for long).
     pub(crate) traces: SqlitePool,
+    pub(crate) definitions: crate::definitions::DefinitionsCache,
 }
 
 impl SqliteStore {
@@ -66,7 +67,11 @@ impl SqliteStore {
                 .connect_with(options.synchronous(SqliteSynchronous::Full))
                 .await?
         };
-        Ok(SqliteStore { pool, traces })
+        Ok(SqliteStore {
+            pool,
+            traces,
+            definitions: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {

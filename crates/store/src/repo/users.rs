@@ -2,11 +2,13 @@
 //! habilitations that tie a user to conventions.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::definitions::Definitions;
 use crate::model::{Grant, NewUser, PasswordHash, User, UserStatus};
-use crate::rows::{GrantRow, UserRow};
+use crate::rows::{CaisseHoursRow, HabilitationRow, ServiceRow, UserRow};
 use crate::store::on_backend;
 use crate::{Result, Store, StoreError};
 
@@ -218,18 +220,17 @@ impl UserRepo for Store {
 
     async fn grants(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<Grant>> {
         on_backend!(self, |db| {
-            // One round trip: a row per (habilitation, département), grouped below.
-            let rows = sqlx::query_as::<_, GrantRow>(
+            // One round trip: a row per (habilitation, département), grouped below, each
+            // with the definitions' revision; services and caisses come from memory.
+            let rows = sqlx::query_as::<_, HabilitationRow>(
                 "SELECT h.id AS habilitation_id, c.id, c.number, c.partner_id, c.caisse_code, \
                  c.service_code, c.starts_on, c.status, c.status_at, c.beyond_caisse, \
                  c.notice_on, c.ends_on, \
                  h.departements AS habilitation_departements, d.departement, \
-                 s.code, s.label, s.sections, s.eligibility, s.idle_timeout_secs, s.hours, s.rules, \
-                 k.hours AS caisse_hours \
+                 (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'definitions_revision') \
+                 AS revision \
                  FROM habilitations h \
                  JOIN conventions c ON c.id = h.convention_id \
-                 JOIN services s ON s.code = c.service_code \
-                 JOIN caisses k ON k.code = c.caisse_code \
                  LEFT JOIN convention_departements d ON d.convention_id = c.id \
                  WHERE h.user_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
                  AND h.suspended_at IS NULL \
@@ -239,7 +240,39 @@ impl UserRepo for Store {
             .bind(now)
             .fetch_all(db.pool())
             .await?;
-            GrantRow::group(rows)
+            let Some(first) = rows.first() else {
+                return Ok(Vec::new());
+            };
+            let revision = first
+                .revision
+                .ok_or(StoreError::Corrupt("révision des définitions"))?;
+            let definitions = match db.definitions.at(revision) {
+                Some(held) => held,
+                None => {
+                    // Tagged with the revision read before them: what is loaded is never
+                    // older than its tag (a change landing in between costs one more load).
+                    let revision: i64 = sqlx::query_scalar(
+                        "SELECT CAST(value AS BIGINT) FROM meta \
+                         WHERE key = 'definitions_revision'",
+                    )
+                    .fetch_one(db.pool())
+                    .await?;
+                    let services = sqlx::query_as::<_, ServiceRow>(
+                        "SELECT code, label, sections, eligibility, idle_timeout_secs, hours, \
+                         rules FROM services",
+                    )
+                    .fetch_all(db.pool())
+                    .await?;
+                    let caisses =
+                        sqlx::query_as::<_, CaisseHoursRow>("SELECT code, hours FROM caisses")
+                            .fetch_all(db.pool())
+                            .await?;
+                    let loaded = Arc::new(Definitions::from_rows(revision, services, caisses)?);
+                    db.definitions.keep(loaded.clone());
+                    loaded
+                }
+            };
+            HabilitationRow::group(rows, &definitions)
         })
     }
 }
