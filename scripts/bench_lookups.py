@@ -166,7 +166,7 @@ def sign_in(server, identifiant, password):
 
 def prepare_users(server):
     """demo.caf and seven colleagues of the same partner, each with a changed password."""
-    tiers = "DEMO-CDAP-78"  # demo.caf's partner (crates/service/src/demo.rs)
+    tiers = "DEMO-CCAS-78"  # demo.caf's partner (crates/service/src/demo.rs)
     users = [("demo.caf", PASSWORD)]
     for i in range(1, USERS):
         out = server.cli("admin", "user", "add", "--partner", tiers, "--identifiant",
