@@ -207,9 +207,20 @@ def measure(label, binary, database, files, seconds, env, workdir):
         wrk(url, script, 64, 2)  # warm-up: connections, caches, statements
         rows = {}
         for connections in (8, 64):
+            # GUICHET_BENCH_PERF=FILE: a CPU profile of the server during the 64-connection run
+            # (needs a binary with symbols; the release profile strips them).
+            perf = None
+            if connections == 64 and os.environ.get("GUICHET_BENCH_PERF"):
+                perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o",
+                                         os.environ["GUICHET_BENCH_PERF"] + f".{label}",
+                                         "-p", str(server.proc.pid)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             before = cpu_seconds(server.proc.pid)
             figures = wrk(url, script, connections, seconds)
             used = cpu_seconds(server.proc.pid) - before
+            if perf:
+                perf.send_signal(signal.SIGINT)
+                perf.wait()
             figures["cpu_per_1000"] = used / max(figures["total"], 1) * 1000
             rows[connections] = figures
     finally:

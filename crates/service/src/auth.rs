@@ -230,14 +230,16 @@ impl Guichet {
         user: &User,
         now: DateTime<Utc>,
     ) -> Result<(Partner, Vec<Grant>, Option<String>)> {
-        self.allowed_with(user, None, now).await
+        self.allowed_with(user, None, None, now).await
     }
 
-    /// [`Self::allowed`] with the user's partner when the caller has just read it.
+    /// [`Self::allowed`] with the user's partner and habilitations when the caller has just
+    /// read them.
     async fn allowed_with(
         &self,
         user: &User,
         partner: Option<Partner>,
+        grants: Option<Vec<Grant>>,
         now: DateTime<Utc>,
     ) -> Result<(Partner, Vec<Grant>, Option<String>)> {
         let store = &self.inner.store;
@@ -251,9 +253,11 @@ impl Guichet {
         .filter(|p| p.status == PartnerStatus::Active)
         .ok_or(ServiceError::AccountDisabled)?;
         let today = self.today();
-        let grants: Vec<Grant> = store
-            .grants(user.id, now)
-            .await?
+        let grants = match grants {
+            Some(read) => read,
+            None => store.grants(user.id, now).await?,
+        };
+        let grants: Vec<Grant> = grants
             .into_iter()
             .filter(|g| g.convention.in_force(today))
             .collect();
@@ -306,10 +310,11 @@ impl Guichet {
             user,
             partner,
             hits,
+            grants,
         } = found;
         let counted = hits.map(|hits| crate::limits::Counted { window, hits });
         let (partner, grants, operator_of) =
-            match self.allowed_with(&user, Some(partner), now).await {
+            match self.allowed_with(&user, Some(partner), grants, now).await {
                 Ok(x) => x,
                 Err(ServiceError::AccountDisabled) => {
                     self.end_session(

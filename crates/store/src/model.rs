@@ -340,6 +340,9 @@ pub struct SessionBundle {
     pub partner: Partner,
     /// The rate counter after this request's hit (when a rate was asked for).
     pub hits: Option<i64>,
+    /// The user's habilitations, as [`crate::UserRepo::grants`] gives them at the
+    /// request's time, when the backend read them in the same round trip (PostgreSQL).
+    pub grants: Option<Vec<Grant>>,
 }
 
 /// Which files `sample` may pick (synthetic databases only).

@@ -131,7 +131,7 @@ impl PartnerRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct ConventionRow {
     pub(crate) id: i64,
     number: String,
@@ -257,12 +257,19 @@ pub(crate) struct SessionBundleRow {
     partner_status: String,
     partner_created_at: DateTime<Utc>,
     care: String,
-    /// PostgreSQL's statement counts the rate hit in the same row.
+    /// PostgreSQL's statement counts the rate hit in the same row…
     #[sqlx(default)]
     hits: Option<i64>,
+    /// … and reads the user's habilitations (a JSON array, in `grants`' order) with the
+    /// definitions' revision.
+    #[sqlx(default)]
+    pub(crate) habilitations: Option<Json<Vec<HabilitationRow>>>,
+    #[sqlx(default)]
+    pub(crate) revision: Option<i64>,
 }
 
 impl SessionBundleRow {
+    /// The bundle without its grants (`grants`: `None`, for the caller to fill).
     pub(crate) fn into_bundle(self) -> Result<SessionBundle> {
         let record = self.session.into_record()?;
         let user = UserRow {
@@ -296,6 +303,7 @@ impl SessionBundleRow {
             user,
             partner,
             hits: self.hits,
+            grants: None,
         })
     }
 }
@@ -341,17 +349,24 @@ impl TraceRow {
 /// A habilitation with its convention (one row per département of the convention), and
 /// the definitions' revision read in the same statement; its service and caisse come
 /// from the definitions held in memory (`definitions.rs`).
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct HabilitationRow {
     habilitation_id: i64,
     #[sqlx(flatten)]
+    #[serde(flatten)]
     convention: ConventionRow,
     habilitation_departements: Option<String>,
     departement: Option<String>,
+    /// Read with each row by `grants`; the session statement reads it once.
+    #[serde(default)]
     pub(crate) revision: Option<i64>,
 }
 
 impl HabilitationRow {
+    pub(crate) fn with_revision(self, revision: Option<i64>) -> Self {
+        Self { revision, ..self }
+    }
+
     /// Folds the rows of one habilitation (one per département) into a `Grant`. A
     /// habilitation whose service or caisse the definitions lack (deleted since) is not
     /// usable, as when the two were joined in SQL.

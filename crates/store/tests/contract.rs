@@ -430,6 +430,22 @@ async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
     reference::install(s, t0()).await.unwrap();
     let p = s.partner_by_tiers("DEMO-EAJE-67").await.unwrap().unwrap();
     let u = new_user(s, p.id, "r.user").await;
+    let c = s
+        .create_convention(
+            &NewConvention {
+                number: "PSU-2026-R16".into(),
+                partner_id: p.id,
+                caisse: "MSA-ALSACE".into(),
+                service: "psu".into(),
+                departements: vec!["68".into(), "67".into()],
+                beyond_caisse: false,
+                starts_on: chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    s.grant(u.id, c.id, None, t0()).await.unwrap();
     s.create_session(&NewSession {
         token_hash: "h1".into(),
         user_id: u.id,
@@ -460,6 +476,14 @@ async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
     assert_eq!(b.user.identifiant, "r.user");
     assert_eq!(b.partner.tiers, "DEMO-EAJE-67");
     assert_eq!(b.hits, Some(1));
+    // PostgreSQL reads the habilitations in the same statement, as `grants` gives them.
+    assert_eq!(b.grants.is_some(), s.backend() == Backend::Postgres);
+    if let Some(grants) = &b.grants {
+        assert_eq!(grants, &s.grants(u.id, t).await.unwrap());
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].convention, c);
+        assert_eq!(grants[0].service.code, "psu");
+    }
     assert_eq!(activity().await, t, "touched");
     assert_eq!(
         s.hit_rate(&format!("lookup:{}", u.id), window)

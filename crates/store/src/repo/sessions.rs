@@ -59,8 +59,9 @@ pub(crate) const HIT_RATE: &str = "INSERT INTO rate_counters (bucket, window_sta
      VALUES ($1, $2, 1) ON CONFLICT (bucket, window_start) \
      DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits";
 
-/// PostgreSQL: the session with its user and partner, the activity touched, the rate
-/// counted, in one statement. Every part reads the same snapshot: `s` is the record before
+/// PostgreSQL: the session with its user, partner and habilitations (as `grants` reads
+/// them, with the definitions' revision), the activity touched, the rate counted, in one
+/// statement. Every part reads the same snapshot: `s` is the record before
 /// the touch. `set_config(…, true)` lasts until the statement's own commit, which then does
 /// not wait for the WAL flush.
 static PG_SESSION_FOR_REQUEST: LazyLock<String> = LazyLock::new(|| {
@@ -77,7 +78,20 @@ static PG_SESSION_FOR_REQUEST: LazyLock<String> = LazyLock::new(|| {
            WHERE $5 IS NOT NULL AND s.revoked_at IS NULL \
            ON CONFLICT (bucket, window_start) \
            DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits) \
-         SELECT {SESSION_BUNDLE_COLUMNS}, (SELECT hits FROM hit) AS hits \
+         SELECT {SESSION_BUNDLE_COLUMNS}, (SELECT hits FROM hit) AS hits, \
+         (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'definitions_revision') \
+           AS revision, \
+         (SELECT COALESCE(json_agg(json_build_object('habilitation_id', h.id, 'id', c.id, \
+             'number', c.number, 'partner_id', c.partner_id, 'caisse_code', c.caisse_code, \
+             'service_code', c.service_code, 'starts_on', c.starts_on, 'status', c.status, \
+             'status_at', c.status_at, 'beyond_caisse', c.beyond_caisse, \
+             'notice_on', c.notice_on, 'ends_on', c.ends_on, \
+             'habilitation_departements', h.departements, 'departement', d.departement) \
+             ORDER BY c.service_code, c.number, d.departement), '[]') \
+           FROM habilitations h JOIN conventions c ON c.id = h.convention_id \
+           LEFT JOIN convention_departements d ON d.convention_id = c.id \
+           WHERE h.user_id = s.user_id AND (h.ends_at IS NULL OR h.ends_at > $2) \
+           AND h.suspended_at IS NULL) AS habilitations \
          FROM relaxed, s JOIN users u ON u.id = s.user_id \
          JOIN partners p ON p.id = u.partner_id"
     )
@@ -145,17 +159,28 @@ impl SessionRepo for Store {
         let touch_after = f64::from(r.touch_after_secs);
         match self {
             Store::Postgres(db) => {
-                sqlx::query_as::<_, SessionBundleRow>(PG_SESSION_FOR_REQUEST.as_str())
-                    .bind(r.token_hash)
-                    .bind(r.at)
-                    .bind(touch_after)
-                    .bind(r.absolute_lifetime_secs as f64)
-                    .bind(r.rate.map(|(prefix, _)| prefix))
-                    .bind(r.rate.map(|(_, window)| window))
-                    .fetch_optional(db.pool())
-                    .await?
-                    .map(SessionBundleRow::into_bundle)
-                    .transpose()
+                let Some(mut row) =
+                    sqlx::query_as::<_, SessionBundleRow>(PG_SESSION_FOR_REQUEST.as_str())
+                        .bind(r.token_hash)
+                        .bind(r.at)
+                        .bind(touch_after)
+                        .bind(r.absolute_lifetime_secs as f64)
+                        .bind(r.rate.map(|(prefix, _)| prefix))
+                        .bind(r.rate.map(|(_, window)| window))
+                        .fetch_optional(db.pool())
+                        .await?
+                else {
+                    return Ok(None);
+                };
+                let habilitations = row.habilitations.take().map(|h| h.0).unwrap_or_default();
+                let revision = row.revision;
+                let mut bundle = row.into_bundle()?;
+                let rows = habilitations
+                    .into_iter()
+                    .map(|h| h.with_revision(revision))
+                    .collect();
+                bundle.grants = Some(self.grants_of(rows).await?);
+                Ok(Some(bundle))
             }
             Store::Sqlite(db) => {
                 let Some(row) =

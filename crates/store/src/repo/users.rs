@@ -240,39 +240,51 @@ impl UserRepo for Store {
             .bind(now)
             .fetch_all(db.pool())
             .await?;
-            let Some(first) = rows.first() else {
-                return Ok(Vec::new());
-            };
-            let revision = first
-                .revision
-                .ok_or(StoreError::Corrupt("révision des définitions"))?;
-            let definitions = match db.definitions.at(revision) {
-                Some(held) => held,
-                None => {
-                    // Tagged with the revision read before them: what is loaded is never
-                    // older than its tag (a change landing in between costs one more load).
-                    let revision: i64 = sqlx::query_scalar(
-                        "SELECT CAST(value AS BIGINT) FROM meta \
-                         WHERE key = 'definitions_revision'",
-                    )
-                    .fetch_one(db.pool())
-                    .await?;
-                    let services = sqlx::query_as::<_, ServiceRow>(
-                        "SELECT code, label, sections, eligibility, idle_timeout_secs, hours, \
-                         rules FROM services",
-                    )
-                    .fetch_all(db.pool())
-                    .await?;
-                    let caisses =
-                        sqlx::query_as::<_, CaisseHoursRow>("SELECT code, hours FROM caisses")
-                            .fetch_all(db.pool())
-                            .await?;
-                    let loaded = Arc::new(Definitions::from_rows(revision, services, caisses)?);
-                    db.definitions.keep(loaded.clone());
-                    loaded
-                }
-            };
-            HabilitationRow::group(rows, &definitions)
+            self.grants_of(rows).await
+        })
+    }
+}
+
+impl Store {
+    /// Grants from habilitation rows, with the definitions of the revision the rows were
+    /// read with.
+    pub(crate) async fn grants_of(&self, rows: Vec<HabilitationRow>) -> Result<Vec<Grant>> {
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let revision = first
+            .revision
+            .ok_or(StoreError::Corrupt("révision des définitions"))?;
+        let definitions = self.definitions_at(revision).await?;
+        HabilitationRow::group(rows, &definitions)
+    }
+
+    /// The definitions of services and caisses at `revision` or later: those held, or
+    /// freshly loaded.
+    async fn definitions_at(&self, revision: i64) -> Result<Arc<Definitions>> {
+        on_backend!(self, |db| {
+            if let Some(held) = db.definitions.at(revision) {
+                return Ok(held);
+            }
+            // Tagged with the revision read before them: what is loaded is never older
+            // than its tag (a change landing in between costs one more load).
+            let revision: i64 = sqlx::query_scalar(
+                "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'definitions_revision'",
+            )
+            .fetch_one(db.pool())
+            .await?;
+            let services = sqlx::query_as::<_, ServiceRow>(
+                "SELECT code, label, sections, eligibility, idle_timeout_secs, hours, rules \
+                 FROM services",
+            )
+            .fetch_all(db.pool())
+            .await?;
+            let caisses = sqlx::query_as::<_, CaisseHoursRow>("SELECT code, hours FROM caisses")
+                .fetch_all(db.pool())
+                .await?;
+            let loaded = Arc::new(Definitions::from_rows(revision, services, caisses)?);
+            db.definitions.keep(loaded.clone());
+            Ok(loaded)
         })
     }
 }
