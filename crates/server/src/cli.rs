@@ -80,6 +80,7 @@ struct ServeArgs {
     tls_key: Option<PathBuf>,
     #[arg(long, env = "GUICHET_LOOKUPS_PER_MINUTE")]
     lookups_per_minute: Option<u32>,
+    /// Connexions à la base (par défaut : 2 × cœurs + 1 sur PostgreSQL, 16 sur SQLite).
     #[arg(long, env = "GUICHET_MAX_CONNECTIONS")]
     max_connections: Option<u32>,
     /// Proxy de confiance (adresse ou bloc CIDR) dont X-Forwarded-For est cru ; répétable.
@@ -547,7 +548,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(a) => a.max_connections.or(file.max_connections),
         _ => file.max_connections,
     }
-    .unwrap_or(guichet_store::DEFAULT_MAX_CONNECTIONS);
+    .unwrap_or_else(|| Store::default_pool_size(&database));
     let store = Store::connect_with_pool(&database, max_connections).await?;
     store.migrate().await?;
     let mut service_config = file.service.clone();

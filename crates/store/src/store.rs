@@ -12,13 +12,25 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Connection pool size when the caller does not say.
+/// SQLite's connection pool size when the caller does not say.
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 
 impl Store {
+    /// The pool size for `url` when the caller does not say. PostgreSQL: twice the cores
+    /// plus one (the PostgreSQL wiki's starting point): more connections than the machine
+    /// can run at once only add context switches and lock waits (issue 14: on 2 cores, 5
+    /// connections gave 1.5 × the lookups of 16 at 64 clients, with a lower p99).
+    pub fn default_pool_size(url: &str) -> u32 {
+        if url.starts_with("sqlite:") {
+            return DEFAULT_MAX_CONNECTIONS;
+        }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        u32::try_from(cores * 2 + 1).unwrap_or(DEFAULT_MAX_CONNECTIONS)
+    }
+
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Self> {
-        Self::connect_with_pool(url, DEFAULT_MAX_CONNECTIONS).await
+        Self::connect_with_pool(url, Self::default_pool_size(url)).await
     }
 
     pub async fn connect_with_pool(url: &str, max_connections: u32) -> Result<Self> {
