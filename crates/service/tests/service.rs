@@ -44,6 +44,7 @@ guichet_store::on_both_backends!(
     r13_lockout_after_five_failures_for_known_and_unknown_identifiants,
     r14_r28_inactive_accounts_and_conventions_cannot_sign_in,
     r16_r17_idle_and_absolute_expiry,
+    a_lookup_counted_with_its_session_check_is_counted_once,
     r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins,
     r03_r04_malformed_input_is_refused_before_any_lookup,
     r05_unknown_nir_and_wrong_name_are_indistinguishable,
@@ -1021,6 +1022,39 @@ async fn two_instances_share_sessions_lockouts_and_rate_limits() {
             .is_ok(),
         "one chain for both instances"
     );
+}
+
+/// Issue 14: `authenticate_lookup` counts the lookup with the session check; the count
+/// serves one lookup only, so a session kept and reused in process is counted again.
+async fn a_lookup_counted_with_its_session_check_is_counted_once(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            lookups_per_minute: 2,
+            ..ServiceConfig::fast_for_tests()
+        },
+    )
+    .await;
+    let (info, _) = e.ready("demo.creche").await;
+    let d = e.file(|_| true).await;
+    let s = e.g.authenticate_lookup(&info.token, None).await.unwrap();
+    let s = e.g.ready(s).unwrap();
+    let ask = || lookup_request("psu", d.nir.expose(), "X");
+    let first = e.g.lookup(&s, ask(), None).await.unwrap();
+    assert_eq!(first.rate.remaining, 1, "counted by the session check");
+    let second = e.g.lookup(&s, ask(), None).await.unwrap();
+    assert_eq!(second.rate.remaining, 0, "the same session, counted again");
+    assert!(matches!(
+        e.g.lookup(&s, ask(), None).await,
+        Err(ServiceError::RateLimited { .. })
+    ));
+    // A fresh check counts too, before anything else: refused at once.
+    let s = e.g.authenticate_lookup(&info.token, None).await.unwrap();
+    let s = e.g.ready(s).unwrap();
+    assert!(matches!(
+        e.g.lookup(&s, ask(), None).await,
+        Err(ServiceError::RateLimited { .. })
+    ));
 }
 
 /// Issue 14: each instance keeps service and caisse definitions in memory; a change made
