@@ -208,12 +208,14 @@ def measure(label, binary, database, files, seconds, env, workdir):
         rows = {}
         for connections in (8, 64):
             # GUICHET_BENCH_PERF=FILE: a CPU profile of the server during the 64-connection run
-            # (needs a binary with symbols; the release profile strips them).
+            # (needs a binary with symbols; the release profile strips them); with
+            # GUICHET_BENCH_PERF_ALL=1, of the whole machine (server, PostgreSQL and wrk).
             perf = None
             if connections == 64 and os.environ.get("GUICHET_BENCH_PERF"):
                 perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o",
                                          os.environ["GUICHET_BENCH_PERF"] + f".{label}",
-                                         "-p", str(server.proc.pid)],
+                                         *(["-a"] if os.environ.get("GUICHET_BENCH_PERF_ALL")
+                                           else ["-p", str(server.proc.pid)])],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             before = cpu_seconds(server.proc.pid)
             figures = wrk(url, script, connections, seconds)

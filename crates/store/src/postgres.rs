@@ -5,6 +5,7 @@
 //! backends share is in `repo/`.
 
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use guichet_core::Dossier;
@@ -19,6 +20,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// The chain's own connection: appends never wait for a connection behind requests.
+    traces: PgPool,
+    /// The chain's head as this instance last wrote it: the next append assumes it and
+    /// checks it in the same statement (see `append_traces`).
+    pub(crate) trace_head: Arc<Mutex<Option<(i64, String)>>>,
     pub(crate) definitions: crate::definitions::DefinitionsCache,
 }
 
@@ -32,16 +38,27 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let traces = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(options);
         Ok(PgStore {
             pool,
+            traces,
+            trace_head: Default::default(),
             definitions: Default::default(),
         })
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    pub(crate) async fn close(&self) {
+        self.traces.close().await;
+        self.pool.close().await;
     }
 
     pub(crate) async fn run_migrations(&self) -> Result<()> {
@@ -53,9 +70,15 @@ impl PgStore {
         Ok(self.pool.begin().await?)
     }
 
-    /// The chain's transactions: synchronous commit, as everything but the relaxed writes.
+    /// The chain's transactions, on its own connection: synchronous commit, as everything
+    /// but the relaxed writes.
     pub(crate) async fn begin_traces(&self) -> Result<Transaction<'static, Postgres>> {
-        self.begin_write().await
+        Ok(self.traces.begin().await?)
+    }
+
+    /// The chain's own connection, outside a transaction (single-statement appends).
+    pub(crate) fn traces_pool(&self) -> &PgPool {
+        &self.traces
     }
 
     /// A transaction whose commit does not wait for the WAL flush: for session activity and

@@ -33,6 +33,7 @@ guichet_store::on_both_backends!(
     rate_counters_count_per_window,
     r19_traces_chain_and_refuse_updates,
     r19_concurrent_appends_keep_one_chain,
+    r19_two_instances_appending_keep_one_chain,
     r19_trace_commits_are_durable,
     r20_purge_keeps_the_chain_verifiable,
     r20_young_traces_cannot_be_deleted,
@@ -392,8 +393,15 @@ async fn r16_sessions_touch_and_revoke(db: TestDb) {
     assert!(rec.revoked_at.is_none());
 
     let later = t0() + Duration::minutes(5);
-    s.touch_session("h1", later).await.unwrap();
-    s.touch_session("h1", t0() + Duration::minutes(1))
+    let touch = |at| SessionRequest {
+        token_hash: "h1",
+        at,
+        touch_after_secs: 0,
+        absolute_lifetime_secs: 8 * 3600,
+        rate: None,
+    };
+    s.session_for_request(&touch(later)).await.unwrap();
+    s.session_for_request(&touch(t0() + Duration::minutes(1)))
         .await
         .unwrap(); // never goes back
     assert_eq!(
@@ -515,13 +523,33 @@ async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
     assert_eq!(b.record.last_activity_at, t);
     assert_eq!(activity().await, t, "an idle session is not touched");
     assert_eq!(b.hits, Some(3));
-    // Past the absolute lifetime, likewise.
-    s.touch_session("h1", t0() + Duration::hours(8) - Duration::seconds(60))
+    // Past the absolute lifetime, likewise: a second session, kept active until a minute
+    // before its eight hours, is not touched at eight hours.
+    s.create_session(&NewSession {
+        token_hash: "h2".into(),
+        user_id: u.id,
+        created_at: t0(),
+        idle_timeout_secs: 900,
+        address: None,
+    })
+    .await
+    .unwrap();
+    let ask2 = |at| SessionRequest {
+        token_hash: "h2",
+        ..ask(at, false)
+    };
+    let last = t0() + Duration::hours(8) - Duration::seconds(60);
+    let mut at = t0();
+    while at < last {
+        at = (at + Duration::seconds(600)).min(last);
+        s.session_for_request(&ask2(at)).await.unwrap();
+    }
+    let activity2 = || async { s.session("h2").await.unwrap().unwrap().last_activity_at };
+    assert_eq!(activity2().await, last);
+    s.session_for_request(&ask2(t0() + Duration::hours(8)))
         .await
         .unwrap();
-    let late = t0() + Duration::hours(8);
-    s.session_for_request(&ask(late, false)).await.unwrap();
-    assert_ne!(activity().await, late);
+    assert_eq!(activity2().await, last, "past its lifetime");
 
     // 25 requests at once: 25 hits, each seen once.
     let mut seen: Vec<i64> = futures_util::future::join_all((0..25).map(|_| async {
@@ -932,6 +960,56 @@ async fn r19_concurrent_appends_keep_one_chain(db: TestDb) {
         t.await.unwrap();
     }
     assert_eq!(verify_all(&store).await, 120);
+}
+
+/// R-19 across instances: each instance appends after the head it last wrote, so every
+/// append of the other makes that assumption stale; no record is lost, none is chained
+/// twice, whether the instances take turns or write at once.
+async fn r19_two_instances_appending_keep_one_chain(db: TestDb) {
+    let a = db.store.clone();
+    let b = Store::connect(&db.url).await.unwrap();
+    let mut appended = 0;
+    for (turn, s) in [&a, &b, &a, &a, &b, &a].into_iter().enumerate() {
+        let recs: Vec<_> = (0..=turn as i64)
+            .map(|i| record(i, &format!("turn{turn}"), "found"))
+            .collect();
+        let chained = s.append_traces(&recs, &key()).await.unwrap();
+        assert_eq!(
+            chained[0].seq,
+            appended + 1,
+            "turn {turn} follows the other's"
+        );
+        appended += chained.len() as i64;
+    }
+    assert_eq!(verify_all(&a).await, 21);
+
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let s = if w % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..15 {
+                let recs: Vec<_> = (0..=(i % 3))
+                    .map(|j| record(i * 3 + j, &format!("w{w}"), "found"))
+                    .collect();
+                let chained = s.append_traces(&recs, &key()).await.unwrap();
+                seqs.extend(chained.iter().map(|t| t.seq));
+            }
+            seqs
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.extend(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (22..=21 + 8 * 30).collect::<Vec<i64>>(),
+        "each seq handed out once"
+    );
+    assert_eq!(verify_all(&b).await, 21 + 8 * 30);
+    b.close().await;
 }
 
 async fn r20_purge_keeps_the_chain_verifiable(db: TestDb) {

@@ -17,11 +17,6 @@ pub trait SessionRepo: Send + Sync {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<SessionRecord>>> + Send;
-    fn touch_session(
-        &self,
-        token_hash: &str,
-        at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
     /// What a request needs of its session: the record with its user and partner, the
     /// activity touched and the request counted as `request` says. One statement on
     /// PostgreSQL, committed without waiting for the WAL flush (activity and rate counters
@@ -136,22 +131,6 @@ impl SessionRepo for Store {
             .await?
             .map(SessionRow::into_record)
             .transpose()
-        })
-    }
-
-    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
-        on_backend!(self, |db| {
-            let mut tx = db.begin_relaxed().await?;
-            sqlx::query(
-                "UPDATE sessions SET last_activity_at = $2 \
-                 WHERE token_hash = $1 AND revoked_at IS NULL AND last_activity_at < $2",
-            )
-            .bind(token_hash)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(())
         })
     }
 

@@ -3,14 +3,16 @@
 //! transactions (`begin_traces`).
 
 use std::future::Future;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
 
 use crate::model::{StatsRow, TraceFilter};
+use crate::postgres::PgStore;
 use crate::rows::{TraceRow, normalise_record};
 use crate::store::on_backend;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// `partner, identifiant, service, kind, outcome, COUNT(*)`, as `trace_stats` selects them.
 type StatsTuple = (
@@ -21,6 +23,104 @@ type StatsTuple = (
     String,
     i64,
 );
+
+/// PostgreSQL: a whole append in one statement, so one round trip and one commit. The head
+/// is moved from the value this instance assumes ($3, $4) to the batch's last link ($1, $2)
+/// and the records go in only if it was that value. A concurrent append holds the head's
+/// row lock until it commits, after which the condition is checked again on the new row:
+/// then nothing is written and the count is 0.
+const PG_APPEND_ON_HEAD: &str = "WITH head AS (UPDATE trace_head SET seq = $1, hash = $2 \
+     WHERE id = 1 AND seq = $3 AND hash = $4 RETURNING 1), \
+     appended AS (INSERT INTO traces (seq, at, kind, outcome, identifiant, partner, service, \
+       address, nir_digest, detail, prev_hash, hash) \
+       SELECT * FROM UNNEST($5::BIGINT[], $6::TIMESTAMPTZ[], $7::TEXT[], $8::TEXT[], \
+         $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], $14::TEXT[], \
+         $15::TEXT[], $16::TEXT[]) \
+       WHERE EXISTS (SELECT 1 FROM head) RETURNING 1) \
+     SELECT COUNT(*) FROM appended";
+
+/// Appends tried on an assumed head before the locking path.
+const ASSUMED_HEAD_ATTEMPTS: usize = 3;
+
+/// `records` chained after the link (`seq`, `prev`), normalised as stored.
+fn chain(
+    records: &[TraceRecord],
+    key: &ChainKey,
+    mut seq: i64,
+    mut prev: String,
+) -> Vec<ChainedTrace> {
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        seq += 1;
+        let record = normalise_record(record);
+        let hash = record.chain_hash(key, seq, &prev);
+        out.push(ChainedTrace {
+            seq,
+            record,
+            prev_hash: prev,
+            hash: hash.clone(),
+        });
+        prev = hash;
+    }
+    out
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One append on PostgreSQL after the head this instance last wrote (read first when it
+/// does not know it). `None` when another append moved the head meanwhile.
+async fn append_on_assumed_head(
+    db: &PgStore,
+    records: &[TraceRecord],
+    key: &ChainKey,
+) -> Result<Option<Vec<ChainedTrace>>> {
+    let assumed = lock(&db.trace_head).clone();
+    let (seq, hash): (i64, String) = match assumed {
+        Some(head) => head,
+        None => {
+            sqlx::query_as("SELECT seq, hash FROM trace_head WHERE id = 1")
+                .fetch_one(db.traces_pool())
+                .await?
+        }
+    };
+    let out = chain(records, key, seq, hash.clone());
+    let Some(last) = out.last() else {
+        return Ok(Some(out));
+    };
+    let column = |f: fn(&ChainedTrace) -> Option<String>| out.iter().map(f).collect::<Vec<_>>();
+    let written: i64 = sqlx::query_scalar(PG_APPEND_ON_HEAD)
+        .bind(last.seq)
+        .bind(&last.hash)
+        .bind(seq)
+        .bind(&hash)
+        .bind(out.iter().map(|t| t.seq).collect::<Vec<_>>())
+        .bind(out.iter().map(|t| t.record.at).collect::<Vec<_>>())
+        .bind(column(|t| Some(t.record.kind.code().to_owned())))
+        .bind(column(|t| Some(t.record.outcome.clone())))
+        .bind(column(|t| t.record.identifiant.clone()))
+        .bind(column(|t| t.record.partner.clone()))
+        .bind(column(|t| t.record.service.clone()))
+        .bind(column(|t| t.record.address.clone()))
+        .bind(column(|t| t.record.nir_digest.clone()))
+        .bind(column(|t| t.record.detail.clone()))
+        .bind(column(|t| Some(t.prev_hash.clone())))
+        .bind(column(|t| Some(t.hash.clone())))
+        .fetch_one(db.traces_pool())
+        .await?;
+    if written == 0 {
+        *lock(&db.trace_head) = None;
+        return Ok(None);
+    }
+    if usize::try_from(written).ok() != Some(out.len()) {
+        return Err(StoreError::Corrupt(
+            "append partielle de la chaîne de traces",
+        ));
+    }
+    *lock(&db.trace_head) = Some((last.seq, last.hash.clone()));
+    Ok(Some(out))
+}
 
 /// Traces (R-19, R-20, R-22).
 pub trait TraceRepo: Send + Sync {
@@ -63,34 +163,30 @@ impl TraceRepo for Store {
         records: &[TraceRecord],
         key: &ChainKey,
     ) -> Result<Vec<ChainedTrace>> {
-        on_backend!(self, |db| {
-            if records.is_empty() {
-                return Ok(Vec::new());
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Store::Postgres(db) = self {
+            // Another instance's append between two of ours makes the assumed head stale:
+            // each miss rereads it. After a few, the locking path, which cannot miss.
+            for _ in 0..ASSUMED_HEAD_ATTEMPTS {
+                if let Some(out) = append_on_assumed_head(db, records, key).await? {
+                    return Ok(out);
+                }
             }
+        }
+        let out = on_backend!(self, |db| {
             let n = i64::try_from(records.len()).unwrap_or(i64::MAX);
             let mut tx = db.begin_traces().await?;
             // Writing the head first takes the write lock at once (row lock on
             // PostgreSQL, the database lock on SQLite): appends are serialised.
-            let (last_seq, mut prev): (i64, String) = sqlx::query_as(
+            let (last_seq, prev): (i64, String) = sqlx::query_as(
                 "UPDATE trace_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
             )
             .bind(n)
             .fetch_one(&mut *tx)
             .await?;
-            let mut seq = last_seq - n;
-            let mut out = Vec::with_capacity(records.len());
-            for record in records {
-                seq += 1;
-                let record = normalise_record(record);
-                let hash = record.chain_hash(key, seq, &prev);
-                out.push(ChainedTrace {
-                    seq,
-                    record,
-                    prev_hash: prev,
-                    hash: hash.clone(),
-                });
-                prev = hash;
-            }
+            let out = chain(records, key, last_seq - n, prev);
             // One multi-row INSERT per 500 records (12 parameters each).
             for chunk in out.chunks(500) {
                 let mut qb = sqlx::QueryBuilder::new(
@@ -114,12 +210,16 @@ impl TraceRepo for Store {
                 qb.build().execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE trace_head SET hash = $1 WHERE id = 1")
-                .bind(&prev)
+                .bind(out.last().map(|t| t.hash.as_str()))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(out)
-        })
+            out
+        });
+        if let (Store::Postgres(db), Some(last)) = (self, out.last()) {
+            *lock(&db.trace_head) = Some((last.seq, last.hash.clone()));
+        }
+        Ok(out)
     }
 
     async fn traces(&self, after_seq: i64, limit: u32) -> Result<Vec<ChainedTrace>> {
