@@ -80,7 +80,8 @@ struct ServeArgs {
     tls_key: Option<PathBuf>,
     #[arg(long, env = "GUICHET_LOOKUPS_PER_MINUTE")]
     lookups_per_minute: Option<u32>,
-    /// Connexions à la base (par défaut : 2 × cœurs + 1 sur PostgreSQL, 16 sur SQLite).
+    /// Connexions à la base (par défaut : 2 × cœurs + 1 sur PostgreSQL, 16 sur SQLite), plus
+    /// une réservée aux traces.
     #[arg(long, env = "GUICHET_MAX_CONNECTIONS")]
     max_connections: Option<u32>,
     /// Proxy de confiance (adresse ou bloc CIDR) dont X-Forwarded-For est cru ; répétable.
