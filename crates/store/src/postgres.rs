@@ -5,7 +5,7 @@
 //! backends share is in `repo/`.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use guichet_core::Dossier;
@@ -17,14 +17,31 @@ use crate::{Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The chain's head (sequence number and hash) as this instance last wrote it: the next
+/// append assumes it and checks it in the same statement. Shared by the store's clones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AssumedHead(Arc<Mutex<Option<(i64, String)>>>);
+
+impl AssumedHead {
+    pub(crate) fn get(&self) -> Option<(i64, String)> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn set(&self, head: Option<(i64, String)>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = head;
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
     /// The chain's own connection: appends never wait for a connection behind requests.
     traces: PgPool,
-    /// The chain's head as this instance last wrote it: the next append assumes it and
-    /// checks it in the same statement (see `append_traces`).
-    pub(crate) trace_head: Arc<Mutex<Option<(i64, String)>>>,
+    /// The chain's head as this instance last wrote it (see `append_traces`).
+    pub(crate) trace_head: AssumedHead,
     pub(crate) definitions: crate::definitions::DefinitionsCache,
 }
 

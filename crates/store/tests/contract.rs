@@ -454,15 +454,14 @@ async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
         .await
         .unwrap();
     s.grant(u.id, c.id, None, t0()).await.unwrap();
-    s.create_session(&NewSession {
-        token_hash: "h1".into(),
+    let new = |h: &str| NewSession {
+        token_hash: h.into(),
         user_id: u.id,
         created_at: t0(),
         idle_timeout_secs: 900,
         address: None,
-    })
-    .await
-    .unwrap();
+    };
+    s.create_session(&new("h1")).await.unwrap();
     let window = t0();
     let ask = |at: DateTime<Utc>, rate: bool| SessionRequest {
         token_hash: "h1",
@@ -525,15 +524,7 @@ async fn r16_one_request_reads_touches_and_counts(db: TestDb) {
     assert_eq!(b.hits, Some(3));
     // Past the absolute lifetime, likewise: a second session, kept active until a minute
     // before its eight hours, is not touched at eight hours.
-    s.create_session(&NewSession {
-        token_hash: "h2".into(),
-        user_id: u.id,
-        created_at: t0(),
-        idle_timeout_secs: 900,
-        address: None,
-    })
-    .await
-    .unwrap();
+    s.create_session(&new("h2")).await.unwrap();
     let ask2 = |at| SessionRequest {
         token_hash: "h2",
         ..ask(at, false)

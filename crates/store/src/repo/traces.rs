@@ -3,7 +3,6 @@
 //! transactions (`begin_traces`).
 
 use std::future::Future;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
@@ -65,10 +64,6 @@ fn chain(
     out
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// One append on PostgreSQL after the head this instance last wrote (read first when it
 /// does not know it). `None` when another append moved the head meanwhile.
 async fn append_on_assumed_head(
@@ -76,8 +71,7 @@ async fn append_on_assumed_head(
     records: &[TraceRecord],
     key: &ChainKey,
 ) -> Result<Option<Vec<ChainedTrace>>> {
-    let assumed = lock(&db.trace_head).clone();
-    let (seq, hash): (i64, String) = match assumed {
+    let (seq, hash): (i64, String) = match db.trace_head.get() {
         Some(head) => head,
         None => {
             sqlx::query_as("SELECT seq, hash FROM trace_head WHERE id = 1")
@@ -89,7 +83,7 @@ async fn append_on_assumed_head(
     let Some(last) = out.last() else {
         return Ok(Some(out));
     };
-    let column = |f: fn(&ChainedTrace) -> Option<String>| out.iter().map(f).collect::<Vec<_>>();
+    let column = |f: fn(&ChainedTrace) -> Option<&str>| out.iter().map(f).collect::<Vec<_>>();
     let written: i64 = sqlx::query_scalar(PG_APPEND_ON_HEAD)
         .bind(last.seq)
         .bind(&last.hash)
@@ -97,20 +91,20 @@ async fn append_on_assumed_head(
         .bind(&hash)
         .bind(out.iter().map(|t| t.seq).collect::<Vec<_>>())
         .bind(out.iter().map(|t| t.record.at).collect::<Vec<_>>())
-        .bind(column(|t| Some(t.record.kind.code().to_owned())))
-        .bind(column(|t| Some(t.record.outcome.clone())))
-        .bind(column(|t| t.record.identifiant.clone()))
-        .bind(column(|t| t.record.partner.clone()))
-        .bind(column(|t| t.record.service.clone()))
-        .bind(column(|t| t.record.address.clone()))
-        .bind(column(|t| t.record.nir_digest.clone()))
-        .bind(column(|t| t.record.detail.clone()))
-        .bind(column(|t| Some(t.prev_hash.clone())))
-        .bind(column(|t| Some(t.hash.clone())))
+        .bind(column(|t| Some(t.record.kind.code())))
+        .bind(column(|t| Some(&t.record.outcome)))
+        .bind(column(|t| t.record.identifiant.as_deref()))
+        .bind(column(|t| t.record.partner.as_deref()))
+        .bind(column(|t| t.record.service.as_deref()))
+        .bind(column(|t| t.record.address.as_deref()))
+        .bind(column(|t| t.record.nir_digest.as_deref()))
+        .bind(column(|t| t.record.detail.as_deref()))
+        .bind(column(|t| Some(&t.prev_hash)))
+        .bind(column(|t| Some(&t.hash)))
         .fetch_one(db.traces_pool())
         .await?;
     if written == 0 {
-        *lock(&db.trace_head) = None;
+        db.trace_head.set(None);
         return Ok(None);
     }
     if usize::try_from(written).ok() != Some(out.len()) {
@@ -118,7 +112,7 @@ async fn append_on_assumed_head(
             "append partielle de la chaîne de traces",
         ));
     }
-    *lock(&db.trace_head) = Some((last.seq, last.hash.clone()));
+    db.trace_head.set(Some((last.seq, last.hash.clone())));
     Ok(Some(out))
 }
 
@@ -217,7 +211,7 @@ impl TraceRepo for Store {
             out
         });
         if let (Store::Postgres(db), Some(last)) = (self, out.last()) {
-            *lock(&db.trace_head) = Some((last.seq, last.hash.clone()));
+            db.trace_head.set(Some((last.seq, last.hash.clone())));
         }
         Ok(out)
     }
