@@ -50,6 +50,11 @@ env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/
       for _ in \$(seq 100); do curl -sf http://127.0.0.1:$E2E_PORT/status >/dev/null 2>&1 && break; sleep 0.1; done
       cd \"$E2E_ROOT\" && cargo test --workspace --all-features --test \"$E2E_TARGET\" --locked -- --nocapture
       status=\$?
+      # A failure in CI leaves no file behind: the end of the app log goes with it.
+      if [ \$status -ne 0 ]; then
+        echo \"== the last lines of the app log (tauri-driver, $E2E_DRIVER_LOG)\" >&2
+        tail -n 60 \"$E2E_DRIVER_LOG\" >&2 || true
+      fi
       kill %1 2>/dev/null || true
       exit \$status
     "

@@ -210,7 +210,9 @@ async fn wipe_delay() {
             bundled_files: 500,
         },
         Arc::new(SystemClock),
-        Some(guichet_desktop::error::DesktopError::KeychainUnavailable),
+        guichet_desktop::keychain::Keychain::unusable(
+            guichet_desktop::error::DesktopError::KeychainUnavailable,
+        ),
     ));
     let window = Arc::new(Stopwatch::default());
     let (c, w) = (core.clone(), window.clone());

@@ -20,6 +20,7 @@ use guichet_desktop::app::{AppCore, Settings, Surface};
 use guichet_desktop::config::Profile;
 use guichet_desktop::error::DesktopError;
 use guichet_desktop::ipc::{SessionView, SignInArgs, WipeReason};
+use guichet_desktop::keychain::Keychain;
 use guichet_desktop::oslock;
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
@@ -75,7 +76,7 @@ async fn remote(clock: Arc<ManualClock>) -> Harness {
     let core = Arc::new(AppCore::new(
         settings(dir.path()),
         clock.clone(),
-        Some(NO_KEYCHAIN),
+        Keychain::unusable(NO_KEYCHAIN),
     ));
     Harness {
         store: server.store.clone(),
@@ -488,6 +489,10 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
         "our NIR left the clipboard"
     );
     assert_eq!(h.surface.reloads(), 1);
+    // The same request again, as Tauri's IPC sends it when the reload cut it short
+    // (tauri#14154): nothing is left to forget, so no second reload takes the notice away.
+    h.core.sign_out(&h.surface).await;
+    assert_eq!(h.surface.reloads(), 1, "one reload for one sign-out");
     assert_eq!(h.core.startup().await.last_wipe, Some(WipeReason::SignOut));
     let e = h
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
@@ -622,7 +627,11 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("policy.toml"), "idle_timeout_secs = 120\n").unwrap();
     let clock = ten_in_paris();
-    let core = AppCore::new(settings(dir.path()), clock.clone(), Some(NO_KEYCHAIN));
+    let core = AppCore::new(
+        settings(dir.path()),
+        clock.clone(),
+        Keychain::unusable(NO_KEYCHAIN),
+    );
     let surface = Recorder::default();
     let startup = core.startup().await;
     assert!(startup.policy.managed);
@@ -658,7 +667,7 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
         "allow_bundled = false\n[[profiles]]\nname = \"Démo\"\nurl = \"bundled\"\nenvironment = \"demo\"\n[[profiles]]\nname = \"MSA\"\nurl = \"https://guichet.msa.example\"\ncaisse = \"MSA-ALSACE\"\nenvironment = \"production\"\n",
     )
     .unwrap();
-    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN));
+    let core = AppCore::new(settings(dir.path()), clock, Keychain::unusable(NO_KEYCHAIN));
     let startup = core.startup().await;
     let names: Vec<_> = startup
         .profiles
@@ -688,7 +697,11 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     };
     // Missing: nothing is allowed, and the message names the file.
     let missing = dir.path().join("nonexistent.toml");
-    let core = AppCore::new(with_extra(&missing), ten_in_paris(), Some(NO_KEYCHAIN));
+    let core = AppCore::new(
+        with_extra(&missing),
+        ten_in_paris(),
+        Keychain::unusable(NO_KEYCHAIN),
+    );
     let startup = core.startup().await;
     assert!(startup.profiles.is_empty() && !startup.policy.allow_bundled);
     let error = startup.policy.error.unwrap();
@@ -696,7 +709,11 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     // Empty (what GUICHET_POLICY=/dev/null used to be): the machine policy still holds.
     let empty = dir.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
-    let core = AppCore::new(with_extra(&empty), ten_in_paris(), Some(NO_KEYCHAIN));
+    let core = AppCore::new(
+        with_extra(&empty),
+        ten_in_paris(),
+        Keychain::unusable(NO_KEYCHAIN),
+    );
     let startup = core.startup().await;
     assert!(startup.policy.error.is_none() && !startup.policy.allow_bundled);
     assert!(
@@ -706,7 +723,11 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     // Trying to allow the bundled backend again: still forbidden.
     let lax = dir.path().join("lax.toml");
     std::fs::write(&lax, "allow_bundled = true\n").unwrap();
-    let core = AppCore::new(with_extra(&lax), ten_in_paris(), Some(NO_KEYCHAIN));
+    let core = AppCore::new(
+        with_extra(&lax),
+        ten_in_paris(),
+        Keychain::unusable(NO_KEYCHAIN),
+    );
     assert!(!core.startup().await.policy.allow_bundled);
     assert_eq!(
         core.prepare(&Profile::demo().name, &Recorder::default())
@@ -731,7 +752,11 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r30_user_profiles_are_kept_apart_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let core = AppCore::new(settings(dir.path()), ten_in_paris(), Some(NO_KEYCHAIN));
+    let core = AppCore::new(
+        settings(dir.path()),
+        ten_in_paris(),
+        Keychain::unusable(NO_KEYCHAIN),
+    );
     let mut p = Profile {
         name: "MSA Alsace — recette".into(),
         url: "http://guichet.msa.example".into(),
@@ -788,7 +813,7 @@ async fn remote_failures_have_their_own_codes() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let core = AppCore::new(settings(dir.path()), clock, Some(NO_KEYCHAIN));
+    let core = AppCore::new(settings(dir.path()), clock, Keychain::unusable(NO_KEYCHAIN));
     let surface = Recorder::default();
     for (name, url) in [
         ("Sans CA", server.url.clone()),
@@ -864,56 +889,6 @@ async fn r16_the_watchdog_loop_counts_down_and_wipes() {
 }
 
 // ---- OS lock and sleep, on private buses ----
-
-/// A `dbus-daemon` of the test's own, killed when dropped.
-struct PrivateBus {
-    child: std::process::Child,
-    address: String,
-}
-
-impl PrivateBus {
-    fn start() -> PrivateBus {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("dbus-daemon runs (scripts/deps.sh installs dbus)");
-        let stdout = child.stdout.take().unwrap();
-        // Read on a thread of its own: a daemon that never prints must not hang the test.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let address = rx
-            .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        let mut bus = PrivateBus { child, address };
-        assert!(!bus.address.is_empty(), "dbus-daemon printed no address");
-        assert!(bus.child.try_wait().unwrap().is_none());
-        bus
-    }
-
-    fn connect(&self, names: &[&'static str]) -> zbus::connection::Builder<'static> {
-        let mut builder = zbus::connection::Builder::address(self.address.as_str()).unwrap();
-        for name in names {
-            builder = builder.name(*name).unwrap();
-        }
-        builder
-    }
-}
-
-impl Drop for PrivateBus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const SESSION_PATH: &str = "/org/freedesktop/login1/session/_32";
 

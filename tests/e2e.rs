@@ -659,15 +659,7 @@ async fn remote_flow(at: PolicyAt) {
     let s = samples(&server.store).await;
     lookups(&client, &s).await;
     qf_bracket_on_screen(&client, &s).await;
-    let remembered =
-        tokio::task::spawn_blocking(|| guichet_desktop::keychain::password(REMOTE_PROFILE))
-            .await
-            .unwrap()
-            .unwrap();
-    assert_eq!(
-        remembered.as_deref().map(String::as_str),
-        Some(NEW_PASSWORD)
-    );
+    assert_eq!(remembered_password().await.as_deref(), Some(NEW_PASSWORD));
 
     sign_out(&client).await;
     // the NIR copied during the lookups is gone (cleared by the sign-out, or by the
@@ -681,11 +673,22 @@ async fn remote_flow(at: PolicyAt) {
         .await
         .unwrap();
     field(&client, "NIR").await;
+    // Its box was ticked for it, so signing in with it kept it.
+    assert_eq!(remembered_password().await.as_deref(), Some(NEW_PASSWORD));
     let psu = participation_on_screen(&client, &server.store).await;
     client.close().await.unwrap();
     let mut secrets = secrets_of(&s);
     secrets.extend(secrets_of_file(&psu));
     assert_nothing_personal_written(&data, &secrets);
+}
+
+/// The password the keychain holds for the remote profile.
+async fn remembered_password() -> Option<String> {
+    tokio::task::spawn_blocking(|| guichet_desktop::keychain::password(REMOTE_PROFILE))
+        .await
+        .unwrap()
+        .unwrap()
+        .map(|p| p.to_string())
 }
 
 /// the municipality's grid, set by IT in the machine policy (brackets of QF, label,

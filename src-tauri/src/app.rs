@@ -22,13 +22,13 @@ use zeroize::Zeroizing;
 
 use crate::backend::{self, ActiveSession, Backend, Result, error};
 use crate::config::{self, Effective, Environment, Profile, UserSettings};
-use crate::error::DesktopError;
 use crate::ipc::{
     HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs,
     StartupView, WipeReason,
 };
+use crate::keychain::{self, Keychain};
+use crate::oslock;
 use crate::watchdog::{Tick, Watchdog};
-use crate::{keychain, oslock};
 
 /// How often the watchdog looks at the wall clock: the wipe comes at most this long after
 /// the deadline (plus the wipe itself).
@@ -63,7 +63,7 @@ pub struct AppCore {
     settings: Settings,
     clock: Arc<dyn Clock>,
     effective: StdMutex<Effective>,
-    keychain_error: Option<DesktopError>,
+    keychain: Keychain,
     /// Backends by profile URL (the bundled one is opened once).
     backends: Mutex<HashMap<String, Backend>>,
     session: Mutex<Option<ActiveSession>>,
@@ -89,23 +89,10 @@ fn digest(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
 
-/// Runs a keychain call off the async runtime (it blocks on D-Bus).
-async fn keychain_call<T: Send + 'static>(
-    f: impl FnOnce() -> std::result::Result<T, DesktopError> + Send + 'static,
-) -> std::result::Result<T, DesktopError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or(Err(DesktopError::KeychainNoAnswer))
-}
-
 impl AppCore {
-    /// Reads the policy and the user's settings. `keychain_error`: the keychain's status,
-    /// checked once at start (a failed set-up sticks for the process).
-    pub fn new(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-        keychain_error: Option<DesktopError>,
-    ) -> Self {
+    /// Reads the policy and the user's settings. `keychain`: the keychain, set up once at
+    /// start (a failed set-up sticks for the process).
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>, keychain: Keychain) -> Self {
         let effective = config::resolve(
             config::load_policy(&settings.policy),
             &UserSettings::load(&settings.data_dir),
@@ -114,7 +101,7 @@ impl AppCore {
             settings,
             clock,
             effective: StdMutex::new(effective),
-            keychain_error,
+            keychain,
             backends: Mutex::new(HashMap::new()),
             session: Mutex::new(None),
             watchdog: StdMutex::new(Watchdog::default()),
@@ -153,20 +140,21 @@ impl AppCore {
         let mut profiles = Vec::new();
         for p in &effective.profiles {
             let name = p.name.clone();
-            let (identifiant, password) = if self.keychain_error.is_some() {
-                (None, false)
-            } else {
-                let n = name.clone();
-                let ident = keychain_call(move || keychain::identifiant(&n))
-                    .await
-                    .ok()
-                    .flatten();
-                let n = name.clone();
-                let pw = keychain_call(move || keychain::password(&n).map(|p| p.is_some()))
-                    .await
-                    .unwrap_or(false);
-                (ident, pw)
-            };
+            // A keychain that does not answer costs one time-out, then the next calls
+            // fail at once: the screen shows without what it would have remembered.
+            let n = name.clone();
+            let identifiant = self
+                .keychain
+                .call(move || keychain::identifiant(&n))
+                .await
+                .ok()
+                .flatten();
+            let n = name.clone();
+            let password = self
+                .keychain
+                .call(move || keychain::password(&n).map(|p| p.is_some()))
+                .await
+                .unwrap_or(false);
             profiles.push(ProfileView {
                 bundled: p.is_bundled(),
                 profile: p.clone(),
@@ -186,7 +174,7 @@ impl AppCore {
                 idle_timeout_secs: effective.idle_timeout_secs,
                 error: effective.policy_error.clone(),
             },
-            keychain_error: self.keychain_error.as_ref().map(ToString::to_string),
+            keychain_error: self.keychain.error().as_ref().map(ToString::to_string),
             last_wipe: lock(&self.last_wipe).take(),
             session,
         }
@@ -230,7 +218,7 @@ impl AppCore {
         let can_remember = s.info.user.test_account
             && environment != Environment::Production
             && effective.allow_remember_password
-            && self.keychain_error.is_none();
+            && self.keychain.error().is_none();
         SessionView {
             profile: s.profile.clone(),
             environment,
@@ -265,7 +253,7 @@ impl AppCore {
         let mut used_remembered = false;
         if password.is_empty() && remember_allowed(&effective, &profile) {
             let name = profile.name.clone();
-            if let Ok(Some(p)) = keychain_call(move || keychain::password(&name)).await {
+            if let Ok(Some(p)) = self.keychain.call(move || keychain::password(&name)).await {
                 password = p;
                 used_remembered = true;
             }
@@ -281,7 +269,10 @@ impl AppCore {
                 if used_remembered && e.code == ErrorCode::InvalidCredentials {
                     // A remembered password that no longer works is forgotten.
                     let name = profile.name.clone();
-                    let _ = keychain_call(move || keychain::forget_password(&name)).await;
+                    let _ = self
+                        .keychain
+                        .call(move || keychain::forget_password(&name))
+                        .await;
                 }
                 return Err(e);
             }
@@ -296,26 +287,28 @@ impl AppCore {
         };
         let view = self.view(&session);
         // Remember what the user asked for, where allowed; failures only mean "not kept".
-        if self.keychain_error.is_none() {
+        if self.keychain.error().is_none() {
             let name = profile.name.clone();
             let keep_ident = args.remember_identifiant;
             let keep_password = args.remember_password && view.can_remember_password;
             let ident = identifiant.clone();
             let must_change = view.must_change_password;
-            let _ = keychain_call(move || {
-                if keep_ident {
-                    keychain::set_identifiant(&name, &ident)?;
-                } else {
-                    keychain::forget(&name)?;
-                }
-                // A temporary password is kept only once it has been changed.
-                match (keep_password, must_change) {
-                    (true, false) => keychain::set_password(&name, &password),
-                    (true, true) => Ok(()),
-                    (false, _) => keychain::forget_password(&name),
-                }
-            })
-            .await;
+            let _ = self
+                .keychain
+                .call(move || {
+                    if keep_ident {
+                        keychain::set_identifiant(&name, &ident)?;
+                    } else {
+                        keychain::forget(&name)?;
+                    }
+                    // A temporary password is kept only once it has been changed.
+                    match (keep_password, must_change) {
+                        (true, false) => keychain::set_password(&name, &password),
+                        (true, true) => Ok(()),
+                        (false, _) => keychain::forget_password(&name),
+                    }
+                })
+                .await;
         }
         self.arm(view.idle_timeout_s);
         *self.session.lock().await = Some(session);
@@ -337,7 +330,18 @@ impl AppCore {
         if let Err(e) = &result
             && e.code == ErrorCode::SessionExpired
         {
-            self.wipe(WipeReason::SessionExpired, surface).await;
+            // Only the session this request was made with: the user may have signed out
+            // and in again while it was on its way.
+            let session = {
+                let mut guard = self.session.lock().await;
+                if guard.as_ref().is_some_and(|s| *s.token == *token) {
+                    guard.take()
+                } else {
+                    None
+                }
+            };
+            self.forget(session, WipeReason::SessionExpired, surface)
+                .await;
         }
         result
     }
@@ -386,15 +390,17 @@ impl AppCore {
         drop(guard);
         // A remembered test password follows the change (or is kept now, if the user asked
         // for it while signing in with a temporary one).
-        if view.can_remember_password && self.keychain_error.is_none() {
+        if view.can_remember_password && self.keychain.error().is_none() {
             let name = view.profile.clone();
-            let _ = keychain_call(move || {
-                if asked || keychain::password(&name)?.is_some() {
-                    keychain::set_password(&name, &new_for_keychain)?;
-                }
-                Ok(())
-            })
-            .await;
+            let _ = self
+                .keychain
+                .call(move || {
+                    if asked || keychain::password(&name)?.is_some() {
+                        keychain::set_password(&name, &new_for_keychain)?;
+                    }
+                    Ok(())
+                })
+                .await;
         }
         self.arm(view.idle_timeout_s);
         Ok(view)
@@ -538,19 +544,38 @@ impl AppCore {
         self.wipe(WipeReason::SignOut, surface).await;
     }
 
-    /// forgets the session at once. The session leaves shared state first, the
-    /// webview is reloaded, the clipboard cleared if it holds what we copied; only then is
-    /// the session revoked on the backend (best effort: it expires there anyway), after
-    /// which the token is zeroized on drop.
+    /// forgets the open session at once (see [`AppCore::forget`]).
     pub async fn wipe(&self, reason: WipeReason, surface: &dyn Surface) {
         let session = self.session.lock().await.take();
+        self.forget(session, reason, surface).await;
+    }
+
+    /// Forgets `session`, taken out of shared state by the caller: the webview is reloaded
+    /// onto the sign-in screen, which says why (`reason`), the clipboard cleared if it holds
+    /// what we copied; only then is the session revoked on the backend (best effort: it
+    /// expires there anyway), after which the token is zeroized on drop.
+    ///
+    /// With no session there is nothing to forget, and the screen and its notice stay as
+    /// they are. That case is not rare: Tauri's IPC sends again a request that a reload cut
+    /// short (the page's fetch is aborted and retried by another channel, tauri#14154), so
+    /// the "Se déconnecter" that caused the reload arrives a second time; a second reload
+    /// would take the notice away from the sign-in screen the first one put up.
+    async fn forget(
+        &self,
+        session: Option<ActiveSession>,
+        reason: WipeReason,
+        surface: &dyn Surface,
+    ) {
+        let Some(s) = session else {
+            tracing::debug!(?reason, "rien à effacer : aucune session ouverte");
+            return;
+        };
         lock(&self.watchdog).disarm();
         self.clear_clipboard_if_ours(surface);
         *lock(&self.last_wipe) = Some(reason);
         surface.reload();
-        if let Some(s) = session
-            && reason != WipeReason::SessionExpired
-        {
+        tracing::debug!(?reason, "session effacée");
+        if reason != WipeReason::SessionExpired {
             let revoke = s.backend.sign_out(&s.token);
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), revoke).await;
         }
@@ -661,9 +686,9 @@ impl AppCore {
             ));
         }
         self.store_settings(user)?;
-        if self.keychain_error.is_none() {
+        if self.keychain.error().is_none() {
             let n = name.to_owned();
-            let _ = keychain_call(move || keychain::forget(&n)).await;
+            let _ = self.keychain.call(move || keychain::forget(&n)).await;
         }
         Ok(())
     }
@@ -682,7 +707,8 @@ impl AppCore {
 
     pub async fn forget_credentials(&self, profile: &str) -> Result<()> {
         let name = profile.to_owned();
-        keychain_call(move || keychain::forget(&name))
+        self.keychain
+            .call(move || keychain::forget(&name))
             .await
             .map_err(ErrorBody::from)
     }

@@ -233,9 +233,10 @@ pub fn run_app() -> ExitCode {
         tracing::warn!(error = %e, "les fichiers core restent possibles");
     }
     guichet_client::install_crypto_provider();
-    // The keychain's set-up is tried once; its failure sticks for the process.
-    let keychain_error = keychain::status().err();
-    let core = crate::core(args.settings(), keychain_error);
+    // The keychain's set-up is tried once, bounded in time; its failure sticks for the
+    // process.
+    let keychain = keychain::Keychain::open(keychain::CALL_TIMEOUT);
+    let core = crate::core(args.settings(), keychain);
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

@@ -67,7 +67,7 @@ pub enum DesktopError {
     KeychainLocked,
     #[error("Aucun trousseau du système n'est disponible : l'identifiant ne sera pas mémorisé.")]
     KeychainUnavailable,
-    #[error("Le trousseau du système n'a pas répondu.")]
+    #[error("Le trousseau du système ne répond pas : l'identifiant ne sera pas mémorisé.")]
     KeychainNoAnswer,
 
     #[error("Le nom du profil doit compter de 1 à 80 caractères.")]

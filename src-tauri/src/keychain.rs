@@ -1,8 +1,13 @@
 //! The OS keychain (keyring 4: Secret Service on Linux, Credential Manager on Windows,
 //! Keychain on macOS). Per connection profile it keeps the last identifiant and, for a test
 //! account on a non-production profile when the policy allows it, the password. Nothing
-//! secret goes to a file. Every call blocks (D-Bus round trips): call from `spawn_blocking`.
-//! When no keychain answers the app works on and remembers nothing.
+//! secret goes to a file. Every call blocks (D-Bus round trips): the app makes them through
+//! [`Keychain`], off the async runtime and bounded in time. When no keychain answers, or one
+//! stops answering, the app works on and remembers nothing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use keyring::{Entry, Error};
 use zeroize::Zeroizing;
@@ -13,6 +18,127 @@ type Result<T> = std::result::Result<T, DesktopError>;
 
 /// Service name of Guichet's items in the keychain.
 pub const SERVICE: &str = "fr.guichet.desktop";
+
+/// How long a keychain call may take before the app goes on without it. A Secret Service
+/// that holds its D-Bus name but never answers (a hung daemon, a prompt nobody can see)
+/// would otherwise keep the sign-in screen on "Chargement…" for good.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The keychain as the app uses it. Each call runs on a blocking thread, bounded by a
+/// time-out. A call that overruns is left to finish on its thread; until it has, later
+/// calls fail at once with [`DesktopError::KeychainNoAnswer`], since the store serialises
+/// its calls and they would only queue behind it.
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    /// Why the keychain cannot be used at all: its set-up failed, or did not answer.
+    unusable: Option<DesktopError>,
+    timeout: Duration,
+    /// Calls that overran their time-out and are still running.
+    overdue: Arc<AtomicUsize>,
+}
+
+const RUNNING: u8 = 0;
+const FINISHED: u8 = 1;
+const OVERDUE: u8 = 2;
+
+/// Marks a call finished when its thread is done with it, panics included.
+struct Finish {
+    state: Arc<AtomicU8>,
+    overdue: Arc<AtomicUsize>,
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        if self.state.swap(FINISHED, Ordering::AcqRel) == OVERDUE {
+            self.overdue.fetch_sub(1, Ordering::AcqRel);
+            tracing::info!("le trousseau répond de nouveau");
+        }
+    }
+}
+
+impl Keychain {
+    /// The system's keychain, set up once (a failure sticks for the process), each call
+    /// bounded by `timeout`. The set-up itself is bounded too: it runs on its own thread,
+    /// left behind if it overruns.
+    pub fn open(timeout: Duration) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("keychain-setup".into())
+            .spawn(move || {
+                let _ = tx.send(status());
+            });
+        let unusable = match spawned.map(|_| rx.recv_timeout(timeout)) {
+            Ok(Ok(status)) => status.err(),
+            Ok(Err(_)) | Err(_) => {
+                tracing::warn!(?timeout, "le trousseau ne répond pas au démarrage");
+                Some(DesktopError::KeychainNoAnswer)
+            }
+        };
+        Keychain {
+            unusable,
+            timeout,
+            overdue: Arc::default(),
+        }
+    }
+
+    /// A keychain the app cannot use, for `reason` (tests, and a failed set-up).
+    pub fn unusable(reason: DesktopError) -> Self {
+        Keychain {
+            unusable: Some(reason),
+            timeout: CALL_TIMEOUT,
+            overdue: Arc::default(),
+        }
+    }
+
+    /// Why the keychain cannot be used now, if it cannot: its set-up failed, or a call is
+    /// still overdue.
+    pub fn error(&self) -> Option<DesktopError> {
+        if let Some(e) = &self.unusable {
+            return Some(e.clone());
+        }
+        (self.overdue.load(Ordering::Acquire) > 0).then_some(DesktopError::KeychainNoAnswer)
+    }
+
+    /// Runs `f` (keychain calls) on a blocking thread, waiting at most the time-out.
+    #[allow(clippy::disallowed_methods)] // the clock only measures a duration, for the log
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        if let Some(e) = self.error() {
+            return Err(e);
+        }
+        let state = Arc::new(AtomicU8::new(RUNNING));
+        let finish = Finish {
+            state: state.clone(),
+            overdue: self.overdue.clone(),
+        };
+        let started = Instant::now();
+        let task = tokio::task::spawn_blocking(move || {
+            let _finish = finish;
+            f()
+        });
+        match tokio::time::timeout(self.timeout, task).await {
+            Ok(joined) => {
+                tracing::debug!(elapsed = ?started.elapsed(), "appel au trousseau");
+                joined.unwrap_or(Err(DesktopError::KeychainNoAnswer))
+            }
+            Err(_) => {
+                // Counted before it is marked, so that the thread, when it finishes,
+                // never uncounts a call that was not counted.
+                self.overdue.fetch_add(1, Ordering::AcqRel);
+                if state
+                    .compare_exchange(RUNNING, OVERDUE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    self.overdue.fetch_sub(1, Ordering::AcqRel);
+                }
+                tracing::warn!(timeout = ?self.timeout, "le trousseau ne répond pas");
+                Err(DesktopError::KeychainNoAnswer)
+            }
+        }
+    }
+}
 
 /// Whether the keychain can be used (the error says why not, for the sign-in screen).
 pub fn status() -> Result<()> {
@@ -75,4 +201,81 @@ pub fn forget_password(profile: &str) -> Result<()> {
 pub fn forget(profile: &str) -> Result<()> {
     delete(profile, "identifiant")?;
     delete(profile, "password")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keychain whose set-up succeeded, with a short time-out.
+    fn answering(timeout: Duration) -> Keychain {
+        Keychain {
+            unusable: None,
+            timeout,
+            overdue: Arc::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_call_that_answers_in_time_gives_its_answer() {
+        let k = answering(Duration::from_secs(30));
+        assert_eq!(k.call(|| Ok(7)).await, Ok(7));
+        assert_eq!(
+            k.call(|| Err::<(), _>(DesktopError::KeychainLocked)).await,
+            Err(DesktopError::KeychainLocked)
+        );
+        assert_eq!(k.error(), None);
+    }
+
+    #[tokio::test]
+    async fn a_silent_keychain_is_given_up_and_later_calls_fail_at_once_until_it_answers() {
+        let k = answering(Duration::from_millis(100));
+        let (release, hung) = std::sync::mpsc::channel::<()>();
+        let (finished, done) = std::sync::mpsc::channel::<()>();
+        let first = k.call(move || {
+            let _ = hung.recv();
+            let _ = finished.send(());
+            Ok(())
+        });
+        assert_eq!(first.await, Err(DesktopError::KeychainNoAnswer));
+        assert_eq!(k.error(), Some(DesktopError::KeychainNoAnswer));
+
+        // While the first call hangs, the next one is not even started.
+        let ran = Arc::new(AtomicUsize::new(0));
+        let r = ran.clone();
+        let second = k.call(move || {
+            r.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
+        assert_eq!(second.await, Err(DesktopError::KeychainNoAnswer));
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+
+        // The keychain answers at last: calls go through again.
+        release.send(()).unwrap();
+        done.recv().unwrap();
+        for _ in 0..200 {
+            if k.error().is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(k.error(), None);
+        assert_eq!(k.call(|| Ok("kept")).await, Ok("kept"));
+    }
+
+    #[tokio::test]
+    async fn a_call_that_panics_is_no_answer_and_leaves_nothing_overdue() {
+        let k = answering(Duration::from_secs(30));
+        let r: Result<()> = k.call(|| panic!("keychain store bug")).await;
+        assert_eq!(r, Err(DesktopError::KeychainNoAnswer));
+        assert_eq!(k.error(), None);
+    }
+
+    #[tokio::test]
+    async fn an_unusable_keychain_runs_nothing() {
+        let k = Keychain::unusable(DesktopError::KeychainUnavailable);
+        let r: Result<()> = k.call(|| unreachable!("never run")).await;
+        assert_eq!(r, Err(DesktopError::KeychainUnavailable));
+        assert_eq!(k.error(), Some(DesktopError::KeychainUnavailable));
+    }
 }

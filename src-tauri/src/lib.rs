@@ -77,13 +77,10 @@ impl Args {
 }
 
 /// Shared by the app and the tests.
-pub fn core(
-    settings: app::Settings,
-    keychain_error: Option<error::DesktopError>,
-) -> Arc<app::AppCore> {
+pub fn core(settings: app::Settings, keychain: keychain::Keychain) -> Arc<app::AppCore> {
     Arc::new(app::AppCore::new(
         settings,
         Arc::new(guichet_service::SystemClock),
-        keychain_error,
+        keychain,
     ))
 }

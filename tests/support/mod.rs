@@ -253,13 +253,22 @@ pub async fn bundled_core(
     clock: Arc<ManualClock>,
     files: u64,
 ) -> (guichet_desktop::app::AppCore, Recorder, Store) {
+    let none = guichet_desktop::keychain::Keychain::unusable(
+        guichet_desktop::error::DesktopError::KeychainUnavailable,
+    );
+    bundled_core_with(dir, clock, files, none).await
+}
+
+/// [`bundled_core`] with `keychain`.
+pub async fn bundled_core_with(
+    dir: &Path,
+    clock: Arc<ManualClock>,
+    files: u64,
+    keychain: guichet_desktop::keychain::Keychain,
+) -> (guichet_desktop::app::AppCore, Recorder, Store) {
     use guichet_desktop::backend::Backend;
 
-    let core = guichet_desktop::app::AppCore::new(
-        desktop_settings(dir, files),
-        clock,
-        Some(guichet_desktop::error::DesktopError::KeychainUnavailable),
-    );
+    let core = guichet_desktop::app::AppCore::new(desktop_settings(dir, files), clock, keychain);
     let surface = Recorder::default();
     let profile = guichet_desktop::config::Profile::demo().name;
     let Backend::Bundled(guichet) = core.prepare(&profile, &surface).await.unwrap() else {
@@ -267,4 +276,54 @@ pub async fn bundled_core(
     };
     let store = guichet.store().clone();
     (core, surface, store)
+}
+
+/// A `dbus-daemon` of the test's own, killed when dropped.
+pub struct PrivateBus {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl PrivateBus {
+    pub fn start() -> PrivateBus {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs (scripts/deps.sh installs dbus)");
+        let stdout = child.stdout.take().unwrap();
+        // Read on a thread of its own: a daemon that never prints must not hang the test.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let address = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let mut bus = PrivateBus { child, address };
+        assert!(!bus.address.is_empty(), "dbus-daemon printed no address");
+        assert!(bus.child.try_wait().unwrap().is_none());
+        bus
+    }
+
+    pub fn connect(&self, names: &[&'static str]) -> zbus::connection::Builder<'static> {
+        let mut builder = zbus::connection::Builder::address(self.address.as_str()).unwrap();
+        for name in names {
+            builder = builder.name(*name).unwrap();
+        }
+        builder
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

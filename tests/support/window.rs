@@ -46,7 +46,17 @@ pub async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) 
         if start.elapsed() > timeout {
             let shot = client.screenshot().await.unwrap_or_default();
             std::fs::write(screenshots().join("failure.png"), shot).unwrap();
-            panic!("{locator:?} not shown after {timeout:?} (target/e2e/failure.png)");
+            // What the screen said, for a CI log that keeps no file (synthetic data only).
+            let text = match client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await.unwrap_or_else(|e| format!("({e})")),
+                Err(e) => format!("(no body: {e})"),
+            };
+            let url = client.current_url().await.map(|u| u.to_string());
+            panic!(
+                "{locator:?} not shown after {timeout:?} (target/e2e/failure.png)\n\
+                 page {url:?} reads:\n{}",
+                text.chars().take(2_000).collect::<String>()
+            );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
