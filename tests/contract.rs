@@ -477,7 +477,7 @@ async fn r18_closed_hours_said_before_and_at_lookup(h: Harness) {
 async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
     h.ready("demo.creche").await;
     let found = h.file("MSA-ALSACE", "psu", LookupOutcome::Found).await;
-    h.core.copy(found.nir.expose(), &h.surface).unwrap();
+    h.core.copy(found.nir.expose(), &h.surface).await.unwrap();
     assert_eq!(
         h.surface.clipboard_text().as_deref(),
         Some(found.nir.expose())
@@ -493,6 +493,14 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
     // (tauri#14154): nothing is left to forget, so no second reload takes the notice away.
     h.core.sign_out(&h.surface).await;
     assert_eq!(h.surface.reloads(), 1, "one reload for one sign-out");
+    // A copy replayed the same way puts nothing back.
+    let e = h
+        .core
+        .copy(found.nir.expose(), &h.surface)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SessionExpired);
+    assert_eq!(h.surface.clipboard_text(), None);
     assert_eq!(h.core.startup().await.last_wipe, Some(WipeReason::SignOut));
     let e = h
         .lookup("psu", found.nir.expose(), &found.contact.birth_name)
@@ -502,7 +510,7 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
 
     // What the user copied from elsewhere afterwards is not ours to clear.
     h.sign_in("demo.creche", NEW_PASSWORD).await.unwrap();
-    h.core.copy(found.nir.expose(), &h.surface).unwrap();
+    h.core.copy(found.nir.expose(), &h.surface).await.unwrap();
     h.surface.set_clipboard_text("texte d'un autre logiciel");
     h.core.sign_out(&h.surface).await;
     assert_eq!(

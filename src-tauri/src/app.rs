@@ -605,8 +605,14 @@ impl AppCore {
         self.session.lock().await.is_some()
     }
 
-    /// Puts `text` in the clipboard and remembers its digest, to clear it later.
-    pub fn copy(&self, text: &str, surface: &dyn Surface) -> Result<[u8; 32]> {
+    /// Puts `text` in the clipboard and remembers its digest, to clear it later. Only while
+    /// a session is open, and under its lock: a copy replayed after a wipe (the IPC's retry,
+    /// see [`AppCore::forget`]) must not put back the NIR the wipe has just cleared.
+    pub async fn copy(&self, text: &str, surface: &dyn Surface) -> Result<[u8; 32]> {
+        let session = self.session.lock().await;
+        if session.is_none() {
+            return Err(expired());
+        }
         if !surface.set_clipboard_text(text) {
             return Err(error(
                 ErrorCode::ClipboardUnavailable,
@@ -615,6 +621,7 @@ impl AppCore {
         }
         let d = digest(text);
         *lock(&self.copied) = Some(d);
+        drop(session);
         Ok(d)
     }
 

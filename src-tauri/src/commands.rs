@@ -159,9 +159,9 @@ async fn sign_out(core: Core<'_>, app: AppHandle) -> Result<()> {
 
 /// Copies a value shown on screen (a NIR); cleared after 30 s if still there.
 #[tauri::command]
-fn copy_text(core: Core<'_>, app: AppHandle, text: String) -> Result<()> {
+async fn copy_text(core: Core<'_>, app: AppHandle, text: String) -> Result<()> {
     let text = zeroize::Zeroizing::new(text);
-    let digest = core.copy(&text, &Window(app.clone()))?;
+    let digest = core.copy(&text, &Window(app.clone())).await?;
     let core = core.inner().clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(CLIPBOARD_TTL).await;
