@@ -23,7 +23,9 @@ use guichet_core::dossier::Dossier;
 use guichet_core::nir::Nir;
 use guichet_service::{DEMO_PASSWORD, SystemClock};
 use guichet_store::Store;
-use guichet_tests::window::{self, button, click, field, screenshots, type_into, wait_for};
+use guichet_tests::window::{
+    self, button, click, field, screenshots, try_page_text, type_into, wait_for,
+};
 use guichet_tests::*;
 
 const DEMO_PROFILE: &str = "Démonstration (données fictives)";
@@ -84,13 +86,7 @@ async fn shot(client: &Client, name: &str) {
 }
 
 async fn page_text(client: &Client) -> String {
-    client
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    try_page_text(client).await.unwrap()
 }
 
 /// Signs in with the temporary password and makes the forced change.

@@ -5,11 +5,11 @@
 //! [`Keychain`], off the async runtime and bounded in time. When no keychain answers, or one
 //! stops answering, the app works on and remembers nothing.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use keyring::{Entry, Error};
+use tokio::task::AbortHandle;
 use zeroize::Zeroizing;
 
 use crate::error::DesktopError;
@@ -33,27 +33,8 @@ pub struct Keychain {
     /// Why the keychain cannot be used at all: its set-up failed, or did not answer.
     unusable: Option<DesktopError>,
     timeout: Duration,
-    /// Calls that overran their time-out and are still running.
-    overdue: Arc<AtomicUsize>,
-}
-
-const RUNNING: u8 = 0;
-const FINISHED: u8 = 1;
-const OVERDUE: u8 = 2;
-
-/// Marks a call finished when its thread is done with it, panics included.
-struct Finish {
-    state: Arc<AtomicU8>,
-    overdue: Arc<AtomicUsize>,
-}
-
-impl Drop for Finish {
-    fn drop(&mut self) {
-        if self.state.swap(FINISHED, Ordering::AcqRel) == OVERDUE {
-            self.overdue.fetch_sub(1, Ordering::AcqRel);
-            tracing::info!("le trousseau répond de nouveau");
-        }
-    }
+    /// The calls that overran their time-out (those still running make the keychain silent).
+    overdue: Arc<Mutex<Vec<AbortHandle>>>,
 }
 
 impl Keychain {
@@ -81,7 +62,7 @@ impl Keychain {
         }
     }
 
-    /// A keychain the app cannot use, for `reason` (tests, and a failed set-up).
+    /// A keychain the app cannot use, for `reason` (the tests' "no keychain").
     pub fn unusable(reason: DesktopError) -> Self {
         Keychain {
             unusable: Some(reason),
@@ -96,7 +77,16 @@ impl Keychain {
         if let Some(e) = &self.unusable {
             return Some(e.clone());
         }
-        (self.overdue.load(Ordering::Acquire) > 0).then_some(DesktopError::KeychainNoAnswer)
+        let mut overdue = self.overdue.lock().unwrap_or_else(PoisonError::into_inner);
+        if overdue.is_empty() {
+            return None;
+        }
+        overdue.retain(|call| !call.is_finished());
+        if overdue.is_empty() {
+            tracing::info!("le trousseau répond de nouveau");
+            return None;
+        }
+        Some(DesktopError::KeychainNoAnswer)
     }
 
     /// Runs `f` (keychain calls) on a blocking thread, waiting at most the time-out.
@@ -108,32 +98,19 @@ impl Keychain {
         if let Some(e) = self.error() {
             return Err(e);
         }
-        let state = Arc::new(AtomicU8::new(RUNNING));
-        let finish = Finish {
-            state: state.clone(),
-            overdue: self.overdue.clone(),
-        };
         let started = Instant::now();
-        let task = tokio::task::spawn_blocking(move || {
-            let _finish = finish;
-            f()
-        });
-        match tokio::time::timeout(self.timeout, task).await {
+        let mut task = tokio::task::spawn_blocking(f);
+        match tokio::time::timeout(self.timeout, &mut task).await {
             Ok(joined) => {
                 tracing::debug!(elapsed = ?started.elapsed(), "appel au trousseau");
                 joined.unwrap_or(Err(DesktopError::KeychainNoAnswer))
             }
             Err(_) => {
-                // Counted before it is marked, so that the thread, when it finishes,
-                // never uncounts a call that was not counted.
-                self.overdue.fetch_add(1, Ordering::AcqRel);
-                if state
-                    .compare_exchange(RUNNING, OVERDUE, Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-                {
-                    self.overdue.fetch_sub(1, Ordering::AcqRel);
-                }
                 tracing::warn!(timeout = ?self.timeout, "le trousseau ne répond pas");
+                self.overdue
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(task.abort_handle());
                 Err(DesktopError::KeychainNoAnswer)
             }
         }
@@ -205,6 +182,8 @@ pub fn forget(profile: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     /// A keychain whose set-up succeeded, with a short time-out.

@@ -47,10 +47,9 @@ pub async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) 
             let shot = client.screenshot().await.unwrap_or_default();
             std::fs::write(screenshots().join("failure.png"), shot).unwrap();
             // What the screen said, for a CI log that keeps no file (synthetic data only).
-            let text = match client.find(Locator::Css("body")).await {
-                Ok(body) => body.text().await.unwrap_or_else(|e| format!("({e})")),
-                Err(e) => format!("(no body: {e})"),
-            };
+            let text = try_page_text(client)
+                .await
+                .unwrap_or_else(|e| format!("(no text: {e})"));
             let url = client.current_url().await.map(|u| u.to_string());
             panic!(
                 "{locator:?} not shown after {timeout:?} (target/e2e/failure.png)\n\
@@ -60,6 +59,11 @@ pub async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) 
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The text the page shows.
+pub async fn try_page_text(client: &Client) -> Result<String, fantoccini::error::CmdError> {
+    client.find(Locator::Css("body")).await?.text().await
 }
 
 /// The form field whose `<label>` reads `label`.
