@@ -58,6 +58,9 @@ systemd-analyze verify "$unit"
 key=/etc/guichet/trace.key
 [ "$(stat -c '%a %U' "$key")" = "600 guichet" ] || fail "clé de traces : $(stat -c '%a %U' "$key")"
 [ "$(stat -c '%a %U' /var/lib/guichet)" = "750 guichet" ] || fail "/var/lib/guichet : $(stat -c '%a %U' /var/lib/guichet)"
+# Issue 22: the configuration (it may name a database password) is not world-readable.
+[ "$(stat -c '%a %U %G' /etc/guichet/server.toml)" = "640 root guichet" ] ||
+  fail "server.toml : $(stat -c '%a %U %G' /etc/guichet/server.toml)"
 # The unit's own user, working directory, umask and command line.
 field() { sed -n "s/^$1=//p" "$unit" | tail -1; }
 user=$(field User)

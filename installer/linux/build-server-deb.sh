@@ -14,6 +14,9 @@ pkg=$work/root
 doc=$pkg/usr/share/doc/guichet-server
 install -D -m 0755 --strip "$binary" "$pkg/usr/bin/guichet-server"
 install -D -m 0644 "$here/guichet-server.service" "$pkg/lib/systemd/system/guichet-server.service"
+# Shipped 0644 as Debian expects of a conffile (lintian), holding no secret; postinst makes
+# it 0640 root:guichet at once, since an administrator may write a PostgreSQL password in
+# it (issue 22). An unmodified conffile replaced by an upgrade holds no secret either.
 install -D -m 0644 "$here/server.toml" "$pkg/etc/guichet/server.toml"
 install -D -m 0644 "$here/copyright" "$doc/copyright"
 install -D -m 0644 "$here/server/README.Debian" "$doc/README.Debian"

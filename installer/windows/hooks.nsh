@@ -14,8 +14,10 @@
 ;
 ; PROFILENAME defaults to "Production"; CAISSE may be left out. A SERVERURL that does not
 ; start with https:// stops the installation before anything is copied (exit code 2).
-; Every install also creates %ProgramData%\Guichet (the folder of the policy file) writable
-; by SYSTEM and Administrators only; if that fails, nothing is installed either.
+; Every install also creates %ProgramData%\Guichet (the folder of the policy file), or takes
+; it over if it exists: owned by Administrators, writable by SYSTEM and Administrators only,
+; any ACE a user had set removed (GuichetPolicyFolderRights); if that fails, nothing is
+; installed either.
 ;
 ; The uninstaller leaves HKLM\SOFTWARE\Policies\Guichet and %ProgramData%\Guichet alone:
 ; they belong to IT (installer/DEPLOY.md says how to remove them).
@@ -37,6 +39,7 @@ Var GuichetCaisse
 Var GuichetProfileName
 Var GuichetParams
 Var GuichetScratch
+Var GuichetPolicyDir
 
 ; The command line, read by ${GetOptions}. GetOptions ends a value at its option prefix
 ; character, and a URL is full of "/": so the options are searched with " " as prefix
@@ -65,6 +68,34 @@ Var GuichetScratch
   ${EndIf}
 !macroend
 
+; GuichetPolicyFolderRights: the rights of %ProgramData%\Guichet (the app checks them at
+; every start and refuses a policy they do not protect). Well-known SIDs, so that it works
+; on every language of Windows. /L: a link planted there is changed itself, not its target.
+;
+;   1. the folder's owner becomes Administrators: a user who created it loses the owner's
+;      right to rewrite its DACL. Only the folder's: the owner of what is inside is kept,
+;      so that a file a user left there stays theirs, and the app refuses it rather than
+;      trusting its content;
+;   2. /reset: every ACE set on the folder or below (a user's included) is removed, and all
+;      of it inherits again (the folder, for an instant, from %ProgramData%: what a user
+;      creates in it then is theirs, refused by the app as in 1.);
+;   3. the folder stops inheriting and gets SYSTEM and Administrators full control, Users
+;      read, which everything below inherits.
+!macro GuichetIcacls ARGS
+  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$GuichetPolicyDir" ${ARGS}'
+  Pop $GuichetScratch
+  ${If} $GuichetScratch != "0"
+    MessageBox MB_ICONSTOP|MB_OK "Les droits du dossier %ProgramData%\Guichet n'ont pas pu être posés (icacls ${ARGS} : $GuichetScratch). Guichet n'a pas été installé." /SD IDOK
+    Abort "droits de %ProgramData%\Guichet non posés"
+  ${EndIf}
+!macroend
+
+!macro GuichetPolicyFolderRights
+  !insertmacro GuichetIcacls "/setowner *S-1-5-32-544 /L"
+  !insertmacro GuichetIcacls "/reset /T /C /L"
+  !insertmacro GuichetIcacls "/inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /L"
+!macroend
+
 !macro NSIS_HOOK_PREINSTALL
   !insertmacro GuichetReadParameters
   !insertmacro GuichetOption "/SERVERURL=" $GuichetServerUrl
@@ -88,21 +119,15 @@ Var GuichetScratch
 
   ; The folder of %ProgramData%\Guichet\policy.toml: whoever can write there decides what
   ; the app trusts, when the registry does not say otherwise (by default every user may
-  ; create files in a new folder of %ProgramData%). Well-known SIDs, so that it works on
-  ; every language of Windows: SYSTEM and Administrators full control, Users read. Done
-  ; before anything is copied: if it fails, nothing is installed (exit code 2).
-  ReadEnvStr $GuichetScratch "ProgramData"
-  ${If} $GuichetScratch == ""
-    StrCpy $GuichetScratch "C:\ProgramData"
+  ; create a folder in %ProgramData%, and owns it). Done before anything is copied: if a
+  ; step fails, nothing is installed (exit code 2). See GuichetPolicyFolderRights.
+  ReadEnvStr $GuichetPolicyDir "ProgramData"
+  ${If} $GuichetPolicyDir == ""
+    StrCpy $GuichetPolicyDir "C:\ProgramData"
   ${EndIf}
-  StrCpy $GuichetScratch "$GuichetScratch\Guichet"
-  CreateDirectory "$GuichetScratch"
-  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$GuichetScratch" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX'
-  Pop $GuichetScratch
-  ${If} $GuichetScratch != "0"
-    MessageBox MB_ICONSTOP|MB_OK "Les droits du dossier %ProgramData%\Guichet n'ont pas pu être posés (icacls : $GuichetScratch). Guichet n'a pas été installé." /SD IDOK
-    Abort "droits de %ProgramData%\Guichet non posés"
-  ${EndIf}
+  StrCpy $GuichetPolicyDir "$GuichetPolicyDir\Guichet"
+  CreateDirectory "$GuichetPolicyDir"
+  !insertmacro GuichetPolicyFolderRights
 !macroend
 
 !macro NSIS_HOOK_POSTINSTALL

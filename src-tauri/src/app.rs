@@ -782,8 +782,8 @@ pub fn check_nir(text: &str) -> NirCheck {
 /// The status of `hours` (`05:00-23:00`, `24/7`) at `now`; unreadable hours count as open
 /// (the backend decides anyway).
 pub fn hours_view(hours: &str, now: DateTime<Utc>) -> HoursView {
-    use guichet_core::policy::hours::{HoursStatus, OpeningHours, paris_hhmm};
-    match hours.parse::<OpeningHours>().map(|h| h.status(now)) {
+    use guichet_core::policy::hours::{CombinedHours, HoursStatus, paris_hhmm};
+    match hours.parse::<CombinedHours>().map(|h| h.status(now)) {
         Ok(HoursStatus::Closed { reopens_at }) => HoursView {
             open: false,
             reopens_hhmm: Some(paris_hhmm(reopens_at)),

@@ -140,7 +140,8 @@ pub struct PolicySources {
     /// restrictions. When named, it must exist: a missing or unreadable one allows nothing.
     pub extra: Option<PathBuf>,
     /// Who must own the policy and CA files and their folders (Unix user id): [`ROOT`] in
-    /// production; the tests pass their own, so that they run as any user.
+    /// production; the tests pass their own, so that they run as any user. Windows has its
+    /// own fixed rule instead (SYSTEM, Administrators or TrustedInstaller).
     pub trusted_owner: u32,
     /// Whether the OS's managed policy (Windows group policy, macOS managed preferences)
     /// is read over the system file ([`crate::os_policy`]): always in production, never in
@@ -350,7 +351,7 @@ fn read_trusted(
     };
     let check_folder = |dir: &Path| -> Result<(), DesktopError> {
         let meta = std::fs::metadata(dir).map_err(|_| unreadable())?;
-        check_trusted(&meta, trusted_owner).map_err(|why| refused(Some(dir), why))
+        check_trusted(dir, &meta, trusted_owner).map_err(|why| refused(Some(dir), why))
     };
     // Links followed: what is checked is the real file, in its real folder.
     let real = match std::fs::canonicalize(path) {
@@ -370,7 +371,7 @@ fn read_trusted(
     if !checked.is_file() {
         return Err(refused(None, Untrusted::NotARegularFile));
     }
-    check_trusted(&checked, trusted_owner).map_err(|why| refused(None, why))?;
+    check_trusted(&real, &checked, trusted_owner).map_err(|why| refused(None, why))?;
     let file = std::fs::File::open(&real).map_err(|_| unreadable())?;
     // The file read is the one checked, not one swapped in meanwhile.
     let opened = file.metadata().map_err(|_| unreadable())?;
@@ -390,7 +391,11 @@ fn read_trusted(
 /// Whoever can write a policy or CA file, or its folder, decides what the app allows: only
 /// `trusted_owner` (root in production) may. Returns why not.
 #[cfg(unix)]
-fn check_trusted(meta: &std::fs::Metadata, trusted_owner: u32) -> Result<(), Untrusted> {
+fn check_trusted(
+    _path: &Path,
+    meta: &std::fs::Metadata,
+    trusted_owner: u32,
+) -> Result<(), Untrusted> {
     use std::os::unix::fs::MetadataExt;
     if meta.uid() != trusted_owner {
         return Err(Untrusted::NotOwnedBy {
@@ -409,12 +414,18 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     (a.dev(), a.ino()) == (b.dev(), b.ino())
 }
 
-/// Not checked on Windows: IT's policy lives in the registry (`HKLM\SOFTWARE\Policies`,
-/// writable by administrators only), which wins over the file; the file in
-/// `%ProgramData%\Guichet` is protected by the folder's ACL alone (installer/DEPLOY.md).
+/// Windows: the file or folder must be owned by SYSTEM, Administrators or TrustedInstaller,
+/// and its DACL must let no one else change it (`guichet_os::acl`): a folder
+/// `%ProgramData%\Guichet` that a user created, or whose rights were loosened, is refused
+/// like a Unix one not owned by root (installer/DEPLOY.md). `trusted_owner`, a Unix user
+/// id, has no meaning here.
 #[cfg(windows)]
-fn check_trusted(_meta: &std::fs::Metadata, _trusted_owner: u32) -> Result<(), Untrusted> {
-    Ok(())
+fn check_trusted(
+    path: &Path,
+    _meta: &std::fs::Metadata,
+    _trusted_owner: u32,
+) -> Result<(), Untrusted> {
+    guichet_os::windows::check_protected(path).map_err(Untrusted::Acl)
 }
 
 #[cfg(windows)]

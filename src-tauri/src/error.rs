@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use guichet_core::wire::{ErrorBody, ErrorCode};
+use guichet_os::acl::Unprotected;
 
 /// Which file of the machine policy a message is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,23 @@ pub enum Untrusted {
     Replaced,
     /// Over 1 MiB.
     TooLarge,
+    /// Windows: owned by someone else than SYSTEM, Administrators or TrustedInstaller, or
+    /// changeable by someone else (its DACL).
+    Acl(Unprotected),
+}
+
+/// A SID as a message names it: the French name of the usual ones, the SID always (the
+/// same on every language of Windows).
+fn sid_label(sid: &str) -> String {
+    let name = match sid {
+        "S-1-1-0" => "Tout le monde",
+        "S-1-5-11" => "Utilisateurs authentifiés",
+        "S-1-5-32-545" => "Utilisateurs",
+        "S-1-5-4" => "INTERACTIF",
+        "S-1-3-1" => "CREATEUR GROUPE",
+        _ => return format!("le compte {sid}"),
+    };
+    format!("{name} ({sid})")
 }
 
 impl std::fmt::Display for Untrusted {
@@ -57,6 +75,24 @@ impl std::fmt::Display for Untrusted {
             Untrusted::NotARegularFile => f.write_str("n'est pas un fichier ordinaire"),
             Untrusted::Replaced => f.write_str("a été remplacé pendant sa lecture"),
             Untrusted::TooLarge => f.write_str("dépasse 1 Mio"),
+            Untrusted::Acl(Unprotected::Owner(sid)) => write!(
+                f,
+                "a pour propriétaire {}, et non SYSTEM ou les Administrateurs",
+                sid_label(sid)
+            ),
+            Untrusted::Acl(Unprotected::NullDacl) => {
+                f.write_str("n'a aucune liste de droits (tout le monde peut le modifier)")
+            }
+            Untrusted::Acl(Unprotected::Writable { sid, .. }) => {
+                write!(f, "est modifiable par {}", sid_label(sid))
+            }
+            Untrusted::Acl(Unprotected::UnknownAce(kind)) => {
+                write!(f, "porte un droit d'un type inconnu ({kind})")
+            }
+            Untrusted::Acl(Unprotected::Malformed) => f.write_str("a des droits illisibles"),
+            Untrusted::Acl(Unprotected::Unreadable(code)) => {
+                write!(f, "a des droits illisibles (erreur Windows {code})")
+            }
         }
     }
 }
@@ -155,6 +191,26 @@ mod tests {
              /etc/guichet n'appartient pas à root. Rien n'est autorisé sur ce poste."
         );
         assert_eq!(e.code(), ErrorCode::PolicyRefused);
+        let e = DesktopError::PolicyUntrusted {
+            path: r"C:\ProgramData\Guichet\policy.toml".into(),
+            file: PolicyFile::System,
+            folder: Some(r"C:\ProgramData\Guichet".into()),
+            why: Untrusted::Acl(Unprotected::Writable {
+                sid: "S-1-5-32-545".into(),
+                mask: 0x116,
+            }),
+        };
+        assert_eq!(
+            e.to_string(),
+            "Le fichier C:\\ProgramData\\Guichet\\policy.toml (politique du poste) est refusé : \
+             son dossier C:\\ProgramData\\Guichet est modifiable par Utilisateurs (S-1-5-32-545). \
+             Rien n'est autorisé sur ce poste."
+        );
+        let owner = Untrusted::Acl(Unprotected::Owner("S-1-5-21-1-2-3-1001".into()));
+        assert_eq!(
+            owner.to_string(),
+            "a pour propriétaire le compte S-1-5-21-1-2-3-1001, et non SYSTEM ou les Administrateurs"
+        );
         let body = ErrorBody::from(DesktopError::ProfileNameLength);
         assert_eq!(body.code, ErrorCode::InvalidProfile);
     }

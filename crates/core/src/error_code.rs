@@ -81,6 +81,11 @@ error_codes! {
     OutsideConvention = "outside_convention",
     /// the caisse has taken the partner's management back.
     DelegationWithdrawn = "delegation_withdrawn",
+    /// Issue 22: an action only the caisse's administration console (the server's command
+    /// line) takes: the catalogue, opening hours, new partners and conventions.
+    ConsoleOnly = "console_only",
+    /// Issue 22: nobody administers or reviews their own account or habilitations.
+    OwnAccount = "own_account",
     /// An identifiant already in use.
     IdentifiantTaken = "identifiant_taken",
     /// CDAP T16: a temporary profile's habilitation needs an end date.
@@ -166,6 +171,8 @@ mod tests {
             "not_an_operator",
             "outside_convention",
             "delegation_withdrawn",
+            "console_only",
+            "own_account",
             "identifiant_taken",
             "end_date_required",
             "invalid_body",

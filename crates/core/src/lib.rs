@@ -3,6 +3,7 @@
 //! No IO, no async, no clock: policies take `now` as an argument. The store, the service,
 //! the server and the desktop app all build on these types, so a rule lives here once.
 
+pub mod admin;
 pub mod dossier;
 pub mod error_code;
 pub mod lookup;

@@ -184,25 +184,59 @@ impl Bareme {
         self.entries
     }
 
-    /// The barème once `entry` is published: it replaces a value of the same item starting
-    /// the same day, ends the value it follows the day before it starts, and when open-ended
-    /// stops the day before the next value of its item. Refused if it would still overlap.
+    /// The barème once `entry` is published, as paint over its item's timeline: the entry
+    /// sets the value over its own period and nothing else. Without an end date it runs
+    /// until the day before the next value of its item; the value it follows ends the day
+    /// before it starts, and one starting the same day is replaced. With an end date (a
+    /// correction) it interrupts the value in force only for its period, and that value
+    /// resumes the day after (issue 22: a one-month correction of the ceiling left no
+    /// ceiling after it). Refused when a value of its item starts inside its period (the
+    /// caisse corrects one value at a time), or when the result would not hold.
     pub fn with_entry(self, mut entry: BaremeEntry) -> Result<Bareme, BaremeError> {
+        let item = entry.item;
         let start = entry.period.start;
         let day_before = |d: NaiveDate| d.pred_opt().unwrap_or(d);
-        let mut entries = self.entries;
-        entries.retain(|e| !(e.item == entry.item && e.period.start == start));
-        for e in entries.iter_mut().filter(|e| e.item == entry.item) {
-            if e.period.start < start && e.period.end.is_none_or(|end| end >= start) {
-                e.period.end = Some(day_before(start));
-            }
-        }
+        let of_item = |e: &&BaremeEntry| e.item == item;
         if entry.period.end.is_none() {
-            entry.period.end = entries
+            entry.period.end = self
+                .entries
                 .iter()
-                .filter(|e| e.item == entry.item && e.period.start > start)
+                .filter(of_item)
+                .filter(|e| e.period.start > start)
                 .map(|e| day_before(e.period.start))
                 .min();
+        }
+        let end = entry.period.end;
+        if let Some(inside) = self
+            .entries
+            .iter()
+            .filter(of_item)
+            .find(|e| e.period.start > start && end.is_none_or(|end| e.period.start <= end))
+        {
+            return Err(BaremeError::Overlap {
+                item: item.kind(),
+                date: inside.period.start,
+            });
+        }
+        let mut entries = Vec::with_capacity(self.entries.len() + 2);
+        for e in self.entries {
+            let overlaps = e.item == item
+                && e.period.end.is_none_or(|e_end| e_end >= start)
+                && end.is_none_or(|end| e.period.start <= end);
+            if !overlaps {
+                entries.push(e);
+                continue;
+            }
+            if e.period.start < start {
+                let mut before = e.clone();
+                before.period.end = Some(day_before(start));
+                entries.push(before);
+            }
+            if let Some(end) = end.filter(|end| e.period.end.is_none_or(|e_end| e_end > *end)) {
+                let mut after = e;
+                after.period.start = end.succ_opt().ok_or(BaremeError::EmptyPeriod)?;
+                entries.push(after);
+            }
         }
         entries.push(entry);
         Bareme::new(entries)
@@ -796,6 +830,46 @@ mod tests {
             again.with_entry(overlapping),
             Err(BaremeError::Overlap { .. })
         ));
+    }
+
+    /// Issue 22: a one-month correction of the ceiling interrupts the value in force for
+    /// that month only; after it, the value in force before resumes.
+    #[test]
+    fn r31_issue22_a_bounded_correction_resumes_the_value_before() {
+        let ceiling = |start, end, value| BaremeEntry {
+            item: BaremeItem::Ceiling,
+            period: Period { start, end },
+            value,
+            source: "Cnaf, correction".into(),
+            confirmed: true,
+        };
+        let b = national();
+        let before = b
+            .in_force(BaremeItem::Ceiling, d(2026, 6, 1))
+            .unwrap()
+            .clone();
+        let b = b
+            .with_entry(ceiling(d(2026, 3, 1), Some(d(2026, 3, 31)), 700_000))
+            .unwrap();
+        let at = |b: &Bareme, day| b.in_force(BaremeItem::Ceiling, day).map(|e| e.value);
+        assert_eq!(at(&b, d(2026, 2, 28)), Some(before.value));
+        assert_eq!(at(&b, d(2026, 3, 15)), Some(700_000));
+        assert_eq!(at(&b, d(2026, 4, 1)), Some(before.value), "resumes");
+        assert_eq!(at(&b, d(2030, 1, 1)), Some(before.value));
+        let after = b.in_force(BaremeItem::Ceiling, d(2026, 4, 1)).unwrap();
+        assert_eq!(after.source, before.source, "the value before, as cited");
+        // A correction of the correction changes its own days only.
+        let b = b
+            .with_entry(ceiling(d(2026, 3, 1), Some(d(2026, 3, 10)), 710_000))
+            .unwrap();
+        assert_eq!(at(&b, d(2026, 3, 5)), Some(710_000));
+        assert_eq!(at(&b, d(2026, 3, 20)), Some(700_000));
+        assert_eq!(at(&b, d(2026, 4, 1)), Some(before.value));
+        // A correction inside an earlier bounded period keeps the end of that period.
+        let b = b
+            .with_entry(ceiling(d(2025, 10, 1), Some(d(2025, 10, 31)), 650_000))
+            .unwrap();
+        assert_eq!(at(&b, d(2025, 11, 1)), at(&national(), d(2025, 11, 1)));
     }
 
     #[test]

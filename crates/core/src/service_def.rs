@@ -123,6 +123,10 @@ pub struct ServiceRules {
     /// CDAP T16: the profile is granted temporarily; every habilitation needs an end date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub temporary: bool,
+    /// R-06, seed 001: a convention of this service covers one département (a département
+    /// council's own, RSACG).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub single_departement: bool,
     /// the "Recherche" gives the family's PSU hourly participation at its date.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub participation: bool,

@@ -139,7 +139,8 @@ pub struct ServiceInfo {
     pub idle_timeout_s: u32,
     pub caisse: String,
     pub departements: Vec<String>,
-    /// Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined.
+    /// Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined
+    /// `05:00-23:00 & 07:00-19:00` when both count (see `CombinedHours`).
     pub hours: String,
     /// CDAP T4: the lookup asks for the user's numéro instructeur.
     #[serde(default)]
@@ -348,6 +349,41 @@ pub struct TraceEntry {
     pub outcome: String,
     #[serde(default)]
     pub address: Option<String>,
+}
+
+/// Largest page of a trace listing, and the size of a page when none is asked for.
+pub const TRACE_PAGE_MAX: u32 = 500;
+pub const TRACE_PAGE_DEFAULT: u32 = 100;
+
+/// Which page of a trace listing (issue 22: every listing is paged): newest first, at most
+/// `limit` traces (100 by default, 500 at most), all older than the cursor `before`, the
+/// `next_before` of the previous page (absent for the first page). The query string of
+/// `GET /api/v1/me/traces`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TracePageQuery {
+    /// Traces in the page, 1 to 500 (100 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
+    pub limit: Option<u32>,
+    /// The cursor: only traces older than this one (the `next_before` of the previous page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
+    pub before: Option<i64>,
+}
+
+/// One page of a trace listing, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TraceEntries {
+    pub entries: Vec<TraceEntry>,
+    /// The `before` of the next (older) page; absent on the last page.
+    #[serde(default)]
+    pub next_before: Option<i64>,
 }
 
 // ------------------------------------------------ delegated management (`/api/v1/admin/…`)

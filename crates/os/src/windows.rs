@@ -1,11 +1,20 @@
-//! Win32: the registry (read only, 64-bit view) and a hidden window of its own thread.
+//! Win32: the registry (read only, 64-bit view), a hidden window of its own thread, and the
+//! owner and DACL of a file or folder.
 
+use std::path::Path;
 use std::ptr::{null, null_mut};
 use std::sync::OnceLock;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_FILE_NOT_FOUND, ERROR_NO_MORE_ITEMS, ERROR_SUCCESS, HWND, LPARAM, LRESULT, WPARAM,
+    ERROR_FILE_NOT_FOUND, ERROR_NO_MORE_ITEMS, ERROR_SUCCESS, HLOCAL, HWND, LPARAM, LRESULT,
+    LocalFree, WPARAM,
 };
+use windows_sys::Win32::Security::Authorization::{GetSecurityInfo, SE_FILE_OBJECT};
+use windows_sys::Win32::Security::{
+    ACL, DACL_SECURITY_INFORMATION, GetLengthSid, IsValidAcl, IsValidSid,
+    OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID,
+};
+use windows_sys::Win32::Storage::FileSystem::{FILE_FLAG_BACKUP_SEMANTICS, READ_CONTROL};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::System::Registry::{
     HKEY, HKEY_LOCAL_MACHINE, KEY_READ, KEY_WOW64_64KEY, RegCloseKey, RegEnumValueW, RegOpenKeyExW,
@@ -210,4 +219,129 @@ fn run(ready: &std::sync::mpsc::Sender<Result<(), &'static str>>) {
             wm::DispatchMessageW(&msg);
         }
     }
+}
+
+// The rights and entry types `acl` judges by, as Windows defines them.
+const _: () = {
+    use crate::acl;
+    use windows_sys::Win32::Foundation as foundation;
+    use windows_sys::Win32::Storage::FileSystem as fs;
+    use windows_sys::Win32::System::SystemServices as ss;
+    assert!(acl::FILE_WRITE_DATA == fs::FILE_WRITE_DATA);
+    assert!(acl::FILE_APPEND_DATA == fs::FILE_APPEND_DATA);
+    assert!(acl::FILE_WRITE_DATA == fs::FILE_ADD_FILE);
+    assert!(acl::FILE_APPEND_DATA == fs::FILE_ADD_SUBDIRECTORY);
+    assert!(acl::FILE_WRITE_EA == fs::FILE_WRITE_EA);
+    assert!(acl::FILE_DELETE_CHILD == fs::FILE_DELETE_CHILD);
+    assert!(acl::FILE_WRITE_ATTRIBUTES == fs::FILE_WRITE_ATTRIBUTES);
+    assert!(acl::DELETE == fs::DELETE);
+    assert!(acl::WRITE_DAC == fs::WRITE_DAC);
+    assert!(acl::WRITE_OWNER == fs::WRITE_OWNER);
+    assert!(acl::MAXIMUM_ALLOWED == ss::MAXIMUM_ALLOWED);
+    assert!(acl::GENERIC_ALL == foundation::GENERIC_ALL);
+    assert!(acl::GENERIC_WRITE == foundation::GENERIC_WRITE);
+    assert!(acl::ACCESS_ALLOWED_ACE_TYPE as u32 == ss::ACCESS_ALLOWED_ACE_TYPE);
+    assert!(acl::ACCESS_DENIED_ACE_TYPE as u32 == ss::ACCESS_DENIED_ACE_TYPE);
+    assert!(acl::ACCESS_ALLOWED_OBJECT_ACE_TYPE as u32 == ss::ACCESS_ALLOWED_OBJECT_ACE_TYPE);
+    assert!(acl::ACCESS_DENIED_OBJECT_ACE_TYPE as u32 == ss::ACCESS_DENIED_OBJECT_ACE_TYPE);
+    assert!(acl::ACCESS_ALLOWED_CALLBACK_ACE_TYPE as u32 == ss::ACCESS_ALLOWED_CALLBACK_ACE_TYPE);
+    assert!(acl::ACCESS_DENIED_CALLBACK_ACE_TYPE as u32 == ss::ACCESS_DENIED_CALLBACK_ACE_TYPE);
+    assert!(
+        acl::ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE as u32
+            == ss::ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE
+    );
+    assert!(
+        acl::ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE as u32
+            == ss::ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE
+    );
+};
+
+/// Memory that Windows allocated with `LocalAlloc` for the caller, freed on drop.
+struct LocalMemory(HLOCAL);
+
+impl Drop for LocalMemory {
+    fn drop(&mut self) {
+        // SAFETY: the pointer came from GetSecurityInfo, which allocates it with LocalAlloc
+        // for the caller to free; it is freed once, here, and nothing borrowed from it is
+        // used afterwards (see `check_protected`).
+        unsafe { LocalFree(self.0) };
+    }
+}
+
+/// Whether the file or folder at `path` (links followed) is owned by SYSTEM, Administrators
+/// or TrustedInstaller and changeable by no one else: see [`crate::acl`] for the rules.
+/// The owner and DACL are read from a handle opened for `READ_CONTROL` only.
+pub fn check_protected(path: &Path) -> Result<(), crate::acl::Unprotected> {
+    use crate::acl::{self, Unprotected};
+    use std::os::windows::fs::OpenOptionsExt;
+    use std::os::windows::io::AsRawHandle;
+
+    // FILE_FLAG_BACKUP_SEMANTICS: required to open a folder; it grants nothing by itself.
+    let object = std::fs::OpenOptions::new()
+        .access_mode(READ_CONTROL)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+        .open(path)
+        .map_err(|e| {
+            Unprotected::Unreadable(
+                e.raw_os_error()
+                    .and_then(|c| u32::try_from(c).ok())
+                    .unwrap_or(0),
+            )
+        })?;
+    let mut owner: PSID = null_mut();
+    let mut dacl: *mut ACL = null_mut();
+    let mut descriptor: PSECURITY_DESCRIPTOR = null_mut();
+    // SAFETY: the handle is open (READ_CONTROL, which reading the owner and DACL needs) for
+    // the whole call; every out pointer is a valid local. On success the descriptor is
+    // allocated for the caller, and `owner` and `dacl` point inside it.
+    let rc = unsafe {
+        GetSecurityInfo(
+            object.as_raw_handle(),
+            SE_FILE_OBJECT,
+            OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+            &mut owner,
+            null_mut(),
+            &mut dacl,
+            null_mut(),
+            &mut descriptor,
+        )
+    };
+    if rc != ERROR_SUCCESS {
+        return Err(Unprotected::Unreadable(rc));
+    }
+    // Declared before the borrows below, so that it outlives them.
+    let _descriptor = LocalMemory(descriptor);
+    if owner.is_null() {
+        return Err(Unprotected::Malformed);
+    }
+    // SAFETY: `owner` points to a SID inside the descriptor, alive until `_descriptor`
+    // drops at the end of this function; IsValidSid checks its structure (revision,
+    // sub-authority count) before GetLengthSid trusts it, and the slice covers exactly the
+    // SID's bytes.
+    let owner = unsafe {
+        if IsValidSid(owner) == 0 {
+            return Err(Unprotected::Malformed);
+        }
+        let len = usize::try_from(GetLengthSid(owner)).map_err(|_| Unprotected::Malformed)?;
+        std::slice::from_raw_parts(owner.cast::<u8>().cast_const(), len)
+    };
+    // A null pointer: a NULL DACL, or no DACL at all; both let everyone do everything.
+    let dacl = if dacl.is_null() {
+        None
+    } else {
+        // SAFETY: `dacl` points to an ACL inside the descriptor, alive until `_descriptor`
+        // drops; IsValidAcl checks its header and entries, and the slice covers the
+        // `AclSize` bytes the header declares, which the descriptor holds.
+        unsafe {
+            if IsValidAcl(dacl) == 0 {
+                return Err(Unprotected::Malformed);
+            }
+            let len = usize::from((*dacl).AclSize);
+            Some(std::slice::from_raw_parts(
+                dacl.cast::<u8>().cast_const(),
+                len,
+            ))
+        }
+    };
+    acl::judge(owner, dacl)
 }

@@ -12,12 +12,13 @@ use axum::{Json, Router};
 use guichet_core::wire::{
     AccountStatusRequest, Affected, CreateGroupRequest, CreateUserRequest, CreatedUser,
     DelegationInfo, ErrorBody, GroupInfo, HabilitationGrant, ManagedUserInfo, ManagerRequest,
-    ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntry,
+    ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntries, TraceEntry,
+    TracePageQuery,
 };
 use guichet_service::PartnerManager;
 use guichet_service::admin_wire::{group_info, habilitation_request, trace_entry, user_status};
 
-use crate::api::{ApiError, ApiJson, AppState, Authenticated};
+use crate::api::{ApiError, ApiJson, ApiQuery, AppState, Authenticated};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -212,20 +213,28 @@ async fn manager<'a>(
 }
 
 #[utoipa::path(get, path = "/api/v1/me/traces", security(("bearer" = [])),
+    params(TracePageQuery),
     responses(
-        (status = 200, body = Vec<TraceEntry>, description = "Les traces de l'utilisateur (RGPD art. 15) : quand, quoi, quel service, quel résultat ; jamais de NIR"),
+        (status = 200, body = TraceEntries, description = "Une page des traces de l'utilisateur (RGPD art. 15), les plus récentes d'abord : quand, quoi, quel service, quel résultat ; jamais de NIR. next_before donne le before de la page suivante, absent sur la dernière"),
+        (status = 400, body = ErrorBody, description = "limit hors de 1 à 500, before inférieur à 1, paramètre inconnu ou mal formé (invalid_input)"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Mot de passe à changer d'abord (R-11)"),
         (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn my_traces(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    ApiQuery(page): ApiQuery<TracePageQuery>,
+) -> Result<Json<TraceEntries>, ApiError> {
     let ready = state.guichet.ready(session)?;
-    let traces = state.guichet.my_traces(&ready, None).await?;
-    Ok(Json(
-        traces.into_iter().map(|t| trace_entry(t.record)).collect(),
-    ))
+    let page = state.guichet.my_traces(&ready, page).await?;
+    Ok(Json(TraceEntries {
+        entries: page
+            .traces
+            .into_iter()
+            .map(|t| trace_entry(t.record))
+            .collect(),
+        next_before: page.next_before,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/traces", security(("bearer" = [])),

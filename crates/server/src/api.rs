@@ -127,6 +127,8 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         | ServiceError::NotAManager
         | ServiceError::NotAnOperator
         | ServiceError::OutsideConvention(_)
+        | ServiceError::ConsoleOnly
+        | ServiceError::OwnAccount
         | ServiceError::DelegationWithdrawn => StatusCode::FORBIDDEN,
         ServiceError::PasswordPolicy { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::UnknownService
@@ -217,6 +219,31 @@ where
                 status: StatusCode::BAD_REQUEST,
                 code: ErrorCode::InvalidBody,
                 message: "Corps de requête invalide : JSON mal formé, champ manquant, en trop ou d'un mauvais type.",
+            }),
+        }
+    }
+}
+
+/// Query string whose rejections are `400 invalid_input` with a `{code, message}` body
+/// that never echoes the query; unknown parameters are refused where `T` denies them.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(_) => Err(ApiError::Transport {
+                status: StatusCode::BAD_REQUEST,
+                code: ErrorCode::InvalidInput,
+                message: "Paramètres de requête invalides : paramètre inconnu, ou valeur qui \
+                          n'est pas un nombre entier positif.",
             }),
         }
     }

@@ -266,19 +266,20 @@ enum ConventionCommand {
         /// CAF's files in them are in scope (seed 003: T13 for 13/83/84).
         #[arg(long)]
         beyond_caisse: bool,
-        /// the partner manages this convention's habilitations itself.
-        #[arg(long)]
+        /// the partner manages this convention's habilitations itself, within the
+        /// quota (seed 003: compulsory).
+        #[arg(long, requires = "quota")]
         delegated: bool,
         /// With --delegated: the most habilitations in force at once, as `N` or
         /// `SERVICE=N` (the convention's service).
         #[arg(long, requires = "delegated", value_parser = parse_quota)]
         quota: Option<Quota>,
     },
-    /// delegates an existing convention, or changes its quota.
+    /// delegates an existing convention, or changes its quota (compulsory, seed 003).
     Delegate {
         number: String,
         #[arg(long)]
-        quota: Option<u32>,
+        quota: u32,
     },
     Suspend {
         number: String,
@@ -808,12 +809,8 @@ fn parse_role(s: &str) -> Result<Option<PartnerRole>, String> {
         .ok_or_else(|| "rôle attendu : administrator, deputy, manager ou none".to_owned())
 }
 
-fn quota_text(quota: Option<u32>) -> String {
-    quota.map_or_else(|| " sans quota".to_owned(), |q| format!(", quota {q}"))
-}
-
 async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
-    let a = g.console_operator(&operator())?;
+    let a = g.console(&operator())?;
     match cmd {
         AdminCommand::Partner(PartnerCommand::Add {
             tiers,
@@ -904,7 +901,7 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
         }
         AdminCommand::Convention(ConventionCommand::Delegate { number, quota }) => {
             a.delegate(&number, quota).await?;
-            println!("convention {number} déléguée{}", quota_text(quota));
+            println!("convention {number} déléguée, quota {quota}");
         }
         AdminCommand::User(UserCommand::Role { identifiant, role }) => {
             let role =
@@ -955,9 +952,11 @@ async fn admin(g: &Guichet, cmd: AdminCommand) -> Result<(), Failure> {
                         c.service
                     )));
                 }
-                let quota = quota.map(|q| q.max);
+                let Some(Quota { max: quota, .. }) = quota else {
+                    return Err(Failure("--delegated demande --quota (seed 003)".into()));
+                };
                 a.delegate(&c.number, quota).await?;
-                println!("convention {} déléguée{}", c.number, quota_text(quota));
+                println!("convention {} déléguée, quota {quota}", c.number);
             }
         }
         AdminCommand::Convention(ConventionCommand::Suspend { number }) => {
@@ -1148,10 +1147,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// `admin bareme …`.
-async fn bareme(
-    a: &guichet_service::CaisseOperator<'_>,
-    cmd: BaremeCommand,
-) -> Result<(), Failure> {
+async fn bareme(a: &guichet_service::ConsoleAdmin<'_>, cmd: BaremeCommand) -> Result<(), Failure> {
     match cmd {
         BaremeCommand::List => {
             for e in a.psu_bareme().await?.entries() {

@@ -32,6 +32,8 @@ guichet_store::on_both_backends!(
     r25_admin_api_for_managers_only,
     r01_a_profile_added_by_command_serves_lookups,
     r26_caisse_supervision_api_for_its_operators_only,
+    r13_issue22_one_address_cannot_shut_out_others,
+    r21_issue22_my_traces_come_in_pages_that_chain,
 );
 
 async fn r10_r11_r13_sign_in_codes(db: TestDb) {
@@ -123,7 +125,7 @@ async fn r10_r11_r13_sign_in_codes(db: TestDb) {
     );
 
     s.guichet
-        .console_operator("agent")
+        .console("agent")
         .unwrap()
         .set_user_status("demo.caf", guichet_store::UserStatus::Suspended)
         .await
@@ -1024,9 +1026,9 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     );
 
     s.guichet
-        .console_operator("agent.caf")
+        .console("agent.caf")
         .unwrap()
-        .delegate("DEMO-CDAP-78", Some(3))
+        .delegate("DEMO-CDAP-78", 3)
         .await
         .unwrap();
     let full = call(
@@ -1140,7 +1142,7 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     let mine = call(&s.app, "GET", "/api/v1/me/traces", Some(&caf), None).await;
     assert_eq!(mine.status, StatusCode::OK);
     let entries = mine.json();
-    let entries = entries.as_array().unwrap();
+    let entries = entries["entries"].as_array().unwrap();
     assert!(
         entries
             .iter()
@@ -1259,7 +1261,7 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     assert!(partner.iter().all(|t| t["identifiant"] != "demo.creche"));
     // once withdrawn, the administrator too is refused.
     s.guichet
-        .console_operator("agent.caf")
+        .console("agent.caf")
         .unwrap()
         .set_delegation_withdrawn("DEMO-CCAS-78", true)
         .await
@@ -1605,4 +1607,228 @@ async fn r26_caisse_supervision_api_for_its_operators_only(db: TestDb) {
             .all(|t| t["identifiant"] != "demo.creche"),
         "another caisse's partner"
     );
+}
+
+/// Issue 22 point 6 (R-13's rate limits): one address sending 600 sign-ins in a minute, 25
+/// at a time, uses its own budget (30) and no more of everyone's (600): another address
+/// still signs in. Before the fix the refused ones counted overall and shut everyone out.
+async fn r13_issue22_one_address_cannot_shut_out_others(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let mut statuses = Vec::new();
+    for batch in (0..600).collect::<Vec<_>>().chunks(25) {
+        let tasks: Vec<_> = batch
+            .iter()
+            .map(|i| {
+                let app = s.app.clone();
+                let body = credentials(&format!("spray.{i}"), "faux");
+                tokio::spawn(async move {
+                    call_from(
+                        &app,
+                        Some("198.51.100.66"),
+                        &[],
+                        "POST",
+                        "/api/v1/sessions",
+                        None,
+                        body,
+                    )
+                    .await
+                    .status
+                })
+            })
+            .collect();
+        for t in tasks {
+            statuses.push(t.await.unwrap().as_u16());
+        }
+    }
+    // The address's 30 reach the password check (401; 503 `busy` when the machine is too
+    // loaded for the hashing slots); the other 570 are refused unchecked.
+    assert_eq!(statuses.iter().filter(|&&c| c == 429).count(), 570);
+    assert!(
+        statuses.iter().all(|&c| [401, 429, 503].contains(&c)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|&&c| c == 401).count() > 0,
+        "{statuses:?}"
+    );
+    let other = call_from(
+        &s.app,
+        Some("203.0.113.5"),
+        &[],
+        "POST",
+        "/api/v1/sessions",
+        None,
+        credentials("demo.caf", DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&other.body)
+    );
+    // The 570 refusals are one trace so far (R-19, issue 22 point 7).
+    let mut refusals = 0;
+    s.guichet
+        .console_auditor("audit")
+        .unwrap()
+        .export_traces(&TraceFilter::default(), |t| {
+            if t.record.outcome == ErrorCode::RateLimited.as_str() {
+                refusals += 1;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(refusals, 1);
+}
+
+/// One page of `GET /api/v1/me/traces` with the query `query`.
+async fn my_traces_page(app: &axum::Router, token: &str, query: &str) -> Answer {
+    call(
+        app,
+        "GET",
+        &format!("/api/v1/me/traces{query}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// `(at, kind, outcome)` of a trace entry, to compare listings.
+fn entry_key(e: &serde_json::Value) -> (chrono::DateTime<chrono::Utc>, String, String) {
+    (
+        e["at"].as_str().unwrap().parse().unwrap(),
+        e["kind"].as_str().unwrap().to_owned(),
+        e["outcome"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// R-21, issue 22 point 7: a user's traces come a page at a time, newest first; the
+/// pages chain through `next_before` and cover every trace exactly once, even while new
+/// traces are written; `limit` is 100 by default and 500 at most; bad parameters are
+/// `400 invalid_input`; the OpenAPI document describes both parameters.
+async fn r21_issue22_my_traces_come_in_pages_that_chain(db: TestDb) {
+    let s = server(db, fast_config()).await;
+    let token = ready(&s.app, "demo.creche").await;
+    for _ in 0..23 {
+        let l = call(
+            &s.app,
+            "POST",
+            "/api/v1/lookups",
+            Some(&token),
+            Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+        )
+        .await;
+        assert_eq!(l.status, StatusCode::OK);
+    }
+    let mut expected = Vec::new();
+    s.guichet
+        .console_auditor("audit")
+        .unwrap()
+        .export_traces(
+            &TraceFilter {
+                identifiant: Some("demo.creche".into()),
+                ..TraceFilter::default()
+            },
+            |t| {
+                expected.push((
+                    t.record.at,
+                    t.record.kind.code().to_owned(),
+                    t.record.outcome.clone(),
+                ));
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    expected.reverse(); // newest first
+    assert_eq!(expected.len(), 25, "sign-in, password change, 23 lookups");
+
+    // The default page holds them all, newest first, and is the last.
+    let all = my_traces_page(&s.app, &token, "").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let j = all.json();
+    let keys: Vec<_> = j["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(entry_key)
+        .collect();
+    assert_eq!(keys, expected);
+    assert!(j["next_before"].is_null());
+
+    // Pages of 7, chained; a trace written meanwhile does not shift them.
+    let mut seen = Vec::new();
+    let mut query = "?limit=7".to_owned();
+    let mut pages = 0;
+    loop {
+        let a = my_traces_page(&s.app, &token, &query).await;
+        assert_eq!(a.status, StatusCode::OK);
+        let j = a.json();
+        let entries = j["entries"].as_array().unwrap();
+        assert!(entries.len() <= 7);
+        seen.extend(entries.iter().map(entry_key));
+        pages += 1;
+        if pages == 1 {
+            let l = call(
+                &s.app,
+                "POST",
+                "/api/v1/lookups",
+                Some(&token),
+                Some(lookup_body("psu", "1 85 05 78 006 084 91", "X")),
+            )
+            .await;
+            assert_eq!(l.status, StatusCode::OK);
+        }
+        match j["next_before"].as_i64() {
+            Some(before) => query = format!("?limit=7&before={before}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 4, "7 + 7 + 7 + 4");
+    assert_eq!(seen, expected, "every trace once, in order");
+    let first = my_traces_page(&s.app, &token, "?limit=1").await.json();
+    assert_eq!(first["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(first["entries"][0]["kind"], "lookup");
+    assert!(first["next_before"].as_i64().is_some());
+    let widest = my_traces_page(&s.app, &token, "?limit=500").await;
+    assert_eq!(widest.status, StatusCode::OK);
+    assert_eq!(widest.json()["entries"].as_array().unwrap().len(), 26);
+
+    for bad in [
+        "?limit=0",
+        "?limit=501",
+        "?limit=abc",
+        "?limit=-1",
+        "?before=0",
+        "?before=-5",
+        "?before=x",
+        "?page=2",
+    ] {
+        let a = my_traces_page(&s.app, &token, bad).await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput),
+            "{bad}"
+        );
+    }
+    // Without a session, 401 comes first, whatever the parameters.
+    let a = call(&s.app, "GET", "/api/v1/me/traces?limit=0", None, None).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+
+    let spec = call(&s.app, "GET", "/openapi.json", None, None)
+        .await
+        .json();
+    let get = &spec["paths"]["/api/v1/me/traces"]["get"];
+    let params: Vec<_> = get["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
+        .collect();
+    assert_eq!(params, vec![("limit", "query"), ("before", "query")]);
+    assert_eq!(get["parameters"][0]["schema"]["maximum"], 500);
+    assert!(get["responses"]["400"].is_object());
+    assert!(spec["components"]["schemas"]["TraceEntries"].is_object());
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{ChainError, ChainedTrace, TraceKind, verify_chain};
+use guichet_core::wire::TracePageQuery;
 use guichet_store::{StatsRow, TraceFilter, prelude::*};
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ use crate::TraceKeys;
 use crate::admin::operator_name;
 use crate::auth::ReadySession;
 use crate::error::{Result, ServiceError};
+use crate::traces::TracePage;
 use guichet_core::ErrorCode;
 
 const PAGE: u32 = 10_000;
@@ -83,24 +85,18 @@ impl Guichet {
         })
     }
 
-    /// a user's own traces (GDPR art. 15), most recent last.
+    /// a user's own traces (GDPR art. 15), a page at a time, most recent first
+    /// (issue 22: a flood under their identifiant cannot make this read unbounded).
     pub async fn my_traces(
         &self,
         session: &ReadySession,
-        since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<ChainedTrace>> {
+        page: TracePageQuery,
+    ) -> Result<TracePage> {
         let filter = TraceFilter {
             identifiant: Some(session.user.identifiant.clone()),
-            since,
             ..Default::default()
         };
-        let mut out = Vec::new();
-        self.each_trace(&filter, |t| {
-            out.push(t.clone());
-            Ok(())
-        })
-        .await?;
-        Ok(out)
+        self.trace_page(&filter, page).await
     }
 
     /// Every record matching `filter`, in order, page by page into `sink`.

@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
+use guichet_core::policy::hours::CombinedHours;
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
@@ -102,11 +103,13 @@ impl Guichet {
         trace.identifiant = ident.clone();
         trace.address = address.map(str::to_owned);
 
-        // Cheap refusals first; a refused attempt has changed nothing but its counters.
-        let slot = match self.limit_sign_ins(address, now).await {
-            Ok(()) => self.inner.hasher.slot().await,
-            Err(e) => Err(e),
-        };
+        // Cheap refusals first; a refused attempt has changed nothing but its counters. A
+        // rate-limited one is traced aggregated (issue 22): a flood of them, under any
+        // identifiant, adds a bounded number of traces.
+        if let Err(refused) = self.limit_sign_ins(address, now).await? {
+            return Err(self.refused_by_rate(refused, trace).await?);
+        }
+        let slot = self.inner.hasher.slot().await;
         let slot = self.trace_if_refused(&trace, slot).await?;
         // Lockout is kept per identifiant typed, known or not, and the attempt is
         // counted before the password is checked.
@@ -205,7 +208,11 @@ impl Guichet {
                     idle_timeout_s: g.service.idle_timeout_secs.min(idle),
                     caisse: g.convention.caisse.clone(),
                     departements: g.departements(),
-                    hours: g.service.hours.unwrap_or(g.caisse_hours).to_string(),
+                    hours: CombinedHours {
+                        caisse: g.caisse_hours,
+                        service: g.service.hours,
+                    }
+                    .to_string(),
                     numero_instructeur: g.service.rules.numero_instructeur,
                     history_months: g.service.rules.history_months,
                 })
@@ -263,10 +270,24 @@ impl Guichet {
             .collect();
         if grants.is_empty() {
             // Asked only here, so that a partner's user pays nothing for it.
-            return match store.operator_caisse(user.id).await? {
-                Some(caisse) => Ok((partner, grants, Some(caisse))),
-                None => Err(ServiceError::AccountDisabled),
-            };
+            if let Some(caisse) = store.operator_caisse(user.id).await? {
+                return Ok((partner, grants, Some(caisse)));
+            }
+            // Issue 22: the administrator and the deputy of a partner whose delegation is in
+            // its hands sign in to manage it, whether they look files up or not.
+            let manages = store
+                .role(user.id)
+                .await?
+                .is_some_and(PartnerRole::is_caisse_appointed)
+                && store
+                    .delegations(partner.id, now)
+                    .await?
+                    .iter()
+                    .any(|d| d.withdrawn_at.is_none() && d.convention.in_force(today));
+            if manages {
+                return Ok((partner, grants, None));
+            }
+            return Err(ServiceError::AccountDisabled);
         }
         Ok((partner, grants, None))
     }

@@ -56,6 +56,10 @@ pub enum ServiceError {
     OutsideConvention(String),
     #[error("délégation retirée")]
     DelegationWithdrawn,
+    #[error("réservé à la console")]
+    ConsoleOnly,
+    #[error("son propre compte")]
+    OwnAccount,
     #[error("identifiant déjà pris")]
     IdentifiantTaken,
     #[error("numéro instructeur requis")]
@@ -96,6 +100,8 @@ impl ServiceError {
             ServiceError::NotAManager => ErrorCode::NotAManager,
             ServiceError::NotAnOperator => ErrorCode::NotAnOperator,
             ServiceError::OutsideConvention(_) => ErrorCode::OutsideConvention,
+            ServiceError::ConsoleOnly => ErrorCode::ConsoleOnly,
+            ServiceError::OwnAccount => ErrorCode::OwnAccount,
             ServiceError::DelegationWithdrawn => ErrorCode::DelegationWithdrawn,
             ServiceError::IdentifiantTaken => ErrorCode::IdentifiantTaken,
             ServiceError::NumeroInstructeurRequired => ErrorCode::NumeroInstructeurRequired,
@@ -171,6 +177,12 @@ impl ServiceError {
             ServiceError::OutsideConvention(what) => {
                 format!("Hors de vos conventions : {what}.")
             }
+            ServiceError::ConsoleOnly => "Cette action se fait sur la console \
+                 d'administration de la caisse (guichet-server admin)."
+                .into(),
+            ServiceError::OwnAccount => "Personne n'administre ni ne revoit son propre \
+                 compte : adressez-vous à un autre gestionnaire ou à la caisse."
+                .into(),
             ServiceError::DelegationWithdrawn => "La caisse a repris la gestion des \
                  habilitations de votre organisme : adressez-vous à elle."
                 .into(),

@@ -3,14 +3,12 @@
 //! over [`Guichet`]; whatever the client does, the rules are enforced here (DESIGN.md
 //! principle 2).
 
-mod admin;
-pub mod admin_wire;
+pub mod admin;
 mod audit;
 mod auth;
 pub mod bareme;
 pub mod clock;
 pub mod config;
-mod delegation;
 mod demo;
 pub mod error;
 mod limits;
@@ -35,12 +33,14 @@ use guichet_store::{PasswordHash, Store, prelude::*};
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-pub use admin::{CaisseOperator, ConventionRequest, NewUserRequest};
+pub use admin::{
+    CaisseOperator, CaisseScope, ConsoleAdmin, ConventionRequest, HabilitationRequest, ManagedUser,
+    NewUserRequest, PartnerManager, Supervisor, wire as admin_wire,
+};
 pub use audit::{AbuseFlag, Auditor, PurgeReport, VerifyReport};
 pub use auth::{ReadySession, Session};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ServiceConfig;
-pub use delegation::{HabilitationRequest, ManagedUser, PartnerManager};
 pub use demo::{DEMO_ACCOUNTS, DEMO_OPERATOR, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use limits::RateInfo;
@@ -50,6 +50,7 @@ pub use process::forbid_core_dumps;
 pub use provision::{Provisioned, Provisioning, provision};
 pub use samples::{SampleQuery, sample_files};
 pub use trace_keys::TraceKeys;
+pub use traces::TracePage;
 
 use passwords::Hasher;
 use traces::TraceWriter;

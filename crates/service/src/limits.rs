@@ -1,6 +1,8 @@
 //! Rate limiting (R-13's companions): fixed one-minute windows counted in the database, so
 //! that every instance of the server shares them. Sign-ins per client address (IPv6 per /64)
-//! and overall, lookups and password changes per user.
+//! and overall, lookups and password changes per user. Only the sign-ins an address's own
+//! budget lets through count toward the overall one (issue 22): one address can take at
+//! most its own budget from everyone's.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
@@ -33,6 +35,17 @@ impl RateInfo {
         Ok(())
     }
 }
+
+/// A sign-in refused by a rate limit: the budget that refused it (its counter's bucket, for
+/// the refusal's aggregated trace) and the error to answer.
+#[derive(Debug, Clone)]
+pub(crate) struct SignInRefused {
+    pub bucket: String,
+    pub error: ServiceError,
+}
+
+/// The counter of sign-ins from all addresses together.
+pub(crate) const SIGN_IN_GLOBAL_BUCKET: &str = "sign_in:*";
 
 /// The prefix of a user's lookup counter (`lookup:42`).
 pub(crate) const LOOKUP_BUCKET: &str = "lookup:";
@@ -82,25 +95,34 @@ fn rate_key(address: &str) -> String {
 }
 
 impl Guichet {
-    /// Sign-in attempts per minute: all addresses together, then per client address (IPv6
-    /// per /64, the block one subscriber gets), across instances.
+    /// Sign-in attempts per minute, across instances: per client address (IPv6 per /64, the
+    /// block one subscriber gets), then all addresses together. The address's budget comes
+    /// first and what it refuses is not counted overall (issue 22): otherwise one address
+    /// sending past its own budget would use up everyone's. A spray over many addresses is
+    /// still bounded overall. `Ok(Err(_))`: refused, for the caller to trace.
     pub(crate) async fn limit_sign_ins(
         &self,
         address: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Result<(), SignInRefused>> {
         let config = &self.inner.config;
-        let mut buckets = vec![("sign_in:*".to_owned(), config.sign_ins_per_minute_global)];
+        let mut buckets = Vec::with_capacity(2);
         if let Some(address) = address {
             buckets.push((
                 format!("sign_in:{}", rate_key(address)),
                 config.sign_ins_per_minute,
             ));
         }
+        buckets.push((
+            SIGN_IN_GLOBAL_BUCKET.to_owned(),
+            config.sign_ins_per_minute_global,
+        ));
         for (bucket, limit) in buckets {
-            self.hit(&bucket, limit, now).await?.check()?;
+            if let Err(error) = self.hit(&bucket, limit, now).await?.check() {
+                return Ok(Err(SignInRefused { bucket, error }));
+            }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Lookups per user per minute, counted with the session check when

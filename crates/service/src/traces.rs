@@ -1,15 +1,18 @@
-//! The trace writer: every action waits until its trace is committed (an answered lookup
-//! always has its trace), and concurrent traces share one transaction (group commit), so
-//! the hash chain's single lock, and SQLite's durable fsync, are taken once per batch, not
-//! once per record.
+//! Traces written and listed. The writer: every action waits until its trace is committed
+//! (an answered lookup always has its trace), and concurrent traces share one transaction
+//! (group commit), so the hash chain's single lock, and SQLite's durable fsync, are taken
+//! once per batch, not once per record. The listings (issue 22): one page at a time, newest
+//! first, read as a page from the database, never a whole history in memory.
 
 use std::sync::Mutex;
 
-use guichet_core::trace::{ChainKey, TraceRecord};
-use guichet_store::{Store, prelude::*};
+use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
+use guichet_core::wire::{TRACE_PAGE_DEFAULT, TRACE_PAGE_MAX, TracePageQuery};
+use guichet_store::{Store, TraceFilter, prelude::*};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::Guichet;
 use crate::error::{Result, ServiceError};
 
 /// Most records in one append.
@@ -77,5 +80,54 @@ impl TraceWriter {
             // Writers still holding a sender clone (a request in flight) finish first.
             let _ = task.await;
         }
+    }
+}
+
+/// One page of a trace listing, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracePage {
+    pub traces: Vec<ChainedTrace>,
+    /// The cursor of the next (older) page: its [`TracePageQuery::before`]. `None` on the
+    /// last page.
+    pub next_before: Option<i64>,
+}
+
+impl Guichet {
+    /// One page of the traces matching `filter`, newest first (issue 22). Reads `limit + 1`
+    /// records at most, the one past the page only telling whether another page follows.
+    /// The caller has checked the reader's right to `filter`: this reads whatever it
+    /// is given. `InvalidInput` for a `limit` outside 1 to 500 or a `before` below 1.
+    pub(crate) async fn trace_page(
+        &self,
+        filter: &TraceFilter,
+        page: TracePageQuery,
+    ) -> Result<TracePage> {
+        let limit = page.limit.unwrap_or(TRACE_PAGE_DEFAULT);
+        if !(1..=TRACE_PAGE_MAX).contains(&limit) {
+            return Err(ServiceError::InvalidInput(format!(
+                "limit doit être compris entre 1 et {TRACE_PAGE_MAX}"
+            )));
+        }
+        if page.before.is_some_and(|b| b < 1) {
+            return Err(ServiceError::InvalidInput(
+                "before doit être un numéro de trace positif".into(),
+            ));
+        }
+        let mut traces = self
+            .inner
+            .store
+            .traces_newest_first(filter, page.before, limit + 1)
+            .await?;
+        let more = traces.len() > limit as usize;
+        traces.truncate(limit as usize);
+        let next_before = if more {
+            traces.last().map(|t| t.seq)
+        } else {
+            None
+        };
+        Ok(TracePage {
+            traces,
+            next_before,
+        })
     }
 }

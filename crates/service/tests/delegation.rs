@@ -3,7 +3,6 @@
 //! `demo.admin` as its administrator and `demo.caf` as a plain user.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use guichet_core::psu::CareType;
 use guichet_core::trace::TraceKind;
 use guichet_service::testing::*;
 use guichet_service::*;
@@ -21,6 +20,14 @@ guichet_store::on_both_backends!(
     r26_the_caisse_suspends_a_habilitation_and_forces_password_changes,
     r25_groups_are_granted_all_or_nothing_within_the_quota,
     r26_a_signed_in_operator_supervises_its_caisse_only,
+    issue22_1_a_review_never_lifts_the_caisse_s_suspension,
+    issue22_2_nobody_reviews_or_acts_on_themself_or_above,
+    issue22_3_a_manager_never_lifts_what_the_caisse_set,
+    issue22_4_a_withdrawn_delegation_takes_its_users_out_of_reach,
+    issue22_5_an_operator_reaches_only_its_caisse_s_users_in_force,
+    issue22_9_names_refuse_bidi_controls,
+    issue22_11_administrators_sign_in_to_manage_and_are_never_suspended_for_lateness,
+    issue22_11_one_departement_for_rsacg,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -34,8 +41,8 @@ fn cdap(service: &str) -> HabilitationRequest {
     }
 }
 
-fn operator(e: &TestEnv) -> CaisseOperator<'_> {
-    e.g.console_operator("agent.caf").unwrap()
+fn operator(e: &TestEnv) -> ConsoleAdmin<'_> {
+    e.g.console("agent.caf").unwrap()
 }
 
 async fn r25_the_administrator_creates_users_within_the_quota(db: TestDb) {
@@ -73,7 +80,7 @@ async fn r25_the_administrator_creates_users_within_the_quota(db: TestDb) {
     assert_eq!(info.services[0].code, "cdap-t2");
 
     // The quota: 3 in force at most.
-    operator(&e).delegate(CONVENTION, Some(3)).await.unwrap();
+    operator(&e).delegate(CONVENTION, 3).await.unwrap();
     let refused = m
         .create_user(
             "Dominique Petit",
@@ -201,7 +208,7 @@ async fn r25_least_privilege(db: TestDb) {
             .await
             .unwrap_err()
             .code(),
-        guichet_core::ErrorCode::OutsideConvention
+        guichet_core::ErrorCode::OwnAccount
     );
     // A user of another partner is unknown here.
     assert_eq!(
@@ -280,8 +287,8 @@ async fn r25_the_quota_holds_under_25_parallel_grants(db: TestDb) {
         })
         .await
         .unwrap();
-    op.delegate(&c.number, Some(5)).await.unwrap();
-    op.delegate(CONVENTION, None).await.unwrap();
+    op.delegate(&c.number, 5).await.unwrap();
+    op.delegate(CONVENTION, 1_000).await.unwrap();
     let (_, admin) = e.ready("demo.admin").await;
     let m = e.g.partner_manager(&admin).await.unwrap();
     let mut users = Vec::new();
@@ -420,15 +427,19 @@ async fn r27_yearly_reverse_review(db: TestDb) {
     let m = e.g.partner_manager(&admin).await.unwrap();
     assert_eq!(
         op.late_reviews().await.unwrap(),
-        vec![(PARTNER.to_owned(), 3)]
+        vec![(PARTNER.to_owned(), 2)],
+        "the administrator's own is the caisse's to review (issue 22)"
     );
-    // The administrator confirms their own, removes one; a user of another partner is not
-    // in the review.
-    m.review("demo.admin", "cdap-t2", true).await.unwrap();
+    // The administrator removes one; their own is not theirs to confirm (issue 22 (2)); a
+    // user of another partner is not in the review.
+    assert_eq!(
+        m.review("demo.admin", "cdap-t2", true).await.unwrap_err(),
+        ServiceError::OwnAccount
+    );
     m.review(&user.identifiant, "cdap-t2", false).await.unwrap();
     assert_eq!(
         m.review("demo.creche", "psu", true).await.unwrap_err(),
-        ServiceError::NotFound("habilitation")
+        ServiceError::NotFound("utilisateur")
     );
     assert_eq!(
         op.late_reviews().await.unwrap(),
@@ -436,11 +447,10 @@ async fn r27_yearly_reverse_review(db: TestDb) {
     );
     let csv = m.review_csv().await.unwrap();
     assert!(csv.starts_with("partenaire;identifiant;service;"));
-    let own = csv
-        .lines()
-        .find(|l| l.contains(";demo.admin;cdap-t2;"))
-        .unwrap();
-    assert!(own.ends_with(";non;non"), "{own}");
+    assert!(
+        !csv.contains(";demo.admin;"),
+        "nobody reviews their own habilitation"
+    );
     assert!(
         !csv.contains(&user.identifiant),
         "removed: no longer in force"
@@ -543,7 +553,7 @@ async fn r25_groups_are_granted_all_or_nothing_within_the_quota(db: TestDb) {
         })
         .await
         .unwrap();
-    op.delegate(&c.number, Some(3)).await.unwrap();
+    op.delegate(&c.number, 3).await.unwrap();
     let (_, admin) = e.ready("demo.admin").await;
     let m = e.g.partner_manager(&admin).await.unwrap();
     m.create_group("Accueil").await.unwrap();
@@ -571,7 +581,7 @@ async fn r25_groups_are_granted_all_or_nothing_within_the_quota(db: TestDb) {
             .await
             .unwrap_err()
             .code(),
-        guichet_core::ErrorCode::OutsideConvention,
+        guichet_core::ErrorCode::OwnAccount,
         "a manager never acts on their own account"
     );
     let groups = m.groups().await.unwrap();
@@ -647,36 +657,30 @@ async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
             .await
             .map(drop),
         op.set_delegation_withdrawn("DEMO-EAJE-67", true).await,
-        op.give_notice("DEMO-PSU-ALSACE", None, None)
-            .await
-            .map(drop),
-        op.add_partner("T-1", "x", PartnerKind::Other, CareType::Collective)
-            .await
-            .map(drop),
-        op.set_caisse_hours("CAF-78", guichet_core::policy::hours::OpeningHours::Always)
-            .await,
-        op.add_operator("MSA-ALSACE", "agent.msa", "x", "x@y.example")
-            .await
-            .map(drop),
     ] {
         assert_eq!(
             refused.unwrap_err().code(),
             guichet_core::ErrorCode::OutsideConvention
         );
     }
-    // Its colleague, of its own caisse, and the action traced under its name.
-    let (colleague, password) = op
+    // The console's operations (notices, partners, hours, operators) are not on a
+    // signed-in operator's power at all (issue 22: `CaisseOperator` has no such method).
+    // Its actions are traced under its name and caisse.
+    op.force_password_change(Some("demo.caf"), None)
+        .await
+        .unwrap();
+    let traces = e.db.store.traces(0, 10_000).await.unwrap();
+    assert!(traces.iter().any(|t| {
+        t.record.identifiant.as_deref() == Some("demo.operateur")
+            && t.record.partner.as_deref() == Some("CAF-78")
+            && t.record.detail.as_deref() == Some("password.force_change demo.caf (1)")
+    }));
+    let (colleague, password) = operator(&e)
         .add_operator("CAF-78", "agent.caf2", "Agent 2", "a2@caf78.example")
         .await
         .unwrap();
     let (info2, _) = e.ready_with(&colleague.identifiant, &password).await;
     assert_eq!(info2.operator_of.as_deref(), Some("CAF-78"));
-    let traces = e.db.store.traces(0, 10_000).await.unwrap();
-    assert!(traces.iter().any(|t| {
-        t.record.identifiant.as_deref() == Some("demo.operateur")
-            && t.record.partner.as_deref() == Some("CAF-78")
-            && t.record.detail.as_deref() == Some("operator.add agent.caf2 CAF-78")
-    }));
     // A partner with conventions at two caisses: CAF-78's operator withdraws CAF-78's
     // delegation only; a convention the console delegates meanwhile comes withdrawn too.
     let console = operator(&e);
@@ -692,7 +696,7 @@ async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
         })
         .await
         .unwrap();
-    console.delegate(&other.number, Some(3)).await.unwrap();
+    console.delegate(&other.number, 3).await.unwrap();
     op.set_delegation_withdrawn(PARTNER, true).await.unwrap();
     let partner = e.db.store.partner_by_tiers(PARTNER).await.unwrap().unwrap();
     let withdrawn = |d: &[Delegation], number: &str| {
@@ -716,7 +720,7 @@ async fn r26_a_signed_in_operator_supervises_its_caisse_only(db: TestDb) {
         })
         .await
         .unwrap();
-    console.delegate(&later.number, Some(3)).await.unwrap();
+    console.delegate(&later.number, 3).await.unwrap();
     let d = e.db.store.delegations(partner.id, e.g.now()).await.unwrap();
     assert!(
         withdrawn(&d, "T19-78"),
@@ -742,4 +746,490 @@ async fn holders(m: &PartnerManager<'_>, service: &str) -> usize {
         .into_iter()
         .filter(|u| u.habilitations.iter().any(|h| h.service == service))
         .count()
+}
+
+/// A second convention of the demo partner, at CAF-974 (cdap-t13, 974), delegated with a
+/// quota of 10, and an operator of CAF-974 signed in: a partner of two caisses.
+async fn second_caisse(e: &TestEnv) -> ReadySession {
+    let console = operator(e);
+    console
+        .add_convention(&ConventionRequest {
+            partner_tiers: PARTNER,
+            caisse: "CAF-974",
+            service: "cdap-t13",
+            departements: &["974".into()],
+            number: Some("T13-974"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
+        .await
+        .unwrap();
+    console.delegate("T13-974", 10).await.unwrap();
+    let (_, password) = console
+        .add_operator("CAF-974", "agent.caf974", "Agent 974", "a@caf974.example")
+        .await
+        .unwrap();
+    e.ready_with("agent.caf974", &password).await.1
+}
+
+/// Issue 22 (1), R-26, R-27: confirming a habilitation in the yearly review lifts a
+/// suspension for lateness, never the caisse's own; and a habilitation of a delegation the
+/// caisse withdrew is not the partner's to review at all. Failed before: the confirmation
+/// cleared any suspension, on any convention.
+async fn issue22_1_a_review_never_lifts_the_caisse_s_suspension(db: TestDb) {
+    let e = env(db).await;
+    e.ready("demo.caf").await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let caf974 = second_caisse(&e).await;
+    e.ready("demo.operateur").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    m.grant("demo.caf", &cdap("cdap-t13")).await.unwrap();
+    operator(&e)
+        .set_habilitation_suspended("demo.caf", "cdap-t2", true)
+        .await
+        .unwrap();
+    e.clock.advance(chrono::Duration::days(366));
+    let admin = signed_in_again(&e, "demo.admin").await.unwrap();
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let reviewed = m.reviews().await.unwrap();
+    let t2 = reviewed
+        .iter()
+        .find(|h| h.identifiant == "demo.caf" && h.service == "cdap-t2")
+        .unwrap();
+    assert_eq!(t2.suspension, Some(Suspension::Caisse));
+    m.review("demo.caf", "cdap-t2", true).await.unwrap();
+    let t2 = habilitations_of(&m, "demo.caf")
+        .await
+        .into_iter()
+        .find(|h| h.service == "cdap-t2")
+        .unwrap();
+    assert!(t2.reviewed_at.is_some(), "the confirmation is recorded");
+    assert_eq!(
+        (t2.suspended_at.is_some(), t2.suspension),
+        (true, Some(Suspension::Caisse)),
+        "but the caisse's suspension stays"
+    );
+    // CAF-974 takes its delegation back: its habilitation leaves the partner's review, and
+    // its own suspension is CAF-974's to lift.
+    let op974 = e.g.caisse_operator(&caf974).await.unwrap();
+    op974
+        .set_habilitation_suspended("demo.caf", "cdap-t13", true)
+        .await
+        .unwrap();
+    op974.set_delegation_withdrawn(PARTNER, true).await.unwrap();
+    assert!(
+        !m.reviews()
+            .await
+            .unwrap()
+            .iter()
+            .any(|h| h.service == "cdap-t13")
+    );
+    assert_eq!(
+        m.review("demo.caf", "cdap-t13", true).await.unwrap_err(),
+        ServiceError::NotFound("habilitation")
+    );
+    let both =
+        e.db.store
+            .habilitations(admin.partner.id, e.g.now())
+            .await
+            .unwrap();
+    assert!(
+        both.iter()
+            .filter(|h| h.identifiant == "demo.caf")
+            .all(|h| h.suspended_at.is_some()),
+        "both still suspended"
+    );
+    // The caisse lifts its own; CAF-78's operator cannot lift CAF-974's.
+    let agent = signed_in_again(&e, "demo.operateur").await.unwrap();
+    let op78 = e.g.caisse_operator(&agent).await.unwrap();
+    assert_eq!(
+        op78.set_habilitation_suspended("demo.caf", "cdap-t13", false)
+            .await
+            .unwrap_err(),
+        ServiceError::NotFound("habilitation")
+    );
+    op78.set_habilitation_suspended("demo.caf", "cdap-t2", false)
+        .await
+        .unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+}
+
+/// Issue 22 (2), R-25, R-27: nobody reviews or acts on their own account; the administrator
+/// and the deputy are acted on by the caisse only. Failed before: the administrator
+/// confirmed their own habilitation, the deputy removed the administrator's.
+async fn issue22_2_nobody_reviews_or_acts_on_themself_or_above(db: TestDb) {
+    let e = env(db).await;
+    e.ready("demo.caf").await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let (deputy, password) = m
+        .create_user(
+            "Paul Suppléant",
+            "p.suppleant@ccas.example",
+            &[cdap("cdap-t2")],
+        )
+        .await
+        .unwrap();
+    operator(&e)
+        .set_partner_role(&deputy.identifiant, Some(PartnerRole::Deputy))
+        .await
+        .unwrap();
+    let (_, deputy_session) = e.ready_with(&deputy.identifiant, &password).await;
+    let d = e.g.partner_manager(&deputy_session).await.unwrap();
+    e.clock.advance(chrono::Duration::days(366));
+    let admin = signed_in_again(&e, "demo.admin").await.unwrap();
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    for (who, power, target) in [
+        ("administrator", &m, "demo.admin"),
+        ("deputy", &d, deputy.identifiant.as_str()),
+    ] {
+        assert_eq!(
+            power.review(target, "cdap-t2", true).await.unwrap_err(),
+            ServiceError::OwnAccount,
+            "{who}"
+        );
+        assert_eq!(
+            power.reset_password(target).await.unwrap_err(),
+            ServiceError::OwnAccount,
+            "{who}"
+        );
+        assert_eq!(
+            power
+                .set_user_status(target, UserStatus::Suspended)
+                .await
+                .unwrap_err(),
+            ServiceError::OwnAccount,
+            "{who}"
+        );
+    }
+    // Neither acts on the other.
+    for refused in [
+        d.review("demo.admin", "cdap-t2", false).await,
+        d.set_user_status("demo.admin", UserStatus::Suspended).await,
+        d.reset_password("demo.admin").await.map(drop),
+        d.revoke("demo.admin", "cdap-t2").await,
+        m.review(&deputy.identifiant, "cdap-t2", false).await,
+        m.set_manager(&deputy.identifiant, false).await,
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    // The review lists neither's habilitation; the administrator's is still in force.
+    for power in [&m, &d] {
+        let listed: Vec<_> = power
+            .reviews()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| h.identifiant)
+            .collect();
+        assert_eq!(listed, ["demo.caf"]);
+    }
+    assert!(signed_in_again(&e, "demo.admin").await.is_ok());
+}
+
+/// Issue 22 (3), R-24, R-26: a suspension or a deactivation the caisse set is the caisse's
+/// to lift; the console's deactivation ends the habilitations (the quota is freed). Failed
+/// before: a delegated manager re-activated a user the caisse suspended or deactivated, and
+/// the console's deactivation left the habilitations in force.
+async fn issue22_3_a_manager_never_lifts_what_the_caisse_set(db: TestDb) {
+    let e = env(db).await;
+    e.ready("demo.caf").await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let console = operator(&e);
+    console
+        .set_user_status("demo.caf", UserStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        m.set_user_status("demo.caf", UserStatus::Active)
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
+    assert_eq!(
+        signed_in_again(&e, "demo.caf").await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    // The partner's own suspension is the partner's to lift.
+    let (user, _) = m
+        .create_user("Léa Roux", "l.roux@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    m.set_user_status(&user.identifiant, UserStatus::Suspended)
+        .await
+        .unwrap();
+    m.set_user_status(&user.identifiant, UserStatus::Active)
+        .await
+        .unwrap();
+    // The console deactivates: habilitations end, the quota is freed, the manager cannot
+    // bring the account back.
+    let used = m.delegations().await.unwrap()[0].used;
+    console
+        .set_user_status(&user.identifiant, UserStatus::Deactivated)
+        .await
+        .unwrap();
+    assert_eq!(m.delegations().await.unwrap()[0].used, used - 1);
+    let listed = m.users().await.unwrap();
+    let gone = listed
+        .iter()
+        .find(|u| u.user.identifiant == user.identifiant)
+        .unwrap();
+    assert!(gone.habilitations.is_empty());
+    for status in [UserStatus::Active, UserStatus::Suspended] {
+        assert_eq!(
+            m.set_user_status(&user.identifiant, status)
+                .await
+                .unwrap_err()
+                .code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    // The caisse lifts its own.
+    console
+        .set_user_status("demo.caf", UserStatus::Active)
+        .await
+        .unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+}
+
+/// Issue 22 (4), R-26: once a caisse withdraws its delegation, the users whose rights come
+/// from it alone are out of the managers' reach (password, status, groups, review); those
+/// of a delegation still in hand are not. Failed before: the managers kept every power.
+async fn issue22_4_a_withdrawn_delegation_takes_its_users_out_of_reach(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let caf974 = second_caisse(&e).await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let (only78, _) = m
+        .create_user("Ana Lima", "a.lima@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    let (only974, _) = m
+        .create_user("Rémi Hoarau", "r.hoarau@ccas.example", &[cdap("cdap-t13")])
+        .await
+        .unwrap();
+    m.create_group("Accueil").await.unwrap();
+    m.set_group_member("Accueil", &only974.identifiant, true)
+        .await
+        .unwrap();
+    let (_, agent) = e.ready("demo.operateur").await;
+    e.g.caisse_operator(&agent)
+        .await
+        .unwrap()
+        .set_delegation_withdrawn(PARTNER, true)
+        .await
+        .unwrap();
+    // Still a manager: CAF-974's delegation is in hand.
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let t = &only78.identifiant;
+    for refused in [
+        m.reset_password(t).await.map(drop),
+        m.set_user_status(t, UserStatus::Suspended).await,
+        m.set_group_member("Accueil", t, true).await,
+        m.revoke(t, "cdap-t2").await,
+        m.review(t, "cdap-t2", false).await,
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    m.reset_password(&only974.identifiant).await.unwrap();
+    m.set_user_status(&only974.identifiant, UserStatus::Suspended)
+        .await
+        .unwrap();
+    // CAF-974 withdraws too: no manager power at all.
+    e.g.caisse_operator(&caf974)
+        .await
+        .unwrap()
+        .set_delegation_withdrawn(PARTNER, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.g.partner_manager(&admin).await.unwrap_err(),
+        ServiceError::DelegationWithdrawn
+    );
+}
+
+/// Issue 22 (5), R-24, R-28: a signed-in operator reaches the users whose rights come from
+/// a convention of its caisse still binding it, and nothing once that convention is
+/// terminated. Failed before: CAF-78's operator acted on a user of CAF-974 only, and kept
+/// its reach after the termination.
+async fn issue22_5_an_operator_reaches_only_its_caisse_s_users_in_force(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    second_caisse(&e).await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    let (only974, _) = m
+        .create_user("Rémi Hoarau", "r.hoarau@ccas.example", &[cdap("cdap-t13")])
+        .await
+        .unwrap();
+    let (_, agent) = e.ready("demo.operateur").await;
+    let op = e.g.caisse_operator(&agent).await.unwrap();
+    let t = &only974.identifiant;
+    for refused in [
+        op.reset_password(t).await.map(drop),
+        op.set_user_status(t, UserStatus::Suspended).await,
+        op.force_password_change(Some(t), None).await.map(drop),
+        op.set_habilitation_suspended(t, "cdap-t13", true).await,
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+    let seen: Vec<_> = op
+        .supervised_users(PARTNER)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.user.identifiant)
+        .collect();
+    assert!(seen.contains(&"demo.caf".to_owned()) && !seen.contains(t));
+    assert_eq!(
+        op.force_password_change(None, Some(PARTNER)).await.unwrap(),
+        u64::try_from(seen.len()).unwrap(),
+        "a partner-wide forced change reaches its caisse's users only"
+    );
+    op.reset_password("demo.caf").await.unwrap();
+    // The convention terminated: the partner is out of reach.
+    operator(&e)
+        .set_convention_status(CONVENTION, ConventionStatus::Terminated)
+        .await
+        .unwrap();
+    assert!(op.partners().await.unwrap().is_empty());
+    for refused in [
+        op.reset_password("demo.caf").await.map(drop),
+        op.supervised_users(PARTNER).await.map(drop),
+        op.set_delegation_withdrawn(PARTNER, true).await,
+    ] {
+        assert_eq!(
+            refused.unwrap_err().code(),
+            guichet_core::ErrorCode::OutsideConvention
+        );
+    }
+}
+
+/// Issue 22 (9): a bidirectional override or isolate (or another invisible formatting
+/// character) in a display or group name could make one name read as another on screen and
+/// in traces: refused everywhere a name is typed. Failed before: accepted.
+async fn issue22_9_names_refuse_bidi_controls(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    for name in ["Alice\u{202E}ecilA", "\u{2067}Bob\u{2069}", "Zoé\u{200B}"] {
+        assert!(matches!(
+            m.create_user(name, "x@ccas.example", &[cdap("cdap-t2")])
+                .await,
+            Err(ServiceError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            m.create_group(name).await,
+            Err(ServiceError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            operator(&e)
+                .add_user(&NewUserRequest {
+                    partner_tiers: PARTNER.into(),
+                    identifiant: "x.y".into(),
+                    display_name: name.into(),
+                    email: "x@ccas.example".into(),
+                    services: vec!["cdap-t2".into()],
+                    ends_on: None,
+                    test_account: false,
+                })
+                .await,
+            Err(ServiceError::InvalidInput(_))
+        ));
+    }
+    // Names of every script and emoji (with their joiners) are still welcome.
+    m.create_group("Équipe 李 👩‍👧").await.unwrap();
+}
+
+/// Issue 22 (11), R-14, R-25, R-27: the administrator and the deputy sign in to manage
+/// even without a lookup habilitation, and a late-review suspension never reaches them
+/// (the caisse reviews theirs). Failed before: both locked the administrator out.
+async fn issue22_11_administrators_sign_in_to_manage_and_are_never_suspended_for_lateness(
+    db: TestDb,
+) {
+    let e = env(db).await;
+    e.ready("demo.caf").await;
+    e.ready("demo.admin").await;
+    e.clock.advance(chrono::Duration::days(366));
+    let op = operator(&e);
+    assert_eq!(op.suspend_late(PARTNER).await.unwrap(), 1, "demo.caf only");
+    let admin = signed_in_again(&e, "demo.admin").await.unwrap();
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    m.review("demo.caf", "cdap-t2", true).await.unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+    // Without any lookup habilitation: a session with no service, and the manager's power.
+    let admin_user =
+        e.db.store
+            .user_by_identifiant("demo.admin")
+            .await
+            .unwrap()
+            .unwrap();
+    let convention = e.db.store.convention(CONVENTION).await.unwrap().unwrap();
+    assert!(
+        e.db.store
+            .end_habilitation(admin_user.id, convention.id, e.g.now())
+            .await
+            .unwrap()
+    );
+    let admin = signed_in_again(&e, "demo.admin").await.unwrap();
+    assert!(admin.grants.is_empty());
+    assert!(e.g.partner_manager(&admin).await.is_ok());
+    // A plain user without habilitation still cannot sign in, nor can the
+    // administrator once the delegation is withdrawn.
+    op.set_habilitation_suspended("demo.caf", "cdap-t2", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in_again(&e, "demo.caf").await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+    op.set_delegation_withdrawn(PARTNER, true).await.unwrap();
+    assert_eq!(
+        signed_in_again(&e, "demo.admin").await.unwrap_err(),
+        ServiceError::AccountDisabled
+    );
+}
+
+/// Issue 22 (11), R-06, seed 001: a département council's RSACG convention covers its one
+/// département. Failed before: several were accepted.
+async fn issue22_11_one_departement_for_rsacg(db: TestDb) {
+    let e = env(db).await;
+    let console = operator(&e);
+    let two = ["67".to_owned(), "68".to_owned()];
+    let request = |departements| ConventionRequest {
+        partner_tiers: "DEMO-CD-67",
+        caisse: "MSA-ALSACE",
+        service: "rsacg",
+        departements,
+        number: None,
+        starts_on: None,
+        beyond_caisse: false,
+    };
+    assert!(matches!(
+        console.add_convention(&request(&two)).await,
+        Err(ServiceError::InvalidInput(_))
+    ));
+    let c = console.add_convention(&request(&two[1..])).await.unwrap();
+    assert_eq!(c.departements, ["68"]);
+}
+
+/// A user's habilitations in force, as their manager lists them.
+async fn habilitations_of(m: &PartnerManager<'_>, identifiant: &str) -> Vec<Habilitation> {
+    m.users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.user.identifiant == identifiant)
+        .unwrap()
+        .habilitations
 }

@@ -34,7 +34,7 @@ async fn user_of(
     service: &str,
     ends_on: Option<NaiveDate>,
 ) -> (SessionInfo, ReadySession) {
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     let number = format!("CONV-{service}");
     if e.db.store.convention(&number).await.unwrap().is_none() {
         op.add_convention(&ConventionRequest {
@@ -172,7 +172,7 @@ async fn t4_needs_and_traces_the_numero_instructeur(db: TestDb) {
 /// without an end date, whoever grants it, and it gives nothing after that date.
 async fn t16_is_granted_only_until_an_end_date(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     op.add_convention(&ConventionRequest {
         partner_tiers: PARTNER,
         caisse: "CAF-78",
@@ -214,7 +214,7 @@ async fn t16_is_granted_only_until_an_end_date(db: TestDb) {
     ));
 
     // The partner's administrator, once the caisse delegates the profile, is held the same.
-    op.delegate("CONV-cdap-t16", Some(5)).await.unwrap();
+    op.delegate("CONV-cdap-t16", 5).await.unwrap();
     let (_, admin) = e.ready("demo.admin").await;
     let m = e.g.partner_manager(&admin).await.unwrap();
     let open_ended = HabilitationRequest {
@@ -313,7 +313,7 @@ async fn every_profile_of_the_seed_is_a_valid_row(db: TestDb) {
 /// them are in scope; an MSA convention never leaves its caisse.
 async fn r06_a_caf_convention_beyond_its_caisse(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     let start = Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
     let deps = ["78".to_owned(), "974".to_owned()];
     let refused = op
@@ -414,7 +414,7 @@ async fn r06_a_caf_convention_beyond_its_caisse(db: TestDb) {
 /// (never one outside it); the user then sees those départements' files only.
 async fn r25_a_habilitation_narrowed_to_some_departements(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     op.add_convention(&ConventionRequest {
         partner_tiers: PARTNER,
         caisse: "CAF-78",
@@ -426,7 +426,7 @@ async fn r25_a_habilitation_narrowed_to_some_departements(db: TestDb) {
     })
     .await
     .unwrap();
-    op.delegate("T13-NET", Some(5)).await.unwrap();
+    op.delegate("T13-NET", 5).await.unwrap();
     let (_, admin) = e.ready("demo.admin").await;
     let m = e.g.partner_manager(&admin).await.unwrap();
     let grant = |deps: &[&str]| HabilitationRequest {

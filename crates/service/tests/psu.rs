@@ -116,7 +116,7 @@ async fn r31_every_psu_file_found_pays_what_the_published_bareme_says(db: TestDb
     let e = env_with_files(db, config, WALKED_FILES).await;
     // one caisse, one convention and one account: a crèche per caisse, each with a
     // PSU convention over all the caisse's départements.
-    let op = e.g.console_operator("test").unwrap();
+    let op = e.g.console("test").unwrap();
     let mut sessions = std::collections::HashMap::new();
     for caisse in reference::caisses() {
         let tiers = format!("T-PSU-{}", caisse.code);
@@ -280,7 +280,7 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
     assert_eq!((collective.effort_rate_ppm, collective.children), (619, 1));
     assert!(collective.bareme.rate.confirmed);
 
-    let op = e.g.console_operator("test").unwrap();
+    let op = e.g.console("test").unwrap();
     op.set_partner_care("DEMO-EAJE-67", CareType::Familial)
         .await
         .unwrap();

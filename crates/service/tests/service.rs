@@ -7,7 +7,8 @@ use guichet_core::ErrorCode;
 use guichet_core::lookup::LookupOutcome;
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::psu::CareType;
-use guichet_core::trace::TraceKind;
+use guichet_core::trace::{ChainedTrace, TraceKind};
+use guichet_core::wire::{TRACE_PAGE_MAX, TracePageQuery};
 use guichet_core::{Dossier, Section};
 use guichet_service::testing::*;
 use guichet_service::*;
@@ -59,6 +60,7 @@ guichet_store::on_both_backends!(
     r13_password_change_guesses_count_toward_the_lockout,
     password_changes_are_rate_limited_and_end_other_sessions,
     sign_ins_are_limited_per_ipv6_64_and_globally,
+    r13_r19_issue22_rate_limited_sign_ins_are_traced_aggregated,
     argon2_runs_are_bounded_and_a_full_house_is_busy,
     temporary_passwords_expire,
     r28_termination_is_final_and_ends_sessions_at_once,
@@ -221,7 +223,7 @@ async fn r13_lockout_after_five_failures_for_known_and_unknown_identifiants(db: 
 
 async fn r14_r28_inactive_accounts_and_conventions_cannot_sign_in(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let admin = e.g.console("agent.caisse").unwrap();
     let (info, _) = e.ready("demo.creche").await;
 
     admin
@@ -321,10 +323,7 @@ async fn r16_r17_idle_and_absolute_expiry(db: TestDb) {
             .await
             .unwrap();
     let again = e.g.authenticate(&again.token, None).await.unwrap();
-    let timeouts =
-        e.g.my_traces(&e.g.ready(again).unwrap(), None)
-            .await
-            .unwrap();
+    let timeouts = all_my_traces(&e, &e.g.ready(again).unwrap()).await;
     assert_eq!(
         timeouts
             .iter()
@@ -362,7 +361,7 @@ async fn r16_rsacg_has_thirty_minutes_and_the_strictest_service_wins(db: TestDb)
     e.g.authenticate(&info.token, None).await.unwrap();
 
     // A user holding both PSU (15 min) and RSACG (30 min): 15 minutes.
-    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let admin = e.g.console("agent.caisse").unwrap();
     admin
         .add_convention(&ConventionRequest {
             partner_tiers: "DEMO-CD-67",
@@ -643,7 +642,7 @@ async fn r18_opening_hours_in_paris(db: TestDb) {
             .is_ok()
     );
     // The caisse can change its hours; the next call sees them.
-    e.g.console_operator("agent")
+    e.g.console("agent")
         .unwrap()
         .set_caisse_hours("MSA-ALSACE", "00:00-23:59".parse().unwrap())
         .await
@@ -706,7 +705,7 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
     let _ =
         e.g.lookup(&s, lookup_request("psu", "123", "X"), None)
             .await;
-    let mine = e.g.my_traces(&s, None).await.unwrap();
+    let mine = all_my_traces(&e, &s).await;
     let kinds: Vec<_> = mine
         .iter()
         .map(|t| (t.record.kind, t.record.outcome.as_str()))
@@ -755,9 +754,8 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
             .unwrap();
     assert!(purged.traces >= 5 && purged.sessions >= 1);
     assert!(
-        e.g.my_traces(&s, None)
+        all_my_traces(&e, &s)
             .await
-            .unwrap()
             .iter()
             .all(|t| t.record.kind == TraceKind::Admin || t.record.at > t0())
     );
@@ -769,7 +767,7 @@ async fn r19_r20_every_attempt_is_traced_and_the_chain_survives_purge(db: TestDb
             .unwrap()
             .unwrap();
     assert!(after.anchor_seq > 0);
-    assert!(!e.g.my_traces(&s2, None).await.unwrap().is_empty());
+    assert!(!all_my_traces(&e, &s2).await.is_empty());
 }
 
 async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
@@ -823,7 +821,7 @@ async fn r22_r23_statistics_and_abuse_flags(db: TestDb) {
 
 async fn r24_caisse_administration_end_to_end(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let admin = e.g.console("agent.caisse").unwrap();
     admin
         .add_partner(
             "T-2101",
@@ -1080,7 +1078,7 @@ async fn r28_two_instances_see_definition_and_suspension_changes_at_the_next_req
     assert!(before.service.idle_timeout_secs > 120);
 
     // A change through the other instance.
-    let console_b = b.console_operator("caisse").unwrap();
+    let console_b = b.console("caisse").unwrap();
     console_b
         .set_service_idle_timeout("psu", 120)
         .await
@@ -1144,6 +1142,31 @@ async fn r28_two_instances_see_definition_and_suspension_changes_at_the_next_req
         a.g.authenticate(&info.token, None).await.unwrap_err(),
         ServiceError::SessionExpired
     );
+}
+
+/// Every trace `my_traces` gives the session's user, page after page, oldest first.
+async fn all_my_traces(e: &Env, s: &ReadySession) -> Vec<ChainedTrace> {
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page =
+            e.g.my_traces(
+                s,
+                TracePageQuery {
+                    limit: Some(TRACE_PAGE_MAX),
+                    before,
+                },
+            )
+            .await
+            .unwrap();
+        out.extend(page.traces);
+        match page.next_before {
+            Some(b) => before = Some(b),
+            None => break,
+        }
+    }
+    out.reverse();
+    out
 }
 
 /// Every trace of `identifiant`, in order: (kind, outcome, detail).
@@ -1349,9 +1372,9 @@ async fn sign_ins_are_limited_per_ipv6_64_and_globally(db: TestDb) {
             .unwrap_err(),
         ServiceError::InvalidCredentials
     );
-    // The global budget: 8 a minute whatever the address (5 used so far, the refused
-    // one included).
-    for i in 0..3 {
+    // The global budget: 8 a minute whatever the address (4 used so far: what an address's
+    // own budget refused does not count, issue 22).
+    for i in 0..4 {
         let a = format!("198.51.100.{i}");
         assert_eq!(
             e.g.sign_in("x.v", pw("faux"), Some(&a)).await.unwrap_err(),
@@ -1367,6 +1390,159 @@ async fn sign_ins_are_limited_per_ipv6_64_and_globally(db: TestDb) {
     assert!(
         e.g.sign_in("demo.caf", pw(DEMO_PASSWORD), Some("203.0.113.50"))
             .await
+            .is_ok()
+    );
+}
+
+/// Every trace of the database, in order: (identifiant, outcome, detail).
+async fn all_traces(e: &Env) -> Vec<(Option<String>, String, Option<String>)> {
+    let mut out = Vec::new();
+    e.g.console_auditor("audit")
+        .unwrap()
+        .export_traces(&TraceFilter::default(), |t| {
+            out.push((
+                t.record.identifiant.clone(),
+                t.record.outcome.clone(),
+                t.record.detail.clone(),
+            ));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    out
+}
+
+/// `n` sign-ins sent 25 at a time from `address`, the identifiant of the i-th given by
+/// `identifiant(i)`; returns how many were refused by a rate limit.
+async fn flood(
+    e: &Env,
+    n: usize,
+    address: &'static str,
+    identifiant: impl Fn(usize) -> String,
+) -> usize {
+    let mut rate_limited = 0;
+    for batch in (0..n).collect::<Vec<_>>().chunks(25) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for &i in batch {
+            let g = e.g.clone();
+            let id = identifiant(i);
+            tasks.spawn(async move { g.sign_in(&id, pw("faux"), Some(address)).await });
+        }
+        while let Some(done) = tasks.join_next().await {
+            if let Err(ServiceError::RateLimited { .. }) = done.unwrap() {
+                rate_limited += 1;
+            }
+        }
+    }
+    rate_limited
+}
+
+/// issue 22 point 7: sign-ins refused by a rate limit are traced aggregated,
+/// per refusing budget and window, as refusals while locked are. 25 identical requests at
+/// once, then 3,000 naming a victim and 500 naming new identifiants, leave the victim one
+/// refusal trace, and the whole flood two (one at once, one count when the window closes):
+/// not one per request.
+async fn r13_r19_issue22_rate_limited_sign_ins_are_traced_aggregated(db: TestDb) {
+    let e = env_with(
+        db,
+        ServiceConfig {
+            sign_ins_per_minute: 3,
+            ..ServiceConfig::fast_for_tests()
+        },
+    )
+    .await;
+    let attacker = "198.51.100.9";
+    let before = all_traces(&e).await.len();
+    // The same request 25 times at once: three pass the address's budget, and are checked.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..25 {
+        let g = e.g.clone();
+        tasks.spawn(async move { g.sign_in("demo.caf", pw("faux"), Some(attacker)).await });
+    }
+    let (mut invalid, mut limited) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        match done.unwrap().unwrap_err() {
+            ServiceError::InvalidCredentials => invalid += 1,
+            ServiceError::RateLimited { .. } => limited += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((invalid, limited), (3, 22));
+    let victim = traces_of(&e, "demo.caf").await;
+    let count = |traces: &[(TraceKind, String, Option<String>)], outcome: &str| {
+        traces.iter().filter(|t| t.1 == outcome).count()
+    };
+    assert_eq!(count(&victim, ErrorCode::InvalidCredentials.as_str()), 3);
+    assert_eq!(
+        count(&victim, ErrorCode::RateLimited.as_str()),
+        1,
+        "R-13: traced"
+    );
+
+    // The flood goes on, in the same window: nothing more is written.
+    assert_eq!(
+        flood(&e, 3_000, attacker, |_| "demo.caf".into()).await,
+        3_000
+    );
+    assert_eq!(
+        flood(&e, 500, attacker, |i| format!("victime.{i}")).await,
+        500
+    );
+    assert_eq!(
+        traces_of(&e, "demo.caf").await,
+        victim,
+        "the victim's traces"
+    );
+    assert_eq!(
+        all_traces(&e).await.len(),
+        before + 4,
+        "3 checked attempts and 1 refusal, for 3,525 requests"
+    );
+
+    // The window closes: its count is written as one record, with no identifiant (the
+    // flood named several).
+    e.clock.advance(Duration::minutes(11));
+    assert_eq!(e.g.housekeeping().await.unwrap(), 1);
+    let all = all_traces(&e).await;
+    assert_eq!(all.len(), before + 5);
+    let aggregate = all.last().unwrap();
+    assert_eq!(aggregate.0, None);
+    assert_eq!(aggregate.1, ErrorCode::RateLimited.as_str());
+    assert!(
+        aggregate
+            .2
+            .as_deref()
+            .unwrap()
+            .starts_with("limit=address refused=3522 "),
+        "{aggregate:?}"
+    );
+    assert_eq!(e.g.housekeeping().await.unwrap(), 0, "written once");
+
+    // A flood naming one identifiant only: its count is the victim's to read.
+    assert_eq!(
+        flood(&e, 200, attacker, |_| "demo.creche".into()).await,
+        197
+    );
+    e.clock.advance(Duration::minutes(11));
+    assert_eq!(e.g.housekeeping().await.unwrap(), 1);
+    let creche = traces_of(&e, "demo.creche").await;
+    assert_eq!(count(&creche, ErrorCode::RateLimited.as_str()), 2);
+    assert!(
+        creche
+            .last()
+            .unwrap()
+            .2
+            .as_deref()
+            .unwrap()
+            .starts_with("limit=address refused=197 "),
+        "{creche:?}"
+    );
+    assert!(
+        e.g.console_auditor("audit")
+            .unwrap()
+            .verify_traces()
+            .await
+            .unwrap()
             .is_ok()
     );
 }
@@ -1452,7 +1628,7 @@ async fn temporary_passwords_expire(db: TestDb) {
         .unwrap();
 
     // A reset by the caisse: 7 days to use it.
-    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let admin = e.g.console("agent.caisse").unwrap();
     let temporary = admin.reset_password("demo.mairie").await.unwrap();
     e.clock.advance(Duration::days(7) - Duration::minutes(1));
     e.g.sign_in("demo.mairie", temporary.clone(), None)
@@ -1479,7 +1655,7 @@ async fn temporary_passwords_expire(db: TestDb) {
 
 async fn r28_termination_is_final_and_ends_sessions_at_once(db: TestDb) {
     let e = env(db).await;
-    let admin = e.g.console_operator("agent.caisse").unwrap();
+    let admin = e.g.console("agent.caisse").unwrap();
     let (info, _) = e.ready("demo.departement").await;
     admin
         .set_convention_status("DEMO-RSACG-ALSACE", ConventionStatus::Terminated)

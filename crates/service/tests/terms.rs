@@ -22,7 +22,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 async fn r28_msa_notice_ends_the_convention_with_its_yearly_period(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.msa").unwrap();
+    let op = e.g.console("agent.msa").unwrap();
     assert_eq!(e.g.today(), d(2026, 11, 23));
     // DEMO-PSU-ALSACE started on 2026-01-01: notice today reaches the period ending
     // 2026-12-31 too late (under three months), so it ends with the next one.
@@ -85,7 +85,7 @@ async fn r28_msa_notice_ends_the_convention_with_its_yearly_period(db: TestDb) {
 
 async fn r28_caf_notice_takes_effect_on_the_date_asked(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     let too_soon = op
         .give_notice("DEMO-CDAP-78", None, Some(d(2027, 2, 22)))
         .await;
@@ -140,7 +140,7 @@ async fn r28_caf_notice_takes_effect_on_the_date_asked(db: TestDb) {
 
 async fn r28_termination_is_final_and_ends_sessions_at_once(db: TestDb) {
     let e = env(db).await;
-    let op = e.g.console_operator("agent.caf").unwrap();
+    let op = e.g.console("agent.caf").unwrap();
     let (info, _) = e.ready("demo.caf").await;
     op.set_convention_status("DEMO-CDAP-78", ConventionStatus::Terminated)
         .await

@@ -124,3 +124,9 @@ mod tests {
         }
     }
 }
+
+impl From<guichet_core::admin::UnknownCode> for StoreError {
+    fn from(e: guichet_core::admin::UnknownCode) -> Self {
+        StoreError::Corrupt(e.0)
+    }
+}

@@ -10,74 +10,10 @@ use guichet_core::policy::scope::Scope;
 use guichet_core::psu::CareType;
 use serde::{Deserialize, Serialize};
 
-/// Declares a string-coded enum with stable codes stored in the database.
-macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = crate::StoreError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::from_code(s).ok_or(crate::StoreError::Corrupt(
-                    concat!("unknown ", stringify!($name), " code"),
-                ))
-            }
-        }
-    };
-}
-
-coded_enum!(
-    /// The kind of partner organisation (tiers).
-    PartnerKind { Eaje = "eaje", Commune = "commune", Departement = "departement", Ccas = "ccas", Other = "other" }
-);
-coded_enum!(PartnerStatus { Active = "active", Suspended = "suspended" });
-coded_enum!(
-    /// a caisse's branch. Only a CAF convention may reach beyond its caisse.
-    Branch { Caf = "caf", Msa = "msa" }
-);
-impl Branch {
-    /// The branch a caisse code names: `CAF-…` a CAF, `MSA-…` an MSA (the same rule as
-    /// migration 0006's for the caisses recorded before branches were).
-    pub fn of_caisse_code(code: &str) -> Option<Branch> {
-        match code.get(..4) {
-            Some("CAF-") => Some(Branch::Caf),
-            Some("MSA-") => Some(Branch::Msa),
-            _ => None,
-        }
-    }
-}
-
-coded_enum!(
-    /// a convention's lifecycle.
-    ConventionStatus { Active = "active", Suspended = "suspended", Terminated = "terminated" }
-);
-coded_enum!(UserStatus { Active = "active", Suspended = "suspended", Deactivated = "deactivated" });
-coded_enum!(
-    /// a partner's own habilitation managers. The administrator and the deputy are
-    /// appointed by the caisse; delegated managers by the administrator or the deputy.
-    PartnerRole { Administrator = "administrator", Deputy = "deputy", Manager = "manager" }
-);
+pub use guichet_core::admin::{
+    Authority, Branch, ConventionStatus, PartnerKind, PartnerRole, PartnerStatus, Suspension,
+    UserStatus,
+};
 
 /// a convention whose habilitations the partner manages, with its quota and use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,8 +41,9 @@ pub struct Habilitation {
     /// last confirmed by the partner's administrator (none: never reviewed).
     pub reviewed_at: Option<DateTime<Utc>>,
     pub reviewed_by: Option<String>,
-    /// suspended by the caisse (gives no access meanwhile).
+    /// suspended (gives no access meanwhile), and why.
     pub suspended_at: Option<DateTime<Utc>>,
+    pub suspension: Option<Suspension>,
     /// limited to these départements of the convention (`None`: all of them).
     pub departements: Option<Vec<String>>,
 }
@@ -125,7 +62,7 @@ pub struct UserGroup {
 impl Habilitation {
     /// due for review a year after its grant or its last review.
     pub fn review_due(&self) -> DateTime<Utc> {
-        self.reviewed_at.unwrap_or(self.granted_at) + chrono::Duration::days(365)
+        guichet_core::admin::review_due(self.granted_at, self.reviewed_at)
     }
 }
 
@@ -224,9 +161,14 @@ pub struct Convention {
 impl Convention {
     /// in force on `day`: active, started, and not past the end its notice set.
     pub fn in_force(&self, day: NaiveDate) -> bool {
-        self.status == ConventionStatus::Active
-            && self.starts_on <= day
-            && self.ends_on.is_none_or(|end| day <= end)
+        guichet_core::admin::convention_in_force(self.status, self.starts_on, self.ends_on, day)
+    }
+
+    /// still binds its caisse to the partner on `day` (see
+    /// [`guichet_core::admin::convention_binds`]): the caisse's operators reach the partner
+    /// through it.
+    pub fn binds(&self, day: NaiveDate) -> bool {
+        guichet_core::admin::convention_binds(self.status, self.ends_on, day)
     }
 
     /// what this convention lets its users see; `branch_caisses` are the caisses of
@@ -383,6 +325,22 @@ pub struct LockoutRefusals {
     pub window_start: DateTime<Utc>,
     pub refused: i64,
     pub last_at: DateTime<Utc>,
+    /// The address of the last refused attempt.
+    pub address: Option<String>,
+}
+
+/// sign-ins refused by one rate-limit budget (a client address, or all of them
+/// together) over one window (issue 22: aggregated, so that a flood adds no trace per
+/// request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateRefusals {
+    /// The budget that refused (`sign_in:<address>`, `sign_in:*`).
+    pub bucket: String,
+    pub window_start: DateTime<Utc>,
+    pub refused: i64,
+    pub last_at: DateTime<Utc>,
+    /// The identifiant every refusal of the window named; `None` once they differ.
+    pub identifiant: Option<String>,
     /// The address of the last refused attempt.
     pub address: Option<String>,
 }

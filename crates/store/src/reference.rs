@@ -88,12 +88,19 @@ pub fn services() -> Vec<ServiceDef> {
             Eligibility::Any,
             idle,
         ),
-        service(
-            "rsacg",
-            "RSA pour le conseil départemental",
-            vec![SituationFamiliale, Droits, Rsa, Ressources, Adresse],
-            Eligibility::RsaBeneficiary { within_months: 0 },
-            MAX_IDLE_TIMEOUT_SECS,
+        // R-06, seed 001: the council's one département.
+        with(
+            service(
+                "rsacg",
+                "RSA pour le conseil départemental",
+                vec![SituationFamiliale, Droits, Rsa, Ressources, Adresse],
+                Eligibility::RsaBeneficiary { within_months: 0 },
+                MAX_IDLE_TIMEOUT_SECS,
+            ),
+            ServiceRules {
+                single_departement: true,
+                ..ServiceRules::default()
+            },
         ),
         cdap(
             "cdap-t1",

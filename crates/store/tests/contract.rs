@@ -179,7 +179,7 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
         ConventionStatus::Suspended
     );
 
-    s.set_user_status(u.id, UserStatus::Deactivated, later)
+    s.set_user_status(u.id, UserStatus::Deactivated, Authority::Caisse, later)
         .await
         .unwrap();
     assert_eq!(
@@ -194,7 +194,8 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
         PartnerStatus::Suspended
     );
     assert!(matches!(
-        s.set_user_status(999_999, UserStatus::Active, later).await,
+        s.set_user_status(999_999, UserStatus::Active, Authority::Caisse, later)
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(

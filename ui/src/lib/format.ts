@@ -117,6 +117,8 @@ export const errorWording: Record<ErrorCode, Wording> = {
   [ErrorCode.NotAnOperator]: asSent,
   [ErrorCode.OutsideConvention]: asSent,
   [ErrorCode.DelegationWithdrawn]: asSent,
+  [ErrorCode.ConsoleOnly]: asSent,
+  [ErrorCode.OwnAccount]: asSent,
   [ErrorCode.IdentifiantTaken]: asSent,
   [ErrorCode.EndDateRequired]: asSent,
   [ErrorCode.InvalidBody]: asSent,

@@ -82,6 +82,70 @@ impl OpeningHours {
     }
 }
 
+/// the hours a service answers at one caisse: the caisse's, and the service's own
+/// when it has them; open only when both are. What the server tells its clients is this
+/// value (issue 22: never one of the two alone, so that a client never shows "open" for a
+/// lookup the server then refuses with `service_closed`). Written `A & B` when both count,
+/// one set alone otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CombinedHours {
+    pub caisse: OpeningHours,
+    pub service: Option<OpeningHours>,
+}
+
+impl CombinedHours {
+    /// Open when both are; when closed, the first instant both are open again (looked for
+    /// over a few reopenings: two daily windows that never meet stay closed a day later).
+    pub fn status(&self, now: DateTime<Utc>) -> HoursStatus {
+        let mut status = OpeningHours::status_of_both(&self.caisse, self.service.as_ref(), now);
+        for _ in 0..4 {
+            let HoursStatus::Closed { reopens_at } = status else {
+                return status;
+            };
+            match OpeningHours::status_of_both(&self.caisse, self.service.as_ref(), reopens_at) {
+                HoursStatus::Open => return status,
+                next => status = next,
+            }
+        }
+        status
+    }
+
+    /// The sets that count: the service's alone when the caisse is always open or both
+    /// are the same, the caisse's alone when the service has none or is always open.
+    fn parts(&self) -> (OpeningHours, Option<OpeningHours>) {
+        match self.service {
+            None | Some(OpeningHours::Always) => (self.caisse, None),
+            Some(s) if s == self.caisse || self.caisse == OpeningHours::Always => (s, None),
+            Some(s) => (self.caisse, Some(s)),
+        }
+    }
+}
+
+impl fmt::Display for CombinedHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.parts() {
+            (one, None) => write!(f, "{one}"),
+            (caisse, Some(service)) => write!(f, "{caisse} & {service}"),
+        }
+    }
+}
+
+impl FromStr for CombinedHours {
+    type Err = HoursParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('&') {
+            None => Ok(CombinedHours {
+                caisse: s.parse()?,
+                service: None,
+            }),
+            Some((a, b)) => Ok(CombinedHours {
+                caisse: a.parse()?,
+                service: Some(b.parse()?),
+            }),
+        }
+    }
+}
+
 /// `HH:MM` in Paris time, for "réouverture à HH:MM".
 pub fn paris_hhmm(at: DateTime<Utc>) -> String {
     at.with_timezone(&Paris).format("%H:%M").to_string()
@@ -159,6 +223,54 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn r18_issue22_combined_hours_are_what_the_client_is_told() {
+        let daily = |a: &str, b: &str| -> OpeningHours { format!("{a}-{b}").parse().unwrap() };
+        let both = CombinedHours {
+            caisse: DEFAULT_HOURS,
+            service: Some(daily("07:00", "19:00")),
+        };
+        assert_eq!(both.to_string(), "05:00-23:00 & 07:00-19:00");
+        assert_eq!(both.to_string().parse::<CombinedHours>(), Ok(both));
+        // 05:30 UTC in winter = 06:30 Paris: the caisse is open, the service is not.
+        assert_eq!(
+            both.status(utc("2026-01-15T05:30:00Z")),
+            HoursStatus::Closed {
+                reopens_at: utc("2026-01-15T06:00:00Z")
+            }
+        );
+        assert_eq!(both.status(utc("2026-01-15T06:00:00Z")), HoursStatus::Open);
+        // One set alone where the other adds nothing.
+        let alone = |caisse, service| CombinedHours { caisse, service }.to_string();
+        assert_eq!(alone(DEFAULT_HOURS, None), "05:00-23:00");
+        assert_eq!(
+            alone(OpeningHours::Always, Some(DEFAULT_HOURS)),
+            "05:00-23:00"
+        );
+        assert_eq!(
+            alone(DEFAULT_HOURS, Some(OpeningHours::Always)),
+            "05:00-23:00"
+        );
+        assert_eq!(alone(OpeningHours::Always, None), "24/7");
+        // A single set still reads as before.
+        assert_eq!(
+            "24/7".parse::<CombinedHours>().unwrap().caisse,
+            OpeningHours::Always
+        );
+        // Windows that meet only from 22:00: at 23:30 Paris both reopen at 22:00 tomorrow
+        // (05:00 the caisse, then 22:00 the service), not at the caisse's 05:00.
+        let late = CombinedHours {
+            caisse: DEFAULT_HOURS,
+            service: Some(daily("22:00", "02:00")),
+        };
+        assert_eq!(
+            late.status(utc("2026-01-15T22:30:00Z")),
+            HoursStatus::Closed {
+                reopens_at: utc("2026-01-16T21:00:00Z")
+            }
+        );
     }
 
     #[test]

@@ -107,15 +107,17 @@ pub trait DelegationRepo: Send + Sync {
         &self,
         before: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64>> + Send;
-    /// R-27: records a confirmation (and lifts a suspension for lateness).
+    /// R-27: records a confirmation, and lifts a suspension for lateness (never the
+    /// caisse's own, R-26).
     fn review_habilitation(
         &self,
         id: i64,
         by: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// R-26, R-27: suspends a partner's habilitations in force last reviewed (or granted)
-    /// before `reviewed_before`; returns how many.
+    /// R-26, R-27: suspends for lateness a partner's habilitations in force last reviewed
+    /// (or granted) before `reviewed_before`; returns how many. The administrator's and the
+    /// deputy's are the caisse's to review, never suspended here (they sign in to review).
     /// `caisse`: only habilitations on conventions signed with that caisse.
     fn suspend_unreviewed(
         &self,
@@ -293,7 +295,7 @@ impl DelegationRepo for Store {
                 .fetch_optional(db.pool())
                 .await
         })?;
-        code.map(|c| c.parse()).transpose()
+        Ok(code.map(|c| c.parse()).transpose()?)
     }
 
     async fn set_role(
@@ -530,8 +532,9 @@ impl DelegationRepo for Store {
     ) -> Result<bool> {
         on_backend!(self, |db| {
             let done = sqlx::query(
-                "UPDATE habilitations SET suspended_at = $3 WHERE user_id = $1 \
-                 AND convention_id = $2 AND (ends_at IS NULL OR ends_at > $4)",
+                "UPDATE habilitations SET suspended_at = $3, \
+                 suspension = CASE WHEN $3 IS NULL THEN NULL ELSE 'caisse' END \
+                 WHERE user_id = $1 AND convention_id = $2 AND (ends_at IS NULL OR ends_at > $4)",
             )
             .bind(user_id)
             .bind(convention_id)
@@ -586,12 +589,13 @@ impl DelegationRepo for Store {
             Option<String>,
             Option<DateTime<Utc>>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = on_backend!(self, |db| {
             sqlx::query_as(
                 "SELECT h.id, u.id, u.identifiant, c.number, c.service_code, h.granted_at, \
                  h.ends_at, h.granted_by, h.reviewed_at, h.reviewed_by, h.suspended_at, \
-                 h.departements \
+                 h.departements, h.suspension \
                  FROM habilitations h \
                  JOIN users u ON u.id = h.user_id JOIN conventions c ON c.id = h.convention_id \
                  WHERE u.partner_id = $1 AND (h.ends_at IS NULL OR h.ends_at > $2) \
@@ -616,6 +620,7 @@ impl DelegationRepo for Store {
                     reviewed_at: r.8,
                     reviewed_by: r.9,
                     suspended_at: r.10,
+                    suspension: r.12.as_deref().map(str::parse).transpose()?,
                     departements: habilitation_departements(r.11.as_deref())?,
                 })
             })
@@ -626,7 +631,10 @@ impl DelegationRepo for Store {
         on_backend!(self, |db| {
             sqlx::query(
                 "UPDATE habilitations SET reviewed_at = $2, reviewed_by = $3, \
-                 suspended_at = NULL WHERE id = $1",
+                 suspended_at = CASE WHEN suspension = 'late_review' THEN NULL \
+                 ELSE suspended_at END, \
+                 suspension = CASE WHEN suspension = 'late_review' THEN NULL ELSE suspension END \
+                 WHERE id = $1",
             )
             .bind(id)
             .bind(now)
@@ -646,10 +654,13 @@ impl DelegationRepo for Store {
     ) -> Result<u64> {
         on_backend!(self, |db| {
             let done = sqlx::query(
-                "UPDATE habilitations SET suspended_at = $3 WHERE suspended_at IS NULL \
+                "UPDATE habilitations SET suspended_at = $3, suspension = 'late_review' \
+                 WHERE suspended_at IS NULL \
                  AND (ends_at IS NULL OR ends_at > $3) \
                  AND COALESCE(reviewed_at, granted_at) < $2 \
                  AND user_id IN (SELECT id FROM users WHERE partner_id = $1) \
+                 AND user_id NOT IN (SELECT user_id FROM partner_roles \
+                 WHERE role IN ('administrator', 'deputy')) \
                  AND convention_id IN (SELECT id FROM conventions \
                  WHERE ($4 = '' OR caisse_code = $4))",
             )
@@ -675,6 +686,8 @@ impl DelegationRepo for Store {
                  WHERE (h.ends_at IS NULL OR h.ends_at > $2) AND h.suspended_at IS NULL \
                  AND COALESCE(h.reviewed_at, h.granted_at) < $1 \
                  AND h.convention_id IN (SELECT convention_id FROM delegations) \
+                 AND h.user_id NOT IN (SELECT user_id FROM partner_roles \
+                 WHERE role IN ('administrator', 'deputy')) \
                  GROUP BY p.tiers ORDER BY p.tiers",
             )
             .bind(reviewed_before)

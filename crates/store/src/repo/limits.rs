@@ -1,17 +1,29 @@
 //! Limits shared by every instance: lockouts by normalised identifiant (R-13), the count of
-//! attempts refused while locked, and fixed-window rate counters.
+//! attempts refused while locked, fixed-window rate counters, and the count of sign-ins they
+//! refused.
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use guichet_core::policy::lockout::{Locked, LockoutPolicy, LockoutState};
 
-use crate::model::LockoutRefusals;
+use crate::model::{LockoutRefusals, RateRefusals};
 use crate::store::on_backend;
 use crate::{Result, Store};
 
 /// `identifiant, window_start, refused, last_at, address`, as `take_refusals` returns them.
 type RefusalTuple = (String, DateTime<Utc>, i64, DateTime<Utc>, Option<String>);
+
+/// `bucket, window_start, refused, last_at, identifiant, address`, as `take_rate_refusals`
+/// returns them.
+type RateRefusalTuple = (
+    String,
+    DateTime<Utc>,
+    i64,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Lockouts (R-13), refusals while locked, rate limits.
 pub trait LimitRepo: Send + Sync {
@@ -54,6 +66,23 @@ pub trait LimitRepo: Send + Sync {
         window_start: DateTime<Utc>,
     ) -> impl Future<Output = Result<i64>> + Send;
     fn purge_rate(&self, before: DateTime<Utc>) -> impl Future<Output = Result<u64>> + Send;
+    /// Counts a sign-in refused by the rate-limit `bucket`, atomically across connections
+    /// and instances; returns the window's count, this one included. The identifiant is kept
+    /// while every refusal of the window names the same one.
+    fn refuse_rate(
+        &self,
+        bucket: &str,
+        window_start: DateTime<Utc>,
+        at: DateTime<Utc>,
+        identifiant: Option<&str>,
+        address: Option<&str>,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Removes and returns the rate refusal counts of windows that started before `before`
+    /// (each row is returned to one caller only, across instances).
+    fn take_rate_refusals(
+        &self,
+        before: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<RateRefusals>>> + Send;
 }
 
 impl LimitRepo for Store {
@@ -218,6 +247,68 @@ impl LimitRepo for Store {
                 .execute(db.pool())
                 .await?;
             Ok(done.rows_affected())
+        })
+    }
+
+    async fn refuse_rate(
+        &self,
+        bucket: &str,
+        window_start: DateTime<Utc>,
+        at: DateTime<Utc>,
+        identifiant: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<i64> {
+        on_backend!(self, |db| {
+            // A counter on the flood's path: the relaxed commit of the rate counters (a
+            // crash may lose a few counts, never a trace).
+            let mut tx = db.begin_relaxed().await?;
+            // `=` is NULL when either side is: a differing or absent identifiant makes the
+            // row's NULL, which then stays.
+            let refused = sqlx::query_scalar(
+                "INSERT INTO rate_refusals (bucket, window_start, refused, last_at, \
+                 identifiant, address) VALUES ($1, $2, 1, $3, $4, $5) \
+                 ON CONFLICT (bucket, window_start) DO UPDATE \
+                 SET refused = rate_refusals.refused + 1, last_at = excluded.last_at, \
+                 identifiant = CASE WHEN rate_refusals.identifiant = excluded.identifiant \
+                 THEN rate_refusals.identifiant END, address = excluded.address \
+                 RETURNING refused",
+            )
+            .bind(bucket)
+            .bind(window_start)
+            .bind(at)
+            .bind(identifiant)
+            .bind(address)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(refused)
+        })
+    }
+
+    async fn take_rate_refusals(&self, before: DateTime<Utc>) -> Result<Vec<RateRefusals>> {
+        on_backend!(self, |db| {
+            let rows: Vec<RateRefusalTuple> = sqlx::query_as(
+                "DELETE FROM rate_refusals WHERE window_start < $1 \
+                 RETURNING bucket, window_start, refused, last_at, identifiant, address",
+            )
+            .bind(before)
+            .fetch_all(db.pool())
+            .await?;
+            let mut out: Vec<RateRefusals> = rows
+                .into_iter()
+                .map(
+                    |(bucket, window_start, refused, last_at, identifiant, address)| RateRefusals {
+                        bucket,
+                        window_start,
+                        refused,
+                        last_at,
+                        identifiant,
+                        address,
+                    },
+                )
+                .collect();
+            out.sort_by(|a, b| (a.window_start, &a.bucket).cmp(&(b.window_start, &b.bucket)));
+            Ok(out)
         })
     }
 }

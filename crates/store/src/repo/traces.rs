@@ -137,6 +137,16 @@ pub trait TraceRepo: Send + Sync {
         after_seq: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ChainedTrace>>> + Send;
+    /// One page of the records matching `filter`, newest first: at most `limit`, each with a
+    /// sequence below `before` (from the newest when `None`). Only the filter's conditions
+    /// are in the statement, so that the (identifiant, seq) and (partner, seq) indexes give
+    /// the page without the rest of the history.
+    fn traces_newest_first(
+        &self,
+        filter: &TraceFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ChainedTrace>>> + Send;
     /// The hash and sequence that precede the oldest kept record.
     fn trace_anchor(&self) -> impl Future<Output = Result<(i64, String)>> + Send;
     /// The sequence and hash of the newest record (the chain's recorded head).
@@ -247,6 +257,42 @@ impl TraceRepo for Store {
             .into_iter()
             .map(TraceRow::into_chained)
             .collect()
+        })
+    }
+
+    async fn traces_newest_first(
+        &self,
+        filter: &TraceFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ChainedTrace>> {
+        on_backend!(self, |db| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT seq, at, kind, outcome, identifiant, partner, service, address, \
+                 nir_digest, detail, prev_hash, hash FROM traces WHERE seq < ",
+            );
+            qb.push_bind(before.unwrap_or(i64::MAX));
+            if let Some(identifiant) = &filter.identifiant {
+                qb.push(" AND identifiant = ")
+                    .push_bind(identifiant.clone());
+            }
+            if let Some(partner) = &filter.partner {
+                qb.push(" AND partner = ").push_bind(partner.clone());
+            }
+            if let Some(since) = filter.since {
+                qb.push(" AND at >= ").push_bind(since);
+            }
+            if let Some(until) = filter.until {
+                qb.push(" AND at < ").push_bind(until);
+            }
+            qb.push(" ORDER BY seq DESC LIMIT ")
+                .push_bind(i64::from(limit));
+            qb.build_query_as::<TraceRow>()
+                .fetch_all(db.pool())
+                .await?
+                .into_iter()
+                .map(TraceRow::into_chained)
+                .collect()
         })
     }
 

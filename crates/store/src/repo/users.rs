@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::definitions::Definitions;
-use crate::model::{Grant, NewUser, PasswordHash, User, UserStatus};
+use crate::model::{Authority, Grant, NewUser, PasswordHash, User, UserStatus};
 use crate::rows::{CaisseHoursRow, HabilitationRow, ServiceRow, UserRow};
 use crate::store::on_backend;
 use crate::{Result, Store, StoreError};
@@ -25,12 +25,18 @@ pub trait UserRepo: Send + Sync {
         identifiant: &str,
     ) -> impl Future<Output = Result<Option<User>>> + Send;
     fn users(&self, partner_id: Option<i64>) -> impl Future<Output = Result<Vec<User>>> + Send;
+    /// Sets a user's status; `by` records who did (`None` for an active account), so that a
+    /// caisse's suspension or deactivation is lifted by the caisse only.
     fn set_user_status(
         &self,
         id: i64,
         status: UserStatus,
+        by: Authority,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Who put the user in their current state (`None`: active, or set before issue 22 for
+    /// an active account).
+    fn user_status_by(&self, id: i64) -> impl Future<Output = Result<Option<Authority>>> + Send;
     /// Replaces the password hash, keeps the old one in the history.
     fn set_password(
         &self,
@@ -132,19 +138,39 @@ impl UserRepo for Store {
         })
     }
 
-    async fn set_user_status(&self, id: i64, status: UserStatus, now: DateTime<Utc>) -> Result<()> {
+    async fn set_user_status(
+        &self,
+        id: i64,
+        status: UserStatus,
+        by: Authority,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let by = (status != UserStatus::Active).then_some(by.code());
         on_backend!(self, |db| {
-            let done = sqlx::query("UPDATE users SET status = $2, status_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(status.code())
-                .bind(now)
-                .execute(db.pool())
-                .await?;
+            let done = sqlx::query(
+                "UPDATE users SET status = $2, status_at = $3, status_by = $4 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(status.code())
+            .bind(now)
+            .bind(by)
+            .execute(db.pool())
+            .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound("utilisateur"));
             }
             Ok(())
         })
+    }
+
+    async fn user_status_by(&self, id: i64) -> Result<Option<Authority>> {
+        let by: Option<Option<String>> = on_backend!(self, |db| {
+            sqlx::query_scalar("SELECT status_by FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await
+        })?;
+        Ok(by.flatten().as_deref().map(str::parse).transpose()?)
     }
 
     async fn set_password(

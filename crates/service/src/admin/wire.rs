@@ -9,8 +9,7 @@ use guichet_core::wire::{
 };
 use guichet_store::{UserGroup, UserStatus};
 
-use crate::admin::CaisseOperator;
-use crate::delegation::{HabilitationRequest, ManagedUser, PartnerManager};
+use super::{HabilitationRequest, ManagedUser, PartnerManager, Supervisor};
 use crate::error::Result;
 
 pub fn account_status(status: UserStatus) -> AccountStatus {
@@ -149,7 +148,7 @@ impl PartnerManager<'_> {
     }
 }
 
-impl CaisseOperator<'_> {
+impl Supervisor<'_> {
     /// The partners the operator supervises (not the caisse's own record), with their
     /// delegation's state and late reviews.
     pub async fn supervised_partners(&self) -> Result<Vec<SupervisedPartner>> {

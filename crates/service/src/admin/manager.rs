@@ -4,20 +4,24 @@
 //! Their power is a [`PartnerManager`], which only [`Guichet::partner_manager`] gives, from a
 //! ready session of a user who holds a role at a partner whose delegation is in force.
 //! Least privilege: a manager grants only what the partner's delegated conventions hold,
-//! never acts on their own account, and a delegated manager cannot touch the administrator,
-//! the deputy or another manager (their rights are the caisse's, or the administrator's).
+//! acts only on users whose rights come from a delegation still in the partner's hands
+//! (issue 22: not one the caisse withdrew), never on their own account, never on the
+//! administrator or the deputy (the caisse's), and a delegated manager never on another
+//! manager (the administrator's). A state the caisse put a user or a habilitation in is the
+//! caisse's to lift.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use guichet_core::admin::{Refusal, manager_may_act, manager_may_set_status};
 use guichet_core::trace::{TraceKind, TraceRecord};
 use guichet_store::{
-    Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError, TraceFilter,
-    User, UserGroup, UserStatus, prelude::*,
+    Authority, Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError,
+    TraceFilter, User, UserGroup, UserStatus, prelude::*,
 };
 use rand::Rng;
 use zeroize::Zeroizing;
 
+use super::fields::{check_end_date, end_of, person_fields, text};
 use crate::Guichet;
-use crate::admin::{check_end_date, end_of, person_fields, text};
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
 
@@ -48,39 +52,6 @@ pub struct ManagedUser {
 }
 
 impl Guichet {
-    /// A partner's users, their roles and habilitations in force, each habilitation with
-    /// the départements it reaches (its convention's unless narrowed): what its managers
-    /// and the caisse's operators see.
-    pub(crate) async fn managed_users(&self, partner: &Partner) -> Result<Vec<ManagedUser>> {
-        let store = &self.inner.store;
-        let now = self.now();
-        let mut habilitations = store.habilitations(partner.id, now).await?;
-        let conventions = store.conventions_of(partner.id).await?;
-        for h in &mut habilitations {
-            if h.departements.is_none() {
-                h.departements = conventions
-                    .iter()
-                    .find(|c| c.number == h.convention_number)
-                    .map(|c| c.departements.clone());
-            }
-        }
-        let mut out = Vec::new();
-        for user in store.users(Some(partner.id)).await? {
-            let role = store.role(user.id).await?;
-            let habilitations = habilitations
-                .iter()
-                .filter(|h| h.user_id == user.id)
-                .cloned()
-                .collect();
-            out.push(ManagedUser {
-                user,
-                role,
-                habilitations,
-            });
-        }
-        Ok(out)
-    }
-
     /// the power of one of the partner's habilitation managers. `not_a_manager` for a
     /// user without a role or at a partner with no delegated convention;
     /// `delegation_withdrawn` once the caisse has taken management back.
@@ -90,7 +61,13 @@ impl Guichet {
             .role(session.user.id)
             .await?
             .ok_or(ServiceError::NotAManager)?;
-        let delegations = store.delegations(session.partner.id, self.now()).await?;
+        let today = self.today();
+        let delegations: Vec<Delegation> = store
+            .delegations(session.partner.id, self.now())
+            .await?
+            .into_iter()
+            .filter(|d| d.convention.binds(today))
+            .collect();
         if delegations.is_empty() {
             return Err(ServiceError::NotAManager);
         }
@@ -133,14 +110,16 @@ impl PartnerManager<'_> {
         Ok(())
     }
 
-    /// The delegations in force, with their quota use ("12 / 20").
+    /// The delegations in the partner's hands (not withdrawn, on conventions that still
+    /// bind the caisse), with their quota use ("12 / 20").
     pub async fn delegations(&self) -> Result<Vec<Delegation>> {
+        let today = self.guichet.today();
         Ok(self
             .store()
             .delegations(self.partner.id, self.guichet.now())
             .await?
             .into_iter()
-            .filter(|d| d.withdrawn_at.is_none())
+            .filter(|d| d.withdrawn_at.is_none() && d.convention.binds(today))
             .collect())
     }
 
@@ -163,8 +142,11 @@ impl PartnerManager<'_> {
         self.guichet.managed_users(&self.partner).await
     }
 
-    /// A user of the partner this manager may act on: never themself; for a delegated
-    /// manager, only plain users (the administrator's and deputy's rights are the caisse's).
+    /// A user of the partner this manager may act on ([`manager_may_act`]): never
+    /// themself (`own_account`), never the administrator or the deputy, another delegated
+    /// manager only for the administrator and the deputy; and only a user whose rights come
+    /// from a delegation in the partner's hands, or who holds none (issue 22: once the
+    /// caisse withdraws a delegation, the users it alone gave rights to are the caisse's).
     async fn managed(&self, identifiant: &str) -> Result<User> {
         let ident =
             normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
@@ -174,23 +156,32 @@ impl PartnerManager<'_> {
             .await?
             .filter(|u| u.partner_id == self.partner.id)
             .ok_or(ServiceError::NotFound("utilisateur"))?;
-        if user.id == self.manager.id {
-            return Err(ServiceError::OutsideConvention(
-                "un gestionnaire n'agit pas sur son propre compte".into(),
-            ));
-        }
         let theirs = self.store().role(user.id).await?;
-        let allowed = matches!(
-            (self.role, theirs),
-            (_, None)
-                | (
-                    PartnerRole::Administrator | PartnerRole::Deputy,
-                    Some(PartnerRole::Manager)
-                )
-        );
-        if !allowed {
+        match manager_may_act(self.role, theirs, user.id == self.manager.id) {
+            Ok(()) => {}
+            Err(Refusal::OwnAccount) => return Err(ServiceError::OwnAccount),
+            Err(Refusal::AboveActor) => {
+                return Err(ServiceError::OutsideConvention(
+                    "les droits de ce compte sont gérés par la caisse ou l'administrateur".into(),
+                ));
+            }
+        }
+        let in_hand: Vec<String> = self
+            .delegations()
+            .await?
+            .into_iter()
+            .map(|d| d.convention.number)
+            .collect();
+        let held: Vec<Habilitation> = self
+            .store()
+            .habilitations(self.partner.id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|h| h.user_id == user.id)
+            .collect();
+        if !held.is_empty() && !held.iter().any(|h| in_hand.contains(&h.convention_number)) {
             return Err(ServiceError::OutsideConvention(
-                "les droits de ce compte sont gérés par la caisse ou l'administrateur".into(),
+                "les droits de ce compte viennent d'une convention que la caisse gère".into(),
             ));
         }
         Ok(user)
@@ -293,7 +284,7 @@ impl PartnerManager<'_> {
             if let Err(e) = self.grant_to(&user, request).await {
                 self.store().end_habilitations_of(user.id, now).await?;
                 self.store()
-                    .set_user_status(user.id, UserStatus::Deactivated, now)
+                    .set_user_status(user.id, UserStatus::Deactivated, Authority::Partner, now)
                     .await?;
                 self.traced("user.add_refused", &user.identifiant).await?;
                 return Err(e);
@@ -508,11 +499,24 @@ impl PartnerManager<'_> {
     }
 
     /// Suspension, reactivation, deactivation; a deactivated user's habilitations end (the
-    /// quota is freed) and every session ends.
+    /// quota is freed) and every session ends. A state the caisse set is the caisse's to
+    /// lift: refused here, whatever is asked.
     pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
         let user = self.managed(identifiant).await?;
+        let set_by = self.store().user_status_by(user.id).await?;
+        if !manager_may_set_status(user.status, set_by) {
+            return Err(ServiceError::OutsideConvention(format!(
+                "ce compte a été {} par la caisse : seule la caisse peut le rétablir",
+                match user.status {
+                    UserStatus::Deactivated => "désactivé",
+                    _ => "suspendu",
+                }
+            )));
+        }
         let now = self.guichet.now();
-        self.store().set_user_status(user.id, status, now).await?;
+        self.store()
+            .set_user_status(user.id, status, Authority::Partner, now)
+            .await?;
         if status == UserStatus::Deactivated {
             self.store().end_habilitations_of(user.id, now).await?;
         }
@@ -565,22 +569,42 @@ impl PartnerManager<'_> {
         Ok(())
     }
 
-    /// every habilitation in force with the date its yearly review is due
-    /// ([`Habilitation::review_due`]); those past it are late.
+    /// every habilitation the partner reviews, with the date its yearly review is
+    /// due ([`Habilitation::review_due`]); those past it are late. Only habilitations on the
+    /// delegations in the partner's hands, and neither the reviewer's own nor the
+    /// administrator's or the deputy's (the caisse reviews those).
     pub async fn reviews(&self) -> Result<Vec<Habilitation>> {
         self.administrator_only("la revue annuelle")?;
-        Ok(self
+        let in_hand: Vec<String> = self
+            .delegations()
+            .await?
+            .into_iter()
+            .map(|d| d.convention.number)
+            .collect();
+        let mut out = Vec::new();
+        for h in self
             .store()
             .habilitations(self.partner.id, self.guichet.now())
-            .await?)
+            .await?
+        {
+            if h.user_id == self.manager.id || !in_hand.contains(&h.convention_number) {
+                continue;
+            }
+            let role = self.store().role(h.user_id).await?;
+            if !role.is_some_and(PartnerRole::is_caisse_appointed) {
+                out.push(h);
+            }
+        }
+        Ok(out)
     }
 
     /// the administrator confirms (`keep`) a habilitation, which is then due again in a
-    /// year (a suspension for lateness is lifted), or removes it.
+    /// year (a suspension for lateness is lifted, never the caisse's own: R-26), or removes
+    /// it. The user must be within the manager's power ([`Self::managed`]).
     pub async fn review(&self, identifiant: &str, service: &str, keep: bool) -> Result<()> {
         self.administrator_only("la revue annuelle")?;
-        let ident =
-            normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("habilitation"))?;
+        let user = self.managed(identifiant).await?;
+        let ident = user.identifiant;
         let h = self
             .reviews()
             .await?
@@ -660,10 +684,11 @@ impl PartnerManager<'_> {
         let mut rows = String::new();
         for h in &reviews {
             let due = h.review_due();
-            let state = match (h.suspended_at.is_some(), due <= now) {
-                (true, _) => "suspendue (revue en retard)",
-                (false, true) => "en retard",
-                (false, false) => "à jour",
+            let state = match (h.suspension, due <= now) {
+                (Some(guichet_store::Suspension::Caisse), _) => "suspendue par la caisse",
+                (Some(guichet_store::Suspension::LateReview), _) => "suspendue (revue en retard)",
+                (None, true) => "en retard",
+                (None, false) => "à jour",
             };
             let cells = [
                 h.identifiant.clone(),

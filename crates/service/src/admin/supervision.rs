@@ -1,0 +1,456 @@
+//! What the caisse does over its partners, whether from the console or as a signed-in
+//! operator (R-24, R-26, R-27): users' passwords and states, habilitations' suspension,
+//! delegations, late reviews, traces. One [`Supervisor`] runs it, over a [`CaisseScope`]:
+//! every caisse at the console, one caisse for an operator. The scope is checked on every
+//! partner, convention and user an operation names, before anything changes.
+
+use chrono::NaiveDate;
+use guichet_core::trace::{TraceKind, TraceRecord};
+use guichet_store::{
+    Authority, Convention, Partner, TraceFilter, User, UserGroup, UserStatus, prelude::*,
+};
+use zeroize::Zeroizing;
+
+use super::ManagedUser;
+use crate::Guichet;
+use crate::auth::normalize_identifiant;
+use crate::error::{Result, ServiceError};
+
+/// Which caisse's partners a supervisor reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaisseScope {
+    /// The administration console: every caisse.
+    AllCaisses,
+    /// A signed-in operator: the partners and users whose rights come from a convention of
+    /// this caisse that still binds it (R-28: not terminated, not past its notice).
+    Caisse(String),
+}
+
+/// The caisse's supervision power, over a scope. Reached through [`super::ConsoleAdmin`]
+/// or [`super::CaisseOperator`] only.
+#[derive(Debug)]
+pub struct Supervisor<'a> {
+    guichet: &'a Guichet,
+    /// Named in every trace: the console's operator, or the operator's identifiant.
+    actor: String,
+    scope: CaisseScope,
+}
+
+impl<'a> Supervisor<'a> {
+    pub(super) fn new(guichet: &'a Guichet, actor: String, scope: CaisseScope) -> Self {
+        Supervisor {
+            guichet,
+            actor,
+            scope,
+        }
+    }
+
+    pub(super) fn guichet(&self) -> &'a Guichet {
+        self.guichet
+    }
+
+    pub(super) fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub(super) fn store(&self) -> &'a guichet_store::Store {
+        &self.guichet.inner.store
+    }
+
+    /// Every administration action is traced under the actor's name (R-19); a signed-in
+    /// operator's traces carry their caisse (their account's numéro de tiers).
+    pub(super) async fn traced(&self, action: &str, target: &str) -> Result<()> {
+        let mut t = self.guichet.trace_record(TraceKind::Admin, "ok");
+        t.identifiant = Some(self.actor.clone());
+        t.partner = self.caisse().map(str::to_owned);
+        t.detail = Some(format!("{action} {target}"));
+        self.guichet.trace(t).await?;
+        Ok(())
+    }
+
+    /// Today in Paris, by the service's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.guichet.today()
+    }
+
+    /// The caisse of a signed-in operator; `None` at the console.
+    pub fn caisse(&self) -> Option<&str> {
+        match &self.scope {
+            CaisseScope::AllCaisses => None,
+            CaisseScope::Caisse(c) => Some(c),
+        }
+    }
+
+    pub fn scope(&self) -> &CaisseScope {
+        &self.scope
+    }
+
+    /// Whether a convention is the scope's: of its caisse, and still binding it.
+    fn reaches(&self, c: &Convention) -> bool {
+        match &self.scope {
+            CaisseScope::AllCaisses => true,
+            CaisseScope::Caisse(caisse) => &c.caisse == caisse && c.binds(self.today()),
+        }
+    }
+
+    pub(super) fn outside_caisse() -> ServiceError {
+        ServiceError::OutsideConvention(
+            "ce partenaire n'a pas de convention en vigueur avec votre caisse".into(),
+        )
+    }
+
+    /// Whether the scope reaches this partner (one of its conventions is).
+    async fn reaches_partner(&self, partner_id: i64) -> Result<bool> {
+        if self.scope == CaisseScope::AllCaisses {
+            return Ok(true);
+        }
+        Ok(self
+            .store()
+            .conventions_of(partner_id)
+            .await?
+            .iter()
+            .any(|c| self.reaches(c)))
+    }
+
+    /// A partner within the scope.
+    pub(super) async fn partner(&self, tiers: &str) -> Result<Partner> {
+        let p = self
+            .store()
+            .partner_by_tiers(tiers)
+            .await?
+            .ok_or(ServiceError::NotFound("partenaire"))?;
+        if !self.reaches_partner(p.id).await? {
+            return Err(Self::outside_caisse());
+        }
+        Ok(p)
+    }
+
+    /// The partners within the scope.
+    pub async fn partners(&self) -> Result<Vec<Partner>> {
+        let mut out = Vec::new();
+        for p in self.store().partners().await? {
+            if self.reaches_partner(p.id).await? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A convention of the scope's caisse (whatever its state: the caisse still reads a
+    /// terminated one).
+    pub(super) async fn convention(&self, number: &str) -> Result<Convention> {
+        let c = self
+            .store()
+            .convention(number)
+            .await?
+            .ok_or(ServiceError::NotFound("convention"))?;
+        match self.caisse() {
+            Some(caisse) if c.caisse != caisse => Err(Self::outside_caisse()),
+            _ => Ok(c),
+        }
+    }
+
+    /// A partner's conventions, with their terms (an operator's: those of their caisse).
+    pub async fn conventions(&self, partner_tiers: &str) -> Result<Vec<Convention>> {
+        let partner = self.partner(partner_tiers).await?;
+        let mut out = self.store().conventions_of(partner.id).await?;
+        if let Some(caisse) = self.caisse() {
+            out.retain(|c| c.caisse == caisse);
+        }
+        Ok(out)
+    }
+
+    /// Whether a user of a partner the scope reaches is the scope's too: issue 22 (5), an
+    /// operator reaches a user only while the user holds no habilitation in force, or holds
+    /// one on a convention the scope reaches; a user whose rights all come from another
+    /// caisse is that caisse's.
+    async fn reaches_user(&self, user: &User, conventions: &[Convention]) -> Result<bool> {
+        if self.scope == CaisseScope::AllCaisses {
+            return Ok(true);
+        }
+        if !conventions.iter().any(|c| self.reaches(c)) {
+            return Ok(false);
+        }
+        let held: Vec<String> = self
+            .store()
+            .habilitations(user.partner_id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|h| h.user_id == user.id)
+            .map(|h| h.convention_number)
+            .collect();
+        Ok(held.is_empty()
+            || conventions
+                .iter()
+                .any(|c| held.contains(&c.number) && self.reaches(c)))
+    }
+
+    /// A user within the scope.
+    pub(super) async fn user(&self, identifiant: &str) -> Result<User> {
+        let ident =
+            normalize_identifiant(identifiant).ok_or(ServiceError::NotFound("utilisateur"))?;
+        let user = self
+            .store()
+            .user_by_identifiant(&ident)
+            .await?
+            .ok_or(ServiceError::NotFound("utilisateur"))?;
+        let conventions = self.store().conventions_of(user.partner_id).await?;
+        if !self.reaches_user(&user, &conventions).await? {
+            return Err(ServiceError::OutsideConvention(
+                "les droits de ce compte ne viennent pas d'une convention en vigueur de \
+                 votre caisse"
+                    .into(),
+            ));
+        }
+        Ok(user)
+    }
+
+    /// R-24: lost or stolen credentials: new temporary password, sessions ended, lockout
+    /// cleared; the user must change it at next sign-in (R-11).
+    pub async fn reset_password(&self, identifiant: &str) -> Result<Zeroizing<String>> {
+        let user = self.user(identifiant).await?;
+        let password = self.guichet.reset_to_temporary(&user).await?;
+        self.traced("user.reset_password", &user.identifiant)
+            .await?;
+        Ok(password)
+    }
+
+    /// R-24: suspension, reactivation, deactivation (departure, change of function), set by
+    /// the caisse: the partner's managers cannot lift it. A deactivated user's
+    /// habilitations end (the quotas are freed); every session ends.
+    pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let now = self.guichet.now();
+        self.store()
+            .set_user_status(user.id, status, Authority::Caisse, now)
+            .await?;
+        if status == UserStatus::Deactivated {
+            self.store().end_habilitations_of(user.id, now).await?;
+        }
+        if status != UserStatus::Active {
+            self.store().revoke_user_sessions(user.id, now).await?;
+        }
+        self.traced(&format!("user.{status}"), &user.identifiant)
+            .await
+    }
+
+    /// A partner's users (every user at the console, without a partner).
+    pub async fn users(&self, partner_tiers: Option<&str>) -> Result<Vec<User>> {
+        let Some(tiers) = partner_tiers else {
+            if self.scope != CaisseScope::AllCaisses {
+                return Err(ServiceError::InvalidInput("un partenaire".into()));
+            }
+            return Ok(self.store().users(None).await?);
+        };
+        let partner = self.partner(tiers).await?;
+        let conventions = self.store().conventions_of(partner.id).await?;
+        let mut out = Vec::new();
+        for u in self.store().users(Some(partner.id)).await? {
+            if self.reaches_user(&u, &conventions).await? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// R-26: withdraws a partner's delegation (its managers lose their powers over the
+    /// users of these conventions, the caisse manages its habilitations) or gives it back.
+    pub async fn set_delegation_withdrawn(&self, tiers: &str, withdrawn: bool) -> Result<()> {
+        let p = self.partner(tiers).await?;
+        let at = withdrawn.then(|| self.guichet.now());
+        if self
+            .store()
+            .set_delegation_withdrawn(p.id, self.caisse(), at)
+            .await?
+            == 0
+        {
+            return Err(ServiceError::NotFound("convention déléguée"));
+        }
+        let action = if withdrawn {
+            "delegation.withdraw"
+        } else {
+            "delegation.restore"
+        };
+        self.traced(action, tiers).await
+    }
+
+    /// R-26: suspends (or restores) one habilitation of a user: it gives no access meanwhile,
+    /// from the user's next call on. The caisse's suspension is the caisse's to lift: the
+    /// partner's yearly review does not (issue 22).
+    pub async fn set_habilitation_suspended(
+        &self,
+        identifiant: &str,
+        service: &str,
+        suspended: bool,
+    ) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let now = self.guichet.now();
+        let at = suspended.then_some(now);
+        // The user's habilitation on a convention of that service within the scope,
+        // whichever convention holds it.
+        let mut done = false;
+        for c in self.store().conventions_of(user.partner_id).await? {
+            if c.service == service
+                && self.reaches(&c)
+                && self
+                    .store()
+                    .set_habilitation_suspended(user.id, c.id, at, now)
+                    .await?
+            {
+                done = true;
+            }
+        }
+        if !done {
+            return Err(ServiceError::NotFound("habilitation"));
+        }
+        let action = if suspended {
+            "habilitation.suspend"
+        } else {
+            "habilitation.restore"
+        };
+        self.traced(&format!("{action} {service}"), &user.identifiant)
+            .await
+    }
+
+    /// R-26: forces a password change at next sign-in, for one user (`identifiant`) or
+    /// every user of a partner within the scope (`tiers`); their sessions end. Returns how
+    /// many accounts.
+    pub async fn force_password_change(
+        &self,
+        identifiant: Option<&str>,
+        tiers: Option<&str>,
+    ) -> Result<u64> {
+        let users = match (identifiant, tiers) {
+            (Some(i), None) => vec![self.user(i).await?],
+            (None, Some(t)) => self.users(Some(t)).await?,
+            _ => {
+                return Err(ServiceError::InvalidInput(
+                    "un utilisateur ou un partenaire".into(),
+                ));
+            }
+        };
+        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+        let n = self.store().force_password_change(&ids).await?;
+        let now = self.guichet.now();
+        for id in ids {
+            self.store().revoke_user_sessions(id, now).await?;
+        }
+        let target = identifiant.or(tiers).unwrap_or_default();
+        self.traced("password.force_change", &format!("{target} ({n})"))
+            .await?;
+        Ok(n)
+    }
+
+    /// R-27: the partners whose yearly review is late, with how many habilitations.
+    pub async fn late_reviews(&self) -> Result<Vec<(String, u32)>> {
+        let now = self.guichet.now();
+        let late = self
+            .store()
+            .late_reviews(now - chrono::Duration::days(365), now)
+            .await?;
+        if self.scope == CaisseScope::AllCaisses {
+            return Ok(late);
+        }
+        let mut out = Vec::new();
+        for (tiers, n) in late {
+            if self.partner(&tiers).await.is_ok() {
+                out.push((tiers, n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// R-26, R-27: suspends the habilitations of a partner whose review is late (they give
+    /// no access from the next call on); each comes back when its administrator confirms it.
+    /// The administrator's and the deputy's are not: they sign in to review.
+    pub async fn suspend_late(&self, tiers: &str) -> Result<u64> {
+        let p = self.partner(tiers).await?;
+        let now = self.guichet.now();
+        let n = self
+            .store()
+            .suspend_unreviewed(p.id, self.caisse(), now - chrono::Duration::days(365), now)
+            .await?;
+        // Sessions need not end: every call re-reads the habilitations in force.
+        self.traced("review.suspend_late", &format!("{tiers} ({n})"))
+            .await?;
+        Ok(n)
+    }
+
+    /// R-26: a partner's users within the scope, their roles and habilitations (with their
+    /// départements), as the caisse supervises them.
+    pub async fn supervised_users(&self, tiers: &str) -> Result<Vec<ManagedUser>> {
+        let p = self.partner(tiers).await?;
+        let conventions = self.store().conventions_of(p.id).await?;
+        let mut out = Vec::new();
+        for u in self.guichet.managed_users(&p).await? {
+            if self.reaches_user(&u.user, &conventions).await? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// R-25, R-26: a partner's groups of users, as the caisse supervises them.
+    pub async fn supervised_groups(&self, tiers: &str) -> Result<Vec<UserGroup>> {
+        let p = self.partner(tiers).await?;
+        Ok(self.store().groups(p.id).await?)
+    }
+
+    /// Whether the partner has delegated conventions (of the scope's caisse), and whether
+    /// the delegation is withdrawn (R-25, R-26).
+    pub async fn delegation_state(&self, tiers: &str) -> Result<(bool, bool)> {
+        let p = self.partner(tiers).await?;
+        let d: Vec<_> = self
+            .store()
+            .delegations(p.id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|d| self.reaches(&d.convention))
+            .collect();
+        let withdrawn = d.iter().any(|d| d.withdrawn_at.is_some());
+        Ok((!d.is_empty(), withdrawn))
+    }
+
+    /// R-21: the traces of the caisse's partners and operators (the console: every trace),
+    /// newest last, at most `limit`, without NIR digests.
+    pub async fn traces(&self, limit: usize) -> Result<Vec<TraceRecord>> {
+        let mut partners: Vec<Option<String>> = match self.caisse() {
+            None => vec![None],
+            Some(caisse) => {
+                let mut v: Vec<_> = self
+                    .partners()
+                    .await?
+                    .into_iter()
+                    .map(|p| Some(p.tiers))
+                    .collect();
+                v.push(Some(caisse.to_owned()));
+                v
+            }
+        };
+        partners.dedup();
+        let mut out: Vec<(i64, TraceRecord)> = Vec::new();
+        for partner in partners {
+            let filter = TraceFilter {
+                partner,
+                ..TraceFilter::default()
+            };
+            // Only each partner's last `limit` are kept while reading.
+            let mut last = std::collections::VecDeque::with_capacity(limit.min(10_000));
+            self.guichet
+                .each_trace(&filter, |t| {
+                    if last.len() == limit {
+                        last.pop_front();
+                    }
+                    let mut record = t.record.clone();
+                    record.nir_digest = None;
+                    last.push_back((t.seq, record));
+                    Ok(())
+                })
+                .await?;
+            out.extend(last);
+        }
+        out.sort_by_key(|(seq, _)| *seq);
+        let skip = out.len().saturating_sub(limit);
+        Ok(out.into_iter().skip(skip).map(|(_, r)| r).collect())
+    }
+}
