@@ -545,6 +545,11 @@ pub struct HabilitationInfo {
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub granted_by: Option<String>,
+    /// issue 22: why it is suspended, when it is: `caisse` (the caisse's own
+    /// suspension, lifted by that caisse only) or `late_review` (lifted when the partner's
+    /// administrator confirms it in the yearly review).
+    #[serde(default)]
+    pub suspended_by: Option<String>,
 }
 
 /// A user of the partner, as its managers see them.

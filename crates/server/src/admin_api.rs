@@ -12,11 +12,10 @@ use axum::{Json, Router};
 use guichet_core::wire::{
     AccountStatusRequest, Affected, CreateGroupRequest, CreateUserRequest, CreatedUser,
     DelegationInfo, ErrorBody, GroupInfo, HabilitationGrant, ManagedUserInfo, ManagerRequest,
-    ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntries, TraceEntry,
-    TracePageQuery,
+    ReviewDecision, ReviewInfo, ReviewRequest, TemporaryPassword, TraceEntries, TracePageQuery,
 };
 use guichet_service::PartnerManager;
-use guichet_service::admin_wire::{group_info, habilitation_request, trace_entry, user_status};
+use guichet_service::admin_wire::{group_info, habilitation_request, trace_entries, user_status};
 
 use crate::api::{ApiError, ApiJson, ApiQuery, AppState, Authenticated};
 
@@ -227,30 +226,24 @@ pub(crate) async fn my_traces(
 ) -> Result<Json<TraceEntries>, ApiError> {
     let ready = state.guichet.ready(session)?;
     let page = state.guichet.my_traces(&ready, page).await?;
-    Ok(Json(TraceEntries {
-        entries: page
-            .traces
-            .into_iter()
-            .map(|t| trace_entry(t.record))
-            .collect(),
-        next_before: page.next_before,
-    }))
+    Ok(Json(trace_entries(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/traces", security(("bearer" = [])),
+    params(TracePageQuery),
     responses(
-        (status = 200, body = Vec<TraceEntry>, description = "Les traces du partenaire (R-21), pour son administrateur et son suppléant ; jamais de NIR"),
+        (status = 200, body = TraceEntries, description = "Une page des traces du partenaire (R-21), les plus récentes d'abord, pour son administrateur et son suppléant ; jamais de NIR. next_before donne le before de la page suivante"),
+        (status = 400, body = ErrorBody, description = "limit hors de 1 à 500, before inférieur à 1, paramètre inconnu ou mal formé (invalid_input)"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas administrateur ni suppléant, pas gestionnaire, ou délégation retirée"),
         (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn partner_traces(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    ApiQuery(page): ApiQuery<TracePageQuery>,
+) -> Result<Json<TraceEntries>, ApiError> {
     let m = manager(&state, session).await?;
-    Ok(Json(
-        m.traces(None).await?.into_iter().map(trace_entry).collect(),
-    ))
+    Ok(Json(trace_entries(m.traces(page).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/reviews", security(("bearer" = [])),

@@ -11,15 +11,12 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use guichet_core::wire::{
     Affected, DelegationStateRequest, ErrorBody, GroupInfo, ManagedUserInfo, SupervisedPartner,
-    SuspensionRequest, TraceEntry,
+    SuspensionRequest, TraceEntries, TracePageQuery,
 };
 use guichet_service::CaisseOperator;
 
-use crate::api::{ApiError, ApiJson, AppState, Authenticated};
-use guichet_service::admin_wire::{group_info, managed_user_info, trace_entry};
-
-/// The most traces one call returns (the newest).
-const TRACE_PAGE: usize = 1_000;
+use crate::api::{ApiError, ApiJson, ApiQuery, AppState, Authenticated};
+use guichet_service::admin_wire::{group_info, managed_user_info, trace_entries};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -212,16 +209,18 @@ pub(crate) async fn suspension(
 }
 
 #[utoipa::path(get, operation_id = "caisse_traces", path = "/api/v1/caisse/traces", security(("bearer" = [])),
+    params(TracePageQuery),
     responses(
-        (status = 200, body = Vec<TraceEntry>, description = "Les 1 000 dernières traces des partenaires de la caisse et de ses agents (R-21) ; jamais de NIR"),
+        (status = 200, body = TraceEntries, description = "Une page des traces des partenaires de la caisse et de ses agents (R-21), les plus récentes d'abord ; jamais de NIR. next_before donne le before de la page suivante"),
+        (status = 400, body = ErrorBody, description = "limit hors de 1 à 500, before inférieur à 1, paramètre inconnu ou mal formé (invalid_input)"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 403, body = ErrorBody, description = "Pas agent de caisse ou mot de passe à changer"),
         (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 pub(crate) async fn traces(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-) -> Result<Json<Vec<TraceEntry>>, ApiError> {
+    ApiQuery(page): ApiQuery<TracePageQuery>,
+) -> Result<Json<TraceEntries>, ApiError> {
     let op = operator(&state, session).await?;
-    let traces = op.traces(TRACE_PAGE).await?;
-    Ok(Json(traces.into_iter().map(trace_entry).collect()))
+    Ok(Json(trace_entries(op.traces(page).await?)))
 }

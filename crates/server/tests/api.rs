@@ -1249,10 +1249,18 @@ async fn r25_admin_api_for_managers_only(db: TestDb) {
     let groups = call(&s.app, "GET", "/api/v1/admin/groups", Some(&admin), None).await;
     assert_eq!(groups.json()[0]["members"], serde_json::json!(["demo.caf"]));
     // the administrator reads the partner's traces, the caf user among them.
-    let partner = call(&s.app, "GET", "/api/v1/admin/traces", Some(&admin), None).await;
+    let partner = call(
+        &s.app,
+        "GET",
+        "/api/v1/admin/traces?limit=500",
+        Some(&admin),
+        None,
+    )
+    .await;
     assert_eq!(partner.status, StatusCode::OK);
     let partner = partner.json();
-    let partner = partner.as_array().unwrap();
+    assert!(partner["next_before"].is_null(), "one page holds them all");
+    let partner = partner["entries"].as_array().unwrap();
     assert!(
         partner
             .iter()
@@ -1587,11 +1595,38 @@ async fn r26_caisse_supervision_api_for_its_operators_only(db: TestDb) {
     );
 
     // The caisse's traces name the operator; no NIR digest travels.
-    let traces = get("/api/v1/caisse/traces", Some(op.clone())).await;
+    let traces = get("/api/v1/caisse/traces?limit=500", Some(op.clone())).await;
     assert_eq!(traces.status, StatusCode::OK);
     let text = String::from_utf8_lossy(&traces.body).to_string();
     assert!(!text.contains("nir"), "{text}");
-    let entries = traces.json();
+    let all = traces.json();
+    assert!(all["next_before"].is_null(), "one page holds them all");
+    let entries = all["entries"].clone();
+    // Issue 22: paged; pages of 4 merged over the caisse's partners chain and cover the
+    // same traces exactly once, newest first.
+    let mut paged = Vec::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let path = match before {
+            Some(b) => format!("/api/v1/caisse/traces?limit=4&before={b}"),
+            None => "/api/v1/caisse/traces?limit=4".to_owned(),
+        };
+        let page = call(&s.app, "GET", &path, Some(&op), None).await.json();
+        let chunk = page["entries"].as_array().unwrap().clone();
+        assert!(chunk.len() <= 4);
+        paged.extend(chunk);
+        match page["next_before"].as_i64() {
+            Some(b) => before = Some(b),
+            None => break,
+        }
+    }
+    assert_eq!(&paged, entries.as_array().unwrap());
+    assert_eq!(
+        get("/api/v1/caisse/traces?limit=0", Some(op.clone()))
+            .await
+            .code(),
+        ErrorCode::InvalidInput
+    );
     let ops: Vec<_> = entries
         .as_array()
         .unwrap()

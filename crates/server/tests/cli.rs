@@ -198,6 +198,29 @@ fn commands(db: &str) {
         .contains("--delegated"),
         "a quota without delegation is refused"
     );
+    // Issue 22 (11), seed 003: the caisse always sets the quota of a delegation.
+    for without_quota in [
+        &[
+            "admin",
+            "convention",
+            "add",
+            "--partner",
+            "T-9",
+            "--caisse",
+            "CAF-78",
+            "--service",
+            "cdap-t2",
+            "--departements",
+            "78",
+            "--delegated",
+        ][..],
+        &["admin", "convention", "delegate", "T19-78-1"][..],
+    ] {
+        assert!(
+            fails(db, without_quota).contains("--quota"),
+            "{without_quota:?}"
+        );
+    }
     ok(
         db,
         &[

@@ -246,7 +246,9 @@ async fn r25_least_privilege(db: TestDb) {
 
     // the administrator reads the partner's traces (never a NIR digest), a delegated
     // manager does not.
-    let traces = m.traces(None).await.unwrap();
+    let page = m.traces(max_page()).await.unwrap();
+    assert!(page.next_before.is_none(), "one page holds them all");
+    let traces: Vec<_> = page.traces.into_iter().map(|t| t.record).collect();
     assert!(traces.iter().all(|t| t.partner.as_deref() == Some(PARTNER)));
     assert!(traces.iter().all(|t| t.nir_digest.is_none()));
     assert!(
@@ -266,7 +268,7 @@ async fn r25_least_privilege(db: TestDb) {
             .any(|t| t.identifiant.as_deref() == Some("demo.creche"))
     );
     assert_eq!(
-        delegated.traces(None).await.unwrap_err().code(),
+        delegated.traces(max_page()).await.unwrap_err().code(),
         guichet_core::ErrorCode::OutsideConvention
     );
 }
@@ -1232,4 +1234,12 @@ async fn habilitations_of(m: &PartnerManager<'_>, identifiant: &str) -> Vec<Habi
         .find(|u| u.user.identifiant == identifiant)
         .unwrap()
         .habilitations
+}
+
+/// The largest page of traces a listing gives.
+fn max_page() -> guichet_core::wire::TracePageQuery {
+    guichet_core::wire::TracePageQuery {
+        limit: Some(guichet_core::wire::TRACE_PAGE_MAX),
+        before: None,
+    }
 }

@@ -20,6 +20,7 @@ guichet_store::on_both_backends!(
     every_profile_of_the_seed_is_a_valid_row,
     r06_a_caf_convention_beyond_its_caisse,
     r25_a_habilitation_narrowed_to_some_departements,
+    r18_issue22_the_hours_told_are_the_hours_enforced,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -230,6 +231,23 @@ async fn t16_is_granted_only_until_an_end_date(db: TestDb) {
             service: "cdap-t16".into()
         }
     );
+    // Issue 22 (11): "temporairement" has a bound: a year at most, from either power.
+    let too_far = today + Duration::days(400);
+    let far = HabilitationRequest {
+        service: "cdap-t16".into(),
+        departements: None,
+        ends_on: Some(too_far),
+    };
+    assert!(matches!(
+        m.create_user("Agent Ccapex", "ccapex@prefecture.example", &[far])
+            .await,
+        Err(ServiceError::InvalidInput(_))
+    ));
+    request.ends_on = Some(too_far);
+    assert!(matches!(
+        op.add_user(&request).await,
+        Err(ServiceError::InvalidInput(_))
+    ));
     let until = today + Duration::days(30);
     let (user, _) = m
         .create_user(
@@ -475,4 +493,70 @@ async fn r25_a_habilitation_narrowed_to_some_departements(db: TestDb) {
     let yvelines = e.file(in_78).await;
     let outside = e.g.lookup(&session, lookup(&yvelines), None).await.unwrap();
     assert_eq!(outside.response.outcome, LookupOutcome::OutOfScope);
+}
+
+/// Issue 22 (11), R-18: a service with hours of its own at a caisse with its own: the
+/// session tells the client both (`05:00-23:00 & 07:00-19:00`), and what the client makes
+/// of them is what the lookup answers. Failed before: the client was told the service's
+/// hours alone while the server decided with both.
+async fn r18_issue22_the_hours_told_are_the_hours_enforced(db: TestDb) {
+    use guichet_core::policy::hours::{CombinedHours, HoursStatus, OpeningHours};
+    let e = env(db).await;
+    let console = e.g.console("test").unwrap();
+    // The caisse opens 05:00-23:00 (R-18's default), the service 07:00-19:00 only.
+    console
+        .set_caisse_hours("MSA-ALSACE", "05:00-23:00".parse().unwrap())
+        .await
+        .unwrap();
+    let mut psu = e.db.store.service("psu").await.unwrap().unwrap();
+    psu.hours = Some("07:00-19:00".parse::<OpeningHours>().unwrap());
+    console.put_service(&psu).await.unwrap();
+    let (info, _) = e.ready("demo.creche").await;
+    assert_eq!(info.services[0].hours, "05:00-23:00 & 07:00-19:00");
+    let told: CombinedHours = info.services[0].hours.parse().unwrap();
+    let d = e
+        .file(|d| d.caisse == "MSA-ALSACE" && d.departement == "67" && !d.opposition)
+        .await;
+    // 06:30 in Paris the next day (winter: UTC+1): the caisse is open, the service is not.
+    e.clock.set(t0() + Duration::minutes(20 * 60 + 30));
+    let signed =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    let s =
+        e.g.ready(e.g.authenticate(&signed.token, None).await.unwrap())
+            .unwrap();
+    let status = told.status(e.g.now());
+    let HoursStatus::Closed { reopens_at } = status else {
+        panic!("the client would show the service open: {status:?}");
+    };
+    assert_eq!(
+        e.g.lookup(
+            &s,
+            lookup_request("psu", d.nir.expose(), &d.contact.birth_name),
+            None
+        )
+        .await
+        .unwrap_err(),
+        ServiceError::ServiceClosed { reopens_at }
+    );
+    // At 07:00 both agree it is open (signed in again: the session went idle meanwhile).
+    e.clock.set(reopens_at);
+    assert_eq!(told.status(e.g.now()), HoursStatus::Open);
+    let signed =
+        e.g.sign_in("demo.creche", pw(NEW_PASSWORD), None)
+            .await
+            .unwrap();
+    let s =
+        e.g.ready(e.g.authenticate(&signed.token, None).await.unwrap())
+            .unwrap();
+    assert!(
+        e.g.lookup(
+            &s,
+            lookup_request("psu", d.nir.expose(), &d.contact.birth_name),
+            None
+        )
+        .await
+        .is_ok()
+    );
 }

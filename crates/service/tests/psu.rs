@@ -21,6 +21,7 @@ use guichet_store::*;
 guichet_store::on_both_backends!(
     r31_every_psu_file_found_pays_what_the_published_bareme_says,
     r31_the_partners_type_of_care_and_a_new_floor_take_effect,
+    r31_issue22_a_bounded_ceiling_correction_leaves_the_ceiling_after_it,
 );
 
 /// The published values (R-31, README "Barème PSU"), as a crèche director would read them
@@ -345,4 +346,72 @@ async fn r31_the_partners_type_of_care_and_a_new_floor_take_effect(db: TestDb) {
         recherche.participation_reason,
         Some(NoParticipation::NoBareme)
     );
+}
+
+/// Issue 22 (8): a one-month correction of the ceiling (`admin bareme set ceiling --from …
+/// --to …`) applies over its month only; after it, the ceiling in force before resumes and
+/// the participation is computed. Failed before: no ceiling after the correction, so every
+/// PSU file showed no figure (`no_bareme`).
+async fn r31_issue22_a_bounded_ceiling_correction_leaves_the_ceiling_after_it(db: TestDb) {
+    let e = env(db).await;
+    let (_, s) = e.ready("demo.creche").await;
+    let today = e.g.today();
+    let file = e
+        .file(|d| {
+            d.caisse == "MSA-ALSACE"
+                && !d.opposition
+                && ["67", "68"].contains(&d.departement.as_str())
+                && d.has_child_under(today, 6)
+                && d.resources_in_force(today).is_some()
+        })
+        .await;
+    let participation = |s: ReadySession| {
+        let g = e.g.clone();
+        let file = file.clone();
+        async move {
+            g.lookup(
+                &s,
+                lookup_request("psu", file.nir.expose(), &file.contact.birth_name),
+                None,
+            )
+            .await
+            .unwrap()
+            .response
+            .dossier
+            .unwrap()
+            .recherche
+            .unwrap()
+        }
+    };
+    let before = participation(s.clone()).await.participation.unwrap();
+    let month_ago = today.checked_sub_days(Days::new(61)).unwrap();
+    let correction = guichet_core::psu::BaremeEntry {
+        item: guichet_core::psu::BaremeItem::Ceiling,
+        period: guichet_core::dossier::Period {
+            start: month_ago,
+            end: Some(month_ago.checked_add_days(Days::new(30)).unwrap()),
+        },
+        value: before.ceiling_cents - 10_000,
+        source: "test : correction d'un mois".into(),
+        confirmed: true,
+    };
+    let op = e.g.console("test").unwrap();
+    let stored = op.publish_bareme_entry(correction).await.unwrap();
+    let ceilings = stored
+        .entries()
+        .iter()
+        .filter(|e| e.item == guichet_core::psu::BaremeItem::Ceiling)
+        .count();
+    assert!(
+        ceilings >= 3,
+        "the value before, the correction, the value resumed"
+    );
+    // Stored and read back from the database, on both backends.
+    let read = e.g.store().psu_bareme().await.unwrap();
+    assert_eq!(&read, &stored);
+    let after = participation(s).await;
+    assert_eq!(after.participation_reason, None);
+    let after = after.participation.unwrap();
+    assert_eq!(after.ceiling_cents, before.ceiling_cents);
+    assert_eq!(after.bareme.ceiling.source, before.bareme.ceiling.source);
 }

@@ -110,6 +110,12 @@ pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreEr
     }
 }
 
+impl From<guichet_core::admin::UnknownCode> for StoreError {
+    fn from(e: guichet_core::admin::UnknownCode) -> Self {
+        StoreError::Corrupt(e.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,11 +128,5 @@ mod tests {
         for code in ["23505", "42P01", "40001", "P0001", "2067"] {
             assert!(!is_unavailable_sqlstate(code), "{code}");
         }
-    }
-}
-
-impl From<guichet_core::admin::UnknownCode> for StoreError {
-    fn from(e: guichet_core::admin::UnknownCode) -> Self {
-        StoreError::Corrupt(e.0)
     }
 }

@@ -27,8 +27,8 @@ pub use error::{Result, StoreError};
 pub use model::*;
 pub use postgres::PgStore;
 pub use repo::{
-    Backend, DatabaseRepo, DelegationRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo,
-    Repository, SessionRepo, TraceRepo, UserRepo,
+    Backend, DatabaseRepo, DossierRepo, GroupRepo, HabilitationRepo, LimitRepo, PartnerRepo,
+    ReferenceRepo, Repository, RoleRepo, SessionRepo, TraceRepo, UserRepo,
 };
 pub use sqlite::SqliteStore;
 pub use store::{DEFAULT_MAX_CONNECTIONS, Store};
@@ -37,7 +37,7 @@ pub use store::{DEFAULT_MAX_CONNECTIONS, Store};
 /// into scope.
 pub mod prelude {
     pub use crate::repo::{
-        DatabaseRepo, DelegationRepo, DossierRepo, LimitRepo, PartnerRepo, ReferenceRepo,
-        Repository, SessionRepo, TraceRepo, UserRepo,
+        DatabaseRepo, DossierRepo, GroupRepo, HabilitationRepo, LimitRepo, PartnerRepo,
+        ReferenceRepo, Repository, RoleRepo, SessionRepo, TraceRepo, UserRepo,
     };
 }

@@ -12,7 +12,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use guichet_core::admin::{Refusal, manager_may_act, manager_may_set_status};
-use guichet_core::trace::{TraceKind, TraceRecord};
+use guichet_core::trace::TraceKind;
+use guichet_core::wire::TracePageQuery;
 use guichet_store::{
     Authority, Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError,
     TraceFilter, User, UserGroup, UserStatus, prelude::*,
@@ -24,6 +25,7 @@ use super::fields::{check_end_date, end_of, person_fields, text};
 use crate::Guichet;
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
+use crate::traces::TracePage;
 
 /// A partner habilitation manager's power. Obtained from [`Guichet::partner_manager`] only.
 #[derive(Debug)]
@@ -537,25 +539,20 @@ impl PartnerManager<'_> {
         Ok(password)
     }
 
-    /// the partner's traces (who, when, service, outcome; a NIR is never in a trace,
-    /// only its keyed digest, which is not returned), for its administrator and deputy.
-    pub async fn traces(&self, since: Option<DateTime<Utc>>) -> Result<Vec<TraceRecord>> {
+    /// one page of the partner's traces, newest first (who, when, service, outcome; a
+    /// NIR is never in a trace, only its keyed digest, which is dropped here), for its
+    /// administrator and deputy. Issue 22: paged, one page read from the database.
+    pub async fn traces(&self, page: TracePageQuery) -> Result<TracePage> {
         self.administrator_only("les traces du partenaire")?;
         let filter = TraceFilter {
             partner: Some(self.partner.tiers.clone()),
-            since,
             ..Default::default()
         };
-        let mut out = Vec::new();
-        self.guichet
-            .each_trace(&filter, |t| {
-                let mut record = t.record.clone();
-                record.nir_digest = None;
-                out.push(record);
-                Ok(())
-            })
-            .await?;
-        Ok(out)
+        let mut page = self.guichet.trace_page(&filter, page).await?;
+        for t in &mut page.traces {
+            t.record.nir_digest = None;
+        }
+        Ok(page)
     }
 
     /// `outside_convention` for a delegated manager: `what` is the administrator's and the

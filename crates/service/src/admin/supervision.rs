@@ -5,7 +5,8 @@
 //! partner, convention and user an operation names, before anything changes.
 
 use chrono::NaiveDate;
-use guichet_core::trace::{TraceKind, TraceRecord};
+use guichet_core::trace::TraceKind;
+use guichet_core::wire::{TRACE_PAGE_DEFAULT, TracePageQuery};
 use guichet_store::{
     Authority, Convention, Partner, TraceFilter, User, UserGroup, UserStatus, prelude::*,
 };
@@ -15,6 +16,7 @@ use super::ManagedUser;
 use crate::Guichet;
 use crate::auth::normalize_identifiant;
 use crate::error::{Result, ServiceError};
+use crate::traces::TracePage;
 
 /// Which caisse's partners a supervisor reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,46 +413,57 @@ impl<'a> Supervisor<'a> {
         Ok((!d.is_empty(), withdrawn))
     }
 
-    /// the traces of the caisse's partners and operators (the console: every trace),
-    /// newest last, at most `limit`, without NIR digests.
-    pub async fn traces(&self, limit: usize) -> Result<Vec<TraceRecord>> {
-        let mut partners: Vec<Option<String>> = match self.caisse() {
-            None => vec![None],
-            Some(caisse) => {
-                let mut v: Vec<_> = self
-                    .partners()
-                    .await?
-                    .into_iter()
-                    .map(|p| Some(p.tiers))
-                    .collect();
-                v.push(Some(caisse.to_owned()));
-                v
-            }
+    /// one page of the traces of the caisse's partners and operators (the console:
+    /// every trace), newest first, without NIR digests. Issue 22: paged; an operator's page
+    /// is merged from one page per partner of its caisse (each read as a page from the
+    /// database), so that no listing holds more than a page per partner in memory.
+    pub async fn traces(&self, page: TracePageQuery) -> Result<TracePage> {
+        let Some(caisse) = self.caisse() else {
+            return self.without_digests(
+                self.guichet
+                    .trace_page(&TraceFilter::default(), page)
+                    .await?,
+            );
         };
+        let mut partners: Vec<String> = self
+            .partners()
+            .await?
+            .into_iter()
+            .map(|p| p.tiers)
+            .collect();
+        partners.push(caisse.to_owned());
+        partners.sort();
         partners.dedup();
-        let mut out: Vec<(i64, TraceRecord)> = Vec::new();
+        let limit = page.limit.unwrap_or(TRACE_PAGE_DEFAULT) as usize;
+        let mut merged = Vec::new();
+        let mut more = false;
         for partner in partners {
             let filter = TraceFilter {
-                partner,
+                partner: Some(partner),
                 ..TraceFilter::default()
             };
-            // Only each partner's last `limit` are kept while reading.
-            let mut last = std::collections::VecDeque::with_capacity(limit.min(10_000));
-            self.guichet
-                .each_trace(&filter, |t| {
-                    if last.len() == limit {
-                        last.pop_front();
-                    }
-                    let mut record = t.record.clone();
-                    record.nir_digest = None;
-                    last.push_back((t.seq, record));
-                    Ok(())
-                })
-                .await?;
-            out.extend(last);
+            let one = self.guichet.trace_page(&filter, page).await?;
+            more |= one.next_before.is_some();
+            merged.extend(one.traces);
         }
-        out.sort_by_key(|(seq, _)| *seq);
-        let skip = out.len().saturating_sub(limit);
-        Ok(out.into_iter().skip(skip).map(|(_, r)| r).collect())
+        merged.sort_by_key(|t| std::cmp::Reverse(t.seq));
+        more |= merged.len() > limit;
+        merged.truncate(limit);
+        let next_before = if more {
+            merged.last().map(|t| t.seq)
+        } else {
+            None
+        };
+        self.without_digests(TracePage {
+            traces: merged,
+            next_before,
+        })
+    }
+
+    fn without_digests(&self, mut page: TracePage) -> Result<TracePage> {
+        for t in &mut page.traces {
+            t.record.nir_digest = None;
+        }
+        Ok(page)
     }
 }

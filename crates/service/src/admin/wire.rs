@@ -5,7 +5,7 @@
 use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
     AccountStatus, CreateUserRequest, CreatedUser, DelegationInfo, GroupInfo, HabilitationGrant,
-    HabilitationInfo, ManagedUserInfo, ReviewInfo, SupervisedPartner, TraceEntry,
+    HabilitationInfo, ManagedUserInfo, ReviewInfo, SupervisedPartner, TraceEntries, TraceEntry,
 };
 use guichet_store::{UserGroup, UserStatus};
 
@@ -49,6 +49,18 @@ pub fn trace_entry(record: TraceRecord) -> TraceEntry {
     }
 }
 
+/// A page of traces as its readers get it (see [`trace_entry`]).
+pub fn trace_entries(page: crate::TracePage) -> TraceEntries {
+    TraceEntries {
+        entries: page
+            .traces
+            .into_iter()
+            .map(|t| trace_entry(t.record))
+            .collect(),
+        next_before: page.next_before,
+    }
+}
+
 pub fn managed_user_info(u: ManagedUser) -> ManagedUserInfo {
     ManagedUserInfo {
         identifiant: u.user.identifiant,
@@ -66,6 +78,10 @@ pub fn managed_user_info(u: ManagedUser) -> ManagedUserInfo {
                 granted_at: h.granted_at,
                 ends_at: h.ends_at,
                 granted_by: h.granted_by,
+                suspended_by: h
+                    .suspended_at
+                    .and(h.suspension)
+                    .map(|s| s.code().to_owned()),
             })
             .collect(),
     }

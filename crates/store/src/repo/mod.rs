@@ -9,20 +9,24 @@ use std::future::Future;
 use crate::store::on_backend;
 use crate::{Result, Store};
 
-mod delegation;
 mod dossiers;
+mod groups;
+mod habilitations;
 mod limits;
 mod partners;
 mod reference;
+mod roles;
 mod sessions;
 mod traces;
 mod users;
 
-pub use delegation::DelegationRepo;
 pub use dossiers::DossierRepo;
+pub use groups::GroupRepo;
+pub use habilitations::HabilitationRepo;
 pub use limits::LimitRepo;
 pub use partners::PartnerRepo;
 pub use reference::ReferenceRepo;
+pub use roles::RoleRepo;
 pub use sessions::SessionRepo;
 pub use traces::TraceRepo;
 pub use users::UserRepo;
@@ -49,7 +53,9 @@ pub trait Repository:
     + ReferenceRepo
     + PartnerRepo
     + UserRepo
-    + DelegationRepo
+    + RoleRepo
+    + HabilitationRepo
+    + GroupRepo
     + DossierRepo
     + SessionRepo
     + LimitRepo
@@ -62,7 +68,9 @@ impl<T> Repository for T where
         + ReferenceRepo
         + PartnerRepo
         + UserRepo
-        + DelegationRepo
+        + RoleRepo
+        + HabilitationRepo
+        + GroupRepo
         + DossierRepo
         + SessionRepo
         + LimitRepo
