@@ -28,6 +28,7 @@ guichet_store::on_both_backends!(
     issue22_9_names_refuse_bidi_controls,
     issue22_11_administrators_sign_in_to_manage_and_are_never_suspended_for_lateness,
     issue22_11_one_departement_for_rsacg,
+    issue22_11_a_delegation_without_quota_grants_nothing,
 );
 
 const PARTNER: &str = "DEMO-CCAS-78";
@@ -844,6 +845,17 @@ async fn issue22_1_a_review_never_lifts_the_caisse_s_suspension(db: TestDb) {
     // The caisse lifts its own; CAF-78's operator cannot lift CAF-974's.
     let agent = signed_in_again(&e, "demo.operateur").await.unwrap();
     let op78 = e.g.caisse_operator(&agent).await.unwrap();
+    // The caisse sees who suspended what (the wire's `suspended_by`).
+    let seen = op78.supervised_user_infos(PARTNER).await.unwrap();
+    let caf = seen.iter().find(|u| u.identifiant == "demo.caf").unwrap();
+    assert_eq!(
+        caf.habilitations
+            .iter()
+            .map(|h| (h.service.as_str(), h.suspended_by.as_deref()))
+            .collect::<Vec<_>>(),
+        [("cdap-t2", Some("caisse"))],
+        "CAF-78 sees its own convention's habilitation only"
+    );
     assert_eq!(
         op78.set_habilitation_suspended("demo.caf", "cdap-t13", false)
             .await
@@ -851,6 +863,23 @@ async fn issue22_1_a_review_never_lifts_the_caisse_s_suspension(db: TestDb) {
         ServiceError::NotFound("habilitation")
     );
     op78.set_habilitation_suspended("demo.caf", "cdap-t2", false)
+        .await
+        .unwrap();
+    assert!(signed_in_again(&e, "demo.caf").await.is_ok());
+    // A user of both caisses suspended by CAF-974: CAF-78 cannot lift it, CAF-974 can.
+    op974
+        .set_user_status("demo.caf", UserStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(
+        op78.set_user_status("demo.caf", UserStatus::Active)
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
+    op974
+        .set_user_status("demo.caf", UserStatus::Active)
         .await
         .unwrap();
     assert!(signed_in_again(&e, "demo.caf").await.is_ok());
@@ -1099,6 +1128,21 @@ async fn issue22_5_an_operator_reaches_only_its_caisse_s_users_in_force(db: Test
         "a partner-wide forced change reaches its caisse's users only"
     );
     op.reset_password("demo.caf").await.unwrap();
+    // A user holding nothing (deactivated) at a partner of two caisses is neither's alone.
+    let (left, _) = m
+        .create_user("Ana Lima", "a.lima@ccas.example", &[cdap("cdap-t2")])
+        .await
+        .unwrap();
+    m.set_user_status(&left.identifiant, UserStatus::Deactivated)
+        .await
+        .unwrap();
+    assert_eq!(
+        op.reset_password(&left.identifiant)
+            .await
+            .unwrap_err()
+            .code(),
+        guichet_core::ErrorCode::OutsideConvention
+    );
     // The convention terminated: the partner is out of reach.
     operator(&e)
         .set_convention_status(CONVENTION, ConventionStatus::Terminated)
@@ -1165,6 +1209,17 @@ async fn issue22_11_administrators_sign_in_to_manage_and_are_never_suspended_for
     e.clock.advance(chrono::Duration::days(366));
     let op = operator(&e);
     assert_eq!(op.suspend_late(PARTNER).await.unwrap(), 1, "demo.caf only");
+    let seen = op.supervised_user_infos(PARTNER).await.unwrap();
+    let suspended_by = |who: &str| {
+        seen.iter()
+            .find(|u| u.identifiant == who)
+            .unwrap()
+            .habilitations[0]
+            .suspended_by
+            .clone()
+    };
+    assert_eq!(suspended_by("demo.caf").as_deref(), Some("late_review"));
+    assert_eq!(suspended_by("demo.admin"), None);
     let admin = signed_in_again(&e, "demo.admin").await.unwrap();
     let m = e.g.partner_manager(&admin).await.unwrap();
     m.review("demo.caf", "cdap-t2", true).await.unwrap();
@@ -1242,4 +1297,25 @@ fn max_page() -> guichet_core::wire::TracePageQuery {
         limit: Some(guichet_core::wire::TRACE_PAGE_MAX),
         before: None,
     }
+}
+
+/// Issue 22 (11), seed 003: a delegation recorded without a quota (before issue 22, or
+/// written around the service) grants nothing more; the caisse sets one.
+async fn issue22_11_a_delegation_without_quota_grants_nothing(db: TestDb) {
+    let e = env(db).await;
+    let (_, admin) = e.ready("demo.admin").await;
+    let convention = e.db.store.convention(CONVENTION).await.unwrap().unwrap();
+    e.db.store.delegate(convention.id, None).await.unwrap();
+    let m = e.g.partner_manager(&admin).await.unwrap();
+    assert!(matches!(
+        m.create_user("Léa Roux", "l.roux@ccas.example", &[cdap("cdap-t2")])
+            .await,
+        Err(ServiceError::QuotaReached { quota: 0, .. })
+    ));
+    operator(&e).delegate(CONVENTION, 5).await.unwrap();
+    assert!(
+        m.create_user("Léa Roux", "l.roux@ccas.example", &[cdap("cdap-t2")])
+            .await
+            .is_ok()
+    );
 }

@@ -179,9 +179,15 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
         ConventionStatus::Suspended
     );
 
-    s.set_user_status(u.id, UserStatus::Deactivated, Authority::Caisse, later)
-        .await
-        .unwrap();
+    s.set_user_status(
+        u.id,
+        UserStatus::Deactivated,
+        Authority::Caisse,
+        None,
+        later,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         s.user(u.id).await.unwrap().unwrap().status,
         UserStatus::Deactivated
@@ -194,7 +200,7 @@ async fn partners_conventions_users_and_grants(db: TestDb) {
         PartnerStatus::Suspended
     );
     assert!(matches!(
-        s.set_user_status(999_999, UserStatus::Active, Authority::Caisse, later)
+        s.set_user_status(999_999, UserStatus::Active, Authority::Caisse, None, later)
             .await,
         Err(StoreError::NotFound(_))
     ));

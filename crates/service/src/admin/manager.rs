@@ -286,7 +286,13 @@ impl PartnerManager<'_> {
             if let Err(e) = self.grant_to(&user, request).await {
                 self.store().end_habilitations_of(user.id, now).await?;
                 self.store()
-                    .set_user_status(user.id, UserStatus::Deactivated, Authority::Partner, now)
+                    .set_user_status(
+                        user.id,
+                        UserStatus::Deactivated,
+                        Authority::Partner,
+                        None,
+                        now,
+                    )
                     .await?;
                 self.traced("user.add_refused", &user.identifiant).await?;
                 return Err(e);
@@ -352,16 +358,24 @@ impl PartnerManager<'_> {
         .await
     }
 
-    /// Ends a habilitation now; the user's sessions end (their rights changed).
+    /// Ends a habilitation now, on whichever delegation in hand of that service holds it (two
+    /// caisses may delegate the same service); the user's sessions end (their rights
+    /// changed).
     pub async fn revoke(&self, identifiant: &str, service: &str) -> Result<()> {
         let user = self.managed(identifiant).await?;
-        let delegation = self.delegation(service).await?;
         let now = self.guichet.now();
-        if !self
-            .store()
-            .end_habilitation(user.id, delegation.convention.id, now)
-            .await?
-        {
+        let mut ended = false;
+        for d in self.delegations().await? {
+            if d.convention.service == service
+                && self
+                    .store()
+                    .end_habilitation(user.id, d.convention.id, now)
+                    .await?
+            {
+                ended = true;
+            }
+        }
+        if !ended {
             return Err(ServiceError::NotFound("habilitation"));
         }
         self.store().revoke_user_sessions(user.id, now).await?;
@@ -505,20 +519,23 @@ impl PartnerManager<'_> {
     /// lift: refused here, whatever is asked.
     pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
         let user = self.managed(identifiant).await?;
-        let set_by = self.store().user_status_by(user.id).await?;
+        let set_by = self
+            .store()
+            .user_status_by(user.id)
+            .await?
+            .map(|(by, _)| by);
         if !manager_may_set_status(user.status, set_by) {
-            return Err(ServiceError::OutsideConvention(format!(
-                "ce compte a été {} par la caisse : seule la caisse peut le rétablir",
-                match user.status {
-                    UserStatus::Deactivated => "désactivé",
-                    _ => "suspendu",
-                }
-            )));
+            return Err(caisse_state_refusal(user.status));
         }
         let now = self.guichet.now();
-        self.store()
-            .set_user_status(user.id, status, Authority::Partner, now)
-            .await?;
+        // Checked again in the statement: a caisse's state written meanwhile stands.
+        if !self
+            .store()
+            .set_user_status(user.id, status, Authority::Partner, None, now)
+            .await?
+        {
+            return Err(caisse_state_refusal(UserStatus::Suspended));
+        }
         if status == UserStatus::Deactivated {
             self.store().end_habilitations_of(user.id, now).await?;
         }
@@ -614,10 +631,20 @@ impl PartnerManager<'_> {
                 .review_habilitation(h.id, &self.manager.identifiant, now)
                 .await?;
         } else {
-            let delegation = self.delegation(service).await?;
-            self.store()
-                .end_habilitation(h.user_id, delegation.convention.id, now)
-                .await?;
+            // The convention the reviewed habilitation is on (reviews() lists only those of
+            // delegations in hand).
+            let convention = self
+                .store()
+                .convention(&h.convention_number)
+                .await?
+                .ok_or(ServiceError::NotFound("habilitation"))?;
+            if !self
+                .store()
+                .end_habilitation(h.user_id, convention.id, now)
+                .await?
+            {
+                return Err(ServiceError::NotFound("habilitation"));
+            }
             self.store().revoke_user_sessions(h.user_id, now).await?;
         }
         let action = if keep {
@@ -751,6 +778,17 @@ impl PartnerManager<'_> {
         };
         self.traced(action, &user.identifiant).await
     }
+}
+
+/// what a manager is told of a state the caisse set.
+fn caisse_state_refusal(status: UserStatus) -> ServiceError {
+    ServiceError::OutsideConvention(format!(
+        "ce compte a été {} par la caisse : seule la caisse peut le rétablir",
+        match status {
+            UserStatus::Deactivated => "désactivé",
+            _ => "suspendu",
+        }
+    ))
 }
 
 /// A CSV field: quoted when it holds the separator, a quote or a line break; a leading

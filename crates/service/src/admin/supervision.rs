@@ -163,9 +163,10 @@ impl<'a> Supervisor<'a> {
     }
 
     /// Whether a user of a partner the scope reaches is the scope's too: issue 22 (5), an
-    /// operator reaches a user only while the user holds no habilitation in force, or holds
-    /// one on a convention the scope reaches; a user whose rights all come from another
-    /// caisse is that caisse's.
+    /// operator reaches a user holding a habilitation on a convention the scope reaches; a
+    /// user holding none (deactivated, or an administrator who manages without looking
+    /// files up) only when every convention still binding the partner is the operator's
+    /// caisse's. A user whose rights come from another caisse is that caisse's.
     async fn reaches_user(&self, user: &User, conventions: &[Convention]) -> Result<bool> {
         if self.scope == CaisseScope::AllCaisses {
             return Ok(true);
@@ -173,6 +174,11 @@ impl<'a> Supervisor<'a> {
         if !conventions.iter().any(|c| self.reaches(c)) {
             return Ok(false);
         }
+        let today = self.today();
+        let partner_is_ours = conventions
+            .iter()
+            .filter(|c| c.binds(today))
+            .all(|c| self.reaches(c));
         let held: Vec<String> = self
             .store()
             .habilitations(user.partner_id, self.guichet.now())
@@ -181,10 +187,13 @@ impl<'a> Supervisor<'a> {
             .filter(|h| h.user_id == user.id)
             .map(|h| h.convention_number)
             .collect();
-        Ok(held.is_empty()
-            || conventions
+        Ok(if held.is_empty() {
+            partner_is_ours
+        } else {
+            conventions
                 .iter()
-                .any(|c| held.contains(&c.number) && self.reaches(c)))
+                .any(|c| held.contains(&c.number) && self.reaches(c))
+        })
     }
 
     /// A user within the scope.
@@ -218,16 +227,45 @@ impl<'a> Supervisor<'a> {
     }
 
     /// suspension, reactivation, deactivation (departure, change of function), set by
-    /// the caisse: the partner's managers cannot lift it. A deactivated user's
-    /// habilitations end (the quotas are freed); every session ends.
+    /// the caisse: the partner's managers cannot lift it, nor can another caisse's operator
+    /// (the console can). A deactivated user's habilitations end (the quotas are freed):
+    /// every one at the console, the operator's caisse's own for an operator. Every session
+    /// ends.
     pub async fn set_user_status(&self, identifiant: &str, status: UserStatus) -> Result<()> {
         let user = self.user(identifiant).await?;
+        if let Some(own) = self.caisse() {
+            let set_by = self.store().user_status_by(user.id).await?;
+            if let Some((Authority::Caisse, Some(other))) = set_by
+                && user.status != UserStatus::Active
+                && other != own
+            {
+                return Err(ServiceError::OutsideConvention(format!(
+                    "ce compte a été {} par une autre caisse : elle seule peut le rétablir",
+                    if user.status == UserStatus::Deactivated {
+                        "désactivé"
+                    } else {
+                        "suspendu"
+                    }
+                )));
+            }
+        }
         let now = self.guichet.now();
         self.store()
-            .set_user_status(user.id, status, Authority::Caisse, now)
+            .set_user_status(user.id, status, Authority::Caisse, self.caisse(), now)
             .await?;
         if status == UserStatus::Deactivated {
-            self.store().end_habilitations_of(user.id, now).await?;
+            match self.caisse() {
+                None => {
+                    self.store().end_habilitations_of(user.id, now).await?;
+                }
+                Some(_) => {
+                    for c in self.store().conventions_of(user.partner_id).await? {
+                        if self.reaches(&c) {
+                            self.store().end_habilitation(user.id, c.id, now).await?;
+                        }
+                    }
+                }
+            }
         }
         if status != UserStatus::Active {
             self.store().revoke_user_sessions(user.id, now).await?;
@@ -379,23 +417,42 @@ impl<'a> Supervisor<'a> {
     }
 
     /// a partner's users within the scope, their roles and habilitations (with their
-    /// départements), as the caisse supervises them.
+    /// départements), as the caisse supervises them: an operator sees the habilitations on
+    /// its own caisse's conventions only.
     pub async fn supervised_users(&self, tiers: &str) -> Result<Vec<ManagedUser>> {
         let p = self.partner(tiers).await?;
         let conventions = self.store().conventions_of(p.id).await?;
         let mut out = Vec::new();
-        for u in self.guichet.managed_users(&p).await? {
+        for mut u in self.guichet.managed_users(&p).await? {
             if self.reaches_user(&u.user, &conventions).await? {
+                u.habilitations.retain(|h| {
+                    conventions
+                        .iter()
+                        .any(|c| c.number == h.convention_number && self.reaches(c))
+                });
                 out.push(u);
             }
         }
         Ok(out)
     }
 
-    /// a partner's groups of users, as the caisse supervises them.
+    /// a partner's groups of users, as the caisse supervises them (an
+    /// operator sees the members within its reach only).
     pub async fn supervised_groups(&self, tiers: &str) -> Result<Vec<UserGroup>> {
         let p = self.partner(tiers).await?;
-        Ok(self.store().groups(p.id).await?)
+        let mut groups = self.store().groups(p.id).await?;
+        if self.scope != CaisseScope::AllCaisses {
+            let reached: Vec<String> = self
+                .users(Some(tiers))
+                .await?
+                .into_iter()
+                .map(|u| u.identifiant)
+                .collect();
+            for g in &mut groups {
+                g.members.retain(|m| reached.contains(m));
+            }
+        }
+        Ok(groups)
     }
 
     /// Whether the partner has delegated conventions (of the scope's caisse), and whether

@@ -109,7 +109,8 @@ impl HabilitationRepo for Store {
             // PostgreSQL, the database's write lock on SQLite): count and insert happen as
             // one, whatever runs beside.
             let quota: Option<Option<i64>> = sqlx::query_scalar(
-                "UPDATE delegations SET quota = quota WHERE convention_id = $1 RETURNING quota",
+                "UPDATE delegations SET quota = quota WHERE convention_id = $1 \
+                 AND withdrawn_at IS NULL RETURNING quota",
             )
             .bind(convention_id)
             .fetch_optional(&mut *tx)
@@ -138,28 +139,30 @@ impl HabilitationRepo for Store {
                 tx.commit().await?;
                 return Ok(GrantOutcome::AlreadyHeld);
             }
-            if let Some(quota) = quota {
-                let used: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM habilitations WHERE convention_id = $1 \
-                     AND (ends_at IS NULL OR ends_at > $2)",
-                )
-                .bind(convention_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                if used >= quota {
-                    tx.commit().await?;
-                    return Ok(GrantOutcome::QuotaReached {
-                        quota: count(quota),
-                    });
-                }
+            // Seed 003: a delegation always has a quota; one without (recorded before
+            // issue 22, or written around the service) allows nothing more.
+            let quota = quota.unwrap_or(0);
+            let used: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM habilitations WHERE convention_id = $1 \
+                 AND (ends_at IS NULL OR ends_at > $2)",
+            )
+            .bind(convention_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if used >= quota {
+                tx.commit().await?;
+                return Ok(GrantOutcome::QuotaReached {
+                    quota: count(quota),
+                });
             }
             sqlx::query(
                 "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at, \
                  granted_by, departements) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (user_id, convention_id) DO UPDATE SET \
                  granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
-                 granted_by = excluded.granted_by, departements = excluded.departements",
+                 granted_by = excluded.granted_by, departements = excluded.departements, \
+                 reviewed_at = NULL, reviewed_by = NULL",
             )
             .bind(user_id)
             .bind(convention_id)
@@ -251,6 +254,8 @@ impl HabilitationRepo for Store {
                  AND (ends_at IS NULL OR ends_at > $3) \
                  AND COALESCE(reviewed_at, granted_at) < $2 \
                  AND user_id IN (SELECT id FROM users WHERE partner_id = $1) \
+                 AND convention_id IN (SELECT convention_id FROM delegations \
+                 WHERE withdrawn_at IS NULL) \
                  AND user_id NOT IN (SELECT user_id FROM partner_roles \
                  WHERE role IN ('administrator', 'deputy')) \
                  AND convention_id IN (SELECT id FROM conventions \
@@ -277,7 +282,8 @@ impl HabilitationRepo for Store {
                  JOIN users u ON u.id = h.user_id JOIN partners p ON p.id = u.partner_id \
                  WHERE (h.ends_at IS NULL OR h.ends_at > $2) AND h.suspended_at IS NULL \
                  AND COALESCE(h.reviewed_at, h.granted_at) < $1 \
-                 AND h.convention_id IN (SELECT convention_id FROM delegations) \
+                 AND h.convention_id IN (SELECT convention_id FROM delegations \
+                 WHERE withdrawn_at IS NULL) \
                  AND h.user_id NOT IN (SELECT user_id FROM partner_roles \
                  WHERE role IN ('administrator', 'deputy')) \
                  GROUP BY p.tiers ORDER BY p.tiers",

@@ -25,18 +25,25 @@ pub trait UserRepo: Send + Sync {
         identifiant: &str,
     ) -> impl Future<Output = Result<Option<User>>> + Send;
     fn users(&self, partner_id: Option<i64>) -> impl Future<Output = Result<Vec<User>>> + Send;
-    /// Sets a user's status; `by` records who did (`None` for an active account), so that a
-    /// caisse's suspension or deactivation is lifted by the caisse only (R-24, R-26).
+    /// Sets a user's status and records who did: `by`, and `caisse` when one caisse's
+    /// operator did (`None`: the console, or the partner). A caisse's suspension or
+    /// deactivation is the caisse's to lift (R-24, R-26): a change `by` the partner is made
+    /// only while none stands, checked in the statement itself (issue 22: a caisse's
+    /// suspension written meanwhile is never overwritten). Returns whether it changed.
     fn set_user_status(
         &self,
         id: i64,
         status: UserStatus,
         by: Authority,
+        caisse: Option<&str>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
-    /// Who put the user in their current state (`None`: active, or set before issue 22 for
-    /// an active account).
-    fn user_status_by(&self, id: i64) -> impl Future<Output = Result<Option<Authority>>> + Send;
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Who put the user in their current state, and which caisse when one of its operators
+    /// did (`None`: active).
+    fn user_status_by(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<(Authority, Option<String>)>>> + Send;
     /// Replaces the password hash, keeps the old one in the history.
     fn set_password(
         &self,
@@ -143,34 +150,45 @@ impl UserRepo for Store {
         id: i64,
         status: UserStatus,
         by: Authority,
+        caisse: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let by = (status != UserStatus::Active).then_some(by.code());
-        on_backend!(self, |db| {
-            let done = sqlx::query(
-                "UPDATE users SET status = $2, status_at = $3, status_by = $4 WHERE id = $1",
+    ) -> Result<bool> {
+        let active = status == UserStatus::Active;
+        let recorded_by = (!active).then_some(by.code());
+        let recorded_caisse = caisse.filter(|_| !active && by == Authority::Caisse);
+        let changed = on_backend!(self, |db| {
+            sqlx::query(
+                "UPDATE users SET status = $2, status_at = $3, status_by = $4, \
+                 status_caisse = $5 WHERE id = $1 AND ($6 = 'caisse' OR status = 'active' \
+                 OR COALESCE(status_by, '') <> 'caisse')",
             )
             .bind(id)
             .bind(status.code())
             .bind(now)
-            .bind(by)
+            .bind(recorded_by)
+            .bind(recorded_caisse)
+            .bind(by.code())
             .execute(db.pool())
-            .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound("utilisateur"));
-            }
-            Ok(())
-        })
+            .await
+            .map(|done| done.rows_affected() > 0)
+        })?;
+        if !changed && self.user(id).await?.is_none() {
+            return Err(StoreError::NotFound("utilisateur"));
+        }
+        Ok(changed)
     }
 
-    async fn user_status_by(&self, id: i64) -> Result<Option<Authority>> {
-        let by: Option<Option<String>> = on_backend!(self, |db| {
-            sqlx::query_scalar("SELECT status_by FROM users WHERE id = $1")
+    async fn user_status_by(&self, id: i64) -> Result<Option<(Authority, Option<String>)>> {
+        let row: Option<(Option<String>, Option<String>)> = on_backend!(self, |db| {
+            sqlx::query_as("SELECT status_by, status_caisse FROM users WHERE id = $1")
                 .bind(id)
                 .fetch_optional(db.pool())
                 .await
         })?;
-        Ok(by.flatten().as_deref().map(str::parse).transpose()?)
+        let Some((Some(by), caisse)) = row else {
+            return Ok(None);
+        };
+        Ok(Some((by.parse()?, caisse)))
     }
 
     async fn set_password(
