@@ -2414,7 +2414,8 @@ export const recorded: Recorded = {
             ],
             "granted_at": "2026-11-23T09:00:00Z",
             "ends_at": null,
-            "granted_by": null
+            "granted_by": null,
+            "suspended_by": null
           }
         ]
       },
@@ -2433,22 +2434,13 @@ export const recorded: Recorded = {
             ],
             "granted_at": "2026-11-23T09:00:00Z",
             "ends_at": null,
-            "granted_by": null
+            "granted_by": null,
+            "suspended_by": null
           }
         ]
       }
     ],
     "reviews": [
-      {
-        "identifiant": "demo.admin",
-        "service": "cdap-t2",
-        "granted_at": "2026-11-23T09:00:00Z",
-        "reviewed_at": null,
-        "reviewed_by": null,
-        "due_at": "2027-11-23T09:00:00Z",
-        "late": false,
-        "suspended": false
-      },
       {
         "identifiant": "demo.caf",
         "service": "cdap-t2",

@@ -12,7 +12,8 @@ export type PartnerInfo = { tiers: string, name: string, };
 
 export type ServiceInfo = { code: string, label: string, sections: Array<Section>, idle_timeout_s: number, caisse: string, departements: Array<string>, 
 /**
- * Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined.
+ * Opening hours, Paris time (`05:00-23:00`, or `24/7`), caisse and service combined
+ * (R-18): `05:00-23:00 & 07:00-19:00` when both count (see `CombinedHours`).
  */
 hours: string, 
 /**
@@ -61,7 +62,7 @@ violations?: Array<Violation> | null,
  */
 reopens_at?: string | null, };
 
-export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "numero_instructeur_required" | "invalid_input" | "not_found" | "conflict" | "quota_reached" | "not_a_manager" | "not_an_operator" | "outside_convention" | "delegation_withdrawn" | "identifiant_taken" | "end_date_required" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
+export type ErrorCode = "invalid_credentials" | "account_locked" | "account_disabled" | "temporary_password_expired" | "session_expired" | "password_change_required" | "password_policy" | "service_not_granted" | "unknown_service" | "service_closed" | "nir_malformed" | "nir_key_mismatch" | "name_malformed" | "rate_limited" | "numero_instructeur_required" | "invalid_input" | "not_found" | "conflict" | "quota_reached" | "not_a_manager" | "not_an_operator" | "outside_convention" | "delegation_withdrawn" | "console_only" | "own_account" | "identifiant_taken" | "end_date_required" | "invalid_body" | "payload_too_large" | "unsupported_media_type" | "method_not_allowed" | "busy" | "timeout" | "unavailable" | "internal" | "trace_key_required" | "invalid_url" | "invalid_ca" | "server_unreachable" | "tls_error" | "bad_response" | "unknown_profile" | "invalid_profile" | "profiles_pinned" | "last_profile" | "bundled_forbidden" | "bundled_unavailable" | "settings_unwritable" | "keychain_unavailable" | "clipboard_unavailable" | "policy_refused" | "unknown";
 
 export type PasswordRules = { min_length: number, max_length: number, 
 /**
@@ -173,7 +174,13 @@ export type HabilitationInfo = { service: string,
 /**
  * The départements it reaches (the convention's, or the subset it was granted on).
  */
-departements: Array<string>, granted_at: string, ends_at: string | null, granted_by: string | null, };
+departements: Array<string>, granted_at: string, ends_at: string | null, granted_by: string | null, 
+/**
+ * R-26, R-27, issue 22: why it is suspended, when it is: `caisse` (the caisse's own
+ * suspension, lifted by that caisse only) or `late_review` (lifted when the partner's
+ * administrator confirms it in the yearly review).
+ */
+suspended_by: string | null, };
 
 export type CreateUserRequest = { 
 /**
@@ -343,6 +350,8 @@ export const ErrorCode = {
   NotAnOperator: "not_an_operator",
   OutsideConvention: "outside_convention",
   DelegationWithdrawn: "delegation_withdrawn",
+  ConsoleOnly: "console_only",
+  OwnAccount: "own_account",
   IdentifiantTaken: "identifiant_taken",
   EndDateRequired: "end_date_required",
   InvalidBody: "invalid_body",
