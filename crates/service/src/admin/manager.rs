@@ -125,6 +125,16 @@ impl PartnerManager<'_> {
             .collect())
     }
 
+    /// The numbers of the conventions whose delegation is in the partner's hands.
+    async fn conventions_in_hand(&self) -> Result<Vec<String>> {
+        Ok(self
+            .delegations()
+            .await?
+            .into_iter()
+            .map(|d| d.convention.number)
+            .collect())
+    }
+
     /// The delegated convention of `service`, or `outside_convention`.
     async fn delegation(&self, service: &str) -> Result<Delegation> {
         self.delegations()
@@ -168,12 +178,7 @@ impl PartnerManager<'_> {
                 ));
             }
         }
-        let in_hand: Vec<String> = self
-            .delegations()
-            .await?
-            .into_iter()
-            .map(|d| d.convention.number)
-            .collect();
+        let in_hand = self.conventions_in_hand().await?;
         let held: Vec<Habilitation> = self
             .store()
             .habilitations(self.partner.id, self.guichet.now())
@@ -589,12 +594,7 @@ impl PartnerManager<'_> {
     /// administrator's or the deputy's (the caisse reviews those).
     pub async fn reviews(&self) -> Result<Vec<Habilitation>> {
         self.administrator_only("la revue annuelle")?;
-        let in_hand: Vec<String> = self
-            .delegations()
-            .await?
-            .into_iter()
-            .map(|d| d.convention.number)
-            .collect();
+        let in_hand = self.conventions_in_hand().await?;
         let mut out = Vec::new();
         for h in self
             .store()
