@@ -49,6 +49,16 @@ pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(v.to_owned())
 }
 
+/// what someone is told of a user's state they may not lift; `who` names
+/// who set it and who alone lifts it ("la caisse : seule la caisse peut").
+pub(crate) fn caisse_state_refusal(status: guichet_store::UserStatus, who: &str) -> ServiceError {
+    let state = match status {
+        guichet_store::UserStatus::Deactivated => "désactivé",
+        _ => "suspendu",
+    };
+    ServiceError::OutsideConvention(format!("ce compte a été {state} par {who} le rétablir"))
+}
+
 /// An identifiant typed by the caisse, as stored (see [`normalize_identifiant`]).
 pub(crate) fn identifiant_field(identifiant: &str) -> Result<String> {
     normalize_identifiant(identifiant).ok_or_else(|| {

@@ -21,7 +21,7 @@ use guichet_store::{
 use rand::Rng;
 use zeroize::Zeroizing;
 
-use super::fields::{check_end_date, end_of, person_fields, text};
+use super::fields::{caisse_state_refusal, check_end_date, end_of, person_fields, text};
 use crate::Guichet;
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
@@ -530,7 +530,10 @@ impl PartnerManager<'_> {
             .await?
             .map(|(by, _)| by);
         if !manager_may_set_status(user.status, set_by) {
-            return Err(caisse_state_refusal(user.status));
+            return Err(caisse_state_refusal(
+                user.status,
+                "la caisse : seule la caisse peut",
+            ));
         }
         let now = self.guichet.now();
         // Checked again in the statement: a caisse's state written meanwhile stands.
@@ -539,7 +542,10 @@ impl PartnerManager<'_> {
             .set_user_status(user.id, status, Authority::Partner, None, now)
             .await?
         {
-            return Err(caisse_state_refusal(UserStatus::Suspended));
+            return Err(caisse_state_refusal(
+                UserStatus::Suspended,
+                "la caisse : seule la caisse peut",
+            ));
         }
         if status == UserStatus::Deactivated {
             self.store().end_habilitations_of(user.id, now).await?;
@@ -570,11 +576,11 @@ impl PartnerManager<'_> {
             partner: Some(self.partner.tiers.clone()),
             ..Default::default()
         };
-        let mut page = self.guichet.trace_page(&filter, page).await?;
-        for t in &mut page.traces {
-            t.record.nir_digest = None;
-        }
-        Ok(page)
+        Ok(self
+            .guichet
+            .trace_page(&filter, page)
+            .await?
+            .without_digests())
     }
 
     /// `outside_convention` for a delegated manager: `what` is the administrator's and the
@@ -778,17 +784,6 @@ impl PartnerManager<'_> {
         };
         self.traced(action, &user.identifiant).await
     }
-}
-
-/// what a manager is told of a state the caisse set.
-fn caisse_state_refusal(status: UserStatus) -> ServiceError {
-    ServiceError::OutsideConvention(format!(
-        "ce compte a été {} par la caisse : seule la caisse peut le rétablir",
-        match status {
-            UserStatus::Deactivated => "désactivé",
-            _ => "suspendu",
-        }
-    ))
 }
 
 /// A CSV field: quoted when it holds the separator, a quote or a line break; a leading

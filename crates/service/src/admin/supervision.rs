@@ -8,11 +8,13 @@ use chrono::NaiveDate;
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::{TRACE_PAGE_DEFAULT, TracePageQuery};
 use guichet_store::{
-    Authority, Convention, Partner, TraceFilter, User, UserGroup, UserStatus, prelude::*,
+    Authority, Convention, Habilitation, Partner, TraceFilter, User, UserGroup, UserStatus,
+    prelude::*,
 };
 use zeroize::Zeroizing;
 
 use super::ManagedUser;
+use super::fields::caisse_state_refusal;
 use crate::Guichet;
 use crate::auth::normalize_identifiant;
 use crate::error::{Result, ServiceError};
@@ -167,33 +169,38 @@ impl<'a> Supervisor<'a> {
     /// user holding none (deactivated, or an administrator who manages without looking
     /// files up) only when every convention still binding the partner is the operator's
     /// caisse's. A user whose rights come from another caisse is that caisse's.
-    async fn reaches_user(&self, user: &User, conventions: &[Convention]) -> Result<bool> {
+    /// `conventions` are the partner's, `held` the user's habilitations in force (or the
+    /// partner's: those of other users are passed over), read once by the caller.
+    fn reaches_user(&self, user: &User, conventions: &[Convention], held: &[Habilitation]) -> bool {
         if self.scope == CaisseScope::AllCaisses {
-            return Ok(true);
+            return true;
         }
         if !conventions.iter().any(|c| self.reaches(c)) {
-            return Ok(false);
+            return false;
         }
         let today = self.today();
         let partner_is_ours = conventions
             .iter()
             .filter(|c| c.binds(today))
             .all(|c| self.reaches(c));
-        let held: Vec<String> = self
-            .store()
-            .habilitations(user.partner_id, self.guichet.now())
-            .await?
-            .into_iter()
-            .filter(|h| h.user_id == user.id)
-            .map(|h| h.convention_number)
-            .collect();
-        Ok(if held.is_empty() {
-            partner_is_ours
-        } else {
+        let mut held = held.iter().filter(|h| h.user_id == user.id).peekable();
+        if held.peek().is_none() {
+            return partner_is_ours;
+        }
+        held.any(|h| {
             conventions
                 .iter()
-                .any(|c| held.contains(&c.number) && self.reaches(c))
+                .any(|c| c.number == h.convention_number && self.reaches(c))
         })
+    }
+
+    /// A partner's conventions and habilitations in force, as [`Self::reaches_user`] needs.
+    async fn reach_of(&self, partner_id: i64) -> Result<(Vec<Convention>, Vec<Habilitation>)> {
+        let store = self.store();
+        Ok((
+            store.conventions_of(partner_id).await?,
+            store.habilitations(partner_id, self.guichet.now()).await?,
+        ))
     }
 
     /// A user within the scope.
@@ -205,8 +212,8 @@ impl<'a> Supervisor<'a> {
             .user_by_identifiant(&ident)
             .await?
             .ok_or(ServiceError::NotFound("utilisateur"))?;
-        let conventions = self.store().conventions_of(user.partner_id).await?;
-        if !self.reaches_user(&user, &conventions).await? {
+        let (conventions, held) = self.reach_of(user.partner_id).await?;
+        if !self.reaches_user(&user, &conventions, &held) {
             return Err(ServiceError::OutsideConvention(
                 "les droits de ce compte ne viennent pas d'une convention en vigueur de \
                  votre caisse"
@@ -239,14 +246,10 @@ impl<'a> Supervisor<'a> {
                 && user.status != UserStatus::Active
                 && other != own
             {
-                return Err(ServiceError::OutsideConvention(format!(
-                    "ce compte a été {} par une autre caisse : elle seule peut le rétablir",
-                    if user.status == UserStatus::Deactivated {
-                        "désactivé"
-                    } else {
-                        "suspendu"
-                    }
-                )));
+                return Err(caisse_state_refusal(
+                    user.status,
+                    "une autre caisse : elle seule peut",
+                ));
             }
         }
         let now = self.guichet.now();
@@ -283,14 +286,10 @@ impl<'a> Supervisor<'a> {
             return Ok(self.store().users(None).await?);
         };
         let partner = self.partner(tiers).await?;
-        let conventions = self.store().conventions_of(partner.id).await?;
-        let mut out = Vec::new();
-        for u in self.store().users(Some(partner.id)).await? {
-            if self.reaches_user(&u, &conventions).await? {
-                out.push(u);
-            }
-        }
-        Ok(out)
+        let (conventions, held) = self.reach_of(partner.id).await?;
+        let mut users = self.store().users(Some(partner.id)).await?;
+        users.retain(|u| self.reaches_user(u, &conventions, &held));
+        Ok(users)
     }
 
     /// R-26: withdraws a partner's delegation (its managers lose their powers over the
@@ -424,7 +423,7 @@ impl<'a> Supervisor<'a> {
         let conventions = self.store().conventions_of(p.id).await?;
         let mut out = Vec::new();
         for mut u in self.guichet.managed_users(&p).await? {
-            if self.reaches_user(&u.user, &conventions).await? {
+            if self.reaches_user(&u.user, &conventions, &u.habilitations) {
                 u.habilitations.retain(|h| {
                     conventions
                         .iter()
@@ -476,11 +475,11 @@ impl<'a> Supervisor<'a> {
     /// database), so that no listing holds more than a page per partner in memory.
     pub async fn traces(&self, page: TracePageQuery) -> Result<TracePage> {
         let Some(caisse) = self.caisse() else {
-            return self.without_digests(
-                self.guichet
-                    .trace_page(&TraceFilter::default(), page)
-                    .await?,
-            );
+            return Ok(self
+                .guichet
+                .trace_page(&TraceFilter::default(), page)
+                .await?
+                .without_digests());
         };
         let mut partners: Vec<String> = self
             .partners()
@@ -511,16 +510,10 @@ impl<'a> Supervisor<'a> {
         } else {
             None
         };
-        self.without_digests(TracePage {
+        Ok(TracePage {
             traces: merged,
             next_before,
-        })
-    }
-
-    fn without_digests(&self, mut page: TracePage) -> Result<TracePage> {
-        for t in &mut page.traces {
-            t.record.nir_digest = None;
         }
-        Ok(page)
+        .without_digests())
     }
 }
