@@ -359,7 +359,7 @@ pub const TRACE_PAGE_DEFAULT: u32 = 100;
 /// `limit` traces (100 by default, 500 at most), all older than the cursor `before`, the
 /// `next_before` of the previous page (absent for the first page). The query string of
 /// `GET /api/v1/me/traces`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -373,6 +373,20 @@ pub struct TracePageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub before: Option<i64>,
+    /// Issue 23: only this user's traces (an identifiant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
+    pub user: Option<String>,
+    /// Only the traces of this service (its code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 64))]
+    pub service: Option<String>,
+    /// From this day on (Paris time, included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
+    /// Up to this day (Paris time, included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
 }
 
 /// One page of a trace listing, newest first.
@@ -621,4 +635,129 @@ pub struct ReviewRequest {
     pub identifiant: String,
     pub service: String,
     pub decision: ReviewDecision,
+}
+
+// ------------------------------------------- the caisse's operators (`/api/v1/caisse/…`)
+
+/// A partner's convention with the operator's caisse, as the operator reads it
+/// (`GET /api/v1/caisse/partners/{tiers}/conventions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConventionInfo {
+    pub number: String,
+    pub service: String,
+    pub caisse: String,
+    pub departements: Vec<String>,
+    pub starts_on: NaiveDate,
+    /// R-28: the day notice was received, and the convention's last day.
+    #[serde(default)]
+    pub notice_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub ends_on: Option<NaiveDate>,
+    /// `active`, `suspended` or `terminated`.
+    pub status: String,
+    /// R-25: its habilitations are granted by the partner's managers (within `quota`);
+    /// otherwise by the caisse (R-24).
+    pub delegated: bool,
+    /// R-26: the caisse took the delegation back.
+    pub delegation_withdrawn: bool,
+    #[serde(default)]
+    pub quota: Option<u32>,
+}
+
+/// `GET /api/v1/caisse/stats`: which month (`YYYY-MM`, Paris time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// The month, `YYYY-MM`.
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = r"^[0-9]{4}-[0-9]{2}$", example = "2026-11")
+    )]
+    pub month: String,
+}
+
+/// R-22: one line of a month's statistics: how many traces of a kind and outcome, per
+/// partner, user and service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MonthlyStat {
+    #[serde(default)]
+    pub partner: Option<String>,
+    #[serde(default)]
+    pub identifiant: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    /// `sign_in`, `lookup`, …
+    pub kind: String,
+    pub outcome: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: u64,
+}
+
+/// `GET /api/v1/caisse/flags`: from which day (Paris time, included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct FlagsQuery {
+    pub since: NaiveDate,
+}
+
+/// R-23: a user worth a look, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AbuseSignal {
+    pub identifiant: String,
+    #[serde(default)]
+    pub partner: Option<String>,
+    /// In French, for the agent ("12 réponses « aucun dossier » d'affilée").
+    pub reason: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// Why a session ended without the user's "Se déconnecter" (issue 23: traced as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The user signed out.
+    SignOut,
+    /// R-16: the idle delay ran out on the workstation.
+    Idle,
+    /// The OS session was locked.
+    ScreenLocked,
+    /// The machine went to sleep.
+    Sleep,
+}
+
+impl EndReason {
+    /// The outcome recorded in the sign-out's trace.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            EndReason::SignOut => "ok",
+            EndReason::Idle => "idle",
+            EndReason::ScreenLocked => "screen_locked",
+            EndReason::Sleep => "sleep",
+        }
+    }
+}
+
+/// `DELETE /api/v1/sessions/current`: why (a voluntary sign-out when absent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct SignOutQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<EndReason>,
 }

@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse,
-    SessionInfo, SignInRequest,
+    ChangePasswordRequest, EndReason, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse,
+    SessionInfo, SignInRequest, SignOutQuery,
 };
 use guichet_service::{Guichet, RateInfo, ServiceError, Session};
 use ipnet::IpNet;
@@ -419,15 +419,19 @@ async fn current_session(
 }
 
 #[utoipa::path(delete, path = "/api/v1/sessions/current", security(("bearer" = [])),
+    params(SignOutQuery),
     responses(
-        (status = 204, description = "Session fermée"),
+        (status = 204, description = "Session fermée ; la trace dit pourquoi (reason : déconnexion, inactivité, verrouillage, veille)"),
+        (status = 400, body = ErrorBody, description = "Raison inconnue"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn sign_out(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
+    ApiQuery(query): ApiQuery<SignOutQuery>,
 ) -> Result<StatusCode, ApiError> {
-    state.guichet.sign_out(&session).await?;
+    let reason = query.reason.unwrap_or(EndReason::SignOut);
+    state.guichet.end_session_because(&session, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -634,7 +638,10 @@ async fn log_request(request: Request, next: Next) -> Response {
         crate::caisse_api::partners, crate::caisse_api::users, crate::caisse_api::delegation,
         crate::caisse_api::force_partner_change, crate::caisse_api::suspend_late,
         crate::caisse_api::force_user_change, crate::caisse_api::suspension,
-        crate::caisse_api::traces),
+        crate::caisse_api::traces, crate::caisse_api::conventions,
+        crate::caisse_api::register_user, crate::caisse_api::set_status,
+        crate::caisse_api::reset_password, crate::caisse_api::grant, crate::caisse_api::revoke,
+        crate::caisse_api::stats, crate::caisse_api::flags),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

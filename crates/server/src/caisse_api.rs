@@ -7,21 +7,47 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use guichet_core::wire::{
-    Affected, DelegationStateRequest, ErrorBody, GroupInfo, ManagedUserInfo, SupervisedPartner,
-    SuspensionRequest, TraceEntries, TracePageQuery,
+    AbuseSignal, AccountStatusRequest, Affected, ConventionInfo, CreateUserRequest, CreatedUser,
+    DelegationStateRequest, ErrorBody, FlagsQuery, GroupInfo, HabilitationGrant, ManagedUserInfo,
+    MonthlyStat, StatsQuery, SupervisedPartner, SuspensionRequest, TemporaryPassword, TraceEntries,
+    TracePageQuery,
 };
 use guichet_service::CaisseOperator;
 
 use crate::api::{ApiError, ApiJson, ApiQuery, AppState, Authenticated};
-use guichet_service::admin_wire::{group_info, managed_user_info, trace_entries};
+use guichet_service::admin_wire::{
+    group_info, habilitation_request, managed_user_info, trace_entries, user_status,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/caisse/partners", get(partners))
-        .route("/api/v1/caisse/partners/{tiers}/users", get(users))
+        .route(
+            "/api/v1/caisse/partners/{tiers}/users",
+            get(users).post(register_user),
+        )
+        .route(
+            "/api/v1/caisse/partners/{tiers}/conventions",
+            get(conventions),
+        )
+        .route("/api/v1/caisse/users/{identifiant}/status", put(set_status))
+        .route(
+            "/api/v1/caisse/users/{identifiant}/password-reset",
+            post(reset_password),
+        )
+        .route(
+            "/api/v1/caisse/users/{identifiant}/habilitations",
+            post(grant),
+        )
+        .route(
+            "/api/v1/caisse/users/{identifiant}/habilitations/{service}",
+            delete(revoke),
+        )
+        .route("/api/v1/caisse/stats", get(stats))
+        .route("/api/v1/caisse/flags", get(flags))
         .route("/api/v1/caisse/partners/{tiers}/groups", get(groups))
         .route(
             "/api/v1/caisse/partners/{tiers}/delegation",
@@ -223,4 +249,165 @@ pub(crate) async fn traces(
 ) -> Result<Json<TraceEntries>, ApiError> {
     let op = operator(&state, session).await?;
     Ok(Json(trace_entries(op.traces(page).await?)))
+}
+
+#[utoipa::path(get, operation_id = "caisse_conventions", path = "/api/v1/caisse/partners/{tiers}/conventions", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    responses(
+        (status = 200, body = Vec<ConventionInfo>, description = "Les conventions du partenaire avec la caisse de l'agent : services, départements, dates, état, délégation et quota"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou partenaire sans convention avec sa caisse"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn conventions(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+) -> Result<Json<Vec<ConventionInfo>>, ApiError> {
+    let op = operator(&state, session).await?;
+    Ok(Json(op.convention_infos(&tiers).await?))
+}
+
+#[utoipa::path(post, operation_id = "caisse_register_user", path = "/api/v1/caisse/partners/{tiers}/users", security(("bearer" = [])),
+    params(("tiers" = String, Path, description = "Numéro de tiers du partenaire")),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = CreatedUser, description = "Compte créé par la caisse (R-24) : identifiant généré et mot de passe provisoire, montré une seule fois"),
+        (status = 400, body = ErrorBody, description = "Corps ou saisie invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, partenaire sans convention avec sa caisse, ou service délégué au partenaire (outside_convention)"),
+        (status = 404, body = ErrorBody, description = "Partenaire introuvable"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn register_user(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(tiers): Path<String>,
+    ApiJson(body): ApiJson<CreateUserRequest>,
+) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+    let op = operator(&state, session).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(op.register_user_from(&tiers, &body).await?),
+    ))
+}
+
+#[utoipa::path(put, operation_id = "caisse_set_status", path = "/api/v1/caisse/users/{identifiant}/status", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    request_body = AccountStatusRequest,
+    responses(
+        (status = 204, description = "État changé par la caisse (R-24) ; sessions fermées si le compte n'est plus actif ; une désactivation met fin aux habilitations de la caisse"),
+        (status = 400, body = ErrorBody, description = "Corps invalide"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, compte hors de sa caisse, son propre compte, ou état posé par une autre caisse"),
+        (status = 404, body = ErrorBody, description = "Utilisateur introuvable"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+    ApiJson(body): ApiJson<AccountStatusRequest>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.set_user_status(&identifiant, user_status(body.status))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, operation_id = "caisse_reset_password", path = "/api/v1/caisse/users/{identifiant}/password-reset", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    responses(
+        (status = 200, body = TemporaryPassword, description = "Nouveau mot de passe provisoire (R-24), montré une seule fois ; sessions fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, compte hors de sa caisse ou son propre compte"),
+        (status = 404, body = ErrorBody, description = "Utilisateur introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+) -> Result<Json<TemporaryPassword>, ApiError> {
+    let op = operator(&state, session).await?;
+    let temporary_password = op.reset_password(&identifiant).await?;
+    Ok(Json(TemporaryPassword { temporary_password }))
+}
+
+#[utoipa::path(post, operation_id = "caisse_grant", path = "/api/v1/caisse/users/{identifiant}/habilitations", security(("bearer" = [])),
+    params(("identifiant" = String, Path, description = "Identifiant de l'utilisateur")),
+    request_body = HabilitationGrant,
+    responses(
+        (status = 204, description = "Habilitation attribuée par la caisse sur sa convention (ou ses départements et sa date de fin changés)"),
+        (status = 400, body = ErrorBody, description = "Corps invalide, date de fin passée ou trop lointaine"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, compte hors de sa caisse, service sans convention de sa caisse ou délégué au partenaire"),
+        (status = 404, body = ErrorBody, description = "Utilisateur introuvable"),
+        (status = 413, body = ErrorBody, description = "Corps trop volumineux"),
+        (status = 415, body = ErrorBody, description = "Corps autre que JSON"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn grant(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path(identifiant): Path<String>,
+    ApiJson(body): ApiJson<HabilitationGrant>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.grant(&identifiant, &habilitation_request(&body)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, operation_id = "caisse_revoke", path = "/api/v1/caisse/users/{identifiant}/habilitations/{service}", security(("bearer" = [])),
+    params(
+        ("identifiant" = String, Path, description = "Identifiant de l'utilisateur"),
+        ("service" = String, Path, description = "Code du service")),
+    responses(
+        (status = 204, description = "Habilitation terminée ; sessions de l'utilisateur fermées"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse, ou compte hors de sa caisse"),
+        (status = 404, body = ErrorBody, description = "Utilisateur ou habilitation introuvable"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    Path((identifiant, service)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let op = operator(&state, session).await?;
+    op.revoke(&identifiant, &service).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, operation_id = "caisse_stats", path = "/api/v1/caisse/stats", security(("bearer" = [])),
+    params(StatsQuery),
+    responses(
+        (status = 200, body = Vec<MonthlyStat>, description = "Statistiques du mois (R-22) des partenaires de la caisse : connexions, échecs, consultations par résultat, par partenaire, utilisateur et service"),
+        (status = 400, body = ErrorBody, description = "Mois manquant ou mal formé (AAAA-MM)"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn stats(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiQuery(query): ApiQuery<StatsQuery>,
+) -> Result<Json<Vec<MonthlyStat>>, ApiError> {
+    let op = operator(&state, session).await?;
+    Ok(Json(op.monthly_stat_lines(&query.month).await?))
+}
+
+#[utoipa::path(get, operation_id = "caisse_flags", path = "/api/v1/caisse/flags", security(("bearer" = [])),
+    params(FlagsQuery),
+    responses(
+        (status = 200, body = Vec<AbuseSignal>, description = "Signaux d'abus (R-23) chez les partenaires de la caisse depuis le jour donné : longues séries de « aucun dossier », volumes inhabituels"),
+        (status = 400, body = ErrorBody, description = "Jour manquant ou mal formé (AAAA-MM-JJ)"),
+        (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
+        (status = 403, body = ErrorBody, description = "Pas agent de caisse ou mot de passe à changer"),
+        (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
+pub(crate) async fn flags(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+    ApiQuery(query): ApiQuery<FlagsQuery>,
+) -> Result<Json<Vec<AbuseSignal>>, ApiError> {
+    let op = operator(&state, session).await?;
+    Ok(Json(op.abuse_signals(query.since).await?))
 }

@@ -1252,8 +1252,7 @@ async fn audit(g: &Guichet, cmd: AuditCommand, key_file_given: bool) -> Result<(
                 since: since.map(|d| {
                     guichet_core::policy::hours::paris_to_utc(d.and_time(chrono::NaiveTime::MIN))
                 }),
-                until: None,
-                partner: None,
+                ..TraceFilter::default()
             };
             let mut out = std::io::stdout().lock();
             auditor

@@ -201,8 +201,7 @@ impl Auditor<'_> {
 
     /// counts per partner, user, service and outcome for a month (`YYYY-MM`, Paris).
     pub async fn monthly_stats(&self, month: &str) -> Result<Vec<StatsRow>> {
-        let (from, to) = month_bounds(month)?;
-        Ok(self.inner().store.trace_stats(from, to).await?)
+        self.guichet.stats_of_month(month).await
     }
 
     /// drops traces past retention (the chain stays verifiable), sessions past any
@@ -253,51 +252,63 @@ impl Auditor<'_> {
     /// users with a long run of "no file" answers, or an unusual daily volume, since
     /// `since`.
     pub async fn abuse_flags(&self, since: DateTime<Utc>) -> Result<Vec<AbuseFlag>> {
-        let config = &self.inner().config;
-        // identifiant → (partner, current streak start, streak length, flagged)
-        let mut streaks: BTreeMap<String, (Option<String>, DateTime<Utc>, u32)> = BTreeMap::new();
-        let mut daily: BTreeMap<(String, NaiveDate), DayCount> = BTreeMap::new();
-        let mut flags = Vec::new();
         let filter = TraceFilter {
             since: Some(since),
             ..Default::default()
         };
-        self.guichet
-            .each_trace(&filter, |t| {
-                let r = &t.record;
-                let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else {
-                    return Ok(());
-                };
-                let entry = streaks
-                    .entry(id.clone())
-                    .or_insert((r.partner.clone(), r.at, 0));
-                if r.outcome == guichet_core::LookupOutcome::NotFound.code() {
-                    if entry.2 == 0 {
-                        entry.1 = r.at;
-                    }
-                    entry.2 += 1;
-                    if entry.2 == config.abuse_not_found_streak {
-                        flags.push(AbuseFlag {
-                            identifiant: id.clone(),
-                            partner: r.partner.clone(),
-                            reason: format!("{} réponses « aucun dossier » d'affilée", entry.2),
-                            from: entry.1,
-                            to: r.at,
-                        });
-                    }
-                } else if r.outcome != ErrorCode::RateLimited.as_str() {
-                    entry.2 = 0;
+        self.guichet.abuse_flags(&filter).await
+    }
+}
+
+impl Guichet {
+    /// counts per partner, user, service and outcome for a month (`YYYY-MM`, Paris).
+    pub(crate) async fn stats_of_month(&self, month: &str) -> Result<Vec<StatsRow>> {
+        let (from, to) = month_bounds(month)?;
+        Ok(self.inner.store.trace_stats(from, to).await?)
+    }
+
+    /// the users of the traces matching `filter` with a long run of "no file"
+    /// answers, or an unusual daily volume.
+    pub(crate) async fn abuse_flags(&self, filter: &TraceFilter) -> Result<Vec<AbuseFlag>> {
+        let config = &self.inner.config;
+        // identifiant → (partner, current streak start, streak length, flagged)
+        let mut streaks: BTreeMap<String, (Option<String>, DateTime<Utc>, u32)> = BTreeMap::new();
+        let mut daily: BTreeMap<(String, NaiveDate), DayCount> = BTreeMap::new();
+        let mut flags = Vec::new();
+        self.each_trace(filter, |t| {
+            let r = &t.record;
+            let (TraceKind::Lookup, Some(id)) = (r.kind, r.identifiant.as_ref()) else {
+                return Ok(());
+            };
+            let entry = streaks
+                .entry(id.clone())
+                .or_insert((r.partner.clone(), r.at, 0));
+            if r.outcome == guichet_core::LookupOutcome::NotFound.code() {
+                if entry.2 == 0 {
+                    entry.1 = r.at;
                 }
-                let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
-                let d =
-                    daily
-                        .entry((id.clone(), day))
-                        .or_insert((r.partner.clone(), 0, r.at, r.at));
-                d.1 += 1;
-                d.3 = r.at;
-                Ok(())
-            })
-            .await?;
+                entry.2 += 1;
+                if entry.2 == config.abuse_not_found_streak {
+                    flags.push(AbuseFlag {
+                        identifiant: id.clone(),
+                        partner: r.partner.clone(),
+                        reason: format!("{} réponses « aucun dossier » d'affilée", entry.2),
+                        from: entry.1,
+                        to: r.at,
+                    });
+                }
+            } else if r.outcome != ErrorCode::RateLimited.as_str() {
+                entry.2 = 0;
+            }
+            let day = r.at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            let d = daily
+                .entry((id.clone(), day))
+                .or_insert((r.partner.clone(), 0, r.at, r.at));
+            d.1 += 1;
+            d.3 = r.at;
+            Ok(())
+        })
+        .await?;
         for ((id, day), (partner, count, from, to)) in daily {
             if count > config.abuse_daily_lookups {
                 flags.push(AbuseFlag {
@@ -310,22 +321,5 @@ impl Auditor<'_> {
             }
         }
         Ok(flags)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn r22_months_are_paris_months() {
-        let (from, to) = month_bounds("2026-11").unwrap();
-        assert_eq!(from, Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap());
-        assert_eq!(to, Utc.with_ymd_and_hms(2026, 11, 30, 23, 0, 0).unwrap());
-        let (from, _) = month_bounds("2026-07").unwrap();
-        assert_eq!(from, Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap());
-        assert!(month_bounds("2026-13").is_err());
-        assert!(month_bounds("novembre").is_err());
     }
 }

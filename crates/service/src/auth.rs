@@ -7,7 +7,7 @@ use guichet_core::policy::hours::CombinedHours;
 use guichet_core::policy::password::PasswordViolation;
 use guichet_core::policy::session::{SessionState, effective_idle_secs};
 use guichet_core::trace::TraceKind;
-use guichet_core::wire::{PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
+use guichet_core::wire::{EndReason, PartnerInfo, ServiceInfo, SessionInfo, UserInfo};
 use guichet_store::{
     Grant, NewSession, Partner, PartnerRole, PartnerStatus, SessionBundle, SessionRequest, User,
     UserStatus, prelude::*,
@@ -488,12 +488,19 @@ impl Guichet {
 
     /// Ends the session (R-16: the client wipes; the server forgets the token).
     pub async fn sign_out(&self, session: &Session) -> Result<()> {
+        self.end_session_because(session, EndReason::SignOut).await
+    }
+
+    /// Ends the session for `reason` (issue 23): a workstation's idle wipe, screen lock or
+    /// sleep is traced as such (`idle`, `screen_locked`, `sleep`), not as the user's
+    /// sign-out (`ok`).
+    pub async fn end_session_because(&self, session: &Session, reason: EndReason) -> Result<()> {
         self.inner
             .store
             .revoke_session(&session.token_hash, self.now())
             .await?;
         let mut t = self.session_trace(session, TraceKind::SignOut);
-        t.outcome = "ok".into();
+        t.outcome = reason.outcome().into();
         self.trace(t).await?;
         Ok(())
     }

@@ -6,6 +6,7 @@
 
 use std::sync::Mutex;
 
+use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
 use guichet_core::wire::{TRACE_PAGE_DEFAULT, TRACE_PAGE_MAX, TracePageQuery};
 use guichet_store::{Store, TraceFilter, prelude::*};
@@ -123,10 +124,25 @@ impl Guichet {
                 "before doit être un numéro de trace positif".into(),
             ));
         }
+        if [&page.user, &page.service]
+            .into_iter()
+            .flatten()
+            .any(|f| f.chars().count() > 64)
+        {
+            return Err(ServiceError::InvalidInput(
+                "filtre trop long (64 caractères au plus)".into(),
+            ));
+        }
+        let Some(filter) = narrowed(filter, &page) else {
+            return Ok(TracePage {
+                traces: Vec::new(),
+                next_before: None,
+            });
+        };
         let mut traces = self
             .inner
             .store
-            .traces_newest_first(filter, page.before, limit + 1)
+            .traces_newest_first(&filter, page.before, limit + 1)
             .await?;
         let more = traces.len() > limit as usize;
         traces.truncate(limit as usize);
@@ -140,4 +156,44 @@ impl Guichet {
             next_before,
         })
     }
+}
+
+/// `filter` narrowed by the reader's own filters of `page` (issue 23: user, service, days):
+/// they can only narrow what the caller allowed, never widen it. `None` when they exclude
+/// everything (another user's identifiant in a user's own traces, an empty date range).
+fn narrowed(filter: &TraceFilter, page: &TracePageQuery) -> Option<TraceFilter> {
+    let mut out = filter.clone();
+    if let Some(user) = page
+        .user
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        let user = crate::auth::normalize_identifiant(user)?;
+        match &out.identifiant {
+            Some(own) if *own != user => return None,
+            _ => out.identifiant = Some(user),
+        }
+    }
+    if let Some(service) = page
+        .service
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        out.service = Some(service.to_owned());
+    }
+    let day_start = |d: chrono::NaiveDate| paris_to_utc(d.and_time(chrono::NaiveTime::MIN));
+    if let Some(since) = page.since.map(day_start) {
+        out.since = Some(out.since.map_or(since, |s| s.max(since)));
+    }
+    if let Some(until) = page.until.and_then(|d| d.succ_opt()).map(day_start) {
+        out.until = Some(out.until.map_or(until, |u| u.min(until)));
+    }
+    if let (Some(since), Some(until)) = (out.since, out.until)
+        && since >= until
+    {
+        return None;
+    }
+    Some(out)
 }

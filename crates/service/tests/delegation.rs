@@ -1295,7 +1295,7 @@ async fn habilitations_of(m: &PartnerManager<'_>, identifiant: &str) -> Vec<Habi
 fn max_page() -> guichet_core::wire::TracePageQuery {
     guichet_core::wire::TracePageQuery {
         limit: Some(guichet_core::wire::TRACE_PAGE_MAX),
-        before: None,
+        ..Default::default()
     }
 }
 

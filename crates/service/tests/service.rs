@@ -1155,6 +1155,7 @@ async fn all_my_traces(e: &Env, s: &ReadySession) -> Vec<ChainedTrace> {
                 TracePageQuery {
                     limit: Some(TRACE_PAGE_MAX),
                     before,
+                    ..Default::default()
                 },
             )
             .await

@@ -305,6 +305,8 @@ pub struct TraceFilter {
     pub partner: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// A service's code (issue 23: a manager's or an operator's listing by service).
+    pub service: Option<String>,
 }
 
 /// One line of the monthly statistics.

@@ -110,6 +110,39 @@ pub(crate) fn check_end_date(
     }
 }
 
+/// the départements a habilitation is narrowed to, checked against its convention's
+/// (a subset of them, at least one), sorted and without repeats; `None`: all of them.
+pub(crate) fn narrowed_departements(
+    convention: &guichet_store::Convention,
+    only: Option<&[String]>,
+) -> Result<Option<Vec<String>>> {
+    let Some(only) = only else {
+        return Ok(None);
+    };
+    if only.is_empty() {
+        return Err(ServiceError::InvalidInput(
+            "au moins un département, ou aucun pour tous ceux de la convention".into(),
+        ));
+    }
+    if let Some(d) = only.iter().find(|d| !convention.departements.contains(d)) {
+        return Err(ServiceError::OutsideConvention(format!(
+            "le département {} n'est pas couvert par la convention du service {}",
+            excerpt(d),
+            convention.service
+        )));
+    }
+    let mut only = only.to_vec();
+    only.sort();
+    only.dedup();
+    Ok(Some(only))
+}
+
+/// The head of a value echoed in an error message (a département, a service code): never
+/// more than a few characters of what someone typed.
+pub(crate) fn excerpt(value: &str) -> String {
+    value.chars().take(12).collect()
+}
+
 /// The instant a habilitation ending on `day` (Paris) stops: the next midnight.
 pub(crate) fn end_of(day: NaiveDate) -> DateTime<Utc> {
     let next = day.succ_opt().unwrap_or(day);

@@ -15,13 +15,14 @@ use guichet_core::admin::{Refusal, manager_may_act, manager_may_set_status};
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::TracePageQuery;
 use guichet_store::{
-    Authority, Delegation, GrantOutcome, Habilitation, NewUser, Partner, PartnerRole, StoreError,
+    Authority, Delegation, GrantOutcome, Habilitation, Partner, PartnerRole, StoreError,
     TraceFilter, User, UserGroup, UserStatus, prelude::*,
 };
-use rand::Rng;
 use zeroize::Zeroizing;
 
-use super::fields::{caisse_state_refusal, check_end_date, end_of, person_fields, text};
+use super::fields::{
+    caisse_state_refusal, check_end_date, end_of, narrowed_departements, person_fields, text,
+};
 use crate::Guichet;
 use crate::auth::{ReadySession, normalize_identifiant};
 use crate::error::{Result, ServiceError};
@@ -210,28 +211,8 @@ impl PartnerManager<'_> {
             .await?
             .ok_or(ServiceError::UnknownService)?;
         check_end_date(&service, request.ends_on, self.guichet.today())?;
-        if let Some(only) = &request.departements {
-            if only.is_empty() {
-                return Err(ServiceError::InvalidInput(
-                    "au moins un département, ou aucun pour tous ceux de la convention".into(),
-                ));
-            }
-            if let Some(d) = only
-                .iter()
-                .find(|d| !delegation.convention.departements.contains(d))
-            {
-                return Err(ServiceError::OutsideConvention(format!(
-                    "le département {} n'est pas couvert par la convention du service {}",
-                    d.chars().take(8).collect::<String>(),
-                    request.service
-                )));
-            }
-        }
-        let mut departements = request.departements.clone();
-        if let Some(d) = departements.as_mut() {
-            d.sort();
-            d.dedup();
-        }
+        let departements =
+            narrowed_departements(&delegation.convention, request.departements.as_deref())?;
         Ok((delegation, departements))
     }
 
@@ -285,7 +266,10 @@ impl PartnerManager<'_> {
             }
         }
         let now = self.guichet.now();
-        let user = self.create_account(display_name, email, now).await?;
+        let user = self
+            .guichet
+            .create_named_account(&self.partner, display_name, email, now)
+            .await?;
         let password = self.guichet.reset_to_temporary(&user).await?;
         for request in habilitations {
             if let Err(e) = self.grant_to(&user, request).await {
@@ -305,51 +289,6 @@ impl PartnerManager<'_> {
         }
         self.traced("user.add", &user.identifiant).await?;
         Ok((user, password))
-    }
-
-    /// The account, under a generated identifiant (`<tiers>.<6 digits>`, lower case); an
-    /// identifiant drawn twice is drawn again.
-    async fn create_account(
-        &self,
-        display_name: String,
-        email: String,
-        now: DateTime<Utc>,
-    ) -> Result<User> {
-        let prefix: String = self
-            .partner
-            .tiers
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(40)
-            .collect();
-        // The password is set right after, once the identifiant is known (the temporary
-        // password must not contain it); until then the account holds an unusable hash.
-        let unusable = guichet_store::PasswordHash("!".into());
-        for _ in 0..8 {
-            let number: u32 = rand::rng().random_range(0..1_000_000);
-            let identifiant = format!("{prefix}.{number:06}");
-            let created = self
-                .store()
-                .create_user(
-                    &NewUser {
-                        partner_id: self.partner.id,
-                        identifiant,
-                        display_name: display_name.clone(),
-                        email: email.clone(),
-                        password_hash: unusable.clone(),
-                        test_account: false,
-                    },
-                    now,
-                )
-                .await;
-            match created {
-                Ok(user) => return Ok(user),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(ServiceError::IdentifiantTaken)
     }
 
     /// grants a habilitation (within the quota), optionally until an end date.

@@ -23,8 +23,10 @@ mod operator;
 mod supervision;
 pub mod wire;
 
+use chrono::{DateTime, Utc};
 use guichet_core::psu::CareType;
-use guichet_store::{NewPartner, NewUser, Partner, PartnerKind, User, prelude::*};
+use guichet_store::{NewPartner, NewUser, Partner, PartnerKind, StoreError, User, prelude::*};
+use rand::Rng;
 use zeroize::Zeroizing;
 
 pub use console::{ConsoleAdmin, ConventionRequest, NewUserRequest};
@@ -58,6 +60,53 @@ impl Guichet {
             session.user.identifiant.clone(),
             caisse,
         ))
+    }
+
+    /// A partner's new account, under a generated identifiant (`<tiers>.<6 digits>`, lower
+    /// case); an identifiant drawn twice is drawn again. Its password is unusable until the
+    /// caller sets the temporary one ([`Self::reset_to_temporary`]).
+    pub(crate) async fn create_named_account(
+        &self,
+        partner: &Partner,
+        display_name: String,
+        email: String,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
+        let prefix: String = partner
+            .tiers
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(40)
+            .collect();
+        // The password is set right after, once the identifiant is known (the temporary
+        // password must not contain it); until then the account holds an unusable hash.
+        let unusable = guichet_store::PasswordHash("!".into());
+        for _ in 0..8 {
+            let number: u32 = rand::rng().random_range(0..1_000_000);
+            let identifiant = format!("{prefix}.{number:06}");
+            let created = self
+                .inner
+                .store
+                .create_user(
+                    &NewUser {
+                        partner_id: partner.id,
+                        identifiant,
+                        display_name: display_name.clone(),
+                        email: email.clone(),
+                        password_hash: unusable.clone(),
+                        test_account: false,
+                    },
+                    now,
+                )
+                .await;
+            match created {
+                Ok(user) => return Ok(user),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ServiceError::IdentifiantTaken)
     }
 
     /// lost or stolen credentials, whoever resets them: a new temporary password

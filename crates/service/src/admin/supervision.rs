@@ -5,17 +5,22 @@
 //! partner, convention and user an operation names, before anything changes.
 
 use chrono::NaiveDate;
+use guichet_core::policy::hours::paris_to_utc;
+use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::TraceKind;
 use guichet_core::wire::{TRACE_PAGE_DEFAULT, TracePageQuery};
 use guichet_store::{
-    Authority, Convention, Habilitation, Partner, TraceFilter, User, UserGroup, UserStatus,
-    prelude::*,
+    Authority, Convention, Habilitation, Partner, StatsRow, TraceFilter, User, UserGroup,
+    UserStatus, prelude::*,
 };
 use zeroize::Zeroizing;
 
-use super::ManagedUser;
-use super::fields::caisse_state_refusal;
+use super::fields::{
+    caisse_state_refusal, check_end_date, end_of, excerpt, narrowed_departements, person_fields,
+};
+use super::{HabilitationRequest, ManagedUser};
 use crate::Guichet;
+use crate::audit::AbuseFlag;
 use crate::auth::normalize_identifiant;
 use crate::error::{Result, ServiceError};
 use crate::traces::TracePage;
@@ -474,22 +479,13 @@ impl<'a> Supervisor<'a> {
     /// is merged from one page per partner of its caisse (each read as a page from the
     /// database), so that no listing holds more than a page per partner in memory.
     pub async fn traces(&self, page: TracePageQuery) -> Result<TracePage> {
-        let Some(caisse) = self.caisse() else {
+        let Some(partners) = self.trace_partners().await? else {
             return Ok(self
                 .guichet
                 .trace_page(&TraceFilter::default(), page)
                 .await?
                 .without_digests());
         };
-        let mut partners: Vec<String> = self
-            .partners()
-            .await?
-            .into_iter()
-            .map(|p| p.tiers)
-            .collect();
-        partners.push(caisse.to_owned());
-        partners.sort();
-        partners.dedup();
         let limit = page.limit.unwrap_or(TRACE_PAGE_DEFAULT) as usize;
         let mut merged = Vec::new();
         let mut more = false;
@@ -498,7 +494,7 @@ impl<'a> Supervisor<'a> {
                 partner: Some(partner),
                 ..TraceFilter::default()
             };
-            let one = self.guichet.trace_page(&filter, page).await?;
+            let one = self.guichet.trace_page(&filter, page.clone()).await?;
             more |= one.next_before.is_some();
             merged.extend(one.traces);
         }
@@ -515,5 +511,213 @@ impl<'a> Supervisor<'a> {
             next_before,
         }
         .without_digests())
+    }
+
+    /// The convention of `service` through which the caisse itself grants to a partner's
+    /// users (R-24): one of the scope's, in force, that the caisse manages: not delegated to
+    /// the partner, or its delegation withdrawn (R-26). A delegated one stays the partner's
+    /// managers' to grant on (`outside_convention`).
+    async fn managed_convention(&self, partner: &Partner, service: &str) -> Result<Convention> {
+        let today = self.today();
+        let delegated: Vec<i64> = self
+            .store()
+            .delegations(partner.id, self.guichet.now())
+            .await?
+            .into_iter()
+            .filter(|d| d.withdrawn_at.is_none())
+            .map(|d| d.convention.id)
+            .collect();
+        let ours: Vec<Convention> = self
+            .store()
+            .conventions_of(partner.id)
+            .await?
+            .into_iter()
+            .filter(|c| c.service == service && self.reaches(c) && c.in_force(today))
+            .collect();
+        if ours.is_empty() {
+            return Err(ServiceError::OutsideConvention(format!(
+                "aucune convention en vigueur de votre caisse pour le service {}",
+                excerpt(service)
+            )));
+        }
+        ours.into_iter()
+            .find(|c| !delegated.contains(&c.id))
+            .ok_or_else(|| {
+                ServiceError::OutsideConvention(format!(
+                    "la convention du service {} est déléguée au partenaire : ses \
+                     gestionnaires attribuent ses habilitations",
+                    excerpt(service)
+                ))
+            })
+    }
+
+    /// Checks a grant on `convention`: its end date (T16) and départements (a subset of the
+    /// convention's). Returns the départements to record, sorted, `None` for all.
+    fn checked_grant(
+        &self,
+        convention: &Convention,
+        def: &ServiceDef,
+        request: &HabilitationRequest,
+    ) -> Result<Option<Vec<String>>> {
+        check_end_date(def, request.ends_on, self.today())?;
+        narrowed_departements(convention, request.departements.as_deref())
+    }
+
+    /// Grants `request` to `user` on the caisse-managed convention of its service.
+    async fn grant_managed(
+        &self,
+        partner: &Partner,
+        user: &User,
+        request: &HabilitationRequest,
+    ) -> Result<()> {
+        let convention = self.managed_convention(partner, &request.service).await?;
+        let def = self
+            .store()
+            .service(&request.service)
+            .await?
+            .ok_or(ServiceError::UnknownService)?;
+        let departements = self.checked_grant(&convention, &def, request)?;
+        self.store()
+            .grant_by_caisse(
+                user.id,
+                convention.id,
+                departements.as_deref(),
+                request.ends_on.map(end_of),
+                &self.actor,
+                self.guichet.now(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// R-24 (issue 23): the caisse registers a named user of a partner it manages itself,
+    /// with a generated identifiant and a temporary password (shown once, changed at first
+    /// sign-in), holding `habilitations` (at least one) on the scope's caisse-managed
+    /// conventions. Every habilitation is checked before the account is written.
+    pub async fn register_user(
+        &self,
+        tiers: &str,
+        display_name: &str,
+        email: &str,
+        habilitations: &[HabilitationRequest],
+    ) -> Result<(User, Zeroizing<String>)> {
+        let partner = self.partner(tiers).await?;
+        let (display_name, email) = person_fields(display_name, email)?;
+        if habilitations.is_empty() {
+            return Err(ServiceError::InvalidInput(
+                "au moins une habilitation".into(),
+            ));
+        }
+        for request in habilitations {
+            let convention = self.managed_convention(&partner, &request.service).await?;
+            let def = self
+                .store()
+                .service(&request.service)
+                .await?
+                .ok_or(ServiceError::UnknownService)?;
+            self.checked_grant(&convention, &def, request)?;
+        }
+        let now = self.guichet.now();
+        let user = self
+            .guichet
+            .create_named_account(&partner, display_name, email, now)
+            .await?;
+        let password = self.guichet.reset_to_temporary(&user).await?;
+        for request in habilitations {
+            self.grant_managed(&partner, &user, request).await?;
+        }
+        self.traced("user.add", &user.identifiant).await?;
+        Ok((user, password))
+    }
+
+    /// R-24: grants a habilitation to a user within the scope, on the caisse-managed
+    /// convention of its service (a delegated one is the partner's managers' to grant).
+    pub async fn grant(&self, identifiant: &str, request: &HabilitationRequest) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let partner = self
+            .store()
+            .partner(user.partner_id)
+            .await?
+            .ok_or(ServiceError::NotFound("partenaire"))?;
+        self.grant_managed(&partner, &user, request).await?;
+        self.traced(
+            &format!("habilitation.grant {}", request.service),
+            &user.identifiant,
+        )
+        .await
+    }
+
+    /// R-24, R-26: ends a user's habilitation of `service` on the scope's conventions
+    /// (delegated or not: the caisse may always take a right back); the user's sessions end.
+    pub async fn revoke(&self, identifiant: &str, service: &str) -> Result<()> {
+        let user = self.user(identifiant).await?;
+        let now = self.guichet.now();
+        let mut ended = false;
+        for c in self.store().conventions_of(user.partner_id).await? {
+            if c.service == service
+                && self.reaches(&c)
+                && self.store().end_habilitation(user.id, c.id, now).await?
+            {
+                ended = true;
+            }
+        }
+        if !ended {
+            return Err(ServiceError::NotFound("habilitation"));
+        }
+        self.store().revoke_user_sessions(user.id, now).await?;
+        self.traced(&format!("habilitation.revoke {service}"), &user.identifiant)
+            .await
+    }
+
+    /// The numéros de tiers whose traces the scope reads: its partners' and the caisse's
+    /// own (its operators'); `None` at the console (every trace).
+    async fn trace_partners(&self) -> Result<Option<Vec<String>>> {
+        let Some(caisse) = self.caisse() else {
+            return Ok(None);
+        };
+        let mut partners: Vec<String> = self
+            .partners()
+            .await?
+            .into_iter()
+            .map(|p| p.tiers)
+            .collect();
+        partners.push(caisse.to_owned());
+        partners.sort();
+        partners.dedup();
+        Ok(Some(partners))
+    }
+
+    /// R-22: the month's statistics (`YYYY-MM`, Paris) of the scope's partners, per
+    /// partner, user, service, kind and outcome.
+    pub async fn monthly_stats(&self, month: &str) -> Result<Vec<StatsRow>> {
+        let mut rows = self.guichet.stats_of_month(month).await?;
+        if let Some(partners) = self.trace_partners().await? {
+            rows.retain(|r| r.partner.as_ref().is_some_and(|p| partners.contains(p)));
+        }
+        Ok(rows)
+    }
+
+    /// R-23: the users of the scope's partners worth a look since `since` (a day, Paris):
+    /// long runs of "no file" answers, unusual daily volumes.
+    pub async fn abuse_flags(&self, since: NaiveDate) -> Result<Vec<AbuseFlag>> {
+        let since = paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
+        let Some(partners) = self.trace_partners().await? else {
+            let filter = TraceFilter {
+                since: Some(since),
+                ..TraceFilter::default()
+            };
+            return self.guichet.abuse_flags(&filter).await;
+        };
+        let mut flags = Vec::new();
+        for partner in partners {
+            let filter = TraceFilter {
+                since: Some(since),
+                partner: Some(partner),
+                ..TraceFilter::default()
+            };
+            flags.extend(self.guichet.abuse_flags(&filter).await?);
+        }
+        flags.sort_by(|a, b| (a.from, &a.identifiant).cmp(&(b.from, &b.identifiant)));
+        Ok(flags)
     }
 }

@@ -2,12 +2,14 @@
 //! for the server's routes and the desktop's bundled backend alike, so that both backends
 //! answer the same thing.
 
+use chrono::NaiveDate;
 use guichet_core::trace::TraceRecord;
 use guichet_core::wire::{
-    AccountStatus, CreateUserRequest, CreatedUser, DelegationInfo, GroupInfo, HabilitationGrant,
-    HabilitationInfo, ManagedUserInfo, ReviewInfo, SupervisedPartner, TraceEntries, TraceEntry,
+    AbuseSignal, AccountStatus, ConventionInfo, CreateUserRequest, CreatedUser, DelegationInfo,
+    GroupInfo, HabilitationGrant, HabilitationInfo, ManagedUserInfo, MonthlyStat, ReviewInfo,
+    SupervisedPartner, TraceEntries, TraceEntry,
 };
-use guichet_store::{UserGroup, UserStatus};
+use guichet_store::{UserGroup, UserStatus, prelude::*};
 
 use super::{HabilitationRequest, ManagedUser, PartnerManager, Supervisor};
 use crate::error::Result;
@@ -196,6 +198,90 @@ impl Supervisor<'_> {
             .await?
             .into_iter()
             .map(managed_user_info)
+            .collect())
+    }
+
+    /// R-24 (issue 23): registers a user of a caisse-managed partner, as the wire asks.
+    pub async fn register_user_from(
+        &self,
+        tiers: &str,
+        request: &CreateUserRequest,
+    ) -> Result<CreatedUser> {
+        let grants: Vec<HabilitationRequest> = request
+            .habilitations
+            .iter()
+            .map(habilitation_request)
+            .collect();
+        let (user, password) = self
+            .register_user(tiers, &request.name, &request.email, &grants)
+            .await?;
+        Ok(CreatedUser {
+            identifiant: user.identifiant,
+            temporary_password: password,
+        })
+    }
+
+    /// A partner's conventions with the scope's caisse, and who grants on each.
+    pub async fn convention_infos(&self, tiers: &str) -> Result<Vec<ConventionInfo>> {
+        let conventions = self.conventions(tiers).await?;
+        let Some(first) = conventions.first() else {
+            return Ok(Vec::new());
+        };
+        let delegations = self
+            .store()
+            .delegations(first.partner_id, self.guichet().now())
+            .await?;
+        Ok(conventions
+            .into_iter()
+            .map(|c| {
+                let d = delegations.iter().find(|d| d.convention.id == c.id);
+                ConventionInfo {
+                    delegated: d.is_some(),
+                    delegation_withdrawn: d.is_some_and(|d| d.withdrawn_at.is_some()),
+                    quota: d.and_then(|d| d.quota),
+                    status: c.status.code().to_owned(),
+                    number: c.number,
+                    service: c.service,
+                    caisse: c.caisse,
+                    departements: c.departements,
+                    starts_on: c.starts_on,
+                    notice_on: c.notice_on,
+                    ends_on: c.ends_on,
+                }
+            })
+            .collect())
+    }
+
+    /// R-22, as the wire carries it.
+    pub async fn monthly_stat_lines(&self, month: &str) -> Result<Vec<MonthlyStat>> {
+        Ok(self
+            .monthly_stats(month)
+            .await?
+            .into_iter()
+            .map(|r| MonthlyStat {
+                partner: r.partner,
+                identifiant: r.identifiant,
+                service: r.service,
+                kind: r.kind,
+                outcome: r.outcome,
+                count: u64::try_from(r.count).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// R-23, as the wire carries it.
+    pub async fn abuse_signals(&self, since: NaiveDate) -> Result<Vec<AbuseSignal>> {
+        Ok(self
+            .abuse_flags(since)
+            .await?
+            .into_iter()
+            .map(|f| AbuseSignal {
+                identifiant: f.identifiant,
+                partner: f.partner,
+                reason: f.reason,
+                from: f.from,
+                to: f.to,
+            })
             .collect())
     }
 }

@@ -26,6 +26,18 @@ pub trait HabilitationRepo: Send + Sync {
         by: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<GrantOutcome>> + Send;
+    /// R-24, issue 23: the caisse grants a habilitation on one of its conventions that it
+    /// manages (not delegated, or its delegation withdrawn): no quota; a habilitation already
+    /// in force takes the new départements and end.
+    fn grant_by_caisse(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        departements: Option<&[String]>,
+        ends_at: Option<DateTime<Utc>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Ends a habilitation now; false if none was in force.
     fn end_habilitation(
         &self,
@@ -174,6 +186,56 @@ impl HabilitationRepo for Store {
             .await?;
             tx.commit().await?;
             Ok(GrantOutcome::Granted)
+        })
+    }
+
+    async fn grant_by_caisse(
+        &self,
+        user_id: i64,
+        convention_id: i64,
+        departements: Option<&[String]>,
+        ends_at: Option<DateTime<Utc>>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let departements = departements
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("départements d'habilitation"))?;
+        on_backend!(self, |db| {
+            // A habilitation in force keeps its grant, review and suspension; an ended one
+            // is granted anew, as a new record would be.
+            let kept = sqlx::query(
+                "UPDATE habilitations SET ends_at = $3, departements = $4 \
+                 WHERE user_id = $1 AND convention_id = $2 AND (ends_at IS NULL OR ends_at > $5)",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(ends_at)
+            .bind(&departements)
+            .bind(now)
+            .execute(db.pool())
+            .await?;
+            if kept.rows_affected() > 0 {
+                return Ok(());
+            }
+            sqlx::query(
+                "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at, \
+                 granted_by, departements) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id, convention_id) DO UPDATE SET \
+                 granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
+                 granted_by = excluded.granted_by, departements = excluded.departements, \
+                 reviewed_at = NULL, reviewed_by = NULL, suspended_at = NULL, suspension = NULL",
+            )
+            .bind(user_id)
+            .bind(convention_id)
+            .bind(now)
+            .bind(ends_at)
+            .bind(by)
+            .bind(&departements)
+            .execute(db.pool())
+            .await?;
+            Ok(())
         })
     }
 

@@ -243,7 +243,7 @@ impl TraceRepo for Store {
                  nir_digest, detail, prev_hash, hash FROM traces \
                  WHERE seq > $1 AND ($2 IS NULL OR identifiant = $2) \
                  AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
-                 AND ($6 IS NULL OR partner = $6) \
+                 AND ($6 IS NULL OR partner = $6) AND ($7 IS NULL OR service = $7) \
                  ORDER BY seq LIMIT $5",
             )
             .bind(after_seq)
@@ -252,6 +252,7 @@ impl TraceRepo for Store {
             .bind(filter.until)
             .bind(i64::from(limit))
             .bind(&filter.partner)
+            .bind(&filter.service)
             .fetch_all(db.pool())
             .await?
             .into_iter()
@@ -278,6 +279,9 @@ impl TraceRepo for Store {
             }
             if let Some(partner) = &filter.partner {
                 qb.push(" AND partner = ").push_bind(partner.clone());
+            }
+            if let Some(service) = &filter.service {
+                qb.push(" AND service = ").push_bind(service.clone());
             }
             if let Some(since) = filter.since {
                 qb.push(" AND at >= ").push_bind(since);
