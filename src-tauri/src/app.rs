@@ -7,14 +7,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex as StdMutex};
 
 use chrono::{DateTime, Duration, Utc};
+use guichet_core::LookupOutcome;
+use guichet_core::manage::{ManageCall, ManageReply};
 use guichet_core::nir::{Nir, NirError};
 use guichet_core::policy::password::PasswordPolicy;
 use guichet_core::wire::{
-    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody, ErrorCode,
-    LookupRequest, LookupResponse, ManagedUserInfo, PasswordRules, ReviewInfo, ReviewRequest,
-    SessionInfo, SignInRequest, SupervisedPartner, Violation,
+    ChangePasswordRequest, EndReason, ErrorBody, ErrorCode, LookupRequest, LookupResponse,
+    PasswordRules, SessionInfo, SignInRequest, Violation,
 };
-use guichet_service::Clock;
+use guichet_service::{Clock, SampleQuery};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -23,8 +24,8 @@ use zeroize::Zeroizing;
 use crate::backend::{self, ActiveSession, Backend, Result, error};
 use crate::config::{self, Effective, Environment, Profile, UserSettings};
 use crate::ipc::{
-    HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView, SignInArgs,
-    StartupView, WipeReason,
+    DemoFile, HoursView, NirCheck, PolicyView, PrepareProgress, ProfileView, SessionView,
+    SignInArgs, StartupView, WipeReason,
 };
 use crate::keychain::{self, Keychain};
 use crate::oslock;
@@ -71,7 +72,12 @@ pub struct AppCore {
     /// SHA-256 of the text we last put in the clipboard (never the text itself).
     copied: StdMutex<Option<[u8; 32]>>,
     last_wipe: StdMutex<Option<WipeReason>>,
+    /// When the server last heard from the open session, and its idle delay (seconds).
+    last_contact: StdMutex<Option<(DateTime<Utc>, u32)>>,
 }
+
+/// Sample files shown per outcome on the bundled backend.
+const DEMO_FILES_PER_OUTCOME: usize = 2;
 
 impl std::fmt::Debug for AppCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,6 +113,7 @@ impl AppCore {
             watchdog: StdMutex::new(Watchdog::default()),
             copied: StdMutex::new(None),
             last_wipe: StdMutex::new(None),
+            last_contact: StdMutex::new(None),
         }
     }
 
@@ -239,13 +246,17 @@ impl AppCore {
 
     fn arm(&self, idle_s: u32) {
         lock(&self.watchdog).arm(self.now(), Duration::seconds(i64::from(idle_s)));
+        *lock(&self.last_contact) = Some((self.now(), idle_s));
     }
 
     pub async fn sign_in(&self, args: SignInArgs, surface: &dyn Surface) -> Result<SessionView> {
         let profile = self.profile(&args.profile)?;
         // One session at a time: a previous one is ended first.
         if let Some(previous) = self.session.lock().await.take() {
-            let _ = previous.backend.sign_out(&previous.token).await;
+            let _ = previous
+                .backend
+                .sign_out(&previous.token, EndReason::SignOut)
+                .await;
         }
         let backend = self.prepare(&profile.name, surface).await?;
         let effective = self.effective();
@@ -327,6 +338,11 @@ impl AppCore {
             (s.backend.clone(), s.token.clone())
         };
         let result = f(&backend, &token).await;
+        if result.is_ok()
+            && let Some((at, _)) = lock(&self.last_contact).as_mut()
+        {
+            *at = self.now();
+        }
         if let Err(e) = &result
             && e.code == ErrorCode::SessionExpired
         {
@@ -419,63 +435,84 @@ impl AppCore {
             .await
     }
 
-    /// R-25, the "Administration" screen: the partner's delegated conventions and their
-    /// quota use.
-    pub async fn delegations(&self, surface: &dyn Surface) -> Result<Vec<DelegationInfo>> {
-        self.with_session(surface, async |b, token| b.delegations(token).await)
-            .await
-    }
-
-    /// The partner's users, roles and habilitations.
-    pub async fn managed_users(&self, surface: &dyn Surface) -> Result<Vec<ManagedUserInfo>> {
-        self.with_session(surface, async |b, token| b.managed_users(token).await)
-            .await
-    }
-
-    /// A new user of the partner: the generated identifiant and the temporary password,
+    /// Issue 23: one management call of the signed-in user (their own traces, a partner
+    /// manager's or a caisse operator's operation). Temporary passwords in the reply are
     /// shown once by the screen and kept nowhere.
-    pub async fn create_user(
-        &self,
-        request: CreateUserRequest,
-        surface: &dyn Surface,
-    ) -> Result<CreatedUser> {
-        self.with_session(surface, async |b, token| {
-            b.create_user(token, request).await
-        })
-        .await
-    }
-
-    /// the yearly review.
-    pub async fn reviews(&self, surface: &dyn Surface) -> Result<Vec<ReviewInfo>> {
-        self.with_session(surface, async |b, token| b.reviews(token).await)
+    pub async fn manage(&self, call: ManageCall, surface: &dyn Surface) -> Result<ManageReply> {
+        self.with_session(surface, async |b, token| b.manage(token, &call).await)
             .await
     }
 
-    pub async fn review(&self, request: ReviewRequest, surface: &dyn Surface) -> Result<()> {
-        self.with_session(surface, async |b, token| b.review(token, request).await)
+    /// The countdown's "Rester connecté", and any input once the server has not been heard
+    /// from for a third of the idle delay: the idle deadline moves, here and on the server
+    /// (whose session would otherwise end while the user reads a file without calling it).
+    pub async fn keep_alive(&self, surface: &dyn Surface) -> Result<()> {
+        self.activity();
+        self.with_session(surface, async |b, token| b.current(token).await.map(drop))
             .await
     }
 
-    /// The caisse screen: the operator's partners.
-    pub async fn supervised_partners(
-        &self,
-        surface: &dyn Surface,
-    ) -> Result<Vec<SupervisedPartner>> {
-        self.with_session(surface, async |b, token| b.supervised_partners(token).await)
-            .await
+    /// Whether the server should hear from the session now (see [`Self::keep_alive`]); the
+    /// caller that gets `true` does it, so that two inputs at once make one call.
+    pub fn contact_due(&self) -> bool {
+        let now = self.now();
+        let mut last = lock(&self.last_contact);
+        let Some((at, idle_s)) = *last else {
+            return false;
+        };
+        if now - at < Duration::seconds(i64::from(idle_s / 3)) {
+            return false;
+        }
+        *last = Some((now, idle_s));
+        true
     }
 
-    /// withdraws a partner's delegation, or gives it back.
-    pub async fn set_delegation_withdrawn(
-        &self,
-        tiers: &str,
-        withdrawn: bool,
-        surface: &dyn Surface,
-    ) -> Result<()> {
-        self.with_session(surface, async |b, token| {
-            b.set_delegation_withdrawn(token, tiers, withdrawn).await
-        })
-        .await
+    /// Issue 23, training and tests: a few files of the bundled (synthetic) database that
+    /// `service` answers for the signed-in user, by outcome. `not_found` elsewhere than on
+    /// the bundled backend: a real server's files are never listed.
+    pub async fn demo_files(&self, service: &str) -> Result<Vec<DemoFile>> {
+        let (backend, info) = {
+            let guard = self.session.lock().await;
+            let s = guard.as_ref().ok_or_else(expired)?;
+            (s.backend.clone(), s.info.clone())
+        };
+        let Backend::Bundled(g) = backend else {
+            return Err(error(
+                ErrorCode::NotFound,
+                "Les dossiers d'exemple n'existent que sur la base de démonstration.",
+            ));
+        };
+        let granted = info
+            .services
+            .iter()
+            .find(|x| x.code == service)
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::ServiceNotGranted,
+                    "Vous n'êtes pas habilité à ce service.",
+                )
+            })?;
+        let mut out = Vec::new();
+        for outcome in [
+            LookupOutcome::Found,
+            LookupOutcome::Opposition,
+            LookupOutcome::NotEligible,
+        ] {
+            let query = SampleQuery {
+                caisse: Some(granted.caisse.clone()),
+                departement: granted.departements.first().cloned(),
+                outcome: Some(outcome),
+                service: Some(granted.code.clone()),
+                count: DEMO_FILES_PER_OUTCOME,
+            };
+            let files = g.sample_files(&query).await.map_err(|e| e.body())?;
+            out.extend(files.into_iter().map(|d| DemoFile {
+                nir: d.nir.grouped(),
+                name: d.contact.birth_name.clone(),
+                outcome,
+            }));
+        }
+        Ok(out)
     }
 
     /// User input: pushes the idle deadline back.
@@ -571,12 +608,13 @@ impl AppCore {
             return;
         };
         lock(&self.watchdog).disarm();
+        *lock(&self.last_contact) = None;
         self.clear_clipboard_if_ours(surface);
         *lock(&self.last_wipe) = Some(reason);
         surface.reload();
         tracing::debug!(?reason, "session effacée");
-        if reason != WipeReason::SessionExpired {
-            let revoke = s.backend.sign_out(&s.token);
+        if let Some(reason) = reason.end_reason() {
+            let revoke = s.backend.sign_out(&s.token, reason);
             let _ = tokio::time::timeout(std::time::Duration::from_secs(5), revoke).await;
         }
     }

@@ -6,15 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use guichet_client::Client;
+use guichet_core::manage::{ManageCall, ManageReply};
 use guichet_core::wire::{
-    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody, ErrorCode,
-    LookupRequest, LookupResponse, ManagedUserInfo, ReviewDecision, ReviewInfo, ReviewRequest,
-    SessionInfo, SignInRequest, SupervisedPartner,
+    ChangePasswordRequest, EndReason, ErrorBody, ErrorCode, LookupRequest, LookupResponse,
+    SessionInfo, SignInRequest,
 };
-use guichet_service::{
-    CaisseOperator, Clock, Guichet, PartnerManager, Provisioning, ServiceConfig, ServiceError,
-    provision,
-};
+use guichet_service::{Clock, Guichet, Provisioning, ServiceConfig, ServiceError, provision};
 use guichet_store::Store;
 use zeroize::Zeroizing;
 
@@ -117,13 +114,16 @@ impl Backend {
         }
     }
 
-    pub async fn sign_out(&self, token: &str) -> Result<()> {
+    /// Ends the session, saying why (issue 23: the trace tells a wipe from a sign-out).
+    pub async fn sign_out(&self, token: &str, reason: EndReason) -> Result<()> {
         match self {
             Backend::Bundled(g) => {
                 let s = g.authenticate(token, None).await.map_err(service_error)?;
-                g.sign_out(&s).await.map_err(service_error)
+                g.end_session_because(&s, reason)
+                    .await
+                    .map_err(service_error)
             }
-            Backend::Remote(c) => c.sign_out(token).await,
+            Backend::Remote(c) => c.sign_out(token, reason).await,
         }
     }
 
@@ -144,113 +144,16 @@ impl Backend {
         }
     }
 
-    /// A ready session of the bundled backend (R-11: password changed).
-    async fn ready(g: &Guichet, token: &str) -> Result<guichet_service::ReadySession> {
-        let s = g.authenticate(token, None).await.map_err(service_error)?;
-        g.ready(s).map_err(service_error)
-    }
-
-    /// Runs `f` with the partner manager's power of a bundled session.
-    async fn as_manager<T>(
-        g: &Guichet,
-        token: &str,
-        f: impl AsyncFnOnce(&PartnerManager<'_>) -> guichet_service::Result<T>,
-    ) -> Result<T> {
-        let s = Self::ready(g, token).await?;
-        let m = g.partner_manager(&s).await.map_err(service_error)?;
-        f(&m).await.map_err(service_error)
-    }
-
-    /// Runs `f` with the caisse operator's power of a bundled session.
-    async fn as_operator<T>(
-        g: &Guichet,
-        token: &str,
-        f: impl AsyncFnOnce(&CaisseOperator<'_>) -> guichet_service::Result<T>,
-    ) -> Result<T> {
-        let s = Self::ready(g, token).await?;
-        let op = g.caisse_operator(&s).await.map_err(service_error)?;
-        f(&op).await.map_err(service_error)
-    }
-
-    /// the partner's delegated conventions and their quota use.
-    pub async fn delegations(&self, token: &str) -> Result<Vec<DelegationInfo>> {
+    /// Issue 23: one management call (a user's own traces, a partner manager's or a caisse
+    /// operator's operation), checked by the service wherever it runs.
+    pub async fn manage(&self, token: &str, call: &ManageCall) -> Result<ManageReply> {
         match self {
             Backend::Bundled(g) => {
-                Self::as_manager(g, token, async |m| m.delegation_infos().await).await
+                let s = g.authenticate(token, None).await.map_err(service_error)?;
+                let s = g.ready(s).map_err(service_error)?;
+                g.manage(&s, call).await.map_err(service_error)
             }
-            Backend::Remote(c) => c.delegations(token).await,
-        }
-    }
-
-    pub async fn managed_users(&self, token: &str) -> Result<Vec<ManagedUserInfo>> {
-        match self {
-            Backend::Bundled(g) => Self::as_manager(g, token, async |m| m.user_infos().await).await,
-            Backend::Remote(c) => c.managed_users(token).await,
-        }
-    }
-
-    pub async fn create_user(
-        &self,
-        token: &str,
-        request: CreateUserRequest,
-    ) -> Result<CreatedUser> {
-        match self {
-            Backend::Bundled(g) => {
-                Self::as_manager(g, token, async |m| m.create_user_from(&request).await).await
-            }
-            Backend::Remote(c) => c.create_user(token, &request).await,
-        }
-    }
-
-    /// the yearly review.
-    pub async fn reviews(&self, token: &str) -> Result<Vec<ReviewInfo>> {
-        match self {
-            Backend::Bundled(g) => {
-                Self::as_manager(g, token, async |m| m.review_infos().await).await
-            }
-            Backend::Remote(c) => c.reviews(token).await,
-        }
-    }
-
-    pub async fn review(&self, token: &str, request: ReviewRequest) -> Result<()> {
-        match self {
-            Backend::Bundled(g) => {
-                let confirm = request.decision == ReviewDecision::Confirm;
-                Self::as_manager(g, token, async |m| {
-                    m.review(&request.identifiant, &request.service, confirm)
-                        .await
-                })
-                .await
-            }
-            Backend::Remote(c) => c.review(token, &request).await,
-        }
-    }
-
-    /// A caisse operator's partners.
-    pub async fn supervised_partners(&self, token: &str) -> Result<Vec<SupervisedPartner>> {
-        match self {
-            Backend::Bundled(g) => {
-                Self::as_operator(g, token, async |op| op.supervised_partners().await).await
-            }
-            Backend::Remote(c) => c.supervised_partners(token).await,
-        }
-    }
-
-    /// withdraws a partner's delegation, or gives it back.
-    pub async fn set_delegation_withdrawn(
-        &self,
-        token: &str,
-        tiers: &str,
-        withdrawn: bool,
-    ) -> Result<()> {
-        match self {
-            Backend::Bundled(g) => {
-                Self::as_operator(g, token, async |op| {
-                    op.set_delegation_withdrawn(tiers, withdrawn).await
-                })
-                .await
-            }
-            Backend::Remote(c) => c.set_delegation_withdrawn(token, tiers, withdrawn).await,
+            Backend::Remote(c) => c.manage(token, call).await,
         }
     }
 }

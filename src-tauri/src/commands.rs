@@ -5,17 +5,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use guichet_core::manage::{ManageCall, ManageReply};
 use guichet_core::wire::{
-    ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody,
-    LookupRequest, LookupResponse, ManagedUserInfo, ReviewInfo, ReviewRequest, SupervisedPartner,
-    Violation,
+    ChangePasswordRequest, ErrorBody, LookupRequest, LookupResponse, Violation,
 };
 use tauri::{AppHandle, Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
 
 use crate::app::{self, AppCore, CLIPBOARD_TTL, Surface, WATCHDOG_PERIOD};
 use crate::clipboard::OsClipboard;
 use crate::config::Profile;
-use crate::ipc::{HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView};
+use crate::ipc::{
+    DemoFile, HoursView, NirCheck, PrepareProgress, SessionView, SignInArgs, StartupView,
+};
 use crate::watchdog::Tick;
 use crate::{Args, ipc_names, keychain, oslock};
 
@@ -96,49 +97,21 @@ async fn lookup(core: Core<'_>, app: AppHandle, request: LookupRequest) -> Resul
     core.lookup(request, &Window(app)).await
 }
 
+/// Issue 23: every management operation (see `guichet_core::manage`).
 #[tauri::command]
-async fn delegations(core: Core<'_>, app: AppHandle) -> Result<Vec<DelegationInfo>> {
-    core.delegations(&Window(app)).await
+async fn manage(core: Core<'_>, app: AppHandle, call: ManageCall) -> Result<ManageReply> {
+    core.manage(call, &Window(app)).await
+}
+
+/// The countdown's "Rester connecté": the deadline moves here and on the server.
+#[tauri::command]
+async fn keep_alive(core: Core<'_>, app: AppHandle) -> Result<()> {
+    core.keep_alive(&Window(app)).await
 }
 
 #[tauri::command]
-async fn managed_users(core: Core<'_>, app: AppHandle) -> Result<Vec<ManagedUserInfo>> {
-    core.managed_users(&Window(app)).await
-}
-
-#[tauri::command]
-async fn create_user(
-    core: Core<'_>,
-    app: AppHandle,
-    request: CreateUserRequest,
-) -> Result<CreatedUser> {
-    core.create_user(request, &Window(app)).await
-}
-
-#[tauri::command]
-async fn reviews(core: Core<'_>, app: AppHandle) -> Result<Vec<ReviewInfo>> {
-    core.reviews(&Window(app)).await
-}
-
-#[tauri::command]
-async fn review(core: Core<'_>, app: AppHandle, request: ReviewRequest) -> Result<()> {
-    core.review(request, &Window(app)).await
-}
-
-#[tauri::command]
-async fn supervised_partners(core: Core<'_>, app: AppHandle) -> Result<Vec<SupervisedPartner>> {
-    core.supervised_partners(&Window(app)).await
-}
-
-#[tauri::command]
-async fn set_delegation_withdrawn(
-    core: Core<'_>,
-    app: AppHandle,
-    tiers: String,
-    withdrawn: bool,
-) -> Result<()> {
-    core.set_delegation_withdrawn(&tiers, withdrawn, &Window(app))
-        .await
+async fn demo_files(core: Core<'_>, service: String) -> Result<Vec<DemoFile>> {
+    core.demo_files(&service).await
 }
 
 #[tauri::command]
@@ -146,9 +119,15 @@ async fn hours(core: Core<'_>, service: String) -> Result<HoursView> {
     core.hours(&service).await
 }
 
+/// User input (throttled by the page): moves the idle deadline, and tells the server now
+/// and then (see `AppCore::keep_alive`).
 #[tauri::command]
-fn activity(core: Core<'_>) {
+async fn activity(core: Core<'_>, app: AppHandle) -> Result<()> {
     core.activity();
+    if core.contact_due() {
+        core.keep_alive(&Window(app)).await?;
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -262,13 +241,9 @@ pub fn run_app() -> ExitCode {
             save_profile,
             delete_profile,
             forget_credentials,
-            delegations,
-            managed_users,
-            create_user,
-            reviews,
-            review,
-            supervised_partners,
-            set_delegation_withdrawn,
+            keep_alive,
+            demo_files,
+            manage,
         ])
         .setup(move |app| {
             // No cache or storage on disk (incognito: an ephemeral web context), screen

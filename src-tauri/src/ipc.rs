@@ -3,7 +3,8 @@
 //! that file is stale (`make bindings` rewrites it).
 
 use chrono::{DateTime, Utc};
-use guichet_core::wire::{ErrorCode, PartnerInfo, PasswordRules, ServiceInfo, UserInfo};
+use guichet_core::LookupOutcome;
+use guichet_core::wire::{EndReason, ErrorCode, PartnerInfo, PasswordRules, ServiceInfo, UserInfo};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -41,6 +42,30 @@ pub enum WipeReason {
     ScreenLocked,
     Sleep,
     SessionExpired,
+}
+
+impl WipeReason {
+    /// What the server is told when the session ends this way (issue 23: traced as such);
+    /// `None` when the server ended it itself.
+    pub fn end_reason(self) -> Option<EndReason> {
+        match self {
+            WipeReason::SignOut => Some(EndReason::SignOut),
+            WipeReason::Idle => Some(EndReason::Idle),
+            WipeReason::ScreenLocked => Some(EndReason::ScreenLocked),
+            WipeReason::Sleep => Some(EndReason::Sleep),
+            WipeReason::SessionExpired => None,
+        }
+    }
+}
+
+/// A file of the bundled synthetic database, offered on screen for training (issue 23).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DemoFile {
+    /// Grouped as typed.
+    pub nir: String,
+    pub name: String,
+    /// What a lookup answers.
+    pub outcome: LookupOutcome,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -126,6 +151,7 @@ pub struct PrepareProgress {
 pub fn typescript() -> String {
     use guichet_core::dossier::*;
     use guichet_core::lookup::LookupOutcome;
+    use guichet_core::manage::{ManageCall, ManageReply};
     use guichet_core::service_def::{DossierView, Section};
     use guichet_core::wire::*;
 
@@ -189,6 +215,19 @@ pub fn typescript() -> String {
         ReviewRequest,
         ReviewDecision,
         SupervisedPartner,
+        // Every management call (issue 23).
+        ManageCall,
+        ManageReply,
+        TracePageQuery,
+        TraceEntries,
+        TraceEntry,
+        AccountStatusRequest,
+        TemporaryPassword,
+        GroupInfo,
+        Affected,
+        ConventionInfo,
+        MonthlyStat,
+        AbuseSignal,
         // The desktop's own.
         Environment,
         Profile,
@@ -196,6 +235,7 @@ pub fn typescript() -> String {
         ProfileView,
         PolicyView,
         WipeReason,
+        DemoFile,
         StartupView,
         SessionView,
         SignInArgs,

@@ -19,13 +19,9 @@ pub const COMMANDS: &[&str] = &[
     "save_profile",
     "delete_profile",
     "forget_credentials",
-    "delegations",
-    "managed_users",
-    "create_user",
-    "reviews",
-    "review",
-    "supervised_partners",
-    "set_delegation_withdrawn",
+    "keep_alive",
+    "demo_files",
+    "manage",
 ];
 
 /// The idle watchdog's tick, every second (payload `Tick`).

@@ -9,12 +9,16 @@
 //! `server_unreachable`, `tls_error`, `bad_response` for what happened before an answer came
 //! back. Answers may carry fields this version does not know (a newer server): ignored.
 
+mod manage;
+
+pub use manage::{Answer, Route, route};
+
 use std::time::Duration;
 
 use guichet_core::wire::{
     ChangePasswordRequest, CreateUserRequest, CreatedUser, DelegationInfo, DelegationStateRequest,
-    ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse, ManagedUserInfo, ReviewInfo,
-    ReviewRequest, SessionInfo, SignInRequest, SupervisedPartner,
+    EndReason, ErrorBody, ErrorCode, Health, LookupRequest, LookupResponse, ManagedUserInfo,
+    ReviewInfo, ReviewRequest, SessionInfo, SignInRequest, SignOutQuery, SupervisedPartner,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -135,7 +139,30 @@ impl Client {
         segments: &[&str],
         token: Option<&str>,
     ) -> Result<RequestBuilder> {
+        self.request_with(method, segments, None, token)
+    }
+
+    /// [`Self::request_at`] with a query string made of the fields of `query` (a JSON
+    /// object whose values are strings, numbers or booleans; nulls are left out), each
+    /// percent-encoded.
+    fn request_with(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: Option<&serde_json::Value>,
+        token: Option<&str>,
+    ) -> Result<RequestBuilder> {
         let mut url = self.api.clone();
+        if let Some(serde_json::Value::Object(fields)) = query {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in fields {
+                match value {
+                    serde_json::Value::String(s) => pairs.append_pair(name, s),
+                    serde_json::Value::Null => continue,
+                    other => pairs.append_pair(name, &other.to_string()),
+                };
+            }
+        }
         url.path_segments_mut()
             .map_err(|()| {
                 error(
@@ -237,9 +264,19 @@ impl Client {
         send(r).await.map(drop)
     }
 
-    /// `DELETE /sessions/current`.
-    pub async fn sign_out(&self, token: &str) -> Result<()> {
-        let r = self.request(Method::DELETE, "sessions/current", Some(token))?;
+    /// `DELETE /sessions/current`, saying why (issue 23: an idle wipe, a screen lock or
+    /// sleep is traced as such, not as the user's sign-out).
+    pub async fn sign_out(&self, token: &str, reason: EndReason) -> Result<()> {
+        let query = serde_json::to_value(SignOutQuery {
+            reason: Some(reason),
+        })
+        .ok();
+        let r = self.request_with(
+            Method::DELETE,
+            &["sessions", "current"],
+            query.as_ref(),
+            Some(token),
+        )?;
         send(r).await.map(drop)
     }
 

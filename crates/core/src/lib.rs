@@ -7,6 +7,7 @@ pub mod admin;
 pub mod dossier;
 pub mod error_code;
 pub mod lookup;
+pub mod manage;
 pub mod name;
 pub mod nir;
 pub mod policy;

@@ -163,6 +163,12 @@ impl Guichet {
         &self.inner.store
     }
 
+    /// Files of a synthetic database (the bundled one, for training): see [`sample_files`].
+    /// `invalid_input` on a real database, whose files are never listed.
+    pub async fn sample_files(&self, query: &SampleQuery) -> Result<Vec<guichet_core::Dossier>> {
+        sample_files(&self.inner.store, query, self.today()).await
+    }
+
     pub fn config(&self) -> &ServiceConfig {
         &self.inner.config
     }

@@ -232,6 +232,95 @@ delegation_withdrawn: boolean,
  */
 late_reviews: number, };
 
+export type ManageCall = { "op": "my_traces", page: TracePageQuery, } | { "op": "delegations", } | { "op": "users", } | { "op": "create_user", request: CreateUserRequest, } | { "op": "set_status", identifiant: string, status: AccountStatus, } | { "op": "reset_password", identifiant: string, } | { "op": "grant", identifiant: string, grant: HabilitationGrant, } | { "op": "revoke", identifiant: string, service: string, } | { "op": "set_manager", identifiant: string, manager: boolean, } | { "op": "groups", } | { "op": "create_group", name: string, } | { "op": "delete_group", name: string, } | { "op": "set_member", name: string, identifiant: string, member: boolean, } | { "op": "grant_group", name: string, grant: HabilitationGrant, } | { "op": "revoke_group", name: string, service: string, } | { "op": "partner_traces", page: TracePageQuery, } | { "op": "reviews", } | { "op": "review", request: ReviewRequest, } | { "op": "review_csv", } | { "op": "review_page", } | { "op": "caisse_partners", } | { "op": "caisse_conventions", tiers: string, } | { "op": "caisse_users", tiers: string, } | { "op": "caisse_groups", tiers: string, } | { "op": "caisse_register_user", tiers: string, request: CreateUserRequest, } | { "op": "caisse_set_status", identifiant: string, status: AccountStatus, } | { "op": "caisse_reset_password", identifiant: string, } | { "op": "caisse_grant", identifiant: string, grant: HabilitationGrant, } | { "op": "caisse_revoke", identifiant: string, service: string, } | { "op": "caisse_suspend", identifiant: string, service: string, suspended: boolean, } | { "op": "caisse_force_user_change", identifiant: string, } | { "op": "caisse_force_partner_change", tiers: string, } | { "op": "caisse_delegation", tiers: string, withdrawn: boolean, } | { "op": "caisse_suspend_late", tiers: string, } | { "op": "caisse_traces", page: TracePageQuery, } | { "op": "caisse_stats", month: string, } | { "op": "caisse_flags", since: string, };
+
+export type ManageReply = { "kind": "done" } | { "kind": "traces", "value": TraceEntries } | { "kind": "delegations", "value": Array<DelegationInfo> } | { "kind": "users", "value": Array<ManagedUserInfo> } | { "kind": "created", "value": CreatedUser } | { "kind": "password", "value": TemporaryPassword } | { "kind": "groups", "value": Array<GroupInfo> } | { "kind": "group", "value": GroupInfo } | { "kind": "affected", "value": Affected } | { "kind": "reviews", "value": Array<ReviewInfo> } | { "kind": "document", "value": string } | { "kind": "partners", "value": Array<SupervisedPartner> } | { "kind": "conventions", "value": Array<ConventionInfo> } | { "kind": "stats", "value": Array<MonthlyStat> } | { "kind": "signals", "value": Array<AbuseSignal> };
+
+export type TracePageQuery = { 
+/**
+ * Traces in the page, 1 to 500 (100 when absent).
+ */
+limit?: number | null, 
+/**
+ * The cursor: only traces older than this one (the `next_before` of the previous page).
+ */
+before?: bigint | null, 
+/**
+ * Issue 23: only this user's traces (an identifiant).
+ */
+user?: string | null, 
+/**
+ * Only the traces of this service (its code).
+ */
+service?: string | null, 
+/**
+ * From this day on (Paris time, included).
+ */
+since?: string | null, 
+/**
+ * Up to this day (Paris time, included).
+ */
+until?: string | null, };
+
+export type TraceEntries = { entries: Array<TraceEntry>, 
+/**
+ * The `before` of the next (older) page; absent on the last page.
+ */
+next_before: bigint | null, };
+
+export type TraceEntry = { at: string, 
+/**
+ * Whose action (the user's own in `/me/traces`).
+ */
+identifiant: string | null, 
+/**
+ * `sign_in`, `sign_out`, `password_change`, `lookup`, `timeout`, `admin`.
+ */
+kind: string, service: string | null, outcome: string, address: string | null, };
+
+export type AccountStatusRequest = { status: AccountStatus, };
+
+export type TemporaryPassword = { temporary_password: string, };
+
+export type GroupInfo = { name: string, 
+/**
+ * The members' identifiants.
+ */
+members: Array<string>, created_by: string, created_at: string, };
+
+export type Affected = { count: number, };
+
+export type ConventionInfo = { number: string, service: string, caisse: string, departements: Array<string>, starts_on: string, 
+/**
+ * R-28: the day notice was received, and the convention's last day.
+ */
+notice_on: string | null, ends_on: string | null, 
+/**
+ * `active`, `suspended` or `terminated`.
+ */
+status: string, 
+/**
+ * R-25: its habilitations are granted by the partner's managers (within `quota`);
+ * otherwise by the caisse (R-24).
+ */
+delegated: boolean, 
+/**
+ * R-26: the caisse took the delegation back.
+ */
+delegation_withdrawn: boolean, quota: number | null, };
+
+export type MonthlyStat = { partner: string | null, identifiant: string | null, service: string | null, 
+/**
+ * `sign_in`, `lookup`, …
+ */
+kind: string, outcome: string, count: number, };
+
+export type AbuseSignal = { identifiant: string, partner: string | null, 
+/**
+ * In French, for the agent ("12 réponses « aucun dossier » d'affilée").
+ */
+reason: string, from: string, to: string, };
+
 export type Environment = "production" | "recette" | "demo";
 
 export type Profile = { name: string, 
@@ -263,6 +352,16 @@ export type PolicyView = {
 managed: boolean, profiles_pinned: boolean, allow_bundled: boolean, allow_remember_password: boolean, idle_timeout_secs: number | null, error: string | null, };
 
 export type WipeReason = "sign_out" | "idle" | "screen_locked" | "sleep" | "session_expired";
+
+export type DemoFile = { 
+/**
+ * Grouped as typed.
+ */
+nir: string, name: string, 
+/**
+ * What a lookup answers.
+ */
+outcome: LookupOutcome, };
 
 export type StartupView = { version: string, profiles: Array<ProfileView>, policy: PolicyView, 
 /**
@@ -396,13 +495,9 @@ export const Command = {
   SaveProfile: "save_profile",
   DeleteProfile: "delete_profile",
   ForgetCredentials: "forget_credentials",
-  Delegations: "delegations",
-  ManagedUsers: "managed_users",
-  CreateUser: "create_user",
-  Reviews: "reviews",
-  Review: "review",
-  SupervisedPartners: "supervised_partners",
-  SetDelegationWithdrawn: "set_delegation_withdrawn",
+  KeepAlive: "keep_alive",
+  DemoFiles: "demo_files",
+  Manage: "manage",
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];

@@ -16,6 +16,7 @@
 //! habilitation in its state is recorded ([`guichet_store::Authority`],
 //! [`guichet_store::Suspension`]), so that each power lifts only its own.
 
+mod calls;
 mod console;
 mod fields;
 mod manager;
