@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use guichet_core::manage::{ManageCall, ManageReply};
 use guichet_core::nir::Nir;
 use guichet_core::service_def::Section;
 use guichet_core::wire::{
-    CreateUserRequest, HabilitationGrant, LookupRequest, LookupResponse, ReviewDecision,
-    ReviewRequest,
+    AccountStatus, CreateUserRequest, ErrorBody, HabilitationGrant, LookupRequest, LookupResponse,
+    ManagedUserInfo, ReviewDecision, ReviewRequest, TracePageQuery,
 };
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{AppCore, Settings, Surface};
@@ -24,7 +25,7 @@ use guichet_desktop::keychain::Keychain;
 use guichet_desktop::oslock;
 use guichet_desktop::watchdog::Tick;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
-use guichet_store::Store;
+use guichet_store::{Store, prelude::*};
 use guichet_tests::*;
 use zeroize::Zeroizing;
 
@@ -153,6 +154,28 @@ impl Harness {
             .await
     }
 
+    /// One management call through the desktop's core (the `manage` command).
+    async fn manage(&self, call: ManageCall) -> Result<ManageReply, ErrorBody> {
+        self.core.manage(call, &self.surface).await
+    }
+
+    /// [`Self::manage`], which must succeed.
+    async fn ok(&self, call: ManageCall) -> ManageReply {
+        let what = format!("{call:?}");
+        self.manage(call)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {:?} {}", e.code, e.message))
+    }
+
+    /// [`Self::manage`], which must fail: its code.
+    async fn refused(&self, call: ManageCall) -> ErrorBody {
+        let what = format!("{call:?}");
+        match self.manage(call).await {
+            Ok(r) => panic!("{what}: accepted ({r:?})"),
+            Err(e) => e,
+        }
+    }
+
     async fn file(
         &self,
         caisse: &str,
@@ -161,6 +184,16 @@ impl Harness {
     ) -> guichet_core::dossier::Dossier {
         file(&self.store, caisse, None, service, outcome, self.today()).await
     }
+}
+
+/// The value of a reply of the expected kind.
+macro_rules! reply {
+    ($reply:expr, $kind:ident) => {
+        match $reply {
+            ManageReply::$kind(v) => v,
+            other => panic!("expected {}, got {other:?}", stringify!($kind)),
+        }
+    };
 }
 
 /// Runs each scenario on both backends, each in a runtime of its own.
@@ -196,6 +229,10 @@ on_both_backends!(
     r09_r29_sign_out_wipes_and_clears_our_clipboard,
     r25_r27_manager_flow,
     r26_operator_flow,
+    issue23_every_manager_call,
+    issue23_staying_keeps_the_server_session,
+    issue23_every_operator_call,
+    issue23_msa_operator_registers_and_user_reads_own_traces,
 );
 
 async fn r11_r12_forced_change_before_anything_else(h: Harness) {
@@ -446,6 +483,34 @@ async fn r17_server_side_expiry_wipes_the_client(h: Harness) {
     );
 }
 
+/// Issue 23 (3), R-16, R-17: "Rester connecté" keeps the server's session alive too, and
+/// so does input while the user reads a file (every third of the idle delay): a user who
+/// keeps working for longer than the delay without a lookup is not signed out by the server.
+async fn issue23_staying_keeps_the_server_session(h: Harness) {
+    let view = h.ready("demo.creche").await;
+    let idle = i64::from(view.idle_timeout_s);
+    let found = h.file("MSA-ALSACE", "psu", LookupOutcome::Found).await;
+    // 14 minutes of a 15-minute delay, then "Rester connecté"; 14 more, then a lookup.
+    h.clock.advance(chrono::Duration::seconds(idle - 60));
+    h.core.keep_alive(&h.surface).await.unwrap();
+    h.clock.advance(chrono::Duration::seconds(idle - 60));
+    assert!(h.core.contact_due(), "a third of the delay passed since");
+    assert!(!h.core.contact_due(), "one caller makes the call");
+    h.core.keep_alive(&h.surface).await.unwrap();
+    h.clock.advance(chrono::Duration::seconds(idle - 60));
+    h.lookup("psu", found.nir.expose(), &found.contact.birth_name)
+        .await
+        .unwrap();
+    assert_eq!(h.surface.reloads(), 0);
+    // Without it, the server ends the session on its own.
+    h.clock.advance(chrono::Duration::seconds(idle + 1));
+    let e = h
+        .lookup("psu", found.nir.expose(), &found.contact.birth_name)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SessionExpired);
+}
+
 async fn r18_closed_hours_said_before_and_at_lookup(h: Harness) {
     // 22:55 in Paris: open for five more minutes.
     h.clock
@@ -525,7 +590,7 @@ async fn r09_r29_sign_out_wipes_and_clears_our_clipboard(h: Harness) {
 async fn r25_r27_manager_flow(h: Harness) {
     let view = h.ready("demo.admin").await;
     assert_eq!(view.partner_role.as_deref(), Some("administrator"));
-    let d = h.core.delegations(&h.surface).await.unwrap();
+    let d = reply!(h.ok(ManageCall::Delegations {}).await, Delegations);
     assert_eq!(
         (d[0].service.as_str(), d[0].quota, d[0].used),
         ("cdap-t2", Some(20), 2)
@@ -539,22 +604,31 @@ async fn r25_r27_manager_flow(h: Harness) {
             ends_on: None,
         }],
     };
-    let created = h.core.create_user(request(0), &h.surface).await.unwrap();
+    let created = reply!(
+        h.ok(ManageCall::CreateUser {
+            request: request(0)
+        })
+        .await,
+        Created
+    );
     assert!(created.identifiant.starts_with("demo-ccas-78."));
     assert!(created.temporary_password.len() >= 12);
     for i in 1..18 {
-        h.core.create_user(request(i), &h.surface).await.unwrap();
+        h.ok(ManageCall::CreateUser {
+            request: request(i),
+        })
+        .await;
     }
     let full = h
-        .core
-        .create_user(request(18), &h.surface)
-        .await
-        .unwrap_err();
+        .refused(ManageCall::CreateUser {
+            request: request(18),
+        })
+        .await;
     assert_eq!(full.code, ErrorCode::QuotaReached);
     assert!(full.message.contains("20"), "{}", full.message);
-    let d = h.core.delegations(&h.surface).await.unwrap();
+    let d = reply!(h.ok(ManageCall::Delegations {}).await, Delegations);
     assert_eq!((d[0].quota, d[0].used), (Some(20), 20), "20 / 20");
-    let users = h.core.managed_users(&h.surface).await.unwrap();
+    let users = reply!(h.ok(ManageCall::Users {}).await, Users);
     assert_eq!(users.len(), 20);
     assert!(
         users
@@ -562,7 +636,7 @@ async fn r25_r27_manager_flow(h: Harness) {
             .any(|u| u.identifiant == created.identifiant && u.must_change_password)
     );
 
-    let reviews = h.core.reviews(&h.surface).await.unwrap();
+    let reviews = reply!(h.ok(ManageCall::Reviews {}).await, Reviews);
     assert_eq!(
         reviews.len(),
         19,
@@ -570,18 +644,15 @@ async fn r25_r27_manager_flow(h: Harness) {
     );
     assert!(reviews.iter().all(|r| r.identifiant != "demo.admin"));
     assert!(reviews.iter().all(|r| !r.late && r.reviewed_at.is_none()));
-    h.core
-        .review(
-            ReviewRequest {
-                identifiant: "demo.caf".into(),
-                service: "cdap-t2".into(),
-                decision: ReviewDecision::Confirm,
-            },
-            &h.surface,
-        )
-        .await
-        .unwrap();
-    let reviews = h.core.reviews(&h.surface).await.unwrap();
+    h.ok(ManageCall::Review {
+        request: ReviewRequest {
+            identifiant: "demo.caf".into(),
+            service: "cdap-t2".into(),
+            decision: ReviewDecision::Confirm,
+        },
+    })
+    .await;
+    let reviews = reply!(h.ok(ManageCall::Reviews {}).await, Reviews);
     let caf = reviews
         .iter()
         .find(|r| r.identifiant == "demo.caf")
@@ -590,7 +661,7 @@ async fn r25_r27_manager_flow(h: Harness) {
 
     h.core.sign_out(&h.surface).await;
     h.ready("demo.caf").await;
-    let refused = h.core.delegations(&h.surface).await.unwrap_err();
+    let refused = h.refused(ManageCall::Delegations {}).await;
     assert_eq!(refused.code, ErrorCode::NotAManager);
 }
 
@@ -601,36 +672,487 @@ async fn r26_operator_flow(h: Harness) {
     let view = h.ready("demo.operateur").await;
     assert_eq!(view.operator_of.as_deref(), Some("CAF-78"));
     assert!(view.services.is_empty());
-    let partners = h.core.supervised_partners(&h.surface).await.unwrap();
+    let partners = reply!(h.ok(ManageCall::CaissePartners {}).await, Partners);
     assert_eq!(partners.len(), 1);
     assert_eq!(partners[0].tiers, "DEMO-CCAS-78");
     assert!(partners[0].delegated && !partners[0].delegation_withdrawn);
-    h.core
-        .set_delegation_withdrawn("DEMO-CCAS-78", true, &h.surface)
-        .await
-        .unwrap();
-    let outside = h
-        .core
-        .set_delegation_withdrawn("DEMO-EAJE-67", true, &h.surface)
-        .await
-        .unwrap_err();
+    h.ok(withdraw("DEMO-CCAS-78", true)).await;
+    let outside = h.refused(withdraw("DEMO-EAJE-67", true)).await;
     assert_eq!(outside.code, ErrorCode::OutsideConvention);
-    assert!(h.core.supervised_partners(&h.surface).await.unwrap()[0].delegation_withdrawn);
+    assert!(reply!(h.ok(ManageCall::CaissePartners {}).await, Partners)[0].delegation_withdrawn);
     h.core.sign_out(&h.surface).await;
 
     h.ready("demo.admin").await;
-    let refused = h.core.managed_users(&h.surface).await.unwrap_err();
+    let refused = h.refused(ManageCall::Users {}).await;
     assert_eq!(refused.code, ErrorCode::DelegationWithdrawn);
     h.core.sign_out(&h.surface).await;
 
     h.sign_in("demo.operateur", NEW_PASSWORD).await.unwrap();
-    h.core
-        .set_delegation_withdrawn("DEMO-CCAS-78", false, &h.surface)
-        .await
-        .unwrap();
+    h.ok(withdraw("DEMO-CCAS-78", false)).await;
     h.core.sign_out(&h.surface).await;
     h.sign_in("demo.admin", NEW_PASSWORD).await.unwrap();
-    assert_eq!(h.core.managed_users(&h.surface).await.unwrap().len(), 2);
+    assert_eq!(reply!(h.ok(ManageCall::Users {}).await, Users).len(), 2);
+}
+
+fn withdraw(tiers: &str, withdrawn: bool) -> ManageCall {
+    ManageCall::CaisseDelegation {
+        tiers: tiers.into(),
+        withdrawn,
+    }
+}
+
+fn cdap(departements: Option<Vec<String>>, ends_on: Option<NaiveDate>) -> HabilitationGrant {
+    HabilitationGrant {
+        service: "cdap-t2".into(),
+        departements,
+        ends_on,
+    }
+}
+
+fn user_of(users: &[ManagedUserInfo], identifiant: &str) -> ManagedUserInfo {
+    users
+        .iter()
+        .find(|u| u.identifiant == identifiant)
+        .unwrap_or_else(|| panic!("{identifiant} not listed"))
+        .clone()
+}
+
+/// Issue 23 (1), R-25 to R-27: every call of a partner manager through the desktop's core,
+/// on each backend: a user's state, password reset, narrowed and temporary grants, revoke,
+/// delegated managers, groups granted all or nothing, the partner's traces filtered and
+/// paged, the review's CSV and printable proof.
+async fn issue23_every_manager_call(h: Harness) {
+    h.ready("demo.caf").await;
+    h.core.sign_out(&h.surface).await;
+    h.ready("demo.admin").await;
+    let users = async || reply!(h.ok(ManageCall::Users {}).await, Users);
+    let caf = || "demo.caf".to_owned();
+
+    for status in [AccountStatus::Suspended, AccountStatus::Active] {
+        let done = h
+            .ok(ManageCall::SetStatus {
+                identifiant: caf(),
+                status,
+            })
+            .await;
+        assert!(matches!(done, ManageReply::Done));
+        assert_eq!(user_of(&users().await, "demo.caf").status, status);
+    }
+    let own = h
+        .refused(ManageCall::SetStatus {
+            identifiant: "demo.admin".into(),
+            status: AccountStatus::Suspended,
+        })
+        .await;
+    assert_eq!(own.code, ErrorCode::OwnAccount);
+
+    let password = reply!(
+        h.ok(ManageCall::ResetPassword { identifiant: caf() }).await,
+        Password
+    );
+    assert!(password.temporary_password.len() >= 12);
+    assert!(user_of(&users().await, "demo.caf").must_change_password);
+
+    // Narrowed to a département of the convention and temporary.
+    let until = h.today() + chrono::Days::new(30);
+    h.ok(ManageCall::Grant {
+        identifiant: caf(),
+        grant: cdap(Some(vec!["78".into()]), Some(until)),
+    })
+    .await;
+    let held = user_of(&users().await, "demo.caf").habilitations;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].departements, ["78"]);
+    assert!(held[0].ends_at.is_some());
+    let outside = h
+        .refused(ManageCall::Grant {
+            identifiant: caf(),
+            grant: cdap(Some(vec!["13".into()]), None),
+        })
+        .await;
+    assert_eq!(outside.code, ErrorCode::OutsideConvention);
+    h.ok(ManageCall::Revoke {
+        identifiant: caf(),
+        service: "cdap-t2".into(),
+    })
+    .await;
+    assert!(user_of(&users().await, "demo.caf").habilitations.is_empty());
+    let again = h
+        .refused(ManageCall::Revoke {
+            identifiant: caf(),
+            service: "cdap-t2".into(),
+        })
+        .await;
+    assert_eq!(again.code, ErrorCode::NotFound);
+
+    // Groups: a member, granted and revoked all at once.
+    let group = reply!(
+        h.ok(ManageCall::CreateGroup {
+            name: "Accueil".into()
+        })
+        .await,
+        Group
+    );
+    assert_eq!(group.name, "Accueil");
+    h.ok(ManageCall::SetMember {
+        name: "Accueil".into(),
+        identifiant: caf(),
+        member: true,
+    })
+    .await;
+    let groups = reply!(h.ok(ManageCall::Groups {}).await, Groups);
+    assert_eq!(groups[0].members, ["demo.caf"]);
+    let granted = reply!(
+        h.ok(ManageCall::GrantGroup {
+            name: "Accueil".into(),
+            grant: cdap(None, None),
+        })
+        .await,
+        Affected
+    );
+    assert_eq!(granted.count, 1);
+    assert_eq!(user_of(&users().await, "demo.caf").habilitations.len(), 1);
+    let revoked = reply!(
+        h.ok(ManageCall::RevokeGroup {
+            name: "Accueil".into(),
+            service: "cdap-t2".into(),
+        })
+        .await,
+        Affected
+    );
+    assert_eq!(revoked.count, 1);
+    h.ok(ManageCall::SetMember {
+        name: "Accueil".into(),
+        identifiant: caf(),
+        member: false,
+    })
+    .await;
+    h.ok(ManageCall::DeleteGroup {
+        name: "Accueil".into(),
+    })
+    .await;
+    assert!(reply!(h.ok(ManageCall::Groups {}).await, Groups).is_empty());
+    h.ok(ManageCall::Grant {
+        identifiant: caf(),
+        grant: cdap(None, None),
+    })
+    .await;
+
+    // A delegated manager appointed, then dismissed.
+    for manager in [true, false] {
+        h.ok(ManageCall::SetManager {
+            identifiant: caf(),
+            manager,
+        })
+        .await;
+        let role = user_of(&users().await, "demo.caf").role;
+        assert_eq!(role.as_deref(), manager.then_some("manager"));
+    }
+
+    // The partner's traces, by user, a page at a time.
+    let by_user = |limit, before| ManageCall::PartnerTraces {
+        page: TracePageQuery {
+            limit: Some(limit),
+            before,
+            user: Some("demo.caf".into()),
+            ..Default::default()
+        },
+    };
+    let all = reply!(h.ok(by_user(500, None)).await, Traces);
+    assert!(all.entries.len() >= 2, "{:?}", all.entries);
+    assert!(
+        all.entries
+            .iter()
+            .all(|t| t.identifiant.as_deref() == Some("demo.caf"))
+    );
+    let first = reply!(h.ok(by_user(1, None)).await, Traces);
+    let second = reply!(h.ok(by_user(1, first.next_before)).await, Traces);
+    assert_eq!(first.entries[0], all.entries[0]);
+    assert_eq!(second.entries[0], all.entries[1]);
+    let none = reply!(
+        h.ok(ManageCall::PartnerTraces {
+            page: TracePageQuery {
+                service: Some("psu".into()),
+                ..Default::default()
+            },
+        })
+        .await,
+        Traces
+    );
+    assert!(none.entries.is_empty(), "no psu at this partner");
+
+    // The yearly review's proofs.
+    let csv = reply!(h.ok(ManageCall::ReviewCsv {}).await, Document);
+    assert!(csv.contains("demo.caf"), "{csv}");
+    let page = reply!(h.ok(ManageCall::ReviewPage {}).await, Document);
+    assert!(
+        page.contains("demo.caf") && page.contains("<table"),
+        "{page}"
+    );
+
+    // Every user reads their own traces; a manager is no operator.
+    let mine = reply!(
+        h.ok(ManageCall::MyTraces {
+            page: TracePageQuery::default()
+        })
+        .await,
+        Traces
+    );
+    assert!(!mine.entries.is_empty());
+    assert!(
+        mine.entries
+            .iter()
+            .all(|t| t.identifiant.as_deref() == Some("demo.admin"))
+    );
+    let not_operator = h.refused(ManageCall::CaissePartners {}).await;
+    assert_eq!(not_operator.code, ErrorCode::NotAnOperator);
+}
+
+/// Issue 23 (2), R-21 to R-27: every call of a caisse operator through the desktop's core,
+/// on each backend, on the delegated partner of its caisse.
+async fn issue23_every_operator_call(h: Harness) {
+    h.ready("demo.operateur").await;
+    let tiers = || "DEMO-CCAS-78".to_owned();
+    let users = async || {
+        reply!(
+            h.ok(ManageCall::CaisseUsers { tiers: tiers() }).await,
+            Users
+        )
+    };
+    let conventions = reply!(
+        h.ok(ManageCall::CaisseConventions { tiers: tiers() }).await,
+        Conventions
+    );
+    assert_eq!(conventions.len(), 1);
+    let c = &conventions[0];
+    assert_eq!(
+        (c.service.as_str(), c.caisse.as_str(), c.delegated, c.quota),
+        ("cdap-t2", "CAF-78", true, Some(20))
+    );
+    assert!(
+        reply!(
+            h.ok(ManageCall::CaisseGroups { tiers: tiers() }).await,
+            Groups
+        )
+        .is_empty()
+    );
+    let elsewhere = h
+        .refused(ManageCall::CaisseUsers {
+            tiers: "DEMO-EAJE-67".into(),
+        })
+        .await;
+    assert_eq!(elsewhere.code, ErrorCode::OutsideConvention);
+
+    // the caisse registers users where it manages the convention, not where the
+    // partner's managers do.
+    let register = || ManageCall::CaisseRegisterUser {
+        tiers: tiers(),
+        request: CreateUserRequest {
+            name: "Agent d'accueil".into(),
+            email: "accueil@ccas.example".into(),
+            habilitations: vec![cdap(None, None)],
+        },
+    };
+    let delegated = h.refused(register()).await;
+    assert_eq!(delegated.code, ErrorCode::OutsideConvention);
+    h.ok(withdraw(&tiers(), true)).await;
+    let created = reply!(h.ok(register()).await, Created);
+    assert!(created.identifiant.starts_with("demo-ccas-78."));
+    let new = || created.identifiant.clone();
+    assert!(user_of(&users().await, &new()).must_change_password);
+
+    let password = reply!(
+        h.ok(ManageCall::CaisseResetPassword { identifiant: new() })
+            .await,
+        Password
+    );
+    assert!(password.temporary_password.len() >= 12);
+    for status in [AccountStatus::Suspended, AccountStatus::Active] {
+        h.ok(ManageCall::CaisseSetStatus {
+            identifiant: new(),
+            status,
+        })
+        .await;
+        assert_eq!(user_of(&users().await, &new()).status, status);
+    }
+    h.ok(ManageCall::CaisseGrant {
+        identifiant: new(),
+        grant: cdap(Some(vec!["78".into()]), None),
+    })
+    .await;
+    assert_eq!(
+        user_of(&users().await, &new()).habilitations[0].departements,
+        ["78"]
+    );
+    for suspended in [true, false] {
+        h.ok(ManageCall::CaisseSuspend {
+            identifiant: "demo.caf".into(),
+            service: "cdap-t2".into(),
+            suspended,
+        })
+        .await;
+        let by = user_of(&users().await, "demo.caf").habilitations[0]
+            .suspended_by
+            .clone();
+        assert_eq!(by.as_deref(), suspended.then_some("caisse"));
+    }
+    h.ok(ManageCall::CaisseForceUserChange {
+        identifiant: "demo.caf".into(),
+    })
+    .await;
+    assert!(user_of(&users().await, "demo.caf").must_change_password);
+    let forced = reply!(
+        h.ok(ManageCall::CaisseForcePartnerChange { tiers: tiers() })
+            .await,
+        Affected
+    );
+    assert!(forced.count >= 3, "{}", forced.count);
+    let late = reply!(
+        h.ok(ManageCall::CaisseSuspendLate { tiers: tiers() }).await,
+        Affected
+    );
+    assert_eq!(late.count, 0, "nothing is a year old");
+    h.ok(ManageCall::CaisseRevoke {
+        identifiant: new(),
+        service: "cdap-t2".into(),
+    })
+    .await;
+    let gone = h
+        .refused(ManageCall::CaisseRevoke {
+            identifiant: new(),
+            service: "cdap-t2".into(),
+        })
+        .await;
+    assert_eq!(gone.code, ErrorCode::NotFound);
+    h.ok(withdraw(&tiers(), false)).await;
+
+    // The caisse's traces, statistics and abuse signals.
+    let mine = reply!(
+        h.ok(ManageCall::CaisseTraces {
+            page: TracePageQuery {
+                user: Some("demo.operateur".into()),
+                ..Default::default()
+            },
+        })
+        .await,
+        Traces
+    );
+    assert!(mine.entries.iter().any(|t| t.kind == "admin"));
+    assert!(
+        mine.entries
+            .iter()
+            .all(|t| t.identifiant.as_deref() == Some("demo.operateur"))
+    );
+    let month = h.today().format("%Y-%m").to_string();
+    let stats = reply!(h.ok(ManageCall::CaisseStats { month }).await, Stats);
+    assert!(!stats.is_empty());
+    assert!(
+        stats
+            .iter()
+            .all(|r| matches!(r.partner.as_deref(), Some("DEMO-CCAS-78" | "CAF-78")))
+    );
+    let bad_month = h
+        .refused(ManageCall::CaisseStats {
+            month: "novembre".into(),
+        })
+        .await;
+    assert_eq!(bad_month.code, ErrorCode::InvalidInput);
+    reply!(
+        h.ok(ManageCall::CaisseFlags { since: h.today() }).await,
+        Signals
+    );
+    let not_manager = h.refused(ManageCall::Users {}).await;
+    assert_eq!(not_manager.code, ErrorCode::NotAManager);
+}
+
+/// Issue 23 (2, 3, 4), R-24, R-21: MSA's caisse-managed model through the desktop: the MSA
+/// demo operator registers a user of the demo crèche; that user signs in with the temporary
+/// password, reads their own traces, where an idle wipe is traced as such; the operator
+/// deactivates the leaver, who can no longer sign in.
+async fn issue23_msa_operator_registers_and_user_reads_own_traces(h: Harness) {
+    let (operator, _, caisse) = guichet_service::DEMO_MSA_OPERATOR;
+    let view = h.ready(operator).await;
+    assert_eq!(view.operator_of.as_deref(), Some(caisse));
+    let partners = reply!(h.ok(ManageCall::CaissePartners {}).await, Partners);
+    let creche = h
+        .store
+        .convention("DEMO-PSU-ALSACE")
+        .await
+        .unwrap()
+        .unwrap();
+    let tiers = h
+        .store
+        .partner(creche.partner_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .tiers;
+    assert!(partners.iter().any(|p| p.tiers == tiers && !p.delegated));
+    let created = reply!(
+        h.ok(ManageCall::CaisseRegisterUser {
+            tiers: tiers.clone(),
+            request: CreateUserRequest {
+                name: "Auxiliaire de puériculture".into(),
+                email: "auxiliaire@creche.example".into(),
+                habilitations: vec![HabilitationGrant {
+                    service: "psu".into(),
+                    departements: None,
+                    ends_on: None,
+                }],
+            },
+        })
+        .await,
+        Created
+    );
+    h.core.sign_out(&h.surface).await;
+
+    let first = h
+        .sign_in(&created.identifiant, &created.temporary_password)
+        .await
+        .unwrap();
+    assert!(first.must_change_password, "R-11");
+    h.core
+        .change_password(
+            created.temporary_password.clone(),
+            Zeroizing::new(NEW_PASSWORD.into()),
+            &h.surface,
+        )
+        .await
+        .unwrap();
+    h.core.wipe(WipeReason::Idle, &h.surface).await;
+    h.sign_in(&created.identifiant, NEW_PASSWORD).await.unwrap();
+    let mine = reply!(
+        h.ok(ManageCall::MyTraces {
+            page: TracePageQuery::default()
+        })
+        .await,
+        Traces
+    );
+    assert!(
+        mine.entries
+            .iter()
+            .any(|t| t.kind == "sign_out" && t.outcome == "idle"),
+        "an idle wipe is traced as such: {:?}",
+        mine.entries
+    );
+    assert!(
+        !mine
+            .entries
+            .iter()
+            .any(|t| t.kind == "sign_out" && t.outcome == "ok")
+    );
+    let not_manager = h.refused(ManageCall::Users {}).await;
+    assert_eq!(not_manager.code, ErrorCode::NotAManager);
+    h.core.sign_out(&h.surface).await;
+
+    h.sign_in(operator, NEW_PASSWORD).await.unwrap();
+    h.ok(ManageCall::CaisseSetStatus {
+        identifiant: created.identifiant.clone(),
+        status: AccountStatus::Deactivated,
+    })
+    .await;
+    h.core.sign_out(&h.surface).await;
+    assert!(h.sign_in(&created.identifiant, NEW_PASSWORD).await.is_err());
 }
 
 // ---- Policy, profiles and failures of the remote link ----

@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::http::Request;
 use guichet_core::LookupOutcome;
 use guichet_core::wire::{
-    ChangePasswordRequest, ErrorBody, ErrorCode, LookupRequest, LookupResponse, SessionInfo,
-    SignInRequest,
+    ChangePasswordRequest, EndReason, ErrorBody, ErrorCode, LookupRequest, LookupResponse,
+    SessionInfo, SignInRequest,
 };
 use guichet_desktop::backend::Backend;
 use guichet_service::testing::{NEW_PASSWORD, TestEnv, env, lookup_request, pw};
@@ -64,7 +64,7 @@ impl Wire for InProcess {
         self.0.lookup(token, request).await
     }
     async fn sign_out(&self, token: &str) -> Answer<()> {
-        self.0.sign_out(token).await
+        self.0.sign_out(token, EndReason::SignOut).await
     }
 }
 
@@ -160,7 +160,7 @@ impl Wire for OverTls {
         self.client.lookup(token, &request).await
     }
     async fn sign_out(&self, token: &str) -> Answer<()> {
-        self.client.sign_out(token).await
+        self.client.sign_out(token, EndReason::SignOut).await
     }
 }
 

@@ -43,6 +43,15 @@ pub const DEMO_OPERATOR: (&str, &str, &str) = (
     "CAF-78",
 );
 
+/// A caisse operator of MSA d'Alsace (issue 23), for MSA's caisse-managed model:
+/// registers the users of the demo crèche and département, resets their passwords,
+/// deactivates leavers. (identifiant, display name, caisse).
+pub const DEMO_MSA_OPERATOR: (&str, &str, &str) = (
+    "demo.operateur.msa",
+    "Agent des partenariats de la MSA d'Alsace (démo)",
+    "MSA-ALSACE",
+);
+
 /// the administrator of the demo's delegated CAF partner (the CCAS of `demo.caf`).
 pub const DEMO_ADMINISTRATOR: &str = "demo.admin";
 /// The demo convention delegated to its partner, and its quota: small enough to be reached
@@ -112,16 +121,18 @@ impl Guichet {
             created.push(identifiant);
         }
         self.install_demo_delegation().await?;
-        if self.install_demo_operator().await? {
-            created.push(DEMO_OPERATOR.0);
+        for operator in [DEMO_OPERATOR, DEMO_MSA_OPERATOR] {
+            if self.install_demo_operator(operator).await? {
+                created.push(operator.0);
+            }
         }
         Ok(created)
     }
 
-    /// `demo.operateur`, once (its password re-armed like the others'). True if created.
-    async fn install_demo_operator(&self) -> Result<bool> {
+    /// A demo operator, once (its password re-armed like the others'). True if created.
+    async fn install_demo_operator(&self, operator: (&str, &str, &str)) -> Result<bool> {
         let store = &self.inner.store;
-        let (identifiant, name, caisse) = DEMO_OPERATOR;
+        let (identifiant, name, caisse) = operator;
         let now = self.now();
         if let Some(user) = store.user_by_identifiant(identifiant).await? {
             if self.temporary_password_valid(&user, now).is_err() {

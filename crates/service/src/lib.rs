@@ -41,7 +41,7 @@ pub use audit::{AbuseFlag, Auditor, PurgeReport, VerifyReport};
 pub use auth::{ReadySession, Session};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::ServiceConfig;
-pub use demo::{DEMO_ACCOUNTS, DEMO_OPERATOR, DEMO_PASSWORD};
+pub use demo::{DEMO_ACCOUNTS, DEMO_MSA_OPERATOR, DEMO_OPERATOR, DEMO_PASSWORD};
 pub use error::{Result, ServiceError};
 pub use limits::RateInfo;
 pub use lookup::LookupAnswer;
