@@ -6,19 +6,21 @@
 //! code answers today, and `make bindings` (`UPDATE_BINDINGS=1`) rewrites it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use guichet_core::manage::{ManageCall, ManageReply};
 use guichet_core::nir::Nir;
 use guichet_core::wire::{
-    CreateUserRequest, CreatedUser, DelegationInfo, ErrorBody, HabilitationGrant, LookupRequest,
-    LookupResponse, ManagedUserInfo, ReviewInfo, SupervisedPartner, Violation,
+    AccountStatus, CreateUserRequest, ErrorBody, HabilitationGrant, LookupRequest, LookupResponse,
+    ReviewDecision, ReviewRequest, TracePageQuery, Violation,
 };
 use guichet_core::{ErrorCode, LookupOutcome};
 use guichet_desktop::app::{self, AppCore};
 use guichet_desktop::config::Profile;
-use guichet_desktop::ipc::{HoursView, NirCheck, ProfileView, SessionView, SignInArgs};
+use guichet_desktop::ipc::{DemoFile, HoursView, NirCheck, ProfileView, SessionView, SignInArgs};
 use guichet_desktop::qf_grid::QfBracket;
 use guichet_service::{Clock, DEMO_PASSWORD, ManualClock};
 use guichet_store::Store;
@@ -55,30 +57,33 @@ struct Recorded {
     admin: AdminRecording,
     /// The caisse screen of `demo.operateur` (R-26).
     caisse: CaisseRecording,
+    /// Issue 23: one answer per management call's `op` (the manager's and `my_traces` as
+    /// `demo.admin`, the operator's as `demo.operateur`), plus `create_user_quota` (a
+    /// creation once the quota is used up) and `caisse_partners_withdrawn` (the partners
+    /// once the delegation is withdrawn).
+    manage: BTreeMap<String, Replay>,
+    /// `demo_files` of the crèche's service (the bundled database's sample files).
+    demo_files: Vec<DemoFile>,
 }
 
 #[derive(Serialize)]
 struct AdminRecording {
     identifiant: String,
     ready: SessionView,
-    delegations: Vec<DelegationInfo>,
-    users: Vec<ManagedUserInfo>,
-    reviews: Vec<ReviewInfo>,
-    /// The one user the accessibility run creates. Its identifiant and temporary password
-    /// are random: recorded as `GENERATED_*` so that the file is the same on every run.
-    created: CreatedUser,
-    created_name: String,
-    /// The next creation once the quota is used up.
-    quota_reached: ErrorBody,
 }
 
 #[derive(Serialize)]
 struct CaisseRecording {
     identifiant: String,
     ready: SessionView,
-    partners: Vec<SupervisedPartner>,
-    /// The same after the delegation of the first partner was withdrawn.
-    withdrawn: Vec<SupervisedPartner>,
+}
+
+/// A management call's answer, as the mock replays it for its `op`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Replay {
+    Reply { reply: ManageReply },
+    Error { error: ErrorBody },
 }
 
 /// What stands for the random identifiant and password of the user created (see
@@ -367,8 +372,8 @@ async fn record() -> Recorded {
         });
     }
 
-    let admin = r.admin().await;
-    let caisse = r.caisse().await;
+    let mut manage = BTreeMap::new();
+    let admin = r.admin(&mut manage).await;
 
     // A wrong key, and a NIR still being typed.
     let found = &accounts[0].lookups[0].nir;
@@ -415,6 +420,11 @@ async fn record() -> Recorded {
     let service = accounts[0].ready.services[0].code.clone();
     r.sign_in(identifiants[0], NEW_PASSWORD).await.unwrap();
     let hours_open = r.core.hours(&service).await.unwrap();
+    let demo_files = r.core.demo_files(&service).await.unwrap();
+    assert!(
+        demo_files.iter().any(|f| f.outcome == LookupOutcome::Found),
+        "{demo_files:?}"
+    );
     r.core.sign_out(&r.surface).await;
     let tomorrow = r.today() + Duration::days(1);
     r.clock
@@ -459,6 +469,10 @@ async fn record() -> Recorded {
         assert_eq!(e.code, ErrorCode::InvalidCredentials);
     };
 
+    // Back to the day of the recording (the operator's temporary password is still valid).
+    r.clock.set(start + Duration::hours(1));
+    let caisse = r.caisse(&mut manage).await;
+
     Recorded {
         now: start,
         demo_password: DEMO_PASSWORD,
@@ -480,82 +494,298 @@ async fn record() -> Recorded {
         hours_closed,
         admin,
         caisse,
+        manage,
+        demo_files,
     }
 }
 
+/// The `op` of a call, as it travels.
+fn op(call: &ManageCall) -> String {
+    serde_json::to_value(call).unwrap()["op"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The random parts of a reply (a generated identifiant, a temporary password) as fixed
+/// stand-ins, or left out, so that the file is the same on every run.
+fn fixed(reply: ManageReply) -> ManageReply {
+    match reply {
+        ManageReply::Created(mut c) => {
+            c.identifiant = GENERATED_IDENTIFIANT.into();
+            c.temporary_password = Zeroizing::new(GENERATED_PASSWORD.into());
+            ManageReply::Created(c)
+        }
+        ManageReply::Password(mut p) => {
+            p.temporary_password = Zeroizing::new(GENERATED_PASSWORD.into());
+            ManageReply::Password(p)
+        }
+        // Users created under random identifiants (the quota filled up) are left out.
+        ManageReply::Users(mut users) => {
+            users.retain(|u| !generated(&u.identifiant));
+            ManageReply::Users(users)
+        }
+        other => other,
+    }
+}
+
+/// An identifiant the service drew at random (`<tiers>.<6 digits>`).
+fn generated(identifiant: &str) -> bool {
+    identifiant
+        .rsplit_once('.')
+        .is_some_and(|(_, n)| n.len() == 6 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl Recording {
-    /// `demo.admin`'s screen: delegations, users and reviews as the code answers them, a
-    /// creation, and the refusal once the quota is full.
-    async fn admin(&self) -> AdminRecording {
+    /// Runs `call` and records its answer under `key` (its `op` when `None`); returns it.
+    async fn manage(
+        &self,
+        into: &mut BTreeMap<String, Replay>,
+        key: Option<&str>,
+        call: ManageCall,
+    ) -> Result<ManageReply, ErrorBody> {
+        let key = key.map_or_else(|| op(&call), str::to_owned);
+        let answer = self.core.manage(call, &self.surface).await;
+        let replay = match &answer {
+            Ok(reply) => Replay::Reply {
+                reply: fixed(reply.clone()),
+            },
+            Err(error) => Replay::Error {
+                error: error.clone(),
+            },
+        };
+        into.insert(key, replay);
+        answer
+    }
+
+    /// `demo.admin`'s screens: every manager call, once, on `demo.caf` where it needs a
+    /// user; a creation, and the refusal once the quota is full.
+    async fn admin(&self, into: &mut BTreeMap<String, Replay>) -> AdminRecording {
+        use ManageCall as C;
         let identifiant = guichet_service::DEMO_ACCOUNTS[4].0;
         let ready = self.sign_in(identifiant, NEW_PASSWORD).await.unwrap();
         assert_eq!(ready.partner_role.as_deref(), Some("administrator"));
-        let delegations = self.core.delegations(&self.surface).await.unwrap();
-        let users = self.core.managed_users(&self.surface).await.unwrap();
-        let reviews = self.core.reviews(&self.surface).await.unwrap();
-        let service = delegations[0].service.clone();
-        let request = |name: &str| CreateUserRequest {
-            name: name.into(),
-            email: "agent.accueil@ccas.example".into(),
-            habilitations: vec![HabilitationGrant {
-                service: service.clone(),
-                departements: None,
-                ends_on: None,
-            }],
+        let caf = || "demo.caf".to_owned();
+        let service = "cdap-t2".to_owned();
+        let grant = || HabilitationGrant {
+            service: service.clone(),
+            departements: Some(vec!["78".into()]),
+            ends_on: Some(self.today() + Duration::days(30)),
         };
-        let created_name = "Agent d'accueil".to_owned();
-        let mut created = self
-            .core
-            .create_user(request(&created_name), &self.surface)
+        let group = || "Accueil".to_owned();
+        let page = TracePageQuery {
+            limit: Some(20),
+            ..Default::default()
+        };
+        let calls = [
+            C::Delegations {},
+            C::Users {},
+            C::CreateGroup { name: group() },
+            C::SetMember {
+                name: group(),
+                identifiant: caf(),
+                member: true,
+            },
+            C::Groups {},
+            C::RevokeGroup {
+                name: group(),
+                service: service.clone(),
+            },
+            C::GrantGroup {
+                name: group(),
+                grant: HabilitationGrant {
+                    service: service.clone(),
+                    departements: None,
+                    ends_on: None,
+                },
+            },
+            C::PartnerTraces { page: page.clone() },
+            C::MyTraces { page },
+            C::Reviews {},
+            C::Review {
+                request: ReviewRequest {
+                    identifiant: caf(),
+                    service: service.clone(),
+                    decision: ReviewDecision::Confirm,
+                },
+            },
+            C::ReviewCsv {},
+            C::ReviewPage {},
+            C::DeleteGroup { name: group() },
+        ];
+        for call in calls {
+            let what = op(&call);
+            let answer = self.manage(into, None, call).await;
+            assert!(answer.is_ok(), "{what}: {:?}", answer.err());
+        }
+        let request = |name: &str| C::CreateUser {
+            request: CreateUserRequest {
+                name: name.into(),
+                email: "agent.accueil@ccas.example".into(),
+                habilitations: vec![HabilitationGrant {
+                    service: service.clone(),
+                    departements: None,
+                    ends_on: None,
+                }],
+            },
+        };
+        // The user created is the one acted on: the demo accounts keep their password and
+        // rights for what is recorded after.
+        let created = self
+            .manage(into, None, request("Agent d'accueil"))
             .await
             .unwrap();
-        assert!(created.identifiant.starts_with("demo-ccas-78."));
-        created.identifiant = GENERATED_IDENTIFIANT.into();
-        created.temporary_password = Zeroizing::new(GENERATED_PASSWORD.into());
-        let quota_reached = loop {
-            match self.core.create_user(request("Agent"), &self.surface).await {
-                Ok(_) => continue,
-                Err(e) => break e,
-            }
+        let ManageReply::Created(created) = created else {
+            panic!("{created:?}")
         };
-        assert_eq!(quota_reached.code, ErrorCode::QuotaReached);
+        let new = || created.identifiant.clone();
+        let on_new = [
+            C::Grant {
+                identifiant: new(),
+                grant: grant(),
+            },
+            C::SetManager {
+                identifiant: new(),
+                manager: true,
+            },
+            C::ResetPassword { identifiant: new() },
+            C::Revoke {
+                identifiant: new(),
+                service: service.clone(),
+            },
+            C::SetStatus {
+                identifiant: new(),
+                status: AccountStatus::Suspended,
+            },
+        ];
+        for call in on_new {
+            let what = op(&call);
+            let answer = self.manage(into, None, call).await;
+            assert!(answer.is_ok(), "{what}: {:?}", answer.err());
+        }
+        loop {
+            let answer = self
+                .manage(into, Some("create_user_quota"), request("Agent"))
+                .await;
+            if let Err(e) = answer {
+                assert_eq!(e.code, ErrorCode::QuotaReached);
+                break;
+            }
+        }
         self.core.sign_out(&self.surface).await;
         AdminRecording {
             identifiant: identifiant.into(),
             ready,
-            delegations,
-            users,
-            reviews,
-            created,
-            created_name,
-            quota_reached,
         }
     }
 
-    /// `demo.operateur`'s screen, before and after withdrawing the delegation (given back
-    /// at the end, so that nothing else recorded depends on it).
-    async fn caisse(&self) -> CaisseRecording {
+    /// `demo.operateur`'s screens: every operator call, once, on its delegated partner
+    /// (withdrawn, so that the caisse registers a user there). Recorded last: it forces
+    /// every user of that partner to change their password.
+    async fn caisse(&self, into: &mut BTreeMap<String, Replay>) -> CaisseRecording {
+        use ManageCall as C;
         let identifiant = guichet_service::DEMO_OPERATOR.0;
         self.sign_in(identifiant, DEMO_PASSWORD).await.unwrap();
         let ready = self.change(DEMO_PASSWORD, NEW_PASSWORD).await.unwrap();
         assert_eq!(ready.operator_of.as_deref(), Some("CAF-78"));
-        let partners = self.core.supervised_partners(&self.surface).await.unwrap();
-        let tiers = partners[0].tiers.clone();
-        self.core
-            .set_delegation_withdrawn(&tiers, true, &self.surface)
-            .await
-            .unwrap();
-        let withdrawn = self.core.supervised_partners(&self.surface).await.unwrap();
-        self.core
-            .set_delegation_withdrawn(&tiers, false, &self.surface)
-            .await
-            .unwrap();
+        let tiers = || "DEMO-CCAS-78".to_owned();
+        let caf = || "demo.caf".to_owned();
+        let service = || "cdap-t2".to_owned();
+        let page = TracePageQuery {
+            limit: Some(20),
+            ..Default::default()
+        };
+        let month = self.today().format("%Y-%m").to_string();
+        let calls = [
+            (None, C::CaissePartners {}),
+            (None, C::CaisseConventions { tiers: tiers() }),
+            (None, C::CaisseUsers { tiers: tiers() }),
+            (None, C::CaisseGroups { tiers: tiers() }),
+            (None, C::CaisseTraces { page }),
+            (None, C::CaisseStats { month }),
+            (
+                None,
+                C::CaisseFlags {
+                    since: self.today() - Duration::days(30),
+                },
+            ),
+            (
+                None,
+                C::CaisseDelegation {
+                    tiers: tiers(),
+                    withdrawn: true,
+                },
+            ),
+            (Some("caisse_partners_withdrawn"), C::CaissePartners {}),
+            (
+                None,
+                C::CaisseRegisterUser {
+                    tiers: tiers(),
+                    request: CreateUserRequest {
+                        name: "Agent d'accueil".into(),
+                        email: "accueil@ccas.example".into(),
+                        habilitations: vec![HabilitationGrant {
+                            service: service(),
+                            departements: None,
+                            ends_on: None,
+                        }],
+                    },
+                },
+            ),
+            (None, C::CaisseResetPassword { identifiant: caf() }),
+            (
+                None,
+                C::CaisseSetStatus {
+                    identifiant: caf(),
+                    status: AccountStatus::Suspended,
+                },
+            ),
+            (
+                None,
+                C::CaisseGrant {
+                    identifiant: caf(),
+                    grant: HabilitationGrant {
+                        service: service(),
+                        departements: Some(vec!["78".into()]),
+                        ends_on: None,
+                    },
+                },
+            ),
+            (
+                None,
+                C::CaisseSuspend {
+                    identifiant: caf(),
+                    service: service(),
+                    suspended: true,
+                },
+            ),
+            (None, C::CaisseForceUserChange { identifiant: caf() }),
+            (None, C::CaisseForcePartnerChange { tiers: tiers() }),
+            (None, C::CaisseSuspendLate { tiers: tiers() }),
+            (
+                None,
+                C::CaisseRevoke {
+                    identifiant: caf(),
+                    service: service(),
+                },
+            ),
+            (
+                Some("caisse_delegation"),
+                C::CaisseDelegation {
+                    tiers: tiers(),
+                    withdrawn: false,
+                },
+            ),
+        ];
+        for (key, call) in calls {
+            let what = op(&call);
+            let answer = self.manage(into, key, call).await;
+            assert!(answer.is_ok(), "{what}: {:?}", answer.err());
+        }
         self.core.sign_out(&self.surface).await;
         CaisseRecording {
             identifiant: identifiant.into(),
             ready,
-            partners,
-            withdrawn,
         }
     }
 }
@@ -568,13 +798,10 @@ fn typescript(recorded: &Recorded) -> String {
         r#"// Recorded from the Rust code by tests/ui_fixtures.rs: do not edit.
 // `make bindings` rewrites it; a test fails when it is stale.
 import type {{
-  CreatedUser,
-  DelegationInfo,
+  DemoFile,
   ErrorBody,
   HoursView,
-  ManagedUserInfo,
-  ReviewInfo,
-  SupervisedPartner,
+  ManageReply,
   LookupOutcome,
   LookupResponse,
   NirCheck,
@@ -622,19 +849,13 @@ export type Recorded = {{
   admin: {{
     identifiant: string;
     ready: SessionView;
-    delegations: DelegationInfo[];
-    users: ManagedUserInfo[];
-    reviews: ReviewInfo[];
-    created: CreatedUser;
-    created_name: string;
-    quota_reached: ErrorBody;
   }};
   caisse: {{
     identifiant: string;
     ready: SessionView;
-    partners: SupervisedPartner[];
-    withdrawn: SupervisedPartner[];
   }};
+  manage: Record<string, {{ reply: ManageReply }} | {{ error: ErrorBody }}>;
+  demo_files: DemoFile[];
 }};
 
 export const recorded: Recorded = {json};

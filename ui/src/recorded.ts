@@ -1,13 +1,10 @@
 // Recorded from the Rust code by tests/ui_fixtures.rs: do not edit.
 // `make bindings` rewrites it; a test fails when it is stale.
 import type {
-  CreatedUser,
-  DelegationInfo,
+  DemoFile,
   ErrorBody,
   HoursView,
-  ManagedUserInfo,
-  ReviewInfo,
-  SupervisedPartner,
+  ManageReply,
   LookupOutcome,
   LookupResponse,
   NirCheck,
@@ -55,19 +52,13 @@ export type Recorded = {
   admin: {
     identifiant: string;
     ready: SessionView;
-    delegations: DelegationInfo[];
-    users: ManagedUserInfo[];
-    reviews: ReviewInfo[];
-    created: CreatedUser;
-    created_name: string;
-    quota_reached: ErrorBody;
   };
   caisse: {
     identifiant: string;
     ready: SessionView;
-    partners: SupervisedPartner[];
-    withdrawn: SupervisedPartner[];
   };
+  manage: Record<string, { reply: ManageReply } | { error: ErrorBody }>;
+  demo_files: DemoFile[];
 };
 
 export const recorded: Recorded = {
@@ -2385,81 +2376,6 @@ export const recorded: Recorded = {
           "price_cents": 420
         }
       ]
-    },
-    "delegations": [
-      {
-        "service": "cdap-t2",
-        "convention": "DEMO-CDAP-78",
-        "caisse": "CAF-78",
-        "departements": [
-          "78"
-        ],
-        "quota": 20,
-        "used": 2
-      }
-    ],
-    "users": [
-      {
-        "identifiant": "demo.admin",
-        "display_name": "Administratrice des habilitations du CCAS (démo)",
-        "email": "demo.admin@demo.invalid",
-        "status": "active",
-        "role": "administrator",
-        "must_change_password": false,
-        "habilitations": [
-          {
-            "service": "cdap-t2",
-            "departements": [
-              "78"
-            ],
-            "granted_at": "2026-11-23T09:00:00Z",
-            "ends_at": null,
-            "granted_by": null,
-            "suspended_by": null
-          }
-        ]
-      },
-      {
-        "identifiant": "demo.caf",
-        "display_name": "Travailleur social (démo)",
-        "email": "demo.caf@demo.invalid",
-        "status": "active",
-        "role": null,
-        "must_change_password": false,
-        "habilitations": [
-          {
-            "service": "cdap-t2",
-            "departements": [
-              "78"
-            ],
-            "granted_at": "2026-11-23T09:00:00Z",
-            "ends_at": null,
-            "granted_by": null,
-            "suspended_by": null
-          }
-        ]
-      }
-    ],
-    "reviews": [
-      {
-        "identifiant": "demo.caf",
-        "service": "cdap-t2",
-        "granted_at": "2026-11-23T09:00:00Z",
-        "reviewed_at": null,
-        "reviewed_by": null,
-        "due_at": "2027-11-23T09:00:00Z",
-        "late": false,
-        "suspended": false
-      }
-    ],
-    "created": {
-      "identifiant": "demo-ccas-78.000001",
-      "temporary_password": "Provisoire-Enregistre-1!"
-    },
-    "created_name": "Agent d'accueil",
-    "quota_reached": {
-      "code": "quota_reached",
-      "message": "Quota atteint : la convention permet 20 habilitations au service cdap-t2, toutes attribuées. Retirez-en une ou demandez à la caisse d'augmenter le quota."
     }
   },
   "caisse": {
@@ -2480,7 +2396,7 @@ export const recorded: Recorded = {
       "must_change_password": false,
       "password_age_warning": false,
       "idle_timeout_s": 900,
-      "expires_at": "2026-11-23T17:00:00Z",
+      "expires_at": "2026-11-23T18:00:00Z",
       "can_remember_password": false,
       "password_rules": {
         "min_length": 12,
@@ -2502,26 +2418,1004 @@ export const recorded: Recorded = {
           "price_cents": 420
         }
       ]
+    }
+  },
+  "manage": {
+    "caisse_conventions": {
+      "reply": {
+        "kind": "conventions",
+        "value": [
+          {
+            "number": "DEMO-CDAP-78",
+            "service": "cdap-t2",
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "starts_on": "2026-01-01",
+            "notice_on": null,
+            "ends_on": null,
+            "status": "active",
+            "delegated": true,
+            "delegation_withdrawn": false,
+            "quota": 20
+          }
+        ]
+      }
     },
-    "partners": [
-      {
-        "tiers": "DEMO-CCAS-78",
-        "name": "CCAS de Versailles (démo)",
-        "status": "active",
-        "delegated": true,
-        "delegation_withdrawn": false,
-        "late_reviews": 0
+    "caisse_delegation": {
+      "reply": {
+        "kind": "done"
       }
-    ],
-    "withdrawn": [
-      {
-        "tiers": "DEMO-CCAS-78",
-        "name": "CCAS de Versailles (démo)",
-        "status": "active",
-        "delegated": true,
-        "delegation_withdrawn": true,
-        "late_reviews": 0
+    },
+    "caisse_flags": {
+      "reply": {
+        "kind": "signals",
+        "value": []
       }
-    ]
-  }
+    },
+    "caisse_force_partner_change": {
+      "reply": {
+        "kind": "affected",
+        "value": {
+          "count": 22
+        }
+      }
+    },
+    "caisse_force_user_change": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "caisse_grant": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "caisse_groups": {
+      "reply": {
+        "kind": "groups",
+        "value": []
+      }
+    },
+    "caisse_partners": {
+      "reply": {
+        "kind": "partners",
+        "value": [
+          {
+            "tiers": "DEMO-CCAS-78",
+            "name": "CCAS de Versailles (démo)",
+            "status": "active",
+            "delegated": true,
+            "delegation_withdrawn": false,
+            "late_reviews": 0
+          }
+        ]
+      }
+    },
+    "caisse_partners_withdrawn": {
+      "reply": {
+        "kind": "partners",
+        "value": [
+          {
+            "tiers": "DEMO-CCAS-78",
+            "name": "CCAS de Versailles (démo)",
+            "status": "active",
+            "delegated": true,
+            "delegation_withdrawn": true,
+            "late_reviews": 0
+          }
+        ]
+      }
+    },
+    "caisse_register_user": {
+      "reply": {
+        "kind": "created",
+        "value": {
+          "identifiant": "demo-ccas-78.000001",
+          "temporary_password": "Provisoire-Enregistre-1!"
+        }
+      }
+    },
+    "caisse_reset_password": {
+      "reply": {
+        "kind": "password",
+        "value": {
+          "temporary_password": "Provisoire-Enregistre-1!"
+        }
+      }
+    },
+    "caisse_revoke": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "caisse_set_status": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "caisse_stats": {
+      "reply": {
+        "kind": "stats",
+        "value": [
+          {
+            "partner": "CAF-78",
+            "identifiant": "demo.operateur",
+            "service": null,
+            "kind": "password_change",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "CAF-78",
+            "identifiant": "demo.operateur",
+            "service": null,
+            "kind": "sign_in",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": null,
+            "kind": "admin",
+            "outcome": "ok",
+            "count": 30
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": null,
+            "kind": "password_change",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": null,
+            "kind": "sign_in",
+            "outcome": "ok",
+            "count": 2
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": null,
+            "kind": "sign_out",
+            "outcome": "ok",
+            "count": 2
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "found",
+            "count": 2
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "not_found",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "opposition",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.admin",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "out_of_scope",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": null,
+            "kind": "password_change",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": null,
+            "kind": "sign_in",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": null,
+            "kind": "sign_out",
+            "outcome": "ok",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "found",
+            "count": 2
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "not_found",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "opposition",
+            "count": 1
+          },
+          {
+            "partner": "DEMO-CCAS-78",
+            "identifiant": "demo.caf",
+            "service": "cdap-t2",
+            "kind": "lookup",
+            "outcome": "out_of_scope",
+            "count": 1
+          }
+        ]
+      }
+    },
+    "caisse_suspend": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "caisse_suspend_late": {
+      "reply": {
+        "kind": "affected",
+        "value": {
+          "count": 0
+        }
+      }
+    },
+    "caisse_traces": {
+      "reply": {
+        "kind": "traces",
+        "value": {
+          "entries": [
+            {
+              "at": "2026-11-23T10:00:00Z",
+              "identifiant": "demo.operateur",
+              "kind": "password_change",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T10:00:00Z",
+              "identifiant": "demo.operateur",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2027-11-24T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2027-11-24T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2027-11-24T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2027-11-24T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            }
+          ],
+          "next_before": 62
+        }
+      }
+    },
+    "caisse_users": {
+      "reply": {
+        "kind": "users",
+        "value": [
+          {
+            "identifiant": "demo.admin",
+            "display_name": "Administratrice des habilitations du CCAS (démo)",
+            "email": "demo.admin@demo.invalid",
+            "status": "active",
+            "role": "administrator",
+            "must_change_password": false,
+            "habilitations": [
+              {
+                "service": "cdap-t2",
+                "departements": [
+                  "78"
+                ],
+                "granted_at": "2026-11-23T09:00:00Z",
+                "ends_at": null,
+                "granted_by": null,
+                "suspended_by": null
+              }
+            ]
+          },
+          {
+            "identifiant": "demo.caf",
+            "display_name": "Travailleur social (démo)",
+            "email": "demo.caf@demo.invalid",
+            "status": "active",
+            "role": null,
+            "must_change_password": false,
+            "habilitations": [
+              {
+                "service": "cdap-t2",
+                "departements": [
+                  "78"
+                ],
+                "granted_at": "2026-11-23T09:00:00Z",
+                "ends_at": null,
+                "granted_by": "demo.admin",
+                "suspended_by": null
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "create_group": {
+      "reply": {
+        "kind": "group",
+        "value": {
+          "name": "Accueil",
+          "members": [],
+          "created_by": "demo.admin",
+          "created_at": "2026-11-23T09:00:00Z"
+        }
+      }
+    },
+    "create_user": {
+      "reply": {
+        "kind": "created",
+        "value": {
+          "identifiant": "demo-ccas-78.000001",
+          "temporary_password": "Provisoire-Enregistre-1!"
+        }
+      }
+    },
+    "create_user_quota": {
+      "error": {
+        "code": "quota_reached",
+        "message": "Quota atteint : la convention permet 20 habilitations au service cdap-t2, toutes attribuées. Retirez-en une ou demandez à la caisse d'augmenter le quota."
+      }
+    },
+    "delegations": {
+      "reply": {
+        "kind": "delegations",
+        "value": [
+          {
+            "service": "cdap-t2",
+            "convention": "DEMO-CDAP-78",
+            "caisse": "CAF-78",
+            "departements": [
+              "78"
+            ],
+            "quota": 20,
+            "used": 2
+          }
+        ]
+      }
+    },
+    "delete_group": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "grant": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "grant_group": {
+      "reply": {
+        "kind": "affected",
+        "value": {
+          "count": 1
+        }
+      }
+    },
+    "groups": {
+      "reply": {
+        "kind": "groups",
+        "value": [
+          {
+            "name": "Accueil",
+            "members": [
+              "demo.caf"
+            ],
+            "created_by": "demo.admin",
+            "created_at": "2026-11-23T09:00:00Z"
+          }
+        ]
+      }
+    },
+    "my_traces": {
+      "reply": {
+        "kind": "traces",
+        "value": {
+          "entries": [
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "not_found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "out_of_scope",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "opposition",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "password_change",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            }
+          ],
+          "next_before": null
+        }
+      }
+    },
+    "partner_traces": {
+      "reply": {
+        "kind": "traces",
+        "value": {
+          "entries": [
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "admin",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "not_found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "out_of_scope",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "opposition",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "password_change",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.admin",
+              "kind": "sign_in",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "sign_out",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "not_found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "out_of_scope",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "opposition",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "lookup",
+              "service": "cdap-t2",
+              "outcome": "found",
+              "address": null
+            },
+            {
+              "at": "2026-11-23T09:00:00Z",
+              "identifiant": "demo.caf",
+              "kind": "password_change",
+              "service": null,
+              "outcome": "ok",
+              "address": null
+            }
+          ],
+          "next_before": 29
+        }
+      }
+    },
+    "reset_password": {
+      "reply": {
+        "kind": "password",
+        "value": {
+          "temporary_password": "Provisoire-Enregistre-1!"
+        }
+      }
+    },
+    "review": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "review_csv": {
+      "reply": {
+        "kind": "document",
+        "value": "partenaire;identifiant;service;attribuée le;attribuée par;revue le;revue par;prochaine revue;en retard;suspendue\nDEMO-CCAS-78;demo.caf;cdap-t2;2026-11-23;demo.admin;2026-11-23;demo.admin;2027-11-23;non;non\n"
+      }
+    },
+    "review_page": {
+      "reply": {
+        "kind": "document",
+        "value": "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Revue annuelle des habilitations — CCAS de Versailles (démo) (DEMO-CCAS-78)</title></head><body>\n<h1>Revue annuelle des habilitations</h1>\n<p>Partenaire : CCAS de Versailles (démo) (DEMO-CCAS-78)<br>Établie le 23/11/2026 à 10:00 (heure de Paris) par demo.admin.<br>1 habilitation(s) en vigueur, dont 0 dont la revue est en retard.</p>\n<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n<thead><tr><th scope=\"col\">Utilisateur</th><th scope=\"col\">Service</th><th scope=\"col\">Attribuée le (par)</th><th scope=\"col\">Dernière revue (par)</th><th scope=\"col\">Prochaine revue</th><th scope=\"col\">État</th></tr></thead>\n<tbody>\n<tr><td>demo.caf</td><td>cdap-t2</td><td>23/11/2026 (demo.admin)</td><td>23/11/2026 (demo.admin)</td><td>23/11/2027</td><td>à jour</td></tr>\n</tbody></table>\n<p>Chaque habilitation est à confirmer ou à retirer une fois par an (revue inverse) ; ce document en est la preuve pour la caisse.</p>\n</body></html>\n"
+      }
+    },
+    "reviews": {
+      "reply": {
+        "kind": "reviews",
+        "value": [
+          {
+            "identifiant": "demo.caf",
+            "service": "cdap-t2",
+            "granted_at": "2026-11-23T09:00:00Z",
+            "reviewed_at": null,
+            "reviewed_by": null,
+            "due_at": "2027-11-23T09:00:00Z",
+            "late": false,
+            "suspended": false
+          }
+        ]
+      }
+    },
+    "revoke": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "revoke_group": {
+      "reply": {
+        "kind": "affected",
+        "value": {
+          "count": 1
+        }
+      }
+    },
+    "set_manager": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "set_member": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "set_status": {
+      "reply": {
+        "kind": "done"
+      }
+    },
+    "users": {
+      "reply": {
+        "kind": "users",
+        "value": [
+          {
+            "identifiant": "demo.admin",
+            "display_name": "Administratrice des habilitations du CCAS (démo)",
+            "email": "demo.admin@demo.invalid",
+            "status": "active",
+            "role": "administrator",
+            "must_change_password": false,
+            "habilitations": [
+              {
+                "service": "cdap-t2",
+                "departements": [
+                  "78"
+                ],
+                "granted_at": "2026-11-23T09:00:00Z",
+                "ends_at": null,
+                "granted_by": null,
+                "suspended_by": null
+              }
+            ]
+          },
+          {
+            "identifiant": "demo.caf",
+            "display_name": "Travailleur social (démo)",
+            "email": "demo.caf@demo.invalid",
+            "status": "active",
+            "role": null,
+            "must_change_password": false,
+            "habilitations": [
+              {
+                "service": "cdap-t2",
+                "departements": [
+                  "78"
+                ],
+                "granted_at": "2026-11-23T09:00:00Z",
+                "ends_at": null,
+                "granted_by": null,
+                "suspended_by": null
+              }
+            ]
+          }
+        ]
+      }
+    }
+  },
+  "demo_files": [
+    {
+      "nir": "2 02 04 67 267 781 33",
+      "name": "du Pont",
+      "outcome": "found"
+    },
+    {
+      "nir": "2 04 07 59 117 050 95",
+      "name": "Carré",
+      "outcome": "found"
+    },
+    {
+      "nir": "1 83 11 67 405 685 39",
+      "name": "Blanc",
+      "outcome": "opposition"
+    },
+    {
+      "nir": "1 86 06 67 513 770 76",
+      "name": "Santoni-Giraud",
+      "outcome": "opposition"
+    },
+    {
+      "nir": "1 00 10 67 583 830 60",
+      "name": "Laurent",
+      "outcome": "not_eligible"
+    },
+    {
+      "nir": "1 00 12 67 537 436 23",
+      "name": "Santoni",
+      "outcome": "not_eligible"
+    }
+  ]
 };
