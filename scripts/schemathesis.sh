@@ -56,3 +56,8 @@ st --exclude-path /api/v1/sessions/current --exclude-method DELETE \
 # session (R-13), which would turn every later call into a 401.
 st --include-path /api/v1/sessions/current/password \
   -H "Authorization: Bearer $(ready demo.mairie)"
+# …and the caisse operators' routes (issue 23) with an operator's session: MSA d'Alsace, whose
+# partners are caisse-managed, so that registering a user, resetting a password, granting
+# and the statistics answer for real, every method included.
+st --include-path-regex '^/api/v1/caisse/' \
+  -H "Authorization: Bearer $(ready demo.operateur.msa)"
