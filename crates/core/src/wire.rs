@@ -759,5 +759,6 @@ impl EndReason {
 #[serde(deny_unknown_fields)]
 pub struct SignOutQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(inline))]
     pub reason: Option<EndReason>,
 }
