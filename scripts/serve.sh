@@ -17,6 +17,7 @@ Comptes de démonstration (mot de passe provisoire, à changer à la première c
   demo.creche (psu)   demo.mairie (qf)   demo.departement (rsacg)   demo.caf (cdap-t2)
   demo.admin (administratrice des habilitations du CCAS, quota de 20)
   demo.operateur (agent de la CAF des Yvelines : /api/v1/caisse/…)
+  demo.operateur.msa (agent de la MSA d'Alsace : inscrit les utilisateurs de la crèche et du département)
   mot de passe : Demo-Guichet-2026!
 
 Essai avec curl :
