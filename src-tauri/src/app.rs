@@ -13,7 +13,7 @@ use guichet_core::nir::{Nir, NirError};
 use guichet_core::policy::password::PasswordPolicy;
 use guichet_core::wire::{
     ChangePasswordRequest, EndReason, ErrorBody, ErrorCode, LookupRequest, LookupResponse,
-    PasswordRules, SessionInfo, SignInRequest, Violation,
+    PasswordRules, ServiceInfo, SessionInfo, SignInRequest, Violation,
 };
 use guichet_service::{Clock, SampleQuery};
 use sha2::{Digest, Sha256};
@@ -482,16 +482,7 @@ impl AppCore {
                 "Les dossiers d'exemple n'existent que sur la base de démonstration.",
             ));
         };
-        let granted = info
-            .services
-            .iter()
-            .find(|x| x.code == service)
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::ServiceNotGranted,
-                    "Vous n'êtes pas habilité à ce service.",
-                )
-            })?;
+        let granted = granted_service(&info, service)?;
         let mut out = Vec::new();
         for outcome in [
             LookupOutcome::Found,
@@ -563,17 +554,7 @@ impl AppCore {
     pub async fn hours(&self, service: &str) -> Result<HoursView> {
         let guard = self.session.lock().await;
         let s = guard.as_ref().ok_or_else(expired)?;
-        let info = s
-            .info
-            .services
-            .iter()
-            .find(|x| x.code == service)
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::ServiceNotGranted,
-                    "Vous n'êtes pas habilité à ce service.",
-                )
-            })?;
+        let info = granted_service(&s.info, service)?;
         Ok(hours_view(&info.hours, self.now()))
     }
 
@@ -762,6 +743,19 @@ impl AppCore {
 /// A password is remembered only for non-production profiles, if the policy allows it.
 fn remember_allowed(effective: &Effective, profile: &Profile) -> bool {
     effective.allow_remember_password && profile.environment != Environment::Production
+}
+
+/// The signed-in user's `service`; `service_not_granted` for any other.
+fn granted_service<'a>(info: &'a SessionInfo, service: &str) -> Result<&'a ServiceInfo> {
+    info.services
+        .iter()
+        .find(|x| x.code == service)
+        .ok_or_else(|| {
+            error(
+                ErrorCode::ServiceNotGranted,
+                "Vous n'êtes pas habilité à ce service.",
+            )
+        })
 }
 
 fn expired() -> ErrorBody {
