@@ -6,7 +6,7 @@
 // left here is the scenario's setting: which profiles and policy the sign-in screen shows.
 // The scenario is chosen by `location.hash`; see SCENARIOS.
 import { AppEvent, Command, ErrorCode } from "./lib/ipc";
-import type { ErrorBody, Profile, ProfileView, SessionView, StartupView } from "./lib/ipc";
+import type { ErrorBody, ManageCall, ManageReply, Profile, ProfileView, SessionView, StartupView } from "./lib/ipc";
 import { recorded, type Account, type LookupCase } from "./recorded";
 
 export const SCENARIOS = [
@@ -29,7 +29,17 @@ export const SCENARIOS = [
   "profiles",
   "startup-error",
   "admin",
+  "admin-users",
+  "admin-groups",
+  "admin-traces",
+  "admin-review",
+  "my-traces",
   "caisse",
+  "caisse-partner",
+  "caisse-traces",
+  "caisse-stats",
+  "caisse-flags",
+  "demo-files",
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -83,6 +93,7 @@ export function samples() {
       not_eligible: pick("creche", "not_eligible"),
     },
     wrongKey,
+    demoFiles: recorded.demo_files,
   };
 }
 
@@ -193,9 +204,20 @@ function startup(scenario: Scenario): StartupView {
     case "found-rsacg":
       return { ...base, session: session("departement", "ready", PROFILE_RECETTE) };
     case "admin":
+    case "admin-users":
+    case "admin-groups":
+    case "admin-traces":
+    case "admin-review":
+    case "my-traces":
       return { ...base, session: recorded.admin.ready };
     case "caisse":
+    case "caisse-partner":
+    case "caisse-traces":
+    case "caisse-stats":
+    case "caisse-flags":
       return { ...base, session: recorded.caisse.ready };
+    case "demo-files":
+      return { ...base, session: session("creche", "ready", recorded.demo_profile.profile) };
     case "startup-error":
       throw new Error("unreachable");
   }
@@ -228,9 +250,24 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
   let current: SessionView | null = null;
   let profiles: ProfileView[] = [];
   // The administration scenarios: one creation is recorded, the next one meets the quota;
-  // the caisse's partner before and after the withdrawal.
+  // the caisse's partners before and after the withdrawal.
   let createdOnce = false;
   let withdrawn = false;
+
+  /** A management call: the recorded answer to its op (see `recorded.manage`). */
+  function manage(call: ManageCall): ManageReply {
+    let key: string = call.op;
+    if (call.op === "create_user") {
+      if (createdOnce) key = "create_user_quota";
+      createdOnce = true;
+    }
+    if (call.op === "caisse_delegation") withdrawn = call.withdrawn;
+    if (call.op === "caisse_partners" && withdrawn) key = "caisse_partners_withdrawn";
+    const answer = recorded.manage[key];
+    if (!answer) throw fail(`manage ${key}`);
+    if ("error" in answer) throw answer.error;
+    return answer.reply;
+  }
 
   function emit(event: string, payload: unknown) {
     for (const id of listeners.get(event) ?? []) runCallback(id, { event, id, payload });
@@ -333,25 +370,18 @@ export function createMock(scenario: Scenario, runCallback: (id: number, data: u
       need<string>(args, "profile");
       return null;
     },
-    [Command.Delegations]: () => (createdOnce ? recorded.admin.delegations.map((d) => ({ ...d, used: d.used + 1 })) : recorded.admin.delegations),
-    [Command.ManagedUsers]: () => recorded.admin.users,
-    [Command.CreateUser]: (args) => {
-      const r = need<{ name: string }>(args, "request");
-      if (createdOnce) throw recorded.admin.quota_reached;
-      if (r.name !== recorded.admin.created_name) throw fail("create_user");
-      createdOnce = true;
-      return recorded.admin.created;
-    },
-    [Command.Reviews]: () => recorded.admin.reviews,
-    [Command.Review]: (args) => {
-      need<unknown>(args, "request");
+    [Command.KeepAlive]: () => {
+      signedIn();
       return null;
     },
-    [Command.SupervisedPartners]: () => (withdrawn ? recorded.caisse.withdrawn : recorded.caisse.partners),
-    [Command.SetDelegationWithdrawn]: (args) => {
-      withdrawn = need<boolean>(args, "withdrawn");
-      return null;
+    [Command.DemoFiles]: (args) => {
+      const service = need<string>(args, "service");
+      // Recorded on the bundled database for the crèche's first service; a real server has none.
+      const bundled = profiles.find((p) => p.profile.name === signedIn().profile)?.bundled ?? false;
+      if (!bundled || service !== accountOf("creche").ready.services[0]?.code) throw fail(`demo_files(${service})`);
+      return recorded.demo_files;
     },
+    [Command.Manage]: (args) => manage(need<ManageCall>(args, "call")),
   };
 
   function handle(cmd: string, args: Args): unknown {

@@ -103,6 +103,16 @@ const slug = (s) =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "");
 
+/** From the lookup screen to "Administration", by the keyboard. */
+async function toAdministration(page) {
+  await heading(page, "Consulter un dossier", 1).waitFor();
+  const admin = page.getByRole("button", { name: "Administration" });
+  await admin.focus();
+  await page.keyboard.press("Enter");
+  await heading(page, "Administration des habilitations", 1).waitFor();
+  await page.locator("td.quota").first().waitFor();
+}
+
 const outcome = (which, title) => async (page, check) => {
   const s = await samples(page);
   await search(page, s.outcomes[which]);
@@ -339,6 +349,198 @@ const SCENARIOS = [
       await page.getByRole("status").filter({ hasText: "Délégation retirée" }).waitFor();
       await page.getByRole("button", { name: /^Rendre la délégation de / }).waitFor();
       await check("withdrawn");
+    },
+  },
+  {
+    name: "admin-users",
+    async run(page, check) {
+      await toAdministration(page);
+      const status = (text) => page.getByRole("status").filter({ hasText: text }).waitFor();
+      await page.getByRole("button", { name: "Suspendre demo.caf", exact: true }).click();
+      await status("Compte de demo.caf suspendu.");
+      await check();
+      await page.getByRole("button", { name: "Réinitialiser le mot de passe de demo.caf" }).click();
+      await status("Mot de passe provisoire");
+      await check("reinitialise");
+      await page.getByRole("button", { name: "J'ai transmis le mot de passe" }).click();
+      // Deactivation asks first; the keyboard lands on the confirmation.
+      await page.getByRole("button", { name: "Désactiver demo.caf" }).click();
+      await expectFocus(page, "[aria-label='Confirmer la désactivation de demo.caf']", "« Confirmer la désactivation »");
+      await check("desactivation");
+      await page.keyboard.press("Enter");
+      await status("Compte de demo.caf désactivé.");
+      await page.getByRole("button", { name: "Attribuer une habilitation à demo.caf" }).click();
+      const form = page.getByRole("form", { name: "Attribuer une habilitation à demo.caf" });
+      await form.getByLabel("Dernier jour (facultatif)").fill("2027-12-31");
+      await check("attribution");
+      await form.getByRole("button", { name: "Attribuer l'habilitation" }).click();
+      await status("Habilitation cdap-t2 attribuée à demo.caf.");
+      await page.getByRole("button", { name: "Retirer l'habilitation cdap-t2 à demo.caf" }).click();
+      await status("Habilitation cdap-t2 retirée à demo.caf.");
+      await page.getByRole("button", { name: "Nommer gestionnaire demo.caf" }).click();
+      await status("demo.caf est gestionnaire délégué.");
+      await check("gestionnaire");
+    },
+  },
+  {
+    name: "admin-groups",
+    async run(page, check) {
+      await toAdministration(page);
+      await page.getByRole("tab", { name: "Groupes" }).click();
+      await heading(page, "Groupe Accueil", 3).waitFor();
+      await check();
+      const status = (text) => page.getByRole("status").filter({ hasText: text }).waitFor();
+      await page.getByLabel("Nom du groupe").fill("Accueil");
+      await page.getByRole("button", { name: "Créer le groupe" }).click();
+      await status("Groupe Accueil créé.");
+      await page.getByLabel("Ajouter un membre au groupe Accueil").selectOption("demo.admin");
+      await page.getByRole("button", { name: "Ajouter au groupe Accueil" }).click();
+      await status("demo.admin ajouté au groupe Accueil.");
+      await page.getByRole("button", { name: "Attribuer une habilitation au groupe Accueil" }).click();
+      const form = page.getByRole("form", { name: "Attribuer une habilitation aux membres du groupe Accueil" });
+      await check("attribution");
+      await form.getByRole("button", { name: "Attribuer à tous les membres" }).click();
+      await status("Habilitation cdap-t2 attribuée à 1 membre du groupe Accueil.");
+      await page.getByRole("button", { name: "Retirer cdap-t2 aux membres du groupe Accueil" }).click();
+      await status("Habilitation cdap-t2 retirée à 1 membre du groupe Accueil.");
+      await page.getByRole("button", { name: "Retirer demo.caf du groupe Accueil" }).click();
+      await status("demo.caf retiré du groupe Accueil.");
+      await check("membres");
+    },
+  },
+  {
+    name: "admin-traces",
+    async run(page, check) {
+      await toAdministration(page);
+      // The arrow keys move between the tabs.
+      await page.getByRole("tab", { name: "Habilitations" }).focus();
+      await page.keyboard.press("End");
+      await heading(page, "Traces du partenaire", 2).waitFor();
+      await page.getByRole("cell", { name: "Connexion" }).first().waitFor();
+      await check();
+      await page.getByRole("button", { name: "Page suivante" }).click();
+      await page.getByText("Page 2 :").waitFor();
+      await page.getByRole("button", { name: "Première page" }).click();
+      await page.getByText("Page 1 :").waitFor();
+      await page.getByLabel("Identifiant", { exact: true }).fill("demo.caf");
+      await page.getByLabel("Service", { exact: true }).selectOption("cdap-t2");
+      await page.getByLabel("Du", { exact: true }).fill("2026-11-01");
+      await page.getByRole("button", { name: "Filtrer" }).click();
+      await page.getByText("Page 1 :").waitFor();
+      await check("filtres");
+    },
+  },
+  {
+    name: "admin-review",
+    async run(page, check) {
+      await toAdministration(page);
+      await heading(page, "Revue annuelle", 2).waitFor();
+      await page.getByRole("button", { name: "Exporter en CSV" }).click();
+      await page.getByLabel("Contenu du fichier revue-habilitations.csv").waitFor();
+      await check("csv");
+      await page.getByRole("button", { name: "Version imprimable" }).click();
+      await expectFocus(page, "#printable-title", "le titre de la version imprimable");
+      const frame = page.frameLocator("iframe[title='Revue annuelle des habilitations, version imprimable']");
+      await frame.getByRole("heading", { name: "Revue annuelle des habilitations" }).waitFor();
+      await check("imprimable");
+      await page.getByRole("button", { name: "Fermer la version imprimable" }).click();
+      await page.getByRole("button", { name: "Confirmer cdap-t2 pour demo.caf" }).click();
+      await page.getByRole("status").filter({ hasText: "confirmée pour un an" }).waitFor();
+      await check("confirmee");
+    },
+  },
+  {
+    name: "my-traces",
+    async run(page, check) {
+      await heading(page, "Consulter un dossier", 1).waitFor();
+      await page.getByRole("button", { name: "Mes traces" }).click();
+      await heading(page, "Mes traces", 1).waitFor();
+      await page.getByRole("cell", { name: "Consultation" }).first().waitFor();
+      if (await page.getByLabel("Identifiant").count()) throw new Error("« Mes traces » propose un filtre par identifiant");
+      await check();
+    },
+  },
+  {
+    name: "caisse-partner",
+    async run(page, check) {
+      await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
+      await page.getByRole("button", { name: /^Ouvrir la fiche de / }).click();
+      await page.getByRole("cell", { name: "DEMO-CDAP-78" }).waitFor();
+      await page.getByRole("cell", { name: "Déléguée", exact: true }).waitFor();
+      await check();
+      const status = (text) => page.getByRole("status").filter({ hasText: text }).waitFor();
+      await page.getByLabel("Prénom et nom").fill("Agent d'accueil");
+      await page.getByLabel("Courriel").fill("agent.accueil@ccas.example");
+      await page.getByRole("button", { name: "Enregistrer l'utilisateur" }).click();
+      await status("Mot de passe provisoire");
+      await check("enregistre");
+      await page.getByRole("button", { name: "J'ai transmis le mot de passe" }).click();
+      await page.getByRole("button", { name: "Suspendre l'habilitation cdap-t2 de demo.caf" }).click();
+      await status("Habilitation cdap-t2 de demo.caf suspendue.");
+      await page.getByRole("button", { name: "Forcer le changement de mot de passe de demo.caf" }).click();
+      await status("demo.caf devra changer son mot de passe");
+      await page.getByRole("button", { name: /^Imposer un changement de mot de passe à tous les utilisateurs de / }).click();
+      await check("confirmation");
+      await page.getByRole("button", { name: /^Confirmer le changement de mot de passe de tous les utilisateurs de / }).click();
+      await status("Changement de mot de passe imposé");
+      await page.getByRole("button", { name: /^Suspendre les habilitations en retard de revue de / }).click();
+      await status("Revues en retard");
+      await check("mesures");
+    },
+  },
+  {
+    name: "caisse-traces",
+    async run(page, check) {
+      await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
+      await page.getByRole("tab", { name: "Traces" }).click();
+      await heading(page, "Traces", 2).waitFor();
+      await page.getByRole("cell", { name: "Connexion" }).first().waitFor();
+      await check();
+      await page.getByRole("button", { name: "Page suivante" }).click();
+      await page.getByRole("button", { name: "Première page" }).waitFor();
+      await page.getByLabel("Service", { exact: true }).fill("cdap-t2");
+      await page.getByLabel("Au", { exact: true }).fill("2026-11-23");
+      await page.getByRole("button", { name: "Filtrer" }).click();
+      await page.getByText("Page 1 :").waitFor();
+      await check("filtres");
+    },
+  },
+  {
+    name: "caisse-stats",
+    async run(page, check) {
+      await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
+      await page.getByRole("tab", { name: "Statistiques mensuelles" }).click();
+      await heading(page, "Statistiques mensuelles", 2).waitFor();
+      await page.getByRole("cell", { name: "DEMO-CCAS-78" }).first().waitFor();
+      await check();
+    },
+  },
+  {
+    name: "caisse-flags",
+    async run(page, check) {
+      await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
+      await page.getByRole("tab", { name: "Signaux d'abus" }).click();
+      await heading(page, "Signaux d'abus", 2).waitFor();
+      await page.getByLabel("Depuis le").fill("2026-11-01");
+      await page.getByRole("button", { name: "Afficher" }).click();
+      await page.getByText("Aucun signal depuis le 01/11/2026.").waitFor();
+      await check();
+    },
+  },
+  {
+    name: "demo-files",
+    async run(page, check) {
+      await heading(page, "Consulter un dossier", 1).waitFor();
+      await heading(page, "Dossiers d'exemple (base de démonstration)", 2).waitFor();
+      await check();
+      const s = await samples(page);
+      const file = s.demoFiles[0];
+      await page.getByRole("button", { name: `Utiliser le dossier ${file.name}` }).click();
+      await page.getByText("NIR valide").waitFor();
+      if ((await page.getByLabel("Nom de famille").inputValue()) !== file.name) throw new Error("le nom n'est pas repris");
+      await page.getByRole("button", { name: "Rechercher" }).click();
+      await heading(page, "Dossier trouvé", 2).waitFor();
+      await check("utilise");
     },
   },
 ];

@@ -372,6 +372,7 @@ pub struct TracePageQuery {
     /// The cursor: only traces older than this one (the `next_before` of the previous page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1))]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub before: Option<i64>,
     /// Issue 23: only this user's traces (an identifiant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -397,6 +398,7 @@ pub struct TraceEntries {
     pub entries: Vec<TraceEntry>,
     /// The `before` of the next (older) page; absent on the last page.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub next_before: Option<i64>,
 }
 

@@ -1862,7 +1862,18 @@ async fn r21_issue22_my_traces_come_in_pages_that_chain(db: TestDb) {
         .iter()
         .map(|p| (p["name"].as_str().unwrap(), p["in"].as_str().unwrap()))
         .collect();
-    assert_eq!(params, vec![("limit", "query"), ("before", "query")]);
+    assert_eq!(
+        params,
+        vec![
+            ("limit", "query"),
+            ("before", "query"),
+            ("user", "query"),
+            ("service", "query"),
+            ("since", "query"),
+            ("until", "query"),
+        ],
+        "issue 23: the listing's filters"
+    );
     assert_eq!(get["parameters"][0]["schema"]["maximum"], 500);
     assert!(get["responses"]["400"].is_object());
     assert!(spec["components"]["schemas"]["TraceEntries"].is_object());

@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode, sectionLabel } from "./ipc";
 import type { ErrorBody } from "./ipc";
 import {
+  countFr,
+  dateTimeParis,
+  daysBefore,
+  partnerRoleFr,
+  traceKindFr,
+  traceOutcomeFr,
   amountPlain,
   dateFr,
   monthlyCents,
@@ -421,5 +427,33 @@ describe("QF grid (R-32)", () => {
       expect(parseQfGrid(bad), bad).toHaveProperty("error");
     }
     expect(parseQfGrid("A ; 0 ; 10\nB ; dix")).toEqual({ error: "Grille QF, ligne 2 : QF de départ invalide." });
+  });
+});
+
+describe("management screens (issue 23)", () => {
+  it("writes trace instants in Paris time, summer and winter", () => {
+    expect(dateTimeParis("2026-11-23T09:00:00Z")).toBe("23/11/2026 10:00");
+    expect(dateTimeParis("2026-07-01T22:30:00Z")).toBe("02/07/2026 00:30");
+    expect(dateTimeParis("pas une date")).toBe("pas une date");
+  });
+  it("counts days back across months and years", () => {
+    expect(daysBefore("2026-11-23", 30)).toBe("2026-10-24");
+    expect(daysBefore("2026-01-05", 7)).toBe("2025-12-29");
+    expect(daysBefore("2028-03-01", 1)).toBe("2028-02-29");
+  });
+  it("words trace kinds and outcomes, an unknown code as it is", () => {
+    expect(traceKindFr("sign_in")).toBe("Connexion");
+    expect(traceKindFr("nouveau")).toBe("nouveau");
+    expect(traceOutcomeFr("ok")).toBe("Réussi");
+    expect(traceOutcomeFr("not_found")).toBe("Aucun dossier");
+    expect(traceOutcomeFr("screen_locked")).toBe("Poste verrouillé");
+    expect(traceOutcomeFr("autre")).toBe("autre");
+  });
+  it("names roles and counts in French", () => {
+    expect(partnerRoleFr("manager")).toBe("Gestionnaire délégué");
+    expect(partnerRoleFr(null)).toBe("Utilisateur");
+    expect(countFr(1, "membre", "membres")).toBe("1 membre");
+    expect(countFr(0, "membre", "membres")).toBe("0 membre");
+    expect(countFr(3, "membre", "membres")).toBe("3 membres");
   });
 });

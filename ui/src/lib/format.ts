@@ -1,6 +1,7 @@
 // Pure presentation helpers (French formats). Unit-tested in format.test.ts.
 import { ErrorCode } from "./ipc";
 import type {
+  AccountStatus,
   CareType,
   Environment,
   NoParticipation,
@@ -308,4 +309,96 @@ export function qfGridText(grid: readonly QfBracket[]): string {
   return grid
     .map((b) => [b.label, b.from, b.to ?? "", b.price_cents != null ? amountPlain(b.price_cents) : ""].join(" ; "))
     .join("\n");
+}
+
+/** An instant in Paris time, for trace listings: "23/11/2026 10:00". */
+export function dateTimeParis(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: "Europe/Paris",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(d);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("day")}/${part("month")}/${part("year")} ${part("hour")}:${part("minute")}`;
+}
+
+/** "2026-11-23" minus `days` days → "2026-10-24" (calendar arithmetic, no time zone). */
+export function daysBefore(iso: string, days: number): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return iso;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) - days));
+  return d.toISOString().slice(0, 10);
+}
+
+/** "1 membre", "2 membres" (French: 0 and 1 take the singular). */
+export function countFr(n: number, singular: string, plural: string): string {
+  return `${n} ${n <= 1 ? singular : plural}`;
+}
+
+/** What a trace records (`TraceKind` codes); another code is shown as it is. */
+const traceKindLabels: Record<string, string> = {
+  sign_in: "Connexion",
+  sign_out: "Déconnexion",
+  password_change: "Changement de mot de passe",
+  lookup: "Consultation",
+  timeout: "Fin de session",
+  admin: "Administration",
+};
+
+export function traceKindFr(kind: string): string {
+  return traceKindLabels[kind] ?? kind;
+}
+
+/** A trace's outcome: `ok`, a lookup's outcome, an error code, or why a session ended. */
+const traceOutcomeLabels: Record<string, string> = {
+  ok: "Réussi",
+  ...outcomeTitle,
+  invalid_credentials: "Identifiants refusés",
+  invalid_credentials_locked: "Identifiants refusés, compte verrouillé",
+  account_locked: "Compte verrouillé",
+  account_disabled: "Compte désactivé",
+  temporary_password_expired: "Mot de passe provisoire expiré",
+  password_policy: "Mot de passe refusé",
+  rate_limited: "Trop de consultations",
+  service_closed: "Service fermé",
+  service_not_granted: "Service non attribué",
+  nir_malformed: "NIR invalide",
+  nir_key_mismatch: "Clé du NIR erronée",
+  name_malformed: "Nom invalide",
+  idle: "Inactivité",
+  absolute: "Durée maximale atteinte",
+  screen_locked: "Poste verrouillé",
+  sleep: "Mise en veille",
+};
+
+export function traceOutcomeFr(outcome: string): string {
+  return traceOutcomeLabels[outcome] ?? outcome;
+}
+
+export const accountStatusLabel: Record<AccountStatus, string> = {
+  active: "Actif",
+  suspended: "Suspendu",
+  deactivated: "Désactivé",
+};
+
+/** R-25: a partner's roles (`ManagedUserInfo.role`, `SessionView.partner_role`). */
+export function partnerRoleFr(role: string | null): string {
+  switch (role) {
+    case "administrator":
+      return "Administrateur";
+    case "deputy":
+      return "Suppléant";
+    case "manager":
+      return "Gestionnaire délégué";
+    case null:
+      return "Utilisateur";
+    default:
+      return role;
+  }
 }

@@ -244,7 +244,7 @@ limit?: number | null,
 /**
  * The cursor: only traces older than this one (the `next_before` of the previous page).
  */
-before?: bigint | null, 
+before?: number | null, 
 /**
  * Issue 23: only this user's traces (an identifiant).
  */
@@ -266,7 +266,7 @@ export type TraceEntries = { entries: Array<TraceEntry>,
 /**
  * The `before` of the next (older) page; absent on the last page.
  */
-next_before: bigint | null, };
+next_before: number | null, };
 
 export type TraceEntry = { at: string, 
 /**
