@@ -24,7 +24,7 @@ use guichet_core::nir::Nir;
 use guichet_service::{DEMO_PASSWORD, SystemClock};
 use guichet_store::Store;
 use guichet_tests::window::{
-    self, button, click, field, screenshots, try_page_text, type_into, wait_for,
+    self, button, click, field, screenshots, try_page_text, type_into, wait_for, wait_gone,
 };
 use guichet_tests::*;
 
@@ -395,6 +395,11 @@ async fn bundled_flow() {
     assert_eq!(title, "Dossier trouvé");
     wait_for(&client, Locator::Css(".countdown"), Duration::from_secs(30)).await;
     shot(&client, "05-compte-a-rebours").await;
+    // Issue 23 (3): "Rester connecté" moves the deadline here and on the server; the
+    // countdown comes back 5 s later, and this time nobody answers.
+    click(&client, "Rester connecté").await;
+    wait_gone(&client, Locator::Css(".countdown"), Duration::from_secs(10)).await;
+    wait_for(&client, Locator::Css(".countdown"), Duration::from_secs(30)).await;
     let notice = wait_for(
         &client,
         Locator::XPath("//*[@role='status'][contains(., 'inactivité')]"),
@@ -419,6 +424,28 @@ async fn bundled_flow() {
     );
     let pw = field(&client, "Mot de passe").await;
     assert_eq!(pw.prop("value").await.unwrap().as_deref(), Some(""));
+
+    // Issue 23 (3), R-21: back in, "Mes traces" shows the idle wipe as such, not as a
+    // sign-out; (4) the bundled database offers sample files on the lookup screen.
+    type_into(&client, "Mot de passe", NEW_PASSWORD).await;
+    click(&client, "Se connecter").await;
+    field(&client, "NIR").await;
+    wait_for(
+        &client,
+        Locator::XPath("//h2[contains(., \"Dossiers d'exemple\")]"),
+        Duration::from_secs(20),
+    )
+    .await;
+    click(&client, "Mes traces").await;
+    wait_for(
+        &client,
+        Locator::XPath("//tr[td[.='Déconnexion'] and td[.='Inactivité']]"),
+        Duration::from_secs(20),
+    )
+    .await;
+    shot(&client, "15-mes-traces").await;
+    click(&client, "Se déconnecter").await;
+    field(&client, "Identifiant").await;
     client.close().await.unwrap();
     store.close().await;
 
@@ -516,6 +543,52 @@ async fn administration_flow() {
         Duration::from_secs(10),
     )
     .await;
+    // Issue 23 (1): a user suspended and reactivated, a password reset (shown once), a
+    // group, the partner's traces.
+    click_labelled(&client, "Suspendre demo.caf").await;
+    role_with(
+        &client,
+        "status",
+        "demo.caf suspendu",
+        Duration::from_secs(10),
+    )
+    .await;
+    click_labelled(&client, "Réactiver demo.caf").await;
+    role_with(
+        &client,
+        "status",
+        "demo.caf réactivé",
+        Duration::from_secs(10),
+    )
+    .await;
+    click_labelled(&client, "Réinitialiser le mot de passe de demo.caf").await;
+    let reset = role_with(
+        &client,
+        "status",
+        "Mot de passe provisoire",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(reset.contains("demo.caf"), "{reset}");
+    click(&client, "J'ai transmis le mot de passe").await;
+    click(&client, "Groupes").await;
+    type_into(&client, "Nom du groupe", "Accueil").await;
+    click(&client, "Créer le groupe").await;
+    wait_for(
+        &client,
+        Locator::XPath("//h3[normalize-space()='Groupe Accueil']"),
+        Duration::from_secs(10),
+    )
+    .await;
+    shot(&client, "16-administration-groupes").await;
+    click(&client, "Traces").await;
+    wait_for(
+        &client,
+        Locator::XPath("//tr[td/code[.='demo.admin'] and td[.='Administration']]"),
+        Duration::from_secs(10),
+    )
+    .await;
+    shot(&client, "17-administration-traces").await;
     click(&client, "Se déconnecter").await;
 
     // The caisse's operator withdraws the delegation.
@@ -540,6 +613,39 @@ async fn administration_flow() {
     )
     .await;
     shot(&client, "12-caisse-delegation-retiree").await;
+    // Issue 23 (2), R-24: the caisse now manages the partner: it registers a user and
+    // issues a new password; then the month's statistics (R-22).
+    click_labelled(&client, "Ouvrir la fiche de CCAS de Versailles (démo)").await;
+    type_into(&client, "Prénom et nom", "Agent d'accueil").await;
+    type_into(&client, "Courriel", "accueil@ccas.example").await;
+    click(&client, "Enregistrer l'utilisateur").await;
+    let registered = role_with(
+        &client,
+        "status",
+        "Mot de passe provisoire",
+        Duration::from_secs(20),
+    )
+    .await;
+    assert!(registered.contains("demo-ccas-78."), "{registered}");
+    shot(&client, "18-caisse-utilisateur-enregistre").await;
+    click(&client, "J'ai transmis le mot de passe").await;
+    click_labelled(&client, "Suspendre demo.caf").await;
+    role_with(
+        &client,
+        "status",
+        "demo.caf suspendu",
+        Duration::from_secs(10),
+    )
+    .await;
+    click(&client, "Statistiques mensuelles").await;
+    click(&client, "Afficher").await;
+    wait_for(
+        &client,
+        Locator::XPath("//table//td[.='DEMO-CCAS-78' or .='CAF-78']"),
+        Duration::from_secs(10),
+    )
+    .await;
+    shot(&client, "19-caisse-statistiques").await;
     click(&client, "Se déconnecter").await;
 
     // The administrator has lost the powers: the screen says why.

@@ -61,6 +61,26 @@ pub async fn wait_for(client: &Client, locator: Locator<'_>, timeout: Duration) 
     }
 }
 
+/// Polls until `locator` finds nothing displayed (a dialog closed), or fails.
+#[allow(clippy::disallowed_methods)] // a time-out on the real clock: only a duration
+pub async fn wait_gone(client: &Client, locator: Locator<'_>, timeout: Duration) {
+    let start = Instant::now();
+    loop {
+        let shown = match client.find(locator).await {
+            Ok(e) => e.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        };
+        if !shown {
+            return;
+        }
+        assert!(
+            start.elapsed() <= timeout,
+            "{locator:?} still shown after {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The text the page shows.
 pub async fn try_page_text(client: &Client) -> Result<String, fantoccini::error::CmdError> {
     client.find(Locator::Css("body")).await?.text().await
