@@ -371,7 +371,7 @@ const SCENARIOS = [
       await status("Compte de demo.caf désactivé.");
       await page.getByRole("button", { name: "Attribuer une habilitation à demo.caf" }).click();
       const form = page.getByRole("form", { name: "Attribuer une habilitation à demo.caf" });
-      await form.getByLabel("Dernier jour (facultatif)").fill("2027-12-31");
+      await form.getByLabel("Dernier jour (facultatif)").fill("31/12/2027");
       await check("attribution");
       await form.getByRole("button", { name: "Attribuer l'habilitation" }).click();
       await status("Habilitation cdap-t2 attribuée à demo.caf.");
@@ -424,7 +424,7 @@ const SCENARIOS = [
       await page.getByText("Page 1 :").waitFor();
       await page.getByLabel("Identifiant", { exact: true }).fill("demo.caf");
       await page.getByLabel("Service", { exact: true }).selectOption("cdap-t2");
-      await page.getByLabel("Du", { exact: true }).fill("2026-11-01");
+      await page.getByLabel("Du", { exact: true }).fill("01/11/2026");
       await page.getByRole("button", { name: "Filtrer" }).click();
       await page.getByText("Page 1 :").waitFor();
       await check("filtres");
@@ -499,7 +499,7 @@ const SCENARIOS = [
       await page.getByRole("button", { name: "Page suivante" }).click();
       await page.getByRole("button", { name: "Première page" }).waitFor();
       await page.getByLabel("Service", { exact: true }).fill("cdap-t2");
-      await page.getByLabel("Au", { exact: true }).fill("2026-11-23");
+      await page.getByLabel("Au", { exact: true }).fill("23/11/2026");
       await page.getByRole("button", { name: "Filtrer" }).click();
       await page.getByText("Page 1 :").waitFor();
       await check("filtres");
@@ -521,7 +521,7 @@ const SCENARIOS = [
       await heading(page, "Supervision des partenaires — CAF-78", 1).waitFor();
       await page.getByRole("tab", { name: "Signaux d'abus" }).click();
       await heading(page, "Signaux d'abus", 2).waitFor();
-      await page.getByLabel("Depuis le").fill("2026-11-01");
+      await page.getByLabel("Depuis le").fill("01/11/2026");
       await page.getByRole("button", { name: "Afficher" }).click();
       await page.getByText("Aucun signal depuis le 01/11/2026.").waitFor();
       await check();

@@ -18,6 +18,7 @@ import {
   qfGridText,
   rateFr,
   readDateFr,
+  monthsUpTo,
   durationFr,
   environmentLabel,
   errorText,
@@ -377,6 +378,10 @@ describe("French dates whatever the locale", () => {
   it("says why a field is refused, in French", () => {
     expect(readDateFr("", "2026-11-30")).toEqual({ iso: null, error: null });
     expect(readDateFr("01/12/2026", "2026-11-30").error).toBe("La date ne peut pas dépasser le 30/11/2026.");
+    // Issue 23: a habilitation's last day is not in the past.
+    expect(readDateFr("22/11/2026", undefined, "2026-11-23").error).toBe("La date ne peut pas précéder le 23/11/2026.");
+    expect(readDateFr("23/11/2026", undefined, "2026-11-23")).toEqual({ iso: "2026-11-23", error: null });
+    expect(monthsUpTo("2026-02-10", 3)).toEqual(["2026-02", "2026-01", "2025-12"]);
     expect(readDateFr("31/02/2026").error).toMatch(/jj\/mm\/aaaa/);
     expect(readDateFr("30/11/2026", "2026-11-30")).toEqual({ iso: "2026-11-30", error: null });
   });

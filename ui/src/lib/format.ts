@@ -227,13 +227,27 @@ export function parseDateFr(text: string): string | null {
 /** What a date field holds: nothing, a date, or why it is refused (in French). */
 export type DateRead = { iso: string | null; error: null } | { iso: null; error: string };
 
-/** Reads an optional date field (`max`: the latest date allowed, "YYYY-MM-DD"). */
-export function readDateFr(text: string, max?: string): DateRead {
+/** Reads an optional date field (`max`, `min`: the latest and earliest dates allowed,
+ * "YYYY-MM-DD"). */
+export function readDateFr(text: string, max?: string, min?: string): DateRead {
   if (!text.trim()) return { iso: null, error: null };
   const iso = parseDateFr(text);
   if (!iso) return { iso: null, error: "Date invalide : saisissez-la sous la forme jj/mm/aaaa." };
   if (max && iso > max) return { iso: null, error: `La date ne peut pas dépasser le ${dateFr(max)}.` };
+  if (min && iso < min) return { iso: null, error: `La date ne peut pas précéder le ${dateFr(min)}.` };
   return { iso, error: null };
+}
+
+/** The `count` months up to `iso`'s (included), newest first: "2026-11", "2026-10", … */
+export function monthsUpTo(iso: string, count: number): string[] {
+  const m = /^(\d{4})-(\d{2})/.exec(iso);
+  if (!m) return [];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1 - i, 1));
+    out.push(d.toISOString().slice(0, 7));
+  }
+  return out;
 }
 
 /** An effort rate in parts per million → "0,0619 %" (as the CNAF writes it). */
