@@ -231,6 +231,7 @@ on_both_backends!(
     r26_operator_flow,
     issue23_every_manager_call,
     issue23_staying_keeps_the_server_session,
+    issue23_sample_files_on_the_bundled_backend_only,
     issue23_every_operator_call,
     issue23_msa_operator_registers_and_user_reads_own_traces,
 );
@@ -509,6 +510,25 @@ async fn issue23_staying_keeps_the_server_session(h: Harness) {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::SessionExpired);
+}
+
+/// Issue 23 (4): the bundled (synthetic) database offers sample files of the user's
+/// service, each answering as listed; a real server's files are never listed.
+async fn issue23_sample_files_on_the_bundled_backend_only(h: Harness) {
+    h.ready("demo.creche").await;
+    let files = h.core.demo_files("psu").await;
+    let refused = h.core.demo_files("rsacg").await.unwrap_err();
+    if h._server.is_some() {
+        assert_eq!(files.unwrap_err().code, ErrorCode::NotFound);
+        return;
+    }
+    assert_eq!(refused.code, ErrorCode::ServiceNotGranted);
+    let files = files.unwrap();
+    assert!(files.len() >= 3, "{files:?}");
+    for f in &files {
+        let answer = h.lookup("psu", &f.nir, &f.name).await.unwrap();
+        assert_eq!(answer.outcome, f.outcome, "{}", f.name);
+    }
 }
 
 async fn r18_closed_hours_said_before_and_at_lookup(h: Harness) {
