@@ -447,6 +447,10 @@ impl AppCore {
     /// from for a third of the idle delay: the idle deadline moves, here and on the server
     /// (whose session would otherwise end while the user reads a file without calling it).
     pub async fn keep_alive(&self, surface: &dyn Surface) -> Result<()> {
+        if self.tick() == Tick::Expired {
+            // Too late: the watchdog wipes at its next tick; the server is not woken.
+            return Ok(());
+        }
         self.activity();
         self.with_session(surface, async |b, token| b.current(token).await.map(drop))
             .await

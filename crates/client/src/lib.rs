@@ -152,6 +152,14 @@ impl Client {
         query: Option<&serde_json::Value>,
         token: Option<&str>,
     ) -> Result<RequestBuilder> {
+        // A segment `.` or `..` would change the path's shape (url drops it): an identifiant
+        // or a group's name never does.
+        if segments.iter().any(|s| matches!(*s, "." | "..")) {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                "Cette valeur ne peut pas désigner un compte, un groupe ou un partenaire.",
+            ));
+        }
         let mut url = self.api.clone();
         if let Some(serde_json::Value::Object(fields)) = query {
             let mut pairs = url.query_pairs_mut();

@@ -422,15 +422,19 @@ async fn current_session(
     params(SignOutQuery),
     responses(
         (status = 204, description = "Session fermée ; la trace dit pourquoi (reason : déconnexion, inactivité, verrouillage, veille)"),
-        (status = 400, body = ErrorBody, description = "Raison inconnue"),
         (status = 401, body = ErrorBody, description = "Session absente, expirée ou révoquée"),
         (status = 503, body = ErrorBody, description = "Serveur occupé, requête trop longue ou base indisponible")))]
 async fn sign_out(
     State(state): State<AppState>,
     Authenticated(session): Authenticated,
-    ApiQuery(query): ApiQuery<SignOutQuery>,
+    query: Result<ApiQuery<SignOutQuery>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
-    let reason = query.reason.unwrap_or(EndReason::SignOut);
+    // A reason this version does not know (a newer desktop) never keeps a session open:
+    // the session ends, traced as a sign-out.
+    let reason = query
+        .ok()
+        .and_then(|ApiQuery(q)| q.reason)
+        .unwrap_or(EndReason::SignOut);
     state.guichet.end_session_because(&session, reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -515,6 +515,46 @@ async fn health_openapi_and_sign_out(db: TestDb) {
         (again.status, again.code()),
         (StatusCode::UNAUTHORIZED, ErrorCode::SessionExpired)
     );
+    // Issue 23: a wipe says why; a reason this version does not know, or a stray parameter,
+    // still ends the session (traced as a sign-out), never leaves it open.
+    for (query, outcome) in [
+        ("?reason=screen_locked", "screen_locked"),
+        ("?reason=eteint", "ok"),
+        ("?reason=idle&x=1", "ok"),
+    ] {
+        let signed_in = call(
+            &s.app,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            credentials("demo.caf", NEW_PASSWORD),
+        )
+        .await;
+        assert_eq!(signed_in.status, StatusCode::CREATED);
+        let token = signed_in.json()["token"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/sessions/current{query}");
+        let out = call(&s.app, "DELETE", &path, Some(&token), None).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT, "{query}");
+        let after = call(
+            &s.app,
+            "GET",
+            "/api/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{query}");
+        let last =
+            s.db.store
+                .traces(0, 100_000)
+                .await
+                .unwrap()
+                .into_iter()
+                .rev()
+                .find(|t| t.record.kind == guichet_core::trace::TraceKind::SignOut)
+                .unwrap();
+        assert_eq!(last.record.outcome, outcome, "{query}");
+    }
     // A database that goes away: health says so with a 503.
     s.db.store.close().await;
     let h = call(&s.app, "GET", "/health", None, None).await;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{ChainError, ChainedTrace, TraceKind, verify_chain};
 use guichet_core::wire::TracePageQuery;
@@ -55,10 +55,29 @@ pub struct AbuseFlag {
     pub to: DateTime<Utc>,
 }
 
+/// The years a trace listing or count may name (issue 23): traces are kept six months
+/// and a date outside these bounds would not compare as a date on SQLite.
+pub(crate) const SANE_YEARS: std::ops::RangeInclusive<i32> = 2000..=9999;
+
 /// `YYYY-MM` → the month's bounds, Paris time.
 pub(crate) fn month_bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| ServiceError::InvalidInput("mois attendu sous la forme AAAA-MM".into()))?;
+    let malformed = || ServiceError::InvalidInput("mois attendu sous la forme AAAA-MM".into());
+    let b = month.as_bytes();
+    let shaped = b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit());
+    if !shaped {
+        return Err(malformed());
+    }
+    let first =
+        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| malformed())?;
+    if !SANE_YEARS.contains(&first.year()) {
+        return Err(ServiceError::InvalidInput(
+            "mois hors des années tenues par les traces".into(),
+        ));
+    }
     let next = first
         .checked_add_months(chrono::Months::new(1))
         .ok_or_else(|| ServiceError::InvalidInput("mois hors limites".into()))?;
@@ -321,5 +340,33 @@ impl Guichet {
             }
         }
         Ok(flags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn r22_months_are_paris_months() {
+        let (from, to) = month_bounds("2026-11").unwrap();
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap());
+        assert_eq!(to, Utc.with_ymd_and_hms(2026, 11, 30, 23, 0, 0).unwrap());
+        let (from, _) = month_bounds("2026-07").unwrap();
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 6, 30, 22, 0, 0).unwrap());
+        assert!(month_bounds("2026-13").is_err());
+        assert!(month_bounds("novembre").is_err());
+        // Issue 23: the API's pattern (`AAAA-MM`), nothing looser.
+        for loose in [
+            "26-1",
+            " 2026-1",
+            "+12026-01",
+            "2026-1",
+            "1999-12",
+            "2026-11 ",
+        ] {
+            assert!(month_bounds(loose).is_err(), "{loose:?}");
+        }
     }
 }

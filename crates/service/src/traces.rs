@@ -6,6 +6,7 @@
 
 use std::sync::Mutex;
 
+use chrono::Datelike;
 use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::trace::{ChainKey, ChainedTrace, TraceRecord};
 use guichet_core::wire::{TRACE_PAGE_DEFAULT, TRACE_PAGE_MAX, TracePageQuery};
@@ -133,6 +134,15 @@ impl Guichet {
                 "filtre trop long (64 caractères au plus)".into(),
             ));
         }
+        if [page.since, page.until]
+            .into_iter()
+            .flatten()
+            .any(|d| !crate::audit::SANE_YEARS.contains(&d.year()))
+        {
+            return Err(ServiceError::InvalidInput(
+                "date hors des années tenues par les traces".into(),
+            ));
+        }
         let Some(filter) = narrowed(filter, &page) else {
             return Ok(TracePage {
                 traces: Vec::new(),
@@ -181,7 +191,10 @@ fn narrowed(filter: &TraceFilter, page: &TracePageQuery) -> Option<TraceFilter> 
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        out.service = Some(service.to_owned());
+        match &out.service {
+            Some(own) if own != service => return None,
+            _ => out.service = Some(service.to_owned()),
+        }
     }
     let day_start = |d: chrono::NaiveDate| paris_to_utc(d.and_time(chrono::NaiveTime::MIN));
     if let Some(since) = page.since.map(day_start) {

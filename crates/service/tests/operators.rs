@@ -18,6 +18,7 @@ guichet_store::on_both_backends!(
     r24_an_operator_grants_and_revokes_on_its_own_caisse_s_conventions_only,
     r21_trace_filters_narrow_and_never_widen,
     r22_r23_an_operator_s_statistics_and_signals_are_its_caisse_s,
+    r21_an_operator_reads_nothing_of_another_caisse_s_users,
     issue23_a_wipe_is_traced_with_its_reason,
 );
 
@@ -349,6 +350,107 @@ async fn r22_r23_an_operator_s_statistics_and_signals_are_its_caisse_s(db: TestD
         stats
             .iter()
             .all(|r| r.partner.as_deref() != Some("DEMO-CCAS-78"))
+    );
+}
+
+/// R-21 (issue 23 review): at a partner holding conventions with two caisses, one caisse's
+/// operator reads nothing of a user whose rights come from the other: not their traces
+/// (listed or asked for by identifiant), not their statistics.
+async fn r21_an_operator_reads_nothing_of_another_caisse_s_users(db: TestDb) {
+    let e = env(db).await;
+    let console = e.g.console("agent.caf").unwrap();
+    console
+        .add_convention(&ConventionRequest {
+            partner_tiers: "DEMO-CCAS-78",
+            caisse: "CAF-974",
+            service: "cdap-t13",
+            departements: &["974".into()],
+            number: Some("T13-974"),
+            starts_on: None,
+            beyond_caisse: false,
+        })
+        .await
+        .unwrap();
+    let (other, password) = console
+        .add_user(&NewUserRequest {
+            partner_tiers: "DEMO-CCAS-78".into(),
+            identifiant: "agent.reunion".into(),
+            display_name: "Agent de La Réunion".into(),
+            email: "reunion@ccas.example".into(),
+            services: vec!["cdap-t13".into()],
+            ends_on: None,
+            test_account: false,
+        })
+        .await
+        .unwrap();
+    e.ready_with(&other.identifiant, &password).await;
+    e.ready("demo.caf").await;
+    let (_, caf) = e.ready("demo.operateur").await;
+    let op = e.g.caisse_operator(&caf).await.unwrap();
+    let named = |user: &str| TracePageQuery {
+        user: Some(user.into()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    assert!(
+        !op.traces(named("demo.caf"))
+            .await
+            .unwrap()
+            .traces
+            .is_empty()
+    );
+    assert!(
+        op.traces(named("agent.reunion"))
+            .await
+            .unwrap()
+            .traces
+            .is_empty()
+    );
+    let all = op
+        .traces(TracePageQuery {
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        all.traces
+            .iter()
+            .all(|t| t.record.identifiant.as_deref() != Some("agent.reunion"))
+    );
+    assert!(
+        all.traces
+            .iter()
+            .any(|t| t.record.identifiant.as_deref() == Some("demo.caf"))
+    );
+    let month = e.g.today().format("%Y-%m").to_string();
+    let stats = op.monthly_stats(&month).await.unwrap();
+    assert!(
+        stats
+            .iter()
+            .any(|r| r.identifiant.as_deref() == Some("demo.caf"))
+    );
+    assert!(
+        stats
+            .iter()
+            .all(|r| r.identifiant.as_deref() != Some("agent.reunion"))
+    );
+    // The console reads everything.
+    let everything = console.monthly_stats(&month).await.unwrap();
+    assert!(
+        everything
+            .iter()
+            .any(|r| r.identifiant.as_deref() == Some("agent.reunion"))
+    );
+    // Days outside the traces' years are refused, not misread.
+    let far = TracePageQuery {
+        since: chrono::NaiveDate::from_ymd_opt(10_000, 1, 1),
+        ..Default::default()
+    };
+    assert_eq!(codes(op.traces(far).await), ErrorCode::InvalidInput);
+    assert_eq!(
+        codes(op.abuse_flags(chrono::NaiveDate::MIN).await),
+        ErrorCode::InvalidInput
     );
 }
 

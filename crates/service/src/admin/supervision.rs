@@ -4,7 +4,9 @@
 //! every caisse at the console, one caisse for an operator. The scope is checked on every
 //! partner, convention and user an operation names, before anything changes.
 
-use chrono::NaiveDate;
+use std::collections::HashSet;
+
+use chrono::{Datelike, NaiveDate};
 use guichet_core::policy::hours::paris_to_utc;
 use guichet_core::service_def::ServiceDef;
 use guichet_core::trace::TraceKind;
@@ -475,11 +477,12 @@ impl<'a> Supervisor<'a> {
     }
 
     /// one page of the traces of the caisse's partners and operators (the console:
-    /// every trace), newest first, without NIR digests. Issue 22: paged; an operator's page
+    /// every trace), newest first, without NIR digests; of a partner's users, only those the
+    /// operator reaches (issue 23: not a user whose rights come from another caisse). Issue 22: paged; an operator's page
     /// is merged from one page per partner of its caisse (each read as a page from the
     /// database), so that no listing holds more than a page per partner in memory.
     pub async fn traces(&self, page: TracePageQuery) -> Result<TracePage> {
-        let Some(partners) = self.trace_partners().await? else {
+        let Some(reach) = self.trace_reach().await? else {
             return Ok(self
                 .guichet
                 .trace_page(&TraceFilter::default(), page)
@@ -489,9 +492,9 @@ impl<'a> Supervisor<'a> {
         let limit = page.limit.unwrap_or(TRACE_PAGE_DEFAULT) as usize;
         let mut merged = Vec::new();
         let mut more = false;
-        for partner in partners {
+        for partner in reach.tiers() {
             let filter = TraceFilter {
-                partner: Some(partner),
+                partner: Some(partner.to_owned()),
                 ..TraceFilter::default()
             };
             let one = self.guichet.trace_page(&filter, page.clone()).await?;
@@ -506,6 +509,10 @@ impl<'a> Supervisor<'a> {
         } else {
             None
         };
+        // Issue 23: the page's cursor is the merged page's, so that paging goes on; what is
+        // left out of the page is what the operator does not reach.
+        merged
+            .retain(|t| reach.reads(t.record.partner.as_deref(), t.record.identifiant.as_deref()));
         Ok(TracePage {
             traces: merged,
             next_before,
@@ -577,7 +584,8 @@ impl<'a> Supervisor<'a> {
             .await?
             .ok_or(ServiceError::UnknownService)?;
         let departements = self.checked_grant(&convention, &def, request)?;
-        self.store()
+        let granted = self
+            .store()
             .grant_by_caisse(
                 user.id,
                 convention.id,
@@ -587,6 +595,12 @@ impl<'a> Supervisor<'a> {
                 self.guichet.now(),
             )
             .await?;
+        if !granted {
+            return Err(ServiceError::OutsideConvention(format!(
+                "la convention du service {} vient d'être déléguée au partenaire",
+                excerpt(&request.service)
+            )));
+        }
         Ok(())
     }
 
@@ -624,7 +638,22 @@ impl<'a> Supervisor<'a> {
             .await?;
         let password = self.guichet.reset_to_temporary(&user).await?;
         for request in habilitations {
-            self.grant_managed(&partner, &user, request).await?;
+            if let Err(e) = self.grant_managed(&partner, &user, request).await {
+                // Checked above, refused meanwhile (a delegation given back, a convention
+                // suspended): no account is left half granted.
+                self.store().end_habilitations_of(user.id, now).await?;
+                self.store()
+                    .set_user_status(
+                        user.id,
+                        UserStatus::Deactivated,
+                        Authority::Caisse,
+                        self.caisse(),
+                        now,
+                    )
+                    .await?;
+                self.traced("user.add_refused", &user.identifiant).await?;
+                return Err(e);
+            }
         }
         self.traced("user.add", &user.identifiant).await?;
         Ok((user, password))
@@ -669,30 +698,38 @@ impl<'a> Supervisor<'a> {
             .await
     }
 
-    /// The numéros de tiers whose traces the scope reads: its partners' and the caisse's
-    /// own (its operators'); `None` at the console (every trace).
-    async fn trace_partners(&self) -> Result<Option<Vec<String>>> {
+    /// What an operator reads of the traces; `None` at the console (every trace).
+    async fn trace_reach(&self) -> Result<Option<TraceReach>> {
         let Some(caisse) = self.caisse() else {
             return Ok(None);
         };
-        let mut partners: Vec<String> = self
-            .partners()
-            .await?
-            .into_iter()
-            .map(|p| p.tiers)
-            .collect();
-        partners.push(caisse.to_owned());
-        partners.sort();
-        partners.dedup();
-        Ok(Some(partners))
+        let mut partners = Vec::new();
+        let mut users = HashSet::new();
+        for p in self.partners().await? {
+            if p.tiers == caisse {
+                continue;
+            }
+            users.extend(
+                self.users(Some(&p.tiers))
+                    .await?
+                    .into_iter()
+                    .map(|u| u.identifiant),
+            );
+            partners.push(p.tiers);
+        }
+        Ok(Some(TraceReach {
+            caisse: caisse.to_owned(),
+            partners,
+            users,
+        }))
     }
 
     /// the month's statistics (`YYYY-MM`, Paris) of the scope's partners, per
     /// partner, user, service, kind and outcome.
     pub async fn monthly_stats(&self, month: &str) -> Result<Vec<StatsRow>> {
         let mut rows = self.guichet.stats_of_month(month).await?;
-        if let Some(partners) = self.trace_partners().await? {
-            rows.retain(|r| r.partner.as_ref().is_some_and(|p| partners.contains(p)));
+        if let Some(reach) = self.trace_reach().await? {
+            rows.retain(|r| reach.reads(r.partner.as_deref(), r.identifiant.as_deref()));
         }
         Ok(rows)
     }
@@ -700,8 +737,13 @@ impl<'a> Supervisor<'a> {
     /// the users of the scope's partners worth a look since `since` (a day, Paris):
     /// long runs of "no file" answers, unusual daily volumes.
     pub async fn abuse_flags(&self, since: NaiveDate) -> Result<Vec<AbuseFlag>> {
+        if !crate::audit::SANE_YEARS.contains(&since.year()) {
+            return Err(ServiceError::InvalidInput(
+                "date hors des années tenues par les traces".into(),
+            ));
+        }
         let since = paris_to_utc(since.and_time(chrono::NaiveTime::MIN));
-        let Some(partners) = self.trace_partners().await? else {
+        let Some(reach) = self.trace_reach().await? else {
             let filter = TraceFilter {
                 since: Some(since),
                 ..TraceFilter::default()
@@ -709,15 +751,47 @@ impl<'a> Supervisor<'a> {
             return self.guichet.abuse_flags(&filter).await;
         };
         let mut flags = Vec::new();
-        for partner in partners {
+        for partner in reach.tiers() {
             let filter = TraceFilter {
                 since: Some(since),
-                partner: Some(partner),
+                partner: Some(partner.to_owned()),
                 ..TraceFilter::default()
             };
             flags.extend(self.guichet.abuse_flags(&filter).await?);
         }
+        flags.retain(|f| reach.reads(f.partner.as_deref(), Some(&f.identifiant)));
         flags.sort_by(|a, b| (a.from, &a.identifiant).cmp(&(b.from, &b.identifiant)));
         Ok(flags)
+    }
+}
+
+/// What a caisse operator reads of the traces (R-21, issue 23): all of its caisse's own
+/// record (its operators'); of its partners', the records of the users it reaches (whose
+/// rights come from its conventions, see [`Supervisor::reaches_user`]) and those naming no
+/// user (aggregated refusals). A user whose rights come from another caisse is that
+/// caisse's to read.
+struct TraceReach {
+    caisse: String,
+    partners: Vec<String>,
+    users: HashSet<String>,
+}
+
+impl TraceReach {
+    /// The numéros de tiers whose records are read: the partners' and the caisse's own.
+    fn tiers(&self) -> impl Iterator<Item = &str> {
+        self.partners
+            .iter()
+            .map(String::as_str)
+            .chain([self.caisse.as_str()])
+    }
+
+    fn reads(&self, partner: Option<&str>, identifiant: Option<&str>) -> bool {
+        match partner {
+            Some(p) if p == self.caisse => true,
+            Some(p) if self.partners.iter().any(|x| x == p) => {
+                identifiant.is_none_or(|i| self.users.contains(i))
+            }
+            _ => false,
+        }
     }
 }

@@ -28,7 +28,9 @@ pub trait HabilitationRepo: Send + Sync {
     ) -> impl Future<Output = Result<GrantOutcome>> + Send;
     /// R-24, issue 23: the caisse grants a habilitation on one of its conventions that it
     /// manages (not delegated, or its delegation withdrawn): no quota; a habilitation already
-    /// in force takes the new départements and end.
+    /// in force takes the new départements and end. False, and nothing written, if the
+    /// convention is delegated (a delegation given back meanwhile: the delegation's row is
+    /// locked from the check to the write, as for [`Self::grant_within_quota`]).
     fn grant_by_caisse(
         &self,
         user_id: i64,
@@ -37,7 +39,7 @@ pub trait HabilitationRepo: Send + Sync {
         ends_at: Option<DateTime<Utc>>,
         by: &str,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// Ends a habilitation now; false if none was in force.
     fn end_habilitation(
         &self,
@@ -197,35 +199,45 @@ impl HabilitationRepo for Store {
         ends_at: Option<DateTime<Utc>>,
         by: &str,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let departements = departements
             .map(serde_json::to_string)
             .transpose()
             .map_err(|_| StoreError::Corrupt("départements d'habilitation"))?;
         on_backend!(self, |db| {
+            let mut tx = db.begin_write().await?;
+            let delegated: Option<i64> = sqlx::query_scalar(
+                "UPDATE delegations SET quota = quota WHERE convention_id = $1 \
+                 AND withdrawn_at IS NULL RETURNING convention_id",
+            )
+            .bind(convention_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if delegated.is_some() {
+                tx.commit().await?;
+                return Ok(false);
+            }
             // A habilitation in force keeps its grant, review and suspension; an ended one
             // is granted anew, as a new record would be.
-            let kept = sqlx::query(
-                "UPDATE habilitations SET ends_at = $3, departements = $4 \
-                 WHERE user_id = $1 AND convention_id = $2 AND (ends_at IS NULL OR ends_at > $5)",
-            )
-            .bind(user_id)
-            .bind(convention_id)
-            .bind(ends_at)
-            .bind(&departements)
-            .bind(now)
-            .execute(db.pool())
-            .await?;
-            if kept.rows_affected() > 0 {
-                return Ok(());
-            }
             sqlx::query(
                 "INSERT INTO habilitations (user_id, convention_id, granted_at, ends_at, \
                  granted_by, departements) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (user_id, convention_id) DO UPDATE SET \
-                 granted_at = excluded.granted_at, ends_at = excluded.ends_at, \
-                 granted_by = excluded.granted_by, departements = excluded.departements, \
-                 reviewed_at = NULL, reviewed_by = NULL, suspended_at = NULL, suspension = NULL",
+                 ends_at = excluded.ends_at, departements = excluded.departements, \
+                 granted_at = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.granted_at \
+                   ELSE excluded.granted_at END, \
+                 granted_by = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.granted_by \
+                   ELSE excluded.granted_by END, \
+                 reviewed_at = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.reviewed_at END, \
+                 reviewed_by = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.reviewed_by END, \
+                 suspended_at = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.suspended_at END, \
+                 suspension = CASE WHEN habilitations.ends_at IS NULL \
+                   OR habilitations.ends_at > $3 THEN habilitations.suspension END",
             )
             .bind(user_id)
             .bind(convention_id)
@@ -233,9 +245,10 @@ impl HabilitationRepo for Store {
             .bind(ends_at)
             .bind(by)
             .bind(&departements)
-            .execute(db.pool())
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
