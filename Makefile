@@ -14,7 +14,7 @@ export CARGO_TERM_COLOR ?= never
 ## is not meant for optimised artefacts.
 LINTED := RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows macos package package-test packaging bench bench-growth fuzz run serve clean
+.PHONY: all deps ui-deps ui bindings test lint unit ui-test a11y e2e fuzz-smoke windows windows-test macos package package-test packaging bench bench-growth fuzz run serve clean
 
 all: test
 
@@ -46,14 +46,15 @@ bindings: ui
 ## Everything CI runs: formatting, lints and type checks, unit, property and contract tests
 ## on SQLite and PostgreSQL and on both desktop backends, schemathesis, the UI's unit tests,
 ## axe-core on every screen, the real app window end to end, every fuzz target for a few
-## seconds, the Windows build of the desktop, and the packages installed, run and removed.
+## seconds, the Windows code under Wine, and the packages (Debian, RPM, MSI, NSIS) installed,
+## run and removed.
 ## The fuzz runs (one core each, their own target folder) go side by side with the Windows
 ## build and the packages (the other core, the main target folder).
 test: deps ui lint unit ui-test a11y e2e
 	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke packaging
 
 packaging: windows macos
-	$(MAKE) --no-print-directory package-test
+	$(MAKE) --no-print-directory package-test windows-test
 
 ## Clippy's lints (-D warnings) on every target, the test build included: --all-targets
 ## skips the `test = false` targets (the real window's e2e and bench), named after it.
@@ -77,12 +78,20 @@ a11y: ui-deps
 e2e: ui
 	$(LINTED) scripts/e2e.sh
 
-## The desktop for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64): compiled (through
-## clippy, see LINTED) and linked, so that the Windows-only code (registry policy, lock and
-## sleep hooks) is checked.
+## The desktop and the server for Windows (x86_64-pc-windows-gnu, Debian's mingw-w64):
+## compiled (through clippy, see LINTED) and linked. WINDOWS_PROFILE=cross (unoptimised,
+## shared with the Windows tests) by default; `make package WINDOWS_PROFILE=release` for
+## installers to ship.
+WINDOWS_PROFILE ?= cross
+export WINDOWS_PROFILE
 windows: deps ui
-	$(LINTED) $(CARGO) build -p guichet-desktop -p guichet-os --target x86_64-pc-windows-gnu --profile cross --locked
-	@ls -l target/x86_64-pc-windows-gnu/cross/guichet.exe
+	$(LINTED) $(CARGO) build -p guichet-desktop -p guichet-os -p guichet-server --target x86_64-pc-windows-gnu --profile $(WINDOWS_PROFILE) --locked
+	@ls -l target/x86_64-pc-windows-gnu/$(WINDOWS_PROFILE)/guichet.exe target/x86_64-pc-windows-gnu/$(WINDOWS_PROFILE)/guichet-server.exe
+
+## The Windows code run under Wine, the server exe driven over HTTP, the MSI and the setup
+## exe installed, upgraded and removed (scripts/windows-test.sh).
+windows-test: package
+	$(LINTED) scripts/windows-test.sh
 
 ## The macOS calls (guichet-os: screen-lock and sleep observers) type-checked and linted for
 ## aarch64-apple-darwin. The desktop crate as a whole cannot be: some of its dependencies'
@@ -90,10 +99,11 @@ windows: deps ui
 macos: deps
 	$(CARGO) clippy -p guichet-os --target aarch64-apple-darwin --locked -- -D warnings
 
-## The desktop's .deb and .rpm and the server's .deb, into target/packages/ (README
-## "Installer", installer/DEPLOY.md).
-package: deps ui
+## The desktop's .deb and .rpm, the server's .deb, and the desktop's signed MSI and setup
+## exe for Windows, into target/packages/ (README "Installer", installer/DEPLOY.md).
+package: deps ui windows
 	scripts/package.sh
+	scripts/package-windows.sh
 
 ## Installs each package on this machine, runs it, removes it (scripts/package-test.sh).
 package-test: package

@@ -13,6 +13,9 @@ packages=(build-essential pkg-config libssl-dev postgresql postgresql-client pos
   # packaging (make package, make test): lintian, rpm to read the .rpm, and the Windows
   # build's linker
   lintian rpm gcc-mingw-w64-x86-64
+  # Windows, offline (make test): Wine runs the Windows tests, exes and installers; wixl and
+  # msibuild (msitools) and makensis (nsis) make the MSI and the setup exe; osslsigncode signs
+  wine wine64 msitools wixl nsis osslsigncode
   # make bench: the load generator, a process of its own beside the server
   wrk)
 # Node.js and npm build the UI; Debian's packages only where the machine has none.

@@ -3,6 +3,10 @@
 //! backend (guichet-service in-process on SQLite) and against a remote guichet-server over
 //! loopback TLS, trusted through the machine policy's `extra_ca_pem`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// On Windows (run under Wine by `make test`, scripts/windows-test.sh) the suite runs on the
+// bundled backend, plus the Windows session window; the remote harness, the policy files
+// (Unix owners and modes) and the D-Bus fakes are left out, and what only they use unused.
+#![cfg_attr(windows, allow(unused_imports, dead_code))]
 
 use std::path::Path;
 use std::sync::Arc;
@@ -61,6 +65,7 @@ async fn bundled(clock: Arc<ManualClock>) -> Harness {
     }
 }
 
+#[cfg(not(windows))]
 async fn remote(clock: Arc<ManualClock>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let server = tls_server(clock.clone(), BUNDLED_FILES, dir.path()).await;
@@ -207,6 +212,7 @@ macro_rules! on_both_backends {
                 }
             )*
         }
+        #[cfg(not(windows))]
         mod remote_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1177,6 +1183,7 @@ async fn issue23_msa_operator_registers_and_user_reads_own_traces(h: Harness) {
 
 // ---- Policy, profiles and failures of the remote link ----
 
+#[cfg(not(windows))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
     let dir = tempfile::tempdir().unwrap();
@@ -1242,6 +1249,7 @@ async fn policy_lowers_the_idle_delay_and_can_forbid_the_bundled_backend() {
 }
 
 /// `--policy` adds restrictions to the machine policy; it cannot take it away.
+#[cfg(not(windows))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     let dir = tempfile::tempdir().unwrap();
@@ -1304,6 +1312,7 @@ async fn r30_an_extra_policy_cannot_lift_the_machine_policy() {
     assert_eq!(sources.trusted_owner, guichet_desktop::config::ROOT);
 }
 
+#[cfg(not(windows))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r30_user_profiles_are_kept_apart_and_checked() {
     let dir = tempfile::tempdir().unwrap();
@@ -1359,6 +1368,7 @@ async fn r30_user_profiles_are_kept_apart_and_checked() {
     );
 }
 
+#[cfg(not(windows))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remote_failures_have_their_own_codes() {
     let dir = tempfile::tempdir().unwrap();
@@ -1445,13 +1455,16 @@ async fn r16_the_watchdog_loop_counts_down_and_wipes() {
 
 // ---- OS lock and sleep, on private buses ----
 
+#[cfg(not(windows))]
 const SESSION_PATH: &str = "/org/freedesktop/login1/session/_32";
 
 /// logind's manager, as far as the app uses it.
+#[cfg(not(windows))]
 struct FakeManager {
     asked: Arc<std::sync::Mutex<Vec<u32>>>,
 }
 
+#[cfg(not(windows))]
 #[zbus::interface(name = "org.freedesktop.login1.Manager")]
 impl FakeManager {
     #[zbus(name = "GetSessionByPID")]
@@ -1468,10 +1481,12 @@ impl FakeManager {
 }
 
 /// A logind session.
+#[cfg(not(windows))]
 struct FakeSession {
     locked_hint: bool,
 }
 
+#[cfg(not(windows))]
 #[zbus::interface(name = "org.freedesktop.login1.Session")]
 impl FakeSession {
     #[zbus(property)]
@@ -1483,6 +1498,7 @@ impl FakeSession {
     async fn lock(emitter: &zbus::object_server::SignalEmitter<'_>) -> zbus::Result<()>;
 }
 
+#[cfg(not(windows))]
 async fn set_locked_hint(logind: &zbus::Connection, locked: bool) {
     let iface = logind
         .object_server()
@@ -1498,6 +1514,7 @@ async fn set_locked_hint(logind: &zbus::Connection, locked: bool) {
         .unwrap();
 }
 
+#[cfg(not(windows))]
 async fn screen_saver_active(saver: &zbus::Connection, interface: &str, path: &str, on: bool) {
     saver
         .emit_signal(None::<&str>, path, interface, "ActiveChanged", &(on,))
@@ -1534,6 +1551,7 @@ async fn assert_wipes(
 /// is wiped: logind's `Lock` and `LockedHint` on this process's session and `PrepareForSleep`
 /// (system bus), the screen savers' `ActiveChanged` (session bus), each from a fake service
 /// on a private bus.
+#[cfg(not(windows))]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r16_lock_and_sleep_signals_wipe_the_session() {
     let system_bus = PrivateBus::start();
@@ -1631,4 +1649,70 @@ async fn r16_lock_and_sleep_signals_wipe_the_session() {
     .expect("the scenario ends within 120 s");
     // The app asked logind for its own session.
     assert_eq!(*asked.lock().unwrap(), [std::process::id()]);
+}
+
+/// R-16 on Windows (under Wine in `make test`): the app's session window receives a lock,
+/// a disconnection and a suspend as Windows sends them, and the session is wiped.
+#[cfg(windows)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r16_windows_lock_disconnection_and_suspend_wipe_the_session() {
+    use guichet_desktop::oslock::win32::*;
+    use guichet_os::windows::send_to_watcher;
+
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    oslock::windows::start(tx).expect("the session window is set up");
+    let h = bundled(ten_in_paris()).await;
+    h.ready("demo.creche").await;
+    let scenario = async {
+        // Unlocking, logging on, resuming, a power status change: nothing to wipe for.
+        for (message, wparam) in [
+            (WM_WTSSESSION_CHANGE, 0x8),
+            (WM_WTSSESSION_CHANGE, 0x5),
+            (WM_POWERBROADCAST, 0x12),
+            (WM_POWERBROADCAST, 0xA),
+        ] {
+            assert!(send_to_watcher(message, wparam));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(h.core.signed_in().await, "no lock, no wipe");
+        for (message, wparam, reason, what) in [
+            (
+                WM_WTSSESSION_CHANGE,
+                WTS_SESSION_LOCK,
+                WipeReason::ScreenLocked,
+                "WTS_SESSION_LOCK",
+            ),
+            (
+                WM_WTSSESSION_CHANGE,
+                WTS_REMOTE_DISCONNECT,
+                WipeReason::ScreenLocked,
+                "WTS_REMOTE_DISCONNECT",
+            ),
+            (
+                WM_WTSSESSION_CHANGE,
+                WTS_CONSOLE_DISCONNECT,
+                WipeReason::ScreenLocked,
+                "WTS_CONSOLE_DISCONNECT",
+            ),
+            (
+                WM_POWERBROADCAST,
+                PBT_APMSUSPEND,
+                WipeReason::Sleep,
+                "PBT_APMSUSPEND",
+            ),
+        ] {
+            assert_wipes(&h, reason, what, async {
+                assert!(send_to_watcher(message, wparam));
+            })
+            .await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), async {
+        tokio::select! {
+            () = h.core.follow_os_events(rx, &h.surface) => panic!("the OS events stopped"),
+            () = scenario => {}
+        }
+    })
+    .await
+    .expect("the scenario ends within 120 s");
 }

@@ -176,7 +176,9 @@ fn spawn_watchdog(core: Arc<AppCore>, app: AppHandle) {
 fn spawn_os_hooks(core: Arc<AppCore>, app: AppHandle) {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     #[cfg(windows)]
-    oslock::windows::start(tx.clone());
+    if let Err(step) = oslock::windows::start(tx.clone()) {
+        tracing::warn!(step, "verrouillage et veille de Windows non suivis");
+    }
     #[cfg(target_os = "macos")]
     oslock::macos::start(tx.clone());
     tauri::async_runtime::spawn(async move {

@@ -195,6 +195,64 @@ mod tests {
         }
     }
 
+    /// Run on Windows or under Wine (scripts/wine-runner.sh): keyring's Credential Manager
+    /// store, as the app uses it.
+    #[cfg(windows)]
+    #[tokio::test]
+    async fn windows_credential_manager_keeps_and_forgets_per_profile() {
+        let keychain = Keychain::open(CALL_TIMEOUT);
+        assert_eq!(keychain.error(), None, "Credential Manager answers");
+        let profile = format!("Recette Windows {}", std::process::id());
+        let other = format!("{profile} bis");
+        let p = profile.clone();
+        assert_eq!(keychain.call(move || identifiant(&p)).await, Ok(None));
+
+        let p = profile.clone();
+        keychain
+            .call(move || {
+                set_identifiant(&p, "directrice.creche")?;
+                set_password(&p, "Mot de passe é ✓ 1234")
+            })
+            .await
+            .unwrap();
+        set_identifiant(&other, "agent.mairie").unwrap();
+        assert_eq!(
+            identifiant(&profile).unwrap().as_deref(),
+            Some("directrice.creche")
+        );
+        assert_eq!(
+            password(&profile).unwrap().as_deref().map(String::as_str),
+            Some("Mot de passe é ✓ 1234")
+        );
+        assert_eq!(
+            identifiant(&other).unwrap().as_deref(),
+            Some("agent.mairie")
+        );
+        assert_eq!(password(&other).unwrap(), None);
+
+        // Replaced, not added.
+        set_password(&profile, "autre").unwrap();
+        assert_eq!(
+            password(&profile).unwrap().as_deref().map(String::as_str),
+            Some("autre")
+        );
+        forget_password(&profile).unwrap();
+        assert_eq!(password(&profile).unwrap(), None);
+        assert!(
+            identifiant(&profile).unwrap().is_some(),
+            "the identifiant stays"
+        );
+        forget(&profile).unwrap();
+        forget(&profile).unwrap();
+        assert_eq!(identifiant(&profile).unwrap(), None);
+        assert_eq!(
+            identifiant(&other).unwrap().as_deref(),
+            Some("agent.mairie")
+        );
+        forget(&other).unwrap();
+        assert_eq!(identifiant(&other).unwrap(), None);
+    }
+
     #[tokio::test]
     async fn a_call_that_answers_in_time_gives_its_answer() {
         let k = answering(Duration::from_secs(30));

@@ -411,6 +411,181 @@ mod tests {
         }
     }
 
+    /// Run on Windows or under Wine (scripts/wine-runner.sh): the group-policy key written
+    /// with `reg.exe` as a GPO or the installer writes it, read through the Win32 calls, and
+    /// the policy folder's owner and DACL set as the installer sets them (or as a user
+    /// could), read back through `load_policy`, the app's own path at start-up. One test:
+    /// the key is the machine's.
+    #[cfg(windows)]
+    #[test]
+    fn r30_windows_group_policy_and_policy_folder_decide_or_close_the_app() {
+        use crate::config::{PolicySources, UserSettings, load_policy, resolve};
+        use crate::error::{DesktopError, Untrusted};
+
+        let key = format!(r"HKLM\{REGISTRY_KEY}");
+        let reg = |args: &[&str]| {
+            let status = std::process::Command::new("reg")
+                .args(args)
+                .args(["/reg:64", "/f"])
+                .status()
+                .unwrap();
+            assert!(status.success(), "reg {args:?}");
+        };
+        let _ = std::process::Command::new("reg")
+            .args(["delete", &key, "/reg:64", "/f"])
+            .status();
+        assert_eq!(read(), Ok(None), "no key: no OS policy");
+
+        // %ProgramData%\Guichet as the installer leaves it, no policy.toml in it.
+        let folder = tempfile::tempdir().unwrap();
+        let installed = "O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)";
+        guichet_os::windows::set_security(folder.path(), installed).unwrap();
+        let sources = PolicySources {
+            system: folder.path().join("policy.toml"),
+            extra: None,
+            trusted_owner: 0,
+            os_managed: true,
+        };
+        assert_eq!(load_policy(&sources), Ok(None), "an unmanaged workstation");
+
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "IdleTimeoutSecs",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            "240",
+        ]);
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "AllowBundled",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            "0",
+        ]);
+        reg(&[
+            "add",
+            &format!(r"{key}\{REGISTRY_PROFILES}"),
+            "/v",
+            "CAF des Yvelines",
+            "/t",
+            "REG_SZ",
+            "/d",
+            "https://guichet.caf78.example|CAF-78|production",
+        ]);
+        let policy = read().unwrap().unwrap();
+        assert_eq!(policy.idle_timeout_secs, Some(240));
+        assert_eq!(policy.allow_bundled, Some(false));
+        let pinned = policy.profiles.unwrap();
+        assert_eq!(pinned.len(), 1);
+        assert_eq!(pinned[0].name, "CAF des Yvelines");
+        assert_eq!(pinned[0].caisse, "CAF-78");
+        let app = resolve(load_policy(&sources), &UserSettings::default());
+        assert_eq!(app.policy_error, None);
+        assert!(!app.allow_bundled);
+        assert_eq!(app.idle_timeout_secs, Some(240));
+        assert_eq!(app.profiles.len(), 1);
+        assert_eq!(app.profiles[0].url, "https://guichet.caf78.example");
+
+        // A value of the wrong type: refused, and the app allows nothing.
+        reg(&["add", &key, "/v", "AllowBundled", "/t", "REG_SZ", "/d", "0"]);
+        match read() {
+            Err(DesktopError::PolicyOsInvalid { place, why }) => {
+                assert!(place.contains(r"SOFTWARE\Policies\Guichet"), "{place}");
+                assert!(why.contains("DWORD 0 ou 1"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let app = resolve(load_policy(&sources), &UserSettings::default());
+        assert!(app.policy_error.unwrap().contains("AllowBundled"));
+        assert!(app.profiles.is_empty() && !app.allow_bundled);
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "AllowBundled",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            "0",
+        ]);
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "IdleTimeoutSecs",
+            "/t",
+            "REG_QWORD",
+            "/d",
+            "240",
+        ]);
+        assert!(read().is_err(), "a QWORD delay");
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "IdleTimeoutSecs",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            "240",
+        ]);
+        reg(&[
+            "add",
+            &key,
+            "/v",
+            "AllowBundle",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            "1",
+        ]);
+        assert!(read().is_err(), "a misspelt value");
+        reg(&["delete", &key, "/v", "AllowBundle"]);
+        assert!(read().is_ok());
+
+        // The policy folder taken by a user (its owner could rewrite its rights): closed,
+        // whatever the registry says.
+        let taken = "O:BUD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;BU)";
+        guichet_os::windows::set_security(folder.path(), taken).unwrap();
+        match load_policy(&sources) {
+            Err(DesktopError::PolicyUntrusted {
+                why: Untrusted::Acl(_),
+                folder: Some(f),
+                ..
+            }) => {
+                assert_eq!(f, folder.path());
+            }
+            other => panic!("{other:?}"),
+        }
+        let app = resolve(load_policy(&sources), &UserSettings::default());
+        assert!(app.profiles.is_empty() && !app.allow_bundled && app.policy_error.is_some());
+
+        // Protected again, with a policy file a user may write: refused too.
+        guichet_os::windows::set_security(folder.path(), installed).unwrap();
+        std::fs::write(&sources.system, "idle_timeout_secs = 600\n").unwrap();
+        let writable = "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;0x1201bf;;;BU)";
+        guichet_os::windows::set_security(&sources.system, writable).unwrap();
+        assert!(matches!(
+            load_policy(&sources),
+            Err(DesktopError::PolicyUntrusted { folder: None, .. })
+        ));
+        // The file as IT writes it: read, the registry's delay winning over the file's.
+        let protected = "O:BAD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;BU)";
+        guichet_os::windows::set_security(&sources.system, protected).unwrap();
+        let app = resolve(load_policy(&sources), &UserSettings::default());
+        assert_eq!(app.policy_error, None);
+        assert_eq!(app.idle_timeout_secs, Some(240));
+
+        reg(&["delete", &key]);
+        assert_eq!(read(), Ok(None));
+    }
+
     const PLIST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0"><dict>

@@ -279,15 +279,48 @@ pub mod windows {
     const _: () = assert!(win32::WTS_REMOTE_DISCONNECT == codes::WTS_REMOTE_DISCONNECT);
     const _: () = assert!(win32::PBT_APMSUSPEND == codes::PBT_APMSUSPEND);
 
-    /// Starts the watcher; a failure is logged (the idle watchdog still applies).
-    pub fn start(tx: UnboundedSender<Event>) {
-        let watched = guichet_os::windows::watch_session(move |message, wparam| {
+    /// Starts the watcher; the error is the set-up step that failed (the caller logs it:
+    /// the idle watchdog still applies).
+    pub fn start(tx: UnboundedSender<Event>) -> Result<(), &'static str> {
+        guichet_os::windows::watch_session(move |message, wparam| {
             if let Some(event) = windows_event(message, wparam) {
                 let _ = tx.send(event);
             }
-        });
-        if let Err(step) = watched {
-            tracing::warn!(step, "verrouillage et veille de Windows non suivis");
+        })
+    }
+
+    /// Run on Windows or under Wine (scripts/wine-runner.sh): the window is real, the
+    /// messages are sent to it as Windows sends them.
+    #[cfg(test)]
+    mod tests {
+        use super::super::win32::*;
+        use super::*;
+        use guichet_os::windows::send_to_watcher;
+
+        #[test]
+        fn r16_a_session_lock_or_a_suspend_sent_by_windows_reaches_the_wipe() {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            start(tx).unwrap();
+            // Unlock, logon, resume, power status change: nothing to wipe for.
+            for (message, wparam) in [
+                (WM_WTSSESSION_CHANGE, 0x8),
+                (WM_WTSSESSION_CHANGE, 0x5),
+                (WM_POWERBROADCAST, 0x12),
+                (WM_POWERBROADCAST, 0xA),
+            ] {
+                assert!(send_to_watcher(message, wparam));
+            }
+            assert!(rx.try_recv().is_err(), "no event for those");
+            for (message, wparam, event) in [
+                (WM_WTSSESSION_CHANGE, WTS_SESSION_LOCK, Event::Locked),
+                (WM_POWERBROADCAST, PBT_APMSUSPEND, Event::Sleeping),
+                (WM_WTSSESSION_CHANGE, WTS_REMOTE_DISCONNECT, Event::Locked),
+                (WM_WTSSESSION_CHANGE, WTS_CONSOLE_DISCONNECT, Event::Locked),
+            ] {
+                assert!(send_to_watcher(message, wparam));
+                // The window procedure ran before SendMessageW returned.
+                assert_eq!(rx.try_recv(), Ok(event), "{message:#x} {wparam:#x}");
+            }
         }
     }
 }

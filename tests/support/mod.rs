@@ -63,9 +63,26 @@ pub fn policy_sources(dir: &Path, extra: Option<&Path>) -> guichet_desktop::conf
     guichet_desktop::config::PolicySources {
         system: dir.join("policy.toml"),
         extra: extra.map(Path::to_path_buf),
-        trusted_owner: rustix::process::geteuid().as_raw(),
+        trusted_owner: trusted_owner(dir),
         os_managed: false,
     }
+}
+
+/// Unix: whoever runs the tests.
+#[cfg(unix)]
+fn trusted_owner(_dir: &Path) -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Windows: the folder is given the owner and rights the installer gives
+/// `%ProgramData%\Guichet` (installer/windows/hooks.nsh), which the app checks; the
+/// Unix owner means nothing there.
+#[cfg(windows)]
+fn trusted_owner(dir: &Path) -> u32 {
+    const INSTALLED: &str = "O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)";
+    guichet_os::windows::set_security(dir, INSTALLED)
+        .unwrap_or_else(|code| panic!("{}: Win32 error {code}", dir.display()));
+    0
 }
 
 /// What the app asked of its window.

@@ -145,6 +145,9 @@ type OnMessage = Box<dyn Fn(u32, usize) + Send + Sync>;
 /// What the window procedure calls (one watcher per process).
 static ON_MESSAGE: OnceLock<OnMessage> = OnceLock::new();
 
+/// The watcher's window, once created (its `HWND` as an integer: a handle is not `Sync`).
+static WINDOW: OnceLock<usize> = OnceLock::new();
+
 unsafe extern "system" fn window_proc(
     hwnd: HWND,
     message: u32,
@@ -212,6 +215,7 @@ fn run(ready: &std::sync::mpsc::Sender<Result<(), &'static str>>) {
             let _ = ready.send(Err("WTSRegisterSessionNotification"));
             return;
         }
+        let _ = WINDOW.set(hwnd as usize);
         let _ = ready.send(Ok(()));
         let mut msg: wm::MSG = std::mem::zeroed();
         while wm::GetMessageW(&mut msg, null_mut(), 0, 0) > 0 {
@@ -219,6 +223,61 @@ fn run(ready: &std::sync::mpsc::Sender<Result<(), &'static str>>) {
             wm::DispatchMessageW(&msg);
         }
     }
+}
+
+/// Sends `message` with `wparam` to the watcher's window and waits until its procedure has
+/// handled it, as Windows does for a session change or a suspend: the tests' way to
+/// reproduce them. `false` when no watcher is set up.
+#[cfg(any(test, feature = "testing"))]
+pub fn send_to_watcher(message: u32, wparam: usize) -> bool {
+    let Some(&hwnd) = WINDOW.get() else {
+        return false;
+    };
+    // SAFETY: `hwnd` is the watcher's window, which lives as long as the process;
+    // SendMessageW only queues the message to its thread and waits for the answer.
+    unsafe { wm::SendMessageW(hwnd as HWND, message, wparam, 0) };
+    true
+}
+
+/// Sets the owner and the DACL (protected: not inherited) of the file or folder at `path`
+/// from an SDDL string, as `icacls` would: the tests' way to make a folder look as the
+/// installer leaves it, or as a user could have. The error is the Win32 error code.
+#[cfg(any(test, feature = "testing"))]
+pub fn set_security(path: &Path, sddl: &str) -> Result<(), u32> {
+    use windows_sys::Win32::Foundation::GetLastError;
+    use windows_sys::Win32::Security::Authorization::{
+        ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1,
+    };
+    use windows_sys::Win32::Security::{PROTECTED_DACL_SECURITY_INFORMATION, SetFileSecurityW};
+
+    let sddl = wide(sddl);
+    let path = wide(&path.to_string_lossy());
+    let mut descriptor: PSECURITY_DESCRIPTOR = null_mut();
+    // SAFETY: both strings are NUL-terminated and outlive the calls; the descriptor
+    // Windows allocates for the caller is freed once, by `LocalMemory`, after its last use.
+    unsafe {
+        if ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            sddl.as_ptr(),
+            SDDL_REVISION_1,
+            &mut descriptor,
+            null_mut(),
+        ) == 0
+        {
+            return Err(GetLastError());
+        }
+        let _descriptor = LocalMemory(descriptor);
+        if SetFileSecurityW(
+            path.as_ptr(),
+            OWNER_SECURITY_INFORMATION
+                | DACL_SECURITY_INFORMATION
+                | PROTECTED_DACL_SECURITY_INFORMATION,
+            descriptor,
+        ) == 0
+        {
+            return Err(GetLastError());
+        }
+    }
+    Ok(())
 }
 
 // The rights and entry types `acl` judges by, as Windows defines them.
@@ -345,3 +404,6 @@ pub fn check_protected(path: &Path) -> Result<(), crate::acl::Unprotected> {
     };
     acl::judge(owner, dacl)
 }
+
+#[cfg(test)]
+mod tests;
