@@ -242,6 +242,14 @@ pub fn send_to_watcher(message: u32, wparam: usize) -> bool {
 /// Sets the owner and the DACL (protected: not inherited) of the file or folder at `path`
 /// from an SDDL string, as `icacls` would: the tests' way to make a folder look as the
 /// installer leaves it, or as a user could have. The error is the Win32 error code.
+/// Whether this process runs under Wine (every Wine prefix has this machine key). Tests
+/// use it where Wine differs from Windows: Wine 8 keeps no security descriptor, so
+/// `set_security` succeeds there and changes nothing.
+#[cfg(any(test, feature = "testing"))]
+pub fn under_wine() -> bool {
+    matches!(machine_key_values(r"SOFTWARE\Wine", "Drivers"), Ok(Some(_)))
+}
+
 #[cfg(any(test, feature = "testing"))]
 pub fn set_security(path: &Path, sddl: &str) -> Result<(), u32> {
     use windows_sys::Win32::Foundation::GetLastError;

@@ -706,6 +706,9 @@ async fn serve(g: Guichet, args: ServeArgs, file: &FileConfig) -> Result<(), Fai
 /// SIGTERM (systemd, orchestrators) or SIGINT: stop accepting, let requests in flight
 /// finish for at most `grace`, then `serve` returns and the traces are flushed.
 async fn stop_on_signal(handle: axum_server::Handle<SocketAddr>, grace: Duration) {
+    // SIGTERM on Unix; on Windows the service manager's or the console's close and
+    // shutdown events.
+    #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {
@@ -713,6 +716,22 @@ async fn stop_on_signal(handle: axum_server::Handle<SocketAddr>, grace: Duration
             }
             Err(e) => {
                 tracing::warn!(error = %e, "SIGTERM not handled");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(windows)]
+    let terminate = async {
+        use tokio::signal::windows::{ctrl_close, ctrl_shutdown};
+        match (ctrl_close(), ctrl_shutdown()) {
+            (Ok(mut close), Ok(mut shutdown)) => {
+                tokio::select! {
+                    _ = close.recv() => {}
+                    _ = shutdown.recv() => {}
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "console close and shutdown events not handled");
                 std::future::pending::<()>().await;
             }
         }
