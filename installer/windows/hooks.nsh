@@ -1,10 +1,12 @@
-; Guichet: hooks of Tauri 2's NSIS installer (bundle.windows.nsis.installerHooks), for a
-; per-machine install (installMode "perMachine": the installer runs as administrator).
+; Guichet: hooks of the NSIS installer, for a per-machine install (the installer runs as
+; administrator). Included by guichet-setup.nsi, the setup exe `make package` builds on
+; Linux, and by Tauri 2's own template when built on Windows
+; (bundle.windows.nsis.installerHooks, installMode "perMachine").
 ;
 ; Optional command-line properties, for a silent deployment:
 ;
-;   Guichet_0.1.0_x64-setup.exe /S /SERVERURL=https://guichet.caf78.example /CAISSE=CAF-78
-;   Guichet_0.1.0_x64-setup.exe /S /SERVERURL=https://guichet.caf78.example /CAISSE=CAF-78 /PROFILENAME="CAF des Yvelines"
+;   Guichet-0.1.0-setup.exe /S /SERVERURL=https://guichet.caf78.example /CAISSE=CAF-78
+;   Guichet-0.1.0-setup.exe /S /SERVERURL=https://guichet.caf78.example /CAISSE=CAF-78 /PROFILENAME="CAF des Yvelines"
 ;
 ; With /SERVERURL, the installer pins that server as the only connection profile and
 ; forbids the bundled demo backend, in the group-policy key the app reads:
@@ -22,9 +24,8 @@
 ; The uninstaller leaves HKLM\SOFTWARE\Policies\Guichet and %ProgramData%\Guichet alone:
 ; they belong to IT (installer/DEPLOY.md says how to remove them).
 ;
-; Tauri's installer.nsi includes this file near its top (the includes below are already
-; there; they are repeated for clarity and are no-ops) and inserts each macro inside its
-; Install or Uninstall section. makensis reads it as UTF-8 (Tauri passes -INPUTCHARSET UTF8).
+; Both include this file near their top and insert each macro inside their Install or
+; Uninstall section. makensis reads it as UTF-8 (both pass -INPUTCHARSET UTF8).
 
 !include FileFunc.nsh
 !include LogicLib.nsh
@@ -132,7 +133,7 @@ Var GuichetPolicyDir
 
 !macro NSIS_HOOK_POSTINSTALL
   ${If} $GuichetServerUrl != ""
-    ; The 64-bit registry, the one the app reads (this installer is a 32-bit program).
+    ; The 64-bit registry, the one the app reads (Tauri's installer is a 32-bit program).
     ${If} ${RunningX64}
       SetRegView 64
     ${EndIf}

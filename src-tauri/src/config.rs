@@ -417,15 +417,21 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 /// Windows: the file or folder must be owned by SYSTEM, Administrators or TrustedInstaller,
 /// and its DACL must let no one else change it (`guichet_os::acl`): a folder
 /// `%ProgramData%\Guichet` that a user created, or whose rights were loosened, is refused
-/// like a Unix one not owned by root (installer/DEPLOY.md). `trusted_owner`, a Unix user
-/// id, has no meaning here.
+/// like a Unix one not owned by root (installer/DEPLOY.md). `trusted_owner` is [`ROOT`] in
+/// production: those three only. Any other value (the tests', which on Unix is their own
+/// uid) trusts the user this process runs as too.
 #[cfg(windows)]
 fn check_trusted(
     path: &Path,
     _meta: &std::fs::Metadata,
-    _trusted_owner: u32,
+    trusted_owner: u32,
 ) -> Result<(), Untrusted> {
-    guichet_os::windows::check_protected(path).map_err(Untrusted::Acl)
+    let also = if trusted_owner == ROOT {
+        None
+    } else {
+        guichet_os::windows::current_user_sid()
+    };
+    guichet_os::windows::check_protected(path, also.as_deref()).map_err(Untrusted::Acl)
 }
 
 #[cfg(windows)]

@@ -124,17 +124,23 @@ pub struct Ace {
 }
 
 /// Judges a security descriptor's owner SID and DACL, both as Windows stores them; `None`
-/// is a NULL DACL.
-pub fn judge(owner_sid: &[u8], dacl: Option<&[u8]>) -> Result<(), Unprotected> {
+/// is a NULL DACL. `also`: one more SID trusted as owner and writer beside the built-in
+/// ones (the tests' own user, as the Unix tests trust their own uid); `None` in production.
+pub fn judge(owner_sid: &[u8], dacl: Option<&[u8]>, also: Option<&str>) -> Result<(), Unprotected> {
     let (owner, _) = parse_sid(owner_sid).ok_or(Unprotected::Malformed)?;
     let aces = dacl.map(parse_acl).transpose()?;
-    judge_aces(&owner, aces.as_deref())
+    judge_aces(&owner, aces.as_deref(), also)
 }
 
-/// The decision itself, over an owner and the entries of a DACL (`None`: a NULL DACL). The
-/// first problem found is returned, the owner's first.
-pub fn judge_aces(owner: &str, dacl: Option<&[Ace]>) -> Result<(), Unprotected> {
-    if !TRUSTED_OWNERS.contains(&owner) {
+/// The decision itself, over an owner and the entries of a DACL (`None`: a NULL DACL),
+/// `also` as in [`judge`]. The first problem found is returned, the owner's first.
+pub fn judge_aces(
+    owner: &str,
+    dacl: Option<&[Ace]>,
+    also: Option<&str>,
+) -> Result<(), Unprotected> {
+    let trusted = |sid: &str, builtin: &[&str]| builtin.contains(&sid) || also == Some(sid);
+    if !trusted(owner, &TRUSTED_OWNERS) {
         return Err(Unprotected::Owner(owner.to_owned()));
     }
     let Some(aces) = dacl else {
@@ -145,7 +151,7 @@ pub fn judge_aces(owner: &str, dacl: Option<&[Ace]>) -> Result<(), Unprotected> 
             AceKind::Deny => {}
             AceKind::Other(kind) => return Err(Unprotected::UnknownAce(kind)),
             AceKind::Allow => {
-                if ace.mask & CHANGING_RIGHTS != 0 && !TRUSTED_WRITERS.contains(&ace.sid.as_str()) {
+                if ace.mask & CHANGING_RIGHTS != 0 && !trusted(&ace.sid, &TRUSTED_WRITERS) {
                     return Err(Unprotected::Writable {
                         sid: ace.sid.clone(),
                         mask: ace.mask,
@@ -329,7 +335,7 @@ mod tests {
     }
 
     fn judged(owner: &str, dacl: &[u8]) -> Result<(), Unprotected> {
-        judge(&sid_bytes(owner), Some(dacl))
+        judge(&sid_bytes(owner), Some(dacl), None)
     }
 
     #[test]
@@ -372,10 +378,37 @@ mod tests {
         );
     }
 
+    /// The tests' own user, trusted by the tests only: as owner and as writer, and no one
+    /// else with it.
+    #[test]
+    fn the_one_more_trusted_sid_is_trusted_and_no_other() {
+        let mine = acl(&[allow(OI_CI, FULL, SYSTEM), allow(OI_CI, FULL, SOME_USER)]);
+        let also = Some(SOME_USER);
+        assert_eq!(judge(&sid_bytes(SOME_USER), Some(&mine), also), Ok(()));
+        assert_eq!(
+            judge(&sid_bytes(SOME_USER), Some(&mine), None),
+            Err(Unprotected::Owner(SOME_USER.into()))
+        );
+        let other = "S-1-5-21-1004336348-1177238915-682003330-1002";
+        assert_eq!(
+            judge(&sid_bytes(other), Some(&mine), also),
+            Err(Unprotected::Owner(other.into()))
+        );
+        let shared = acl(&[allow(OI_CI, FULL, SOME_USER), allow(OI_CI, FULL, other)]);
+        assert!(matches!(
+            judge(&sid_bytes(SOME_USER), Some(&shared), also),
+            Err(Unprotected::Writable { ref sid, .. }) if sid == other
+        ));
+        assert_eq!(
+            judge(&sid_bytes(SOME_USER), None, also),
+            Err(Unprotected::NullDacl)
+        );
+    }
+
     #[test]
     fn a_null_dacl_is_refused() {
         assert_eq!(
-            judge(&sid_bytes(ADMINISTRATORS), None),
+            judge(&sid_bytes(ADMINISTRATORS), None, None),
             Err(Unprotected::NullDacl)
         );
     }
@@ -492,7 +525,7 @@ mod tests {
         // Truncated at every length: never a panic, never a pass.
         for len in 0..good.len() {
             assert_eq!(
-                judge(&sid_bytes(SYSTEM), Some(&good[..len])),
+                judge(&sid_bytes(SYSTEM), Some(&good[..len]), None),
                 Err(Unprotected::Malformed),
                 "{len}"
             );
@@ -510,6 +543,9 @@ mod tests {
         let mut revision = good.clone();
         revision[0] = 3;
         assert_eq!(judged(SYSTEM, &revision), Err(Unprotected::Malformed));
-        assert_eq!(judge(&[1, 1, 0], Some(&good)), Err(Unprotected::Malformed));
+        assert_eq!(
+            judge(&[1, 1, 0], Some(&good), None),
+            Err(Unprotected::Malformed)
+        );
     }
 }

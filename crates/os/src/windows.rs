@@ -338,7 +338,7 @@ impl Drop for LocalMemory {
 /// Whether the file or folder at `path` (links followed) is owned by SYSTEM, Administrators
 /// or TrustedInstaller and changeable by no one else: see [`crate::acl`] for the rules.
 /// The owner and DACL are read from a handle opened for `READ_CONTROL` only.
-pub fn check_protected(path: &Path) -> Result<(), crate::acl::Unprotected> {
+pub fn check_protected(path: &Path, also: Option<&str>) -> Result<(), crate::acl::Unprotected> {
     use crate::acl::{self, Unprotected};
     use std::os::windows::fs::OpenOptionsExt;
     use std::os::windows::io::AsRawHandle;
@@ -410,7 +410,48 @@ pub fn check_protected(path: &Path) -> Result<(), crate::acl::Unprotected> {
             ))
         }
     };
-    acl::judge(owner, dacl)
+    acl::judge(owner, dacl, also)
+}
+
+/// The SID of the user this process runs as (its token's), as `S-1-…`; `None` if it cannot
+/// be read. The tests trust it as the Unix tests trust their own uid ([`check_protected`]).
+pub fn current_user_sid() -> Option<String> {
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::Security::{GetTokenInformation, TOKEN_QUERY, TOKEN_USER, TokenUser};
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+
+    let mut token: HANDLE = null_mut();
+    // SAFETY: the pseudo-handle of the current process needs no closing; `token` is a
+    // valid out pointer, and the token handle it receives is closed below.
+    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
+        return None;
+    }
+    // TOKEN_USER and the SID it points to, in a buffer aligned for TOKEN_USER.
+    let mut buffer = [0u64; 16];
+    let mut len = 0u32;
+    // SAFETY: the buffer's size is passed with it; on success it holds a TOKEN_USER
+    // whose SID pointer points inside the buffer, which outlives its use here.
+    let sid = unsafe {
+        let ok = GetTokenInformation(
+            token,
+            TokenUser,
+            buffer.as_mut_ptr().cast(),
+            u32::try_from(std::mem::size_of_val(&buffer)).unwrap_or(0),
+            &mut len,
+        );
+        CloseHandle(token);
+        if ok == 0 {
+            return None;
+        }
+        let user = &*buffer.as_ptr().cast::<TOKEN_USER>();
+        let sid = user.User.Sid;
+        if sid.is_null() || IsValidSid(sid) == 0 {
+            return None;
+        }
+        let n = usize::try_from(GetLengthSid(sid)).ok()?;
+        std::slice::from_raw_parts(sid.cast::<u8>().cast_const(), n)
+    };
+    crate::acl::parse_sid(sid).map(|(text, _)| text)
 }
 
 #[cfg(test)]

@@ -139,28 +139,41 @@ fn the_owner_and_dacl_are_read_back_and_judged() {
         // on what Wine gives: the folder is judged as one a user created, and refused,
         // naming that user; the descriptors below are judged on Windows itself.
         set(&folder.0, INSTALLED);
-        match check_protected(&folder.0) {
+        match check_protected(&folder.0, None) {
             Err(Unprotected::Owner(sid)) => assert!(sid.starts_with("S-1-5-21-"), "{sid}"),
             other => panic!("{other:?}"),
         }
         let file = folder.0.join("policy.toml");
         std::fs::write(&file, "idle_timeout_secs = 300\n").unwrap();
-        assert!(matches!(check_protected(&file), Err(Unprotected::Owner(_))));
-        match check_protected(&folder.0.join("absent")) {
+        assert!(matches!(
+            check_protected(&file, None),
+            Err(Unprotected::Owner(_))
+        ));
+        // The tests' own user, when trusted (as the Unix tests trust their uid): the
+        // same folder and file pass, and that user is the one Wine reports.
+        let me = current_user_sid().unwrap();
+        assert!(me.starts_with("S-1-5-21-"), "{me}");
+        assert_eq!(check_protected(&folder.0, Some(&me)), Ok(()));
+        assert_eq!(check_protected(&file, Some(&me)), Ok(()));
+        assert_eq!(
+            check_protected(&file, Some("S-1-5-21-1-2-3-1001")),
+            Err(Unprotected::Owner(me))
+        );
+        match check_protected(&folder.0.join("absent"), None) {
             Err(Unprotected::Unreadable(code)) => assert!(code == 2 || code == 3, "{code}"),
             other => panic!("{other:?}"),
         }
         return;
     }
     set(&folder.0, INSTALLED);
-    assert_eq!(check_protected(&folder.0), Ok(()));
+    assert_eq!(check_protected(&folder.0, None), Ok(()));
 
     // Users may write: refused, naming them.
     set(
         &folder.0,
         "O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1201bf;;;BU)",
     );
-    match check_protected(&folder.0) {
+    match check_protected(&folder.0, None) {
         Err(Unprotected::Writable { sid, mask }) => {
             assert_eq!(sid, "S-1-5-32-545");
             assert_ne!(mask & crate::acl::FILE_WRITE_DATA, 0);
@@ -171,28 +184,28 @@ fn the_owner_and_dacl_are_read_back_and_judged() {
     // Owned by Users (who could rewrite the DACL): refused.
     set(&folder.0, "O:BUD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)");
     assert_eq!(
-        check_protected(&folder.0),
+        check_protected(&folder.0, None),
         Err(Unprotected::Owner("S-1-5-32-545".into()))
     );
 
     // A NULL DACL lets everyone do everything.
     set(&folder.0, "O:BAD:NO_ACCESS_CONTROL");
-    assert_eq!(check_protected(&folder.0), Err(Unprotected::NullDacl));
+    assert_eq!(check_protected(&folder.0, None), Err(Unprotected::NullDacl));
 
     // A file in a protected folder is judged on its own descriptor.
     set(&folder.0, INSTALLED);
     let file = folder.0.join("policy.toml");
     std::fs::write(&file, "idle_timeout_secs = 300\n").unwrap();
     set(&file, "O:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;BU)");
-    assert_eq!(check_protected(&file), Ok(()));
+    assert_eq!(check_protected(&file, None), Ok(()));
     set(&file, "O:SYD:P(A;;FA;;;SY)(A;;FA;;;WD)");
     assert!(
-        matches!(check_protected(&file), Err(Unprotected::Writable { ref sid, .. }) if sid == "S-1-1-0"),
+        matches!(check_protected(&file, None), Err(Unprotected::Writable { ref sid, .. }) if sid == "S-1-1-0"),
         "Everyone may write"
     );
 
     // Nothing there: unreadable, with Windows' error (file or path not found).
-    match check_protected(&folder.0.join("absent")) {
+    match check_protected(&folder.0.join("absent"), None) {
         Err(Unprotected::Unreadable(code)) => assert!(code == 2 || code == 3, "{code}"),
         other => panic!("{other:?}"),
     }
