@@ -1547,6 +1547,23 @@ async fn assert_wipes(
     assert_eq!(h.core.startup().await.last_wipe, Some(reason), "{what}");
 }
 
+/// Plays SCENARIO while the app follows the OS events of RX, as the desktop does; at most
+/// 120 s.
+async fn following_os_events(
+    h: &Harness,
+    rx: tokio::sync::mpsc::UnboundedReceiver<oslock::Event>,
+    scenario: impl Future<Output = ()>,
+) {
+    tokio::time::timeout(Duration::from_secs(120), async {
+        tokio::select! {
+            () = h.core.follow_os_events(rx, &h.surface) => panic!("the OS events stopped"),
+            () = scenario => {}
+        }
+    })
+    .await
+    .expect("the scenario ends within 120 s");
+}
+
 /// the screen locks or the machine sleeps, as desktops really say it, and the session
 /// is wiped: logind's `Lock` and `LockedHint` on this process's session and `PrepareForSleep`
 /// (system bus), the screen savers' `ActiveChanged` (session bus), each from a fake service
@@ -1639,14 +1656,7 @@ async fn r16_lock_and_sleep_signals_wipe_the_session() {
         })
         .await;
     };
-    tokio::time::timeout(Duration::from_secs(120), async {
-        tokio::select! {
-            () = h.core.follow_os_events(rx, &h.surface) => panic!("the OS events stopped"),
-            () = scenario => {}
-        }
-    })
-    .await
-    .expect("the scenario ends within 120 s");
+    following_os_events(&h, rx, scenario).await;
     // The app asked logind for its own session.
     assert_eq!(*asked.lock().unwrap(), [std::process::id()]);
 }
@@ -1664,13 +1674,7 @@ async fn r16_windows_lock_disconnection_and_suspend_wipe_the_session() {
     let h = bundled(ten_in_paris()).await;
     h.ready("demo.creche").await;
     let scenario = async {
-        // Unlocking, logging on, resuming, a power status change: nothing to wipe for.
-        for (message, wparam) in [
-            (WM_WTSSESSION_CHANGE, 0x8),
-            (WM_WTSSESSION_CHANGE, 0x5),
-            (WM_POWERBROADCAST, 0x12),
-            (WM_POWERBROADCAST, 0xA),
-        ] {
+        for (message, wparam) in UNEVENTFUL {
             assert!(send_to_watcher(message, wparam));
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -1707,12 +1711,5 @@ async fn r16_windows_lock_disconnection_and_suspend_wipe_the_session() {
             .await;
         }
     };
-    tokio::time::timeout(Duration::from_secs(120), async {
-        tokio::select! {
-            () = h.core.follow_os_events(rx, &h.surface) => panic!("the OS events stopped"),
-            () = scenario => {}
-        }
-    })
-    .await
-    .expect("the scenario ends within 120 s");
+    following_os_events(&h, rx, scenario).await;
 }

@@ -432,6 +432,10 @@ mod tests {
                 .unwrap();
             assert!(status.success(), "reg {args:?}");
         };
+        // `reg add KEY /v NAME /t KIND /d DATA`.
+        let set = |key: &str, name: &str, kind: &str, data: &str| {
+            reg(&["add", key, "/v", name, "/t", kind, "/d", data]);
+        };
         let _ = std::process::Command::new("reg")
             .args(["delete", &key, "/reg:64", "/f"])
             .stdout(std::process::Stdio::null())
@@ -468,36 +472,14 @@ mod tests {
             assert_eq!(load_policy(&sources), Ok(None), "an unmanaged workstation");
         }
 
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "IdleTimeoutSecs",
-            "/t",
-            "REG_DWORD",
-            "/d",
-            "240",
-        ]);
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "AllowBundled",
-            "/t",
-            "REG_DWORD",
-            "/d",
-            "0",
-        ]);
-        reg(&[
-            "add",
+        set(&key, "IdleTimeoutSecs", "REG_DWORD", "240");
+        set(&key, "AllowBundled", "REG_DWORD", "0");
+        set(
             &format!(r"{key}\{REGISTRY_PROFILES}"),
-            "/v",
             "CAF des Yvelines",
-            "/t",
             "REG_SZ",
-            "/d",
             "https://guichet.caf78.example|CAF-78|production",
-        ]);
+        );
         let policy = read().unwrap().unwrap();
         assert_eq!(policy.idle_timeout_secs, Some(240));
         assert_eq!(policy.allow_bundled, Some(false));
@@ -522,7 +504,7 @@ mod tests {
         }
 
         // A value of the wrong type: refused, and the app allows nothing.
-        reg(&["add", &key, "/v", "AllowBundled", "/t", "REG_SZ", "/d", "0"]);
+        set(&key, "AllowBundled", "REG_SZ", "0");
         match read() {
             Err(DesktopError::PolicyOsInvalid { place, why }) => {
                 assert!(place.contains(r"SOFTWARE\Policies\Guichet"), "{place}");
@@ -535,47 +517,11 @@ mod tests {
             assert!(app.policy_error.unwrap().contains("AllowBundled"));
         }
         assert!(app.profiles.is_empty() && !app.allow_bundled);
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "AllowBundled",
-            "/t",
-            "REG_DWORD",
-            "/d",
-            "0",
-        ]);
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "IdleTimeoutSecs",
-            "/t",
-            "REG_QWORD",
-            "/d",
-            "240",
-        ]);
+        set(&key, "AllowBundled", "REG_DWORD", "0");
+        set(&key, "IdleTimeoutSecs", "REG_QWORD", "240");
         assert!(read().is_err(), "a QWORD delay");
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "IdleTimeoutSecs",
-            "/t",
-            "REG_DWORD",
-            "/d",
-            "240",
-        ]);
-        reg(&[
-            "add",
-            &key,
-            "/v",
-            "AllowBundle",
-            "/t",
-            "REG_DWORD",
-            "/d",
-            "1",
-        ]);
+        set(&key, "IdleTimeoutSecs", "REG_DWORD", "240");
+        set(&key, "AllowBundle", "REG_DWORD", "1");
         assert!(read().is_err(), "a misspelt value");
         reg(&["delete", &key, "/v", "AllowBundle"]);
         assert!(read().is_ok());

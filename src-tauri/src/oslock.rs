@@ -62,6 +62,18 @@ pub mod win32 {
     pub const WTS_REMOTE_DISCONNECT: usize = 0x4;
     pub const WTS_SESSION_LOCK: usize = 0x7;
     pub const PBT_APMSUSPEND: usize = 0x4;
+    pub const WTS_SESSION_LOGON: usize = 0x5;
+    pub const WTS_SESSION_UNLOCK: usize = 0x8;
+    pub const PBT_APMPOWERSTATUSCHANGE: usize = 0xA;
+    pub const PBT_APMRESUMEAUTOMATIC: usize = 0x12;
+    /// Messages the session window receives that call for no wipe: unlocking, logging on,
+    /// resuming, a power status change (the tests send them before the ones that do).
+    pub const UNEVENTFUL: [(u32, usize); 4] = [
+        (WM_WTSSESSION_CHANGE, WTS_SESSION_UNLOCK),
+        (WM_WTSSESSION_CHANGE, WTS_SESSION_LOGON),
+        (WM_POWERBROADCAST, PBT_APMRESUMEAUTOMATIC),
+        (WM_POWERBROADCAST, PBT_APMPOWERSTATUSCHANGE),
+    ];
 }
 
 /// What a window message means for the app: the session locked or left (another user
@@ -301,13 +313,7 @@ pub mod windows {
         fn r16_a_session_lock_or_a_suspend_sent_by_windows_reaches_the_wipe() {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             start(tx).unwrap();
-            // Unlock, logon, resume, power status change: nothing to wipe for.
-            for (message, wparam) in [
-                (WM_WTSSESSION_CHANGE, 0x8),
-                (WM_WTSSESSION_CHANGE, 0x5),
-                (WM_POWERBROADCAST, 0x12),
-                (WM_POWERBROADCAST, 0xA),
-            ] {
+            for (message, wparam) in UNEVENTFUL {
                 assert!(send_to_watcher(message, wparam));
             }
             assert!(rx.try_recv().is_err(), "no event for those");
@@ -380,6 +386,9 @@ mod tests {
                 None,
                 "{wparam:#x}"
             );
+        }
+        for (message, wparam) in UNEVENTFUL {
+            assert_eq!(windows_event(message, wparam), None, "{wparam:#x}");
         }
         // The same codes under another message mean nothing.
         assert_eq!(windows_event(0x0010 /* WM_CLOSE */, WTS_SESSION_LOCK), None);
