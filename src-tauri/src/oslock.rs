@@ -387,9 +387,6 @@ mod tests {
                 "{wparam:#x}"
             );
         }
-        for (message, wparam) in UNEVENTFUL {
-            assert_eq!(windows_event(message, wparam), None, "{wparam:#x}");
-        }
         // The same codes under another message mean nothing.
         assert_eq!(windows_event(0x0010 /* WM_CLOSE */, WTS_SESSION_LOCK), None);
         assert_eq!(windows_event(0x0111 /* WM_COMMAND */, PBT_APMSUSPEND), None);
